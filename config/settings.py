@@ -1,0 +1,172 @@
+"""Runtime settings from WNMRC_* environment variables and an optional .env file."""
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Final
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from config.errors import SettingsError
+from config.languages import SUPPORTED_LANGUAGES
+from config.network import SHIPPED_NETWORK_FILE
+
+ENV_PREFIX: Final = "WNMRC_"
+LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+# Bot API tokens look like "123456789:AAE...": the bot's numeric id, a colon, ~35 url-safe chars.
+_TOKEN_SHAPE: Final = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
+_TOKEN_EXPECTED: Final = "a bot token from @BotFather, like 123456:ABC-DEF..."
+
+# What each field should look like, phrased for the one-line error the CLI prints.
+_EXPECTED: Final[dict[str, str]] = {
+    "bot_token": _TOKEN_EXPECTED,
+    "database_path": "a file path such as ./data/wnmrc.sqlite3",
+    "secretariat_ids": "comma-separated Telegram user ids such as 12345,67890",
+    "default_timezone": "an IANA time zone such as Europe/Madrid",
+    "default_language": "one of " + ", ".join(SUPPORTED_LANGUAGES),
+    "bot_api_url": "an http(s) URL such as https://api.telegram.org",
+    "log_level": "one of " + ", ".join(LOG_LEVELS),
+    "network_file": "the path of a network TOML file",
+}
+
+
+def _is_blank(value: object) -> bool:
+    return isinstance(value, str) and not value.strip()
+
+
+def parse_id_list(text: str) -> frozenset[int]:
+    """Parse "1,2, 3" (empty parts ignored) into a set of ints."""
+    return frozenset(int(part) for part in text.split(",") if part.strip())
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    bot_token: SecretStr | None = None
+    database_path: Path = Path("./data/wnmrc.sqlite3")
+    secretariat_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    default_timezone: str = "Europe/Madrid"
+    default_language: str = "en"
+    bot_api_url: str = "https://api.telegram.org"
+    log_level: str = "INFO"
+    network_file: Path | None = None
+
+    @field_validator("bot_token", "network_file", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if _is_blank(value) else value
+
+    @field_validator("database_path", mode="before")
+    @classmethod
+    def _path_not_blank(cls, value: object) -> object:
+        if _is_blank(value):
+            raise ValueError("empty path")
+        return value
+
+    @field_validator("secretariat_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        return parse_id_list(value) if isinstance(value, str) else value
+
+    @field_validator("secretariat_ids")
+    @classmethod
+    def _ids_positive(cls, value: frozenset[int]) -> frozenset[int]:
+        if any(user_id <= 0 for user_id in value):
+            raise ValueError("Telegram user ids are positive")
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        value = value.strip()
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _supported_language(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"unsupported language {value!r}")
+        return value
+
+    @field_validator("bot_api_url")
+    @classmethod
+    def _http_root(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"not an http(s) URL: {value!r}")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        value = value.strip().upper()
+        if value not in LOG_LEVELS:
+            raise ValueError(f"unknown log level {value!r}")
+        return value
+
+    @property
+    def default_zone(self) -> ZoneInfo:
+        return ZoneInfo(self.default_timezone)
+
+    @property
+    def base_url(self) -> str:
+        """Bot API method root; PTB appends the token."""
+        return f"{self.bot_api_url}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """Bot API file-download root; PTB appends the token."""
+        return f"{self.bot_api_url}/file/bot"
+
+    @property
+    def network_path(self) -> Path:
+        """The network file in use: WNMRC_NETWORK_FILE or the shipped one."""
+        return self.network_file or SHIPPED_NETWORK_FILE
+
+    def require_token(self) -> str:
+        """The bot token, or SettingsError when it is missing or malformed."""
+        token = self.bot_token.get_secret_value().strip() if self.bot_token else ""
+        if not _TOKEN_SHAPE.fullmatch(token):
+            raise SettingsError(env_var("bot_token"), _TOKEN_EXPECTED)
+        return token
+
+
+def env_var(field: str) -> str:
+    """The environment variable that sets a settings field."""
+    return ENV_PREFIX + field.upper()
+
+
+def _as_settings_error(error: ValidationError) -> SettingsError:
+    first = error.errors()[0]
+    field = str(first["loc"][0]) if first["loc"] else ""
+    return SettingsError(env_var(field), _EXPECTED.get(field, first["msg"]))
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings (overrides by field name win); errors become one-line SettingsError."""
+    unknown = sorted(
+        name for name in overrides if name not in Settings.model_fields and not name.startswith("_")
+    )
+    if unknown:
+        raise TypeError(f"unknown settings: {', '.join(unknown)}")
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise _as_settings_error(error) from error

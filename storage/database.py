@@ -1,0 +1,272 @@
+"""SQLite through aiosqlite: one writer behind a lock, a pool of readers, WAL."""
+
+import asyncio
+import os
+import re
+import secrets
+import sqlite3
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final, Self
+
+import aiosqlite
+
+from storage.sqlscript import split_statements
+
+MIGRATIONS_DIR: Final = Path(__file__).with_name("migrations")
+BUSY_TIMEOUT_MS: Final = 5000
+_MIGRATION_NAME: Final = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
+
+Params = Sequence[Any] | Mapping[str, Any]
+
+
+class BackupError(Exception):
+    """A backup could not be made or did not verify."""
+
+
+class MigrationError(Exception):
+    """The migrations folder or the database schema version is not usable."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One numbered migration file."""
+
+    number: int
+    path: Path
+
+
+def discover_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """The `NNNN_name.sql` files of a folder in numeric order; refuses odd names and duplicates."""
+    found: dict[int, Migration] = {}
+    for path in sorted(directory.glob("*.sql")):
+        match = _MIGRATION_NAME.fullmatch(path.name)
+        if match is None:
+            raise MigrationError(f"migration file not named NNNN_name.sql: {path.name}")
+        number = int(match.group(1))
+        if number in found:
+            raise MigrationError(f"two migrations numbered {number}: {path.name}")
+        found[number] = Migration(number, path)
+    return [found[number] for number in sorted(found)]
+
+
+async def _connect(path: Path, *, read_only: bool) -> aiosqlite.Connection:
+    """A connection in autocommit mode (transactions are explicit) with our PRAGMAs."""
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        conn.row_factory = aiosqlite.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        if read_only:
+            await conn.execute("PRAGMA query_only = ON")
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
+
+
+async def _enable_wal(conn: aiosqlite.Connection) -> None:
+    async with conn.execute("PRAGMA journal_mode = WAL") as cursor:
+        row = await cursor.fetchone()
+    if row is None or str(row[0]).lower() != "wal":
+        raise sqlite3.OperationalError(f"could not switch to WAL (got {row and row[0]!r})")
+
+
+async def _user_version(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def _verify_copy(path: Path) -> str:
+    """Run integrity_check on a database file; "ok" when sound."""
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute("PRAGMA integrity_check").fetchall()
+    finally:
+        conn.close()
+    return "\n".join(str(row[0]) for row in rows)
+
+
+def _publish(tmp: Path, dest: Path) -> None:
+    """Give the verified copy its final name atomically, never replacing an existing file."""
+    try:
+        os.link(tmp, dest)
+    except FileExistsError:
+        raise BackupError(f"backup destination already exists: {dest}") from None
+
+
+class Database:
+    """The bot's database: writes go through `transaction()`, reads through `fetch_*`.
+
+    Readers see committed data only: inside a transaction, read your own writes through the
+    connection `transaction()` yields, not through `fetch_*`.
+    """
+
+    def __init__(
+        self, path: Path, writer: aiosqlite.Connection, readers: Sequence[aiosqlite.Connection]
+    ) -> None:
+        self.path = path
+        self._writer = writer
+        self._readers = list(readers)
+        self._idle_readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        for reader in readers:
+            self._idle_readers.put_nowait(reader)
+        self._write_lock = asyncio.Lock()
+        self._write_owner: asyncio.Task[Any] | None = None
+        self._closed = False
+
+    @classmethod
+    async def open(cls, path: Path | str, *, readers: int = 2) -> "Database":
+        """Open (creating its folder) a database file with one writer and `readers` readers."""
+        if str(path) == ":memory:" or readers < 1:
+            raise ValueError("Database needs a file path and at least one reader")
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        opened: list[aiosqlite.Connection] = []
+        try:
+            opened.append(await _connect(path, read_only=False))
+            await _enable_wal(opened[0])
+            for _ in range(readers):
+                opened.append(await _connect(path, read_only=True))
+        except BaseException:
+            for conn in opened:
+                await conn.close()
+            raise
+        return cls(path, opened[0], opened[1:])
+
+    async def close(self) -> None:
+        """Close every connection; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        async with self._write_lock:
+            for conn in [self._writer, *self._readers]:
+                await conn.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The writer inside BEGIN IMMEDIATE: COMMIT on success, ROLLBACK on any exception."""
+        if self._write_owner is not None and self._write_owner is asyncio.current_task():
+            raise RuntimeError("transaction() is not re-entrant: use the connection you hold")
+        async with self._write_lock:
+            self._write_owner = asyncio.current_task()
+            try:
+                await self._writer.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._writer
+                    await self._writer.execute("COMMIT")
+                except BaseException:
+                    await self._rollback()
+                    raise
+            finally:
+                self._write_owner = None
+
+    async def _rollback(self) -> None:
+        if self._writer.in_transaction:
+            await self._writer.execute("ROLLBACK")
+
+    @asynccontextmanager
+    async def _reader(self) -> AsyncIterator[aiosqlite.Connection]:
+        conn = await self._idle_readers.get()
+        try:
+            yield conn
+        finally:
+            self._idle_readers.put_nowait(conn)
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        """First row of a read-only query (sees committed data only)."""
+        async with self._reader() as conn, conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        """All rows of a read-only query (sees committed data only)."""
+        async with self._reader() as conn, conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        """First column of the first row, or None when there is no row."""
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+    async def schema_version(self) -> int:
+        """The number of the last migration applied (PRAGMA user_version)."""
+        async with self._reader() as conn:
+            return await _user_version(conn)
+
+    async def migrate(self, directory: Path = MIGRATIONS_DIR) -> list[int]:
+        """Apply pending migrations, each in one transaction with its user_version.
+
+        Returns the numbers applied (empty when the schema was current).
+        """
+        migrations = discover_migrations(directory)
+        await self._refuse_newer_schema(migrations)
+        applied: list[int] = []
+        for migration in migrations:
+            if await self._apply(migration):
+                applied.append(migration.number)
+        return applied
+
+    async def _refuse_newer_schema(self, migrations: Sequence[Migration]) -> None:
+        known = migrations[-1].number if migrations else 0
+        current = await self.schema_version()
+        if current > known:
+            raise MigrationError(f"database schema {current} is newer than this code ({known})")
+
+    async def _apply(self, migration: Migration) -> bool:
+        """Run one migration unless already applied; False when it was."""
+        statements = split_statements(migration.path.read_text(encoding="utf-8"))
+        async with self.transaction() as conn:
+            if await _user_version(conn) >= migration.number:
+                return False
+            for statement in statements:
+                await conn.execute(statement)
+            await conn.execute(f"PRAGMA user_version = {migration.number:d}")
+        return True
+
+    async def integrity_check(self) -> str:
+        """SQLite's integrity_check of the live database: "ok" when sound."""
+        rows = await self.fetch_all("PRAGMA integrity_check")
+        return "\n".join(str(row[0]) for row in rows)
+
+    async def backup(self, dest: Path | str) -> None:
+        """Write a verified copy to `dest` (VACUUM INTO, integrity_check, atomic rename)."""
+        dest = Path(dest)
+        if dest.exists():
+            raise BackupError(f"backup destination already exists: {dest}")
+        tmp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.partial")
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            await self._vacuum_into(tmp)
+            verdict = await asyncio.to_thread(_verify_copy, tmp)
+            if verdict != "ok":
+                raise BackupError(f"backup copy failed integrity_check: {verdict}")
+            _publish(tmp, dest)
+        except (sqlite3.Error, OSError) as error:
+            raise BackupError(f"backup to {dest} failed: {error}") from error
+        finally:
+            with suppress(OSError):
+                tmp.unlink(missing_ok=True)
+
+    async def _vacuum_into(self, target: Path) -> None:
+        """Copy the database into a new file on a connection of its own (readers are query-only)."""
+        conn = await _connect(self.path, read_only=False)
+        try:
+            await conn.execute("VACUUM INTO ?", (str(target),))
+        finally:
+            await conn.close()

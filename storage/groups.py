@@ -1,0 +1,234 @@
+"""Working groups, their texts in every language, and who coordinates them."""
+
+import builtins
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from itertools import groupby
+from typing import Final
+
+import aiosqlite
+
+from config import SUPPORTED_LANGUAGES, GroupSeed
+from storage.database import Database
+from storage.models import WorkingGroup
+from storage.timecodec import to_db
+
+_GROUPS_WITH_TEXTS: Final = """
+SELECT g.id, g.slug, g.theme, g.chat_id, g.topic_id, g.timezone, g.active,
+       t.language, t.name, t.description
+FROM working_groups AS g LEFT JOIN working_group_texts AS t ON t.group_id = g.id
+WHERE {where}
+ORDER BY g.id, t.language
+"""
+
+_UPSERT_EDITED_TEXT: Final = """
+INSERT INTO working_group_texts (group_id, language, name, description, edited_at)
+VALUES (:group_id, :language, :name, :description, :now)
+ON CONFLICT (group_id, language) DO UPDATE SET
+    name = excluded.name, description = excluded.description, edited_at = excluded.edited_at
+"""
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    """What seeding from the network file did."""
+
+    added: int = 0  # working groups created (with all their texts)
+    updated: int = 0  # texts of existing groups rewritten from the file (still unedited)
+    kept: int = 0  # texts a coordinator edited, left as they are
+
+
+class _TextOutcome(Enum):
+    UNCHANGED = "unchanged"
+    UPDATED = "updated"
+    KEPT = "kept"
+
+
+def _assemble(rows: Sequence[aiosqlite.Row]) -> list[WorkingGroup]:
+    """One WorkingGroup per group from the group-joined-texts rows (ordered by group id)."""
+    groups: list[WorkingGroup] = []
+    for _, group_rows in groupby(rows, key=lambda row: row["id"]):
+        texts = list(group_rows)
+        first = texts[0]
+        present = [row for row in texts if row["language"] is not None]
+        groups.append(
+            WorkingGroup(
+                id=first["id"],
+                slug=first["slug"],
+                theme=first["theme"],
+                chat_id=first["chat_id"],
+                topic_id=first["topic_id"],
+                timezone=first["timezone"],
+                active=bool(first["active"]),
+                names={row["language"]: row["name"] for row in present},
+                descriptions={row["language"]: row["description"] for row in present},
+            )
+        )
+    return groups
+
+
+async def _group_id(conn: aiosqlite.Connection, slug: str) -> int | None:
+    async with conn.execute("SELECT id FROM working_groups WHERE slug = ?", (slug,)) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+async def _insert_group(conn: aiosqlite.Connection, seed: GroupSeed, now: str) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO working_groups (slug, theme, created_at, updated_at) VALUES (?, ?, ?, ?)",
+        (seed.slug, seed.theme, now, now),
+    )
+    group_id = cursor.lastrowid
+    await cursor.close()
+    if group_id is None:
+        raise RuntimeError(f"no id for new working group {seed.slug!r}")
+    return group_id
+
+
+async def _seed_text(
+    conn: aiosqlite.Connection, group_id: int, language: str, name: str, description: str
+) -> _TextOutcome:
+    """Write the file's text unless a coordinator edited it."""
+    async with conn.execute(
+        "SELECT name, description, edited_at FROM working_group_texts"
+        " WHERE group_id = ? AND language = ?",
+        (group_id, language),
+    ) as cursor:
+        current = await cursor.fetchone()
+    if current is not None and current["edited_at"] is not None:
+        return _TextOutcome.KEPT
+    if current is not None and (current["name"], current["description"]) == (name, description):
+        return _TextOutcome.UNCHANGED
+    await conn.execute(
+        "INSERT INTO working_group_texts (group_id, language, name, description)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (group_id, language) DO UPDATE SET"
+        " name = excluded.name, description = excluded.description",
+        (group_id, language, name, description),
+    )
+    return _TextOutcome.UPDATED
+
+
+async def _seed_texts(
+    conn: aiosqlite.Connection, group_id: int, seed: GroupSeed
+) -> list[_TextOutcome]:
+    return [
+        await _seed_text(
+            conn, group_id, language, seed.names[language], seed.descriptions[language]
+        )
+        for language in seed.names
+    ]
+
+
+class GroupsRepository:
+    """Reads and writes working groups, their texts and their coordinators.
+
+    Annotations say `builtins.list` because the `list` method shadows it in the class body.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def list(self, active_only: bool = True) -> builtins.list[WorkingGroup]:
+        """Working groups in creation order, with their texts."""
+        where = "g.active = 1" if active_only else "1"
+        rows = await self._db.fetch_all(_GROUPS_WITH_TEXTS.format(where=where))
+        return _assemble(rows)
+
+    async def by_slug(self, slug: str) -> WorkingGroup | None:
+        rows = await self._db.fetch_all(_GROUPS_WITH_TEXTS.format(where="g.slug = ?"), (slug,))
+        groups = _assemble(rows)
+        return groups[0] if groups else None
+
+    async def seed(self, seeds: Sequence[GroupSeed], now: datetime) -> SeedReport:
+        """Create missing groups from the network file and refresh texts nobody edited.
+
+        Idempotent. Never changes a coordinator-edited text, nor any other field of an
+        existing group (theme, chat, time zone, active).
+        """
+        stamp = to_db(now)
+        added = 0
+        outcomes: builtins.list[_TextOutcome] = []
+        async with self._db.transaction() as conn:
+            for seed in seeds:
+                group_id = await _group_id(conn, seed.slug)
+                if group_id is None:
+                    added += 1
+                    await _seed_texts(conn, await _insert_group(conn, seed, stamp), seed)
+                else:
+                    outcomes += await _seed_texts(conn, group_id, seed)
+        return SeedReport(
+            added=added,
+            updated=outcomes.count(_TextOutcome.UPDATED),
+            kept=outcomes.count(_TextOutcome.KEPT),
+        )
+
+    async def coordinators(self, group_id: int) -> builtins.list[int]:
+        """Person ids of the group's current coordinators."""
+        rows = await self._db.fetch_all(
+            "SELECT person_id FROM group_members"
+            " WHERE group_id = ? AND role = 'coordinator' AND left_at IS NULL"
+            " ORDER BY joined_at, person_id",
+            (group_id,),
+        )
+        return [int(row[0]) for row in rows]
+
+    async def is_coordinator(self, person_id: int, group_id: int | None = None) -> bool:
+        """Whether the person coordinates this group (any group when `group_id` is None)."""
+        value = await self._db.fetch_value(
+            "SELECT EXISTS (SELECT 1 FROM group_members"
+            " WHERE person_id = ? AND role = 'coordinator' AND left_at IS NULL"
+            " AND (? IS NULL OR group_id = ?))",
+            (person_id, group_id, group_id),
+        )
+        return bool(value)
+
+    async def edit_text(
+        self, group_id: int, language: str, name: str, description: str, now: datetime
+    ) -> None:
+        """A coordinator's name and description: from now on seeding leaves them alone."""
+        if language not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"unsupported language: {language!r}")
+        params = {
+            "group_id": group_id,
+            "language": language,
+            "name": name,
+            "description": description,
+            "now": to_db(now),
+        }
+        async with self._db.transaction() as conn:
+            await conn.execute(_UPSERT_EDITED_TEXT, params)
+            await conn.execute(
+                "UPDATE working_groups SET updated_at = :now WHERE id = :group_id", params
+            )
+
+    async def member_count(self, group_id: int) -> int:
+        """Current members, coordinators included."""
+        value = await self._db.fetch_value(
+            "SELECT count(*) FROM group_members WHERE group_id = ? AND left_at IS NULL",
+            (group_id,),
+        )
+        return int(value)
+
+    async def add_member(self, group_id: int, person_id: int, role: str, now: datetime) -> None:
+        """Add (or re-add) a person to a group with a role; a former member rejoins."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO group_members (group_id, person_id, role, joined_at)"
+                " VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (group_id, person_id) DO UPDATE SET"
+                " role = excluded.role, left_at = NULL,"
+                " joined_at = CASE WHEN left_at IS NULL THEN joined_at ELSE excluded.joined_at END",
+                (group_id, person_id, role, to_db(now)),
+            )
+
+    async def link_chat(
+        self, group_id: int, chat_id: int | None, topic_id: int | None, now: datetime
+    ) -> None:
+        """Link the group to a Telegram chat (and forum topic), or unlink it with None."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE working_groups SET chat_id = ?, topic_id = ?, updated_at = ? WHERE id = ?",
+                (chat_id, topic_id, to_db(now), group_id),
+            )

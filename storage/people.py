@@ -1,0 +1,130 @@
+"""People: who the bot knows, their chosen language and time zone."""
+
+from datetime import datetime
+from typing import Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import aiosqlite
+
+from config import SUPPORTED_LANGUAGES
+from storage.database import Database
+from storage.models import Person
+from storage.rows import expect_row, row_dict
+from storage.timecodec import to_db
+
+_TIME_COLUMNS: Final = ("started_at", "created_at", "updated_at", "last_seen_at")
+
+# A person imported by @username (telegram_id still NULL) becomes this Telegram user when
+# they first show up, unless that Telegram user already has a row of their own.
+_CLAIM_IMPORTED: Final = """
+UPDATE people SET telegram_id = :telegram_id
+WHERE id = (SELECT id FROM people
+            WHERE telegram_id IS NULL AND lower(username) = lower(:username)
+            ORDER BY id LIMIT 1)
+  AND NOT EXISTS (SELECT 1 FROM people WHERE telegram_id = :telegram_id)
+"""
+
+_UPSERT_FROM_TELEGRAM: Final = """
+INSERT INTO people (telegram_id, first_name, last_name, username, telegram_language,
+                    started_at, reachable, created_at, updated_at, last_seen_at)
+VALUES (:telegram_id, :first_name, :last_name, :username, :language_code,
+        CASE WHEN :private THEN :now END, 1, :now, :now, :now)
+ON CONFLICT (telegram_id) DO UPDATE SET
+    first_name = excluded.first_name,
+    last_name = excluded.last_name,
+    username = excluded.username,
+    telegram_language = coalesce(excluded.telegram_language, people.telegram_language),
+    started_at = coalesce(people.started_at, excluded.started_at),
+    reachable = CASE WHEN :private THEN 1 ELSE people.reachable END,
+    updated_at = excluded.updated_at,
+    last_seen_at = excluded.last_seen_at
+RETURNING *
+"""
+
+
+def _person(row: aiosqlite.Row) -> Person:
+    return Person.model_validate(row_dict(row, _TIME_COLUMNS))
+
+
+def _check_language(language: str | None) -> None:
+    if language is not None and language not in SUPPORTED_LANGUAGES:
+        raise ValueError(f"unsupported language: {language!r}")
+
+
+def _check_timezone(tz: str | None) -> None:
+    if tz is None:
+        return
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"unknown time zone: {tz!r}") from error
+
+
+class PeopleRepository:
+    """Reads and writes the `people` table."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, person_id: int) -> Person | None:
+        row = await self._db.fetch_one("SELECT * FROM people WHERE id = ?", (person_id,))
+        return None if row is None else _person(row)
+
+    async def by_telegram_id(self, telegram_id: int) -> Person | None:
+        row = await self._db.fetch_one("SELECT * FROM people WHERE telegram_id = ?", (telegram_id,))
+        return None if row is None else _person(row)
+
+    async def upsert_from_telegram(
+        self,
+        *,
+        telegram_id: int,
+        first_name: str,
+        last_name: str | None,
+        username: str | None,
+        language_code: str | None,
+        private: bool,
+        now: datetime,
+    ) -> Person:
+        """Record what an update says about its sender, in one write transaction.
+
+        `private` means the person wrote to the bot privately: the first such time sets
+        `started_at`, and any such time makes them reachable again.
+        """
+        params = {
+            "telegram_id": telegram_id,
+            "first_name": first_name,
+            "last_name": last_name,
+            "username": username,
+            "language_code": language_code,
+            "private": private,
+            "now": to_db(now),
+        }
+        async with self._db.transaction() as conn:
+            if username:
+                await conn.execute(_CLAIM_IMPORTED, params)
+            async with conn.execute(_UPSERT_FROM_TELEGRAM, params) as cursor:
+                row = expect_row(await cursor.fetchone(), "people upsert")
+        return _person(row)
+
+    async def set_language(self, person_id: int, language: str | None, now: datetime) -> None:
+        """Set (or clear with None) the language the person chose."""
+        _check_language(language)
+        await self._update(person_id, "language", language, now)
+
+    async def set_timezone(self, person_id: int, tz: str | None, now: datetime) -> None:
+        """Set (or clear with None) the person's IANA time zone."""
+        _check_timezone(tz)
+        await self._update(person_id, "timezone", tz, now)
+
+    async def mark_unreachable(self, person_id: int, now: datetime) -> None:
+        """The person blocked the bot (403): stop writing to them until they write again."""
+        await self._update(person_id, "reachable", 0, now)
+
+    async def count(self) -> int:
+        return int(await self._db.fetch_value("SELECT count(*) FROM people"))
+
+    async def _update(self, person_id: int, column: str, value: object, now: datetime) -> None:
+        # `column` is always one of this module's literals, never user input.
+        sql = f"UPDATE people SET {column} = ?, updated_at = ? WHERE id = ?"
+        async with self._db.transaction() as conn:
+            await conn.execute(sql, (value, to_db(now), person_id))
