@@ -1,0 +1,144 @@
+"""The composition root: builds the PTB application from settings and wires every feature.
+
+The only module that imports ``handlers``. Everything the bot needs at run time is built here
+once: the request layer, the update processor, the rate limiter, the services, the handlers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, cast
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.clock import Clock, SystemClock
+from bot.context import BotContext, Services, WnmrcApplication
+from bot.http import AiohttpRequest
+from bot.i18n import I18n
+from bot.menus import publish_menus
+from bot.processing import ChatOrderedUpdateProcessor
+from config import NetworkConfig, Settings, load_network
+from handlers import errors, language, presence, start
+from storage import Database, Repositories
+
+logger = logging.getLogger(__name__)
+
+FEATURES = (presence, start, language)
+"""Handler modules in registration order; ``start.fallbacks()`` are added after them all."""
+
+
+def build_application(
+    settings: Settings,
+    *,
+    token: str | None = None,
+    network: NetworkConfig | None = None,
+    clock: Clock | None = None,
+    publish_command_menus: bool = True,
+) -> WnmrcApplication:
+    """The bot as it runs in production; tests and the sandbox use it unchanged."""
+    services = Services(
+        settings=settings,
+        network=network or load_network(settings.network_file),
+        i18n=I18n(settings.default_language),
+        clock=clock or SystemClock(),
+    )
+    builder: Any = (
+        ApplicationBuilder()
+        .application_class(WnmrcApplication, kwargs={"services": services})
+        .token(token or settings.require_token())
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(pool_size=1, read_timeout=30.0))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.default_zone))
+        .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(ChatOrderedUpdateProcessor())
+        .rate_limiter(AIORateLimiter(max_retries=2))
+        .post_init(_open_database_and_menus if publish_command_menus else _open_database)
+        .post_shutdown(_close_database)
+    )
+    application: WnmrcApplication = builder.build()
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: WnmrcApplication) -> None:
+    for feature in FEATURES:
+        for handler, group in feature.handlers():
+            application.add_handler(handler, group)
+    for handler, group in start.fallbacks():
+        application.add_handler(handler, group)
+    application.add_error_handler(errors.on_error)
+
+
+def _services(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
+    return cast(WnmrcApplication, application).services
+
+
+async def _open_database(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Open and migrate the database, and load the network's working groups into it."""
+    services = _services(application)
+    db = await Database.open(services.settings.database_path)
+    await db.migrate()
+    repos = Repositories.from_db(db)
+    await repos.groups.seed(services.network.groups, services.clock.now())
+    services.attach(repos)
+
+
+async def _open_database_and_menus(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Open the database, then publish the menus once the bot runs (JobQueue, not awaited)."""
+    await _open_database(application)
+    if application.job_queue is not None:
+        application.job_queue.run_once(_publish_menus, when=0, name="publish-command-menus")
+
+
+async def _publish_menus(context: BotContext) -> None:
+    services = context.services
+    await publish_menus(context.bot, services.i18n, services.settings.secretariat_ids)
+
+
+async def _close_database(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    services = _services(application)
+    try:
+        db = services.db
+    except RuntimeError:
+        return
+    services.attach(None)
+    await db.close()
+
+
+ALLOWED_UPDATES = Update.ALL_TYPES
+"""Every update type, chat_member included (the roster learns who joins a linked group)."""
+
+
+@asynccontextmanager
+async def running(application: WnmrcApplication, *, poll_timeout: int = 10) -> AsyncIterator[None]:
+    """Run the bot inside another program's event loop (sandbox, tests), as ``run_polling`` does.
+
+    On exit it stops fetching, lets pending updates finish, then closes the database.
+    """
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        assert application.updater is not None
+        await application.updater.start_polling(
+            timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False
+        )
+        await application.start()
+        try:
+            yield
+        finally:
+            if application.updater.running:
+                await application.updater.stop()
+            await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
+    finally:
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)

@@ -1,0 +1,132 @@
+"""The ``wnmrc-bot`` command: run, sandbox, migrate, backup, check, i18n.
+
+A wrong or missing setting ends the program with one line naming the variable (exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bot.logs import configure_logging
+from config import Settings, SettingsError, load_network, load_settings
+from storage import BackupError
+
+EXIT_SETTINGS = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wnmrc-bot",
+        description="Working-group assistant of the World Network of Mountain Biosphere Reserves.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = commands.add_parser("run", help="run the bot against Telegram (needs WNMRC_BOT_TOKEN)")
+    run.add_argument(
+        "--webhook",
+        metavar="URL",
+        help="receive updates by webhook at this public URL (its path is served)",
+    )
+    run.add_argument("--port", type=int, default=8443, help="webhook listening port")
+    run.add_argument("--listen", default="0.0.0.0", help="webhook listening address")
+    run.add_argument("--secret-token", help="webhook secret token Telegram sends back")
+    sandbox = commands.add_parser("sandbox", help="try the bot locally: emulator + terminal chat")
+    sandbox.add_argument("--demo", action="store_true", help="load the fictional demo network")
+    sandbox.add_argument("--database", type=Path, help="keep the sandbox database in this file")
+    commands.add_parser("migrate", help="apply database migrations and load the network file")
+    backup = commands.add_parser("backup", help="online backup of the database, verified")
+    backup.add_argument("path", type=Path, help="where to write the copy (must not exist)")
+    commands.add_parser("check", help="check settings, database and the token (getMe)")
+    commands.add_parser("i18n", help="extract messages, update and check the catalogs")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.command == "run":
+            settings.require_token()
+        configure_logging(settings.log_level, _secrets(settings))
+        return COMMANDS[args.command](args, settings)
+    except SettingsError as error:
+        print(f"wnmrc-bot: {error}", file=sys.stderr)
+        return EXIT_SETTINGS
+    except BackupError as error:
+        print(f"wnmrc-bot: backup failed: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _secrets(settings: Settings) -> list[str]:
+    return [settings.bot_token.get_secret_value()] if settings.bot_token else []
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import ALLOWED_UPDATES, build_application
+
+    application = build_application(settings)
+    if args.webhook:
+        application.run_webhook(
+            listen=args.listen,
+            port=args.port,
+            url_path=urlsplit(args.webhook).path.lstrip("/"),
+            webhook_url=args.webhook,
+            secret_token=args.secret_token,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    else:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    return 0
+
+
+def _sandbox(args: argparse.Namespace, settings: Settings) -> int:
+    from sandbox.runner import run_sandbox
+
+    return asyncio.run(run_sandbox(settings, demo=args.demo, database=args.database))
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.maintenance import migrate
+
+    print(asyncio.run(migrate(settings, load_network(settings.network_file))))
+    return 0
+
+
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.maintenance import backup
+
+    print(asyncio.run(backup(settings, args.path)))
+    return 0
+
+
+def _check(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.maintenance import check
+
+    ok, lines = asyncio.run(check(settings))
+    print("\n".join(lines))
+    return 0 if ok else 1
+
+
+def _i18n(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.catalogs import main as catalogs_main
+
+    return catalogs_main()
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "run": _run,
+    "sandbox": _sandbox,
+    "migrate": _migrate,
+    "backup": _backup,
+    "check": _check,
+    "i18n": _i18n,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""What every handler gets: a typed context with the repositories, i18n, clock and settings.
+
+The composition root (``bot/app.py``) builds one :class:`Services` and gives it to the
+:class:`WnmrcApplication`; :class:`BotContext` (PTB's ``CallbackContext`` for this bot) reads it
+and carries the person and language the presence handler found for the current update.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
+
+from bot.clock import Clock
+from bot.i18n import I18n, Translator
+from config import NetworkConfig, Settings
+from storage import Database, Person, Repositories
+
+
+@dataclass
+class Services:
+    """The bot's long-lived parts; the database is opened in ``post_init``."""
+
+    settings: Settings
+    network: NetworkConfig
+    i18n: I18n
+    clock: Clock
+    _repos: Repositories | None = field(default=None, repr=False)
+
+    @property
+    def repos(self) -> Repositories:
+        if self._repos is None:
+            raise RuntimeError("the database is not open yet (post_init has not run)")
+        return self._repos
+
+    @property
+    def db(self) -> Database:
+        return self.repos.db
+
+    def attach(self, repos: Repositories | None) -> None:
+        self._repos = repos
+
+
+class WnmrcApplication(
+    Application[
+        ExtBot[None],
+        "BotContext",
+        dict[Any, Any],
+        dict[Any, Any],
+        dict[Any, Any],
+        JobQueue["BotContext"],
+    ]
+):
+    """PTB's Application carrying the bot's :class:`Services`."""
+
+    __slots__ = ("services",)
+
+    def __init__(self, *, services: Services, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.services = services
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The context of one update: services, plus who is talking and in which language."""
+
+    __slots__ = ("language", "person")
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self.person: Person | None = None
+        self.language: str | None = None
+
+    @property
+    def services(self) -> Services:
+        return cast(WnmrcApplication, self.application).services
+
+    @property
+    def repos(self) -> Repositories:
+        return self.services.repos
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def tr(self) -> Translator:
+        """The translator for the person of this update (the default language if unknown)."""
+        return self.services.i18n.translator(self.language)

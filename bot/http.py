@@ -1,0 +1,102 @@
+"""An aiohttp-based request class for python-telegram-bot (DESIGN.md, decision 11).
+
+PTB's request layer is pluggable. Under concurrency its default httpx transport spends several
+times more CPU per call than an aiohttp session, so the bot talks to the Bot API through this
+class. The wire format stays PTB's: every call a POST, parameters form-encoded, an empty body
+for calls without parameters, multipart only for uploads. ``bench/`` compares the two.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+
+class AiohttpRequest(BaseRequest):
+    """One pooled aiohttp session; time-outs become ``TimedOut``, transport errors ``NetworkError``.
+
+    aiohttp has no write time-out; the connect time-out covers waiting for a pooled connection.
+    """
+
+    __slots__ = ("_connect_timeout", "_pool_size", "_read_timeout", "_session")
+
+    def __init__(
+        self,
+        *,
+        pool_size: int = 256,
+        read_timeout: float | None = 10.0,
+        connect_timeout: float | None = 10.0,
+    ) -> None:
+        self._pool_size = pool_size
+        self._read_timeout = read_timeout
+        self._connect_timeout = connect_timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._pool_size, ttl_dns_cache=300)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                headers={"User-Agent": self.USER_AGENT},
+                timeout=aiohttp.ClientTimeout(total=None),
+            )
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        timeout = aiohttp.ClientTimeout(
+            total=None,
+            connect=_seconds(pool_timeout, self._connect_timeout),
+            sock_connect=_seconds(connect_timeout, self._connect_timeout),
+            sock_read=_seconds(read_timeout, self._read_timeout),
+        )
+        try:
+            async with self._session.request(
+                method, url, data=_body(request_data), timeout=timeout
+            ) as response:
+                return response.status, await response.read()
+        except TimeoutError as error:
+            raise TimedOut from error
+        except aiohttp.ClientError as error:
+            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+
+
+def _seconds(value: ODVInput[float], default: float | None) -> float | None:
+    return default if isinstance(value, DefaultValue) else value
+
+
+def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
+    """Form-encoded parameters, or multipart when the call uploads files; None when empty."""
+    if request_data is None:
+        return None
+    fields = request_data.json_parameters
+    files = request_data.multipart_data
+    if not files:
+        return fields or None
+    form = aiohttp.FormData()
+    for name, value in fields.items():
+        form.add_field(name, value)
+    for part_name, (filename, content, mime_type) in files.items():
+        form.add_field(part_name, content, filename=filename, content_type=mime_type)
+    return form

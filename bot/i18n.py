@@ -1,0 +1,132 @@
+"""Translations: gettext catalogs (managed with Babel) for English, Spanish, Chinese and French.
+
+Catalogs live as ``bot/locales/<lang>/LC_MESSAGES/messages.po`` and are compiled in memory when
+the bot starts, so a fresh clone needs no build step and never runs with stale ``.mo`` files.
+``wnmrc-bot i18n`` extracts new messages and updates the catalogs (see ``bot/catalogs.py``).
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Final
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from bot.rendering import Html, escape
+
+LANGUAGES: Final = ("en", "es", "zh", "fr")
+"""The catalogs the bot ships, in the order they are offered to people."""
+
+LANGUAGE_NAMES: Final[Mapping[str, str]] = {
+    "en": "English",
+    "es": "Español",
+    "zh": "中文",
+    "fr": "Français",
+}
+"""Each language named in itself, as shown on the language buttons."""
+
+LOCALES_DIR: Final = Path(__file__).parent / "locales"
+DOMAIN: Final = "messages"
+
+NEAREST_CATALOG: Final[Mapping[str, str]] = {
+    # Languages without a catalog, mapped to the one their speakers most likely read.
+    "pt": "es",
+    "gl": "es",
+    "ca": "es",
+    "eu": "es",
+    "ast": "es",
+    "an": "es",
+    "yue": "zh",
+    "wuu": "zh",
+    "oc": "fr",
+    "br": "fr",
+    "wa": "fr",
+    "co": "fr",
+}
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    """Mark a string for extraction without translating it (translated later, per reader)."""
+    return message
+
+
+def negotiate(language_code: str | None) -> str | None:
+    """Map a Telegram ``language_code`` (``es-419``, ``zh-hans``, ``pt-br``...) to a catalog."""
+    if not language_code:
+        return None
+    base = language_code.strip().lower().replace("_", "-").split("-")[0]
+    if base in LANGUAGES:
+        return base
+    return NEAREST_CATALOG.get(base)
+
+
+def choose_language(chosen: str | None, telegram_code: str | None, default: str) -> str:
+    """A person's language: their own choice, else Telegram's, else the network default."""
+    if chosen in LANGUAGES:
+        return chosen
+    return negotiate(telegram_code) or default
+
+
+class Translator:
+    """Translates and fills messages for one language; placeholder values are HTML-escaped."""
+
+    __slots__ = ("_catalog", "language")
+
+    def __init__(self, language: str, catalog: gettext.NullTranslations) -> None:
+        self.language = language
+        self._catalog = catalog
+
+    def __call__(self, message: str, /, **values: object) -> Html:
+        return self._fill(self._catalog.gettext(message), values)
+
+    def plural(self, singular: str, plural: str, n: int, /, **values: object) -> Html:
+        """Translate a message whose form depends on ``n`` (``{n}`` is filled in too)."""
+        return self._fill(self._catalog.ngettext(singular, plural, n), {"n": n, **values})
+
+    @staticmethod
+    def _fill(template: str, values: Mapping[str, object]) -> Html:
+        if not values:
+            return Html(template)
+        return Html(template.format(**{key: escape(value) for key, value in values.items()}))
+
+
+class I18n:
+    """All catalogs, compiled once; hands out a :class:`Translator` per language."""
+
+    def __init__(self, default_language: str = "en", locales_dir: Path = LOCALES_DIR) -> None:
+        if default_language not in LANGUAGES:
+            raise ValueError(f"no catalog for default language {default_language!r}")
+        self.default_language = default_language
+        self._translators = {
+            language: Translator(language, load_catalog(locales_dir, language))
+            for language in LANGUAGES
+        }
+
+    def translator(self, language: str | None) -> Translator:
+        return self._translators.get(language or "", self._translators[self.default_language])
+
+    def for_person(self, chosen: str | None, telegram_code: str | None) -> Translator:
+        return self.translator(choose_language(chosen, telegram_code, self.default_language))
+
+
+def catalog_path(locales_dir: Path, language: str) -> Path:
+    return locales_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def load_catalog(locales_dir: Path, language: str) -> gettext.NullTranslations:
+    """Compile a ``.po`` catalog in memory; English falls back to the message ids themselves."""
+    path = catalog_path(locales_dir, language)
+    if not path.exists():
+        if language == "en":
+            return gettext.NullTranslations()
+        raise FileNotFoundError(f"missing catalog {path}")
+    with path.open("rb") as source:
+        catalog = read_po(source, locale=language)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
