@@ -1,0 +1,43 @@
+"""The demo network: five continents, four linked groups, coordinators, secretariat."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.context import WnmrcApplication
+from sandbox.demo import PEOPLE, DemoNetwork
+from sandbox.emulator import Emulator
+from storage import Repositories
+
+
+async def test_demo_loads_people_groups_and_chats(
+    emulator: Emulator, app: WnmrcApplication, repos: Repositories
+) -> None:
+    demo = DemoNetwork.build(emulator)
+
+    await demo.load(repos, app.services.clock)
+
+    continents = {person.timezone.split("/")[0] for person in PEOPLE}
+    assert {"America", "Europe", "Asia", "Africa", "Pacific"} <= continents
+    assert {person.language for person in PEOPLE} == {"en", "es", "zh", "fr"}
+    assert await repos.people.count() == len(PEOPLE)
+    for group in await repos.groups.list():
+        assert group.chat_id == demo.chats[group.slug].id
+        assert len(await repos.groups.coordinators(group.id)) == 1
+        assert await repos.groups.member_count(group.id) >= 4
+    ana = await repos.people.by_telegram_id(demo.users[PEOPLE[0]].id)
+    assert ana is not None
+    assert ana.timezone is not None
+    ZoneInfo(ana.timezone)
+    assert len(demo.secretariat_ids) == 2
+
+
+@pytest.mark.usefixtures("app")
+async def test_demo_people_are_reachable_by_the_bot(emulator: Emulator) -> None:
+    demo = DemoNetwork.build(emulator)
+
+    reply = await emulator.says(demo.users[PEOPLE[3]], "/start")
+
+    assert reply.text.startswith("Bienvenue, Léa !")
