@@ -22,12 +22,12 @@ from bot.i18n import I18n
 from bot.menus import publish_menus
 from bot.processing import ChatOrderedUpdateProcessor
 from config import NetworkConfig, Settings, load_network
-from handlers import errors, language, presence, start
+from handlers import errors, groups, language, presence, privacy, profile, roster, start
 from storage import Database, Repositories
 
 logger = logging.getLogger(__name__)
 
-FEATURES = (presence, start, language)
+FEATURES = (presence, start, language, groups, profile, roster, privacy)
 """Handler modules in registration order; ``start.fallbacks()`` are added after them all."""
 
 

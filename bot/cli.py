@@ -41,6 +41,14 @@ def build_parser() -> argparse.ArgumentParser:
     backup = commands.add_parser("backup", help="online backup of the database, verified")
     backup.add_argument("path", type=Path, help="where to write the copy (must not exist)")
     commands.add_parser("check", help="check settings, database and the token (getMe)")
+    importing = commands.add_parser("import-people", help="import the participant list (CSV)")
+    importing.add_argument(
+        "file", type=Path, help="CSV: name, email, reserve, country, groups, ..."
+    )
+    export = commands.add_parser("export", help="export data as files")
+    export.add_argument("what", choices=["roster"], help="what to export")
+    export.add_argument("file", type=Path, help="where to write it (CSV)")
+    export.add_argument("--group", help="only this working group (slug)")
     commands.add_parser("i18n", help="extract messages, update and check the catalogs")
     return parser
 
@@ -51,7 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         if args.command == "run":
             settings.require_token()
-        configure_logging(settings.log_level, _secrets(settings))
+        level = "WARNING" if args.command == "sandbox" and _is_default_level(settings) else None
+        configure_logging(level or settings.log_level, _secrets(settings))
         return COMMANDS[args.command](args, settings)
     except SettingsError as error:
         print(f"wnmrc-bot: {error}", file=sys.stderr)
@@ -61,6 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _is_default_level(settings: Settings) -> bool:
+    """The sandbox keeps the terminal for the chat: INFO lines only if asked for explicitly."""
+    return "log_level" not in settings.model_fields_set
 
 
 def _secrets(settings: Settings) -> list[str]:
@@ -113,6 +127,19 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if ok else 1
 
 
+def _import_people(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.imports import import_people
+
+    return asyncio.run(import_people(settings, args.file, out=sys.stdout))
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.roster import export_roster
+
+    print(asyncio.run(export_roster(settings, args.file, group_slug=args.group)))
+    return 0
+
+
 def _i18n(args: argparse.Namespace, settings: Settings) -> int:
     from bot.catalogs import main as catalogs_main
 
@@ -126,6 +153,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "backup": _backup,
     "check": _check,
     "i18n": _i18n,
+    "import-people": _import_people,
+    "export": _export,
 }
 
 if __name__ == "__main__":

@@ -32,8 +32,28 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("start", N_("Start here: what this bot does for you")),
     Command("help", N_("The commands you can use")),
+    Command("groups", N_("The working groups: join or leave")),
+    Command("join", N_("Join a working group")),
+    Command("leave", N_("Leave a working group")),
+    Command("profile", N_("Fill in or edit your profile"), where=Where.PRIVATE),
+    Command("me", N_("Show your profile"), where=Where.PRIVATE),
+    Command("roster", N_("Who is in a working group, and their local time")),
+    Command("whois", N_("Find a member by name or @username")),
     Command("language", N_("Choose the language the bot speaks to you")),
+    Command("mydata", N_("Get everything stored about you"), where=Where.PRIVATE),
+    Command("forgetme", N_("Delete your data from the bot"), where=Where.PRIVATE),
     Command("cancel", N_("Stop what you are doing"), where=Where.PRIVATE),
+    Command("invite", N_("Get the invitation link of your group"), Role.COORDINATOR),
+    Command("remove", N_("Remove a member from your group"), Role.COORDINATOR),
+    Command("export", N_("Export a roster as a CSV file"), Role.COORDINATOR),
+    Command("newgroup", N_("Create a working group"), Role.SECRETARIAT, Where.PRIVATE),
+    Command(
+        "linkchat",
+        N_("Link this chat (or topic) to a working group"),
+        Role.SECRETARIAT,
+        Where.GROUP,
+    ),
+    Command("coordinator", N_("Name or remove a coordinator"), Role.SECRETARIAT),
 )
 
 
@@ -42,5 +62,9 @@ def available(role: Role, where: Where, commands: Iterable[Command] = COMMANDS) 
     return [c for c in commands if c.role <= role and where & c.where]
 
 
-def by_name(name: str) -> Command | None:
-    return next((command for command in COMMANDS if command.name == name), None)
+def by_name(name: str) -> Command:
+    """The command of that name; a typo in the code fails at import, not at run time."""
+    for command in COMMANDS:
+        if command.name == name:
+            return command
+    raise KeyError(f"no command /{name} in bot.commands.COMMANDS")

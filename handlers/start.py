@@ -8,9 +8,10 @@ from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 from bot.commands import Where, available
 from bot.context import BotContext
 from bot.i18n import Translator
-from bot.permissions import Role, role_of
+from bot.permissions import Role
 from bot.rendering import Html, bold
 from bot.start import StartPayload, parse_start_payload
+from handlers.guard import actor_of
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -78,14 +79,8 @@ def help_text(_: Translator, role: Role, where: Where) -> Html:
 
 
 async def _role(context: BotContext) -> Role:
-    person = context.person
-    if person is None:
-        return Role.MEMBER
-    return role_of(
-        person.telegram_id,
-        secretariat_ids=context.settings.secretariat_ids,
-        coordinates=await context.repos.groups.is_coordinator(person.id),
-    )
+    actor = await actor_of(context)
+    return actor.role if actor else Role.MEMBER
 
 
 async def cancel(update: Update, context: BotContext) -> None:

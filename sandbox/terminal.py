@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import sys
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -212,4 +214,10 @@ class TerminalChat:
 
 
 def _indent(text: str) -> str:
-    return "\n".join(f"    {line}" for line in text.splitlines())
+    """Indent the bot's text and wrap long lines to the terminal's width."""
+    width = max(40, shutil.get_terminal_size().columns - 4)
+    lines = []
+    for line in text.splitlines():
+        wrapped = textwrap.wrap(line, width, break_long_words=True) if line.strip() else [""]
+        lines += [f"    {part}" for part in wrapped]
+    return "\n".join(lines)

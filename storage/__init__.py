@@ -2,25 +2,42 @@
 
 from storage.chats import ChatsRepository
 from storage.database import MIGRATIONS_DIR, BackupError, Database, MigrationError
+from storage.drafts import DraftsRepository
 from storage.groups import GroupsRepository, SeedReport
-from storage.models import BotStatus, Chat, ChatType, Person, WorkingGroup
-from storage.people import PeopleRepository
+from storage.models import (
+    PROFILE_ROLES,
+    BotStatus,
+    Chat,
+    ChatType,
+    Draft,
+    Person,
+    ProfileRole,
+    WorkingGroup,
+)
+from storage.people import PROFILE_FIELDS, PeopleRepository
 from storage.repositories import Repositories
+from storage.roster import RosterRepository
 from storage.timecodec import from_db, to_db, utc_now
 
 __all__ = [
     "MIGRATIONS_DIR",
+    "PROFILE_FIELDS",
+    "PROFILE_ROLES",
     "BackupError",
     "BotStatus",
     "Chat",
     "ChatType",
     "ChatsRepository",
     "Database",
+    "Draft",
+    "DraftsRepository",
     "GroupsRepository",
     "MigrationError",
     "PeopleRepository",
     "Person",
+    "ProfileRole",
     "Repositories",
+    "RosterRepository",
     "SeedReport",
     "WorkingGroup",
     "from_db",

@@ -232,3 +232,12 @@ class GroupsRepository:
                 "UPDATE working_groups SET chat_id = ?, topic_id = ?, updated_at = ? WHERE id = ?",
                 (chat_id, topic_id, to_db(now), group_id),
             )
+
+    async def coordinated_by(self, person_id: int) -> builtins.list[int]:
+        """Ids of the groups this person currently coordinates."""
+        rows = await self._db.fetch_all(
+            "SELECT group_id FROM group_members"
+            " WHERE person_id = ? AND role = 'coordinator' AND left_at IS NULL ORDER BY group_id",
+            (person_id,),
+        )
+        return [int(row[0]) for row in rows]

@@ -1,11 +1,19 @@
 """What the repositories return: frozen pydantic models, datetimes aware in UTC."""
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 ChatType = Literal["private", "group", "supergroup", "channel"]
 BotStatus = Literal["member", "administrator", "restricted", "left", "kicked"]
+ProfileRole = Literal["reserve_manager", "researcher", "young_researcher", "secretariat", "other"]
+PROFILE_ROLES: tuple[ProfileRole, ...] = (
+    "reserve_manager",
+    "researcher",
+    "young_researcher",
+    "secretariat",
+    "other",
+)
 
 
 class _Record(BaseModel):
@@ -29,6 +37,20 @@ class Person(_Record):
     created_at: AwareDatetime
     updated_at: AwareDatetime
     last_seen_at: AwareDatetime | None
+    reserve: str | None = None
+    country: str | None = None
+    """ISO 3166-1 alpha-2."""
+    organisation: str | None = None
+    role: ProfileRole | None = None
+    spoken_languages: tuple[str, ...] = ()
+    interests: tuple[str, ...] = ()
+    """Theme slugs of the network and free tags."""
+    email: str | None = None
+
+    @property
+    def name(self) -> str:
+        """How the network sees the person: their display name, else Telegram's name."""
+        return self.display_name or self.full_name
 
     @property
     def full_name(self) -> str:
@@ -70,3 +92,15 @@ class WorkingGroup(_Record):
     def description(self, language: str, fallback: str = "en") -> str:
         """The description in `language`, else in `fallback`, else empty."""
         return self.descriptions.get(language) or self.descriptions.get(fallback) or ""
+
+
+class Draft(_Record):
+    """A conversation in progress: the step waiting for an answer and the answers so far."""
+
+    person_id: int
+    kind: str
+    step: str
+    data: dict[str, Any]
+    chat_id: int | None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime

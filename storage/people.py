@@ -1,5 +1,6 @@
 """People: who the bot knows, their chosen language and time zone."""
 
+import json
 from datetime import datetime
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -42,8 +43,14 @@ RETURNING *
 """
 
 
+_LIST_COLUMNS: Final = ("spoken_languages", "interests")
+
+
 def _person(row: aiosqlite.Row) -> Person:
-    return Person.model_validate(row_dict(row, _TIME_COLUMNS))
+    values = row_dict(row, _TIME_COLUMNS)
+    for column in _LIST_COLUMNS:
+        values[column] = tuple(json.loads(values[column]))
+    return Person.model_validate(values)
 
 
 def _check_language(language: str | None) -> None:
@@ -120,6 +127,10 @@ class PeopleRepository:
         """The person blocked the bot (403): stop writing to them until they write again."""
         await self._update(person_id, "reachable", 0, now)
 
+    async def search(self, query: str, limit: int = 10) -> list[Person]:
+        """People matching ``@username`` exactly, a numeric id, or a part of their name."""
+        return await search_people(self._db, query, limit)
+
     async def count(self) -> int:
         return int(await self._db.fetch_value("SELECT count(*) FROM people"))
 
@@ -128,3 +139,65 @@ class PeopleRepository:
         sql = f"UPDATE people SET {column} = ?, updated_at = ? WHERE id = ?"
         async with self._db.transaction() as conn:
             await conn.execute(sql, (value, to_db(now), person_id))
+
+    async def update_profile(self, person_id: int, now: datetime, **fields: object) -> Person:
+        """Set profile fields (see PROFILE_FIELDS) in one transaction; returns the new row.
+
+        Lists (``spoken_languages``, ``interests``) are given as sequences of strings.
+        """
+        unknown = set(fields) - set(PROFILE_FIELDS)
+        if unknown:
+            raise ValueError(f"not profile fields: {', '.join(sorted(unknown))}")
+        _check_language(_as_optional_str(fields.get("language")))
+        _check_timezone(_as_optional_str(fields.get("timezone")))
+        values = {
+            column: json.dumps(list(value)) if column in _LIST_COLUMNS else value  # type: ignore[call-overload]
+            for column, value in fields.items()
+        }
+        assignments = ", ".join(f"{column} = :{column}" for column in values)
+        sql = f"UPDATE people SET {assignments}, updated_at = :now WHERE id = :id RETURNING *"
+        params = {**values, "now": to_db(now), "id": person_id}
+        async with self._db.transaction() as conn, conn.execute(sql, params) as cursor:
+            row = expect_row(await cursor.fetchone(), "profile update")
+        return _person(row)
+
+
+PROFILE_FIELDS: Final = (
+    "display_name",
+    "reserve",
+    "country",
+    "organisation",
+    "role",
+    "timezone",
+    "language",
+    "spoken_languages",
+    "interests",
+    "email",
+)
+"""Columns a person (or an import) may set; never ids, times or Telegram's own fields."""
+
+
+def _as_optional_str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+_SEARCH: Final = """
+SELECT * FROM people
+WHERE (:username IS NOT NULL AND lower(username) = :username)
+   OR (:number IS NOT NULL AND (telegram_id = :number OR id = :number))
+   OR (:username IS NULL AND :number IS NULL AND (
+        lower(coalesce(display_name, '')) LIKE :pattern ESCAPE '\\'
+        OR lower(first_name || ' ' || coalesce(last_name, '')) LIKE :pattern ESCAPE '\\'))
+ORDER BY lower(coalesce(display_name, first_name)), id
+LIMIT :limit
+"""
+
+
+async def search_people(db: Database, query: str, limit: int = 10) -> list[Person]:
+    """People matching ``@username`` exactly, a numeric id, or a part of their name."""
+    text = query.strip()
+    username = text[1:].lower() if text.startswith("@") and len(text) > 1 else None
+    number = int(text) if text.isdigit() else None
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    params = {"username": username, "number": number, "pattern": f"%{escaped}%", "limit": limit}
+    return [_person(row) for row in await db.fetch_all(_SEARCH, params)]

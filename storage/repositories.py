@@ -4,8 +4,10 @@ from dataclasses import dataclass
 
 from storage.chats import ChatsRepository
 from storage.database import Database
+from storage.drafts import DraftsRepository
 from storage.groups import GroupsRepository
 from storage.people import PeopleRepository
+from storage.roster import RosterRepository
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,8 @@ class Repositories:
     people: PeopleRepository
     chats: ChatsRepository
     groups: GroupsRepository
+    drafts: DraftsRepository
+    roster: RosterRepository
 
     @classmethod
     def from_db(cls, db: Database) -> "Repositories":
@@ -24,4 +28,6 @@ class Repositories:
             people=PeopleRepository(db),
             chats=ChatsRepository(db),
             groups=GroupsRepository(db),
+            drafts=DraftsRepository(db),
+            roster=RosterRepository(db),
         )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import COMMANDS, Where, available
+from bot.access import Actor, refusal, wrong_place
+from bot.commands import COMMANDS, Where, available, by_name
 from bot.i18n import I18n
 from bot.menus import menus
-from bot.permissions import Role, allows, refusal, role_of
+from bot.permissions import Role
 from bot.start import StartPayload, deep_link, parse_start_payload
 
 
@@ -34,22 +35,52 @@ def test_deep_link() -> None:
     assert link == "https://t.me/wnmrc_bot?start=join_climate"
 
 
-def test_roles() -> None:
-    secretariat = frozenset({7})
-    assert role_of(7, secretariat_ids=secretariat, coordinates=False) is Role.SECRETARIAT
-    assert role_of(8, secretariat_ids=secretariat, coordinates=True) is Role.COORDINATOR
-    assert role_of(8, secretariat_ids=secretariat, coordinates=False) is Role.MEMBER
-    assert role_of(None, secretariat_ids=secretariat, coordinates=False) is Role.MEMBER
-    assert allows(Role.SECRETARIAT, Role.COORDINATOR)
-    assert not allows(Role.MEMBER, Role.COORDINATOR)
-    assert refusal(Role.SECRETARIAT) != refusal(Role.COORDINATOR)
+def _actor(*, secretariat: bool = False, coordinated: frozenset[int] = frozenset()) -> Actor:
+    return Actor(person_id=1, telegram_id=10, secretariat=secretariat, coordinated=coordinated)
+
+
+def test_roles_overall_and_per_group() -> None:
+    member = _actor()
+    coordinator = _actor(coordinated=frozenset({3}))
+    secretariat = _actor(secretariat=True)
+
+    assert (member.role, coordinator.role, secretariat.role) == (
+        Role.MEMBER,
+        Role.COORDINATOR,
+        Role.SECRETARIAT,
+    )
+    assert coordinator.role_in(3) is Role.COORDINATOR
+    assert coordinator.role_in(4) is Role.MEMBER
+    assert secretariat.role_in(4) is Role.SECRETARIAT
+
+
+def test_refusals_say_why() -> None:
+    coordinator = _actor(coordinated=frozenset({3}))
+
+    assert refusal(coordinator, Role.COORDINATOR) is None
+    assert refusal(coordinator, Role.COORDINATOR, group_id=3) is None
+    assert "{group}" in (refusal(coordinator, Role.COORDINATOR, group_id=4) or "")
+    assert refusal(coordinator, Role.SECRETARIAT) == "Only the network secretariat can do that."
+    assert refusal(_actor(), Role.COORDINATOR) == (
+        "Only coordinators of a working group and the secretariat can do that."
+    )
+
+
+def test_wrong_place() -> None:
+    assert wrong_place(by_name("profile"), private=False) is not None
+    assert wrong_place(by_name("profile"), private=True) is None
+    assert wrong_place(by_name("linkchat"), private=True) is not None
+    assert wrong_place(by_name("help"), private=False) is None
 
 
 def test_available_commands_depend_on_where() -> None:
     private = [c.name for c in available(Role.MEMBER, Where.PRIVATE)]
     group = [c.name for c in available(Role.MEMBER, Where.GROUP)]
-    assert private == ["start", "help", "language", "cancel"]
+    assert private[:3] == ["start", "help", "groups"]
+    assert "cancel" in private
     assert "cancel" not in group
+    assert "newgroup" not in private
+    assert "newgroup" in [c.name for c in available(Role.SECRETARIAT, Where.PRIVATE)]
 
 
 def test_command_names_are_valid_for_telegram() -> None:

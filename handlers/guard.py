@@ -1,0 +1,77 @@
+"""The one gate every command passes: the right kind of chat, and the right role.
+
+``@command("roster")`` looks the command up in ``bot.commands.COMMANDS`` and refuses, in one
+translated line, a command used in the wrong kind of chat or by someone whose role is too low.
+Handlers that act on one working group check the group-level role with :func:`refuse_unless`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+
+from telegram import Chat, Update
+
+from bot.access import Actor, refusal, wrong_place
+from bot.commands import by_name
+from bot.context import BotContext
+from bot.permissions import Role
+
+Handler = Callable[[Update, BotContext], Awaitable[None]]
+
+
+async def actor_of(context: BotContext) -> Actor | None:
+    """The person behind the update with their roles (None for an anonymous sender)."""
+    person = context.person
+    if person is None:
+        return None
+    coordinated = await context.repos.groups.coordinated_by(person.id)
+    return Actor(
+        person_id=person.id,
+        telegram_id=person.telegram_id,
+        secretariat=person.telegram_id in context.settings.secretariat_ids,
+        coordinated=frozenset(coordinated),
+    )
+
+
+def command(name: str) -> Callable[[Handler], Handler]:
+    """Guard a command handler with its place and role from the command table."""
+    spec = by_name(name)
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(update: Update, context: BotContext) -> None:
+            message = update.effective_message
+            if message is None:
+                return
+            place = wrong_place(spec, private=message.chat.type == Chat.PRIVATE)
+            if place is not None:
+                await message.reply_text(context.tr(place, command=name))
+                return
+            actor = await actor_of(context)
+            reason = refusal(actor, spec.role) if actor else "You are not allowed to do that."
+            if reason is not None:
+                await message.reply_text(context.tr(reason))
+                return
+            await handler(update, context)
+
+        return guarded
+
+    return decorate
+
+
+async def refuse_unless(
+    update: Update, context: BotContext, required: Role, group_id: int, group_name: str
+) -> bool:
+    """Answer why and return True when the person lacks ``required`` in that group."""
+    actor = await actor_of(context)
+    reason = refusal(actor, required, group_id) if actor else "You are not allowed to do that."
+    if reason is None:
+        return False
+    message = update.effective_message
+    text = context.tr(reason, group=group_name)
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif message is not None:
+        await message.reply_text(text)
+    return True
