@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("what", choices=["roster"], help="what to export")
     export.add_argument("file", type=Path, help="where to write it (CSV)")
     export.add_argument("--group", help="only this working group (slug)")
+    commands.add_parser("outbox", help="what the bot has queued, sent, and failed to send")
     commands.add_parser("i18n", help="extract messages, update and check the catalogs")
     return parser
 
@@ -140,6 +141,13 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _outbox(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.delivery import outbox_report
+
+    print(asyncio.run(outbox_report(settings)))
+    return 0
+
+
 def _i18n(args: argparse.Namespace, settings: Settings) -> int:
     from bot.catalogs import main as catalogs_main
 
@@ -155,6 +163,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "i18n": _i18n,
     "import-people": _import_people,
     "export": _export,
+    "outbox": _outbox,
 }
 
 if __name__ == "__main__":
