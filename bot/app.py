@@ -7,7 +7,7 @@ once: the request layer, the update processor, the rate limiter, the services, t
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
@@ -17,17 +17,18 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.clock import Clock, SystemClock
 from bot.context import BotContext, Services, WnmrcApplication
+from bot.delivery import DeliveryConfig, start_delivery, stop_delivery
 from bot.http import AiohttpRequest
 from bot.i18n import I18n
 from bot.menus import publish_menus
 from bot.processing import ChatOrderedUpdateProcessor
 from config import NetworkConfig, Settings, load_network
-from handlers import errors, groups, language, presence, privacy, profile, roster, start
+from handlers import errors, groups, language, outbox, presence, privacy, profile, roster, start
 from storage import Database, Repositories
 
 logger = logging.getLogger(__name__)
 
-FEATURES = (presence, start, language, groups, profile, roster, privacy)
+FEATURES = (presence, start, language, groups, profile, roster, privacy, outbox)
 """Handler modules in registration order; ``start.fallbacks()`` are added after them all."""
 
 
@@ -38,6 +39,7 @@ def build_application(
     network: NetworkConfig | None = None,
     clock: Clock | None = None,
     publish_command_menus: bool = True,
+    delivery: DeliveryConfig | None = None,
 ) -> WnmrcApplication:
     """The bot as it runs in production; tests and the sandbox use it unchanged."""
     services = Services(
@@ -57,8 +59,9 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.default_zone))
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(ChatOrderedUpdateProcessor())
-        .rate_limiter(AIORateLimiter(max_retries=2))
-        .post_init(_open_database_and_menus if publish_command_menus else _open_database)
+        .rate_limiter(AIORateLimiter(overall_max_rate=28, group_max_rate=19, max_retries=2))
+        .post_init(_start(publish_command_menus, delivery))
+        .post_stop(stop_delivery)
         .post_shutdown(_close_database)
     )
     application: WnmrcApplication = builder.build()
@@ -89,11 +92,18 @@ async def _open_database(application: Application[Any, Any, Any, Any, Any, Any])
     services.attach(repos)
 
 
-async def _open_database_and_menus(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Open the database, then publish the menus once the bot runs (JobQueue, not awaited)."""
-    await _open_database(application)
-    if application.job_queue is not None:
-        application.job_queue.run_once(_publish_menus, when=0, name="publish-command-menus")
+def _start(
+    publish_command_menus: bool, delivery: DeliveryConfig | None
+) -> Callable[[Application[Any, Any, Any, Any, Any, Any]], Coroutine[Any, Any, None]]:
+    """The post_init step: database, then the outbox sender, then (not awaited) the menus."""
+
+    async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        await _open_database(application)
+        await start_delivery(application, delivery)
+        if publish_command_menus and application.job_queue is not None:
+            application.job_queue.run_once(_publish_menus, when=0, name="publish-command-menus")
+
+    return post_init
 
 
 async def _publish_menus(context: BotContext) -> None:
@@ -102,6 +112,7 @@ async def _publish_menus(context: BotContext) -> None:
 
 
 async def _close_database(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await stop_delivery(application)  # a no-op after post_stop; covers a start that failed
     services = _services(application)
     try:
         db = services.db

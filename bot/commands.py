@@ -45,7 +45,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("cancel", N_("Stop what you are doing"), where=Where.PRIVATE),
     Command("invite", N_("Get the invitation link of your group"), Role.COORDINATOR),
     Command("remove", N_("Remove a member from your group"), Role.COORDINATOR),
-    Command("export", N_("Export a roster as a CSV file"), Role.COORDINATOR),
+    Command("export", N_("Export a roster as a CSV file"), Role.COORDINATOR, Where.PRIVATE),
     Command("newgroup", N_("Create a working group"), Role.SECRETARIAT, Where.PRIVATE),
     Command(
         "linkchat",
@@ -54,6 +54,12 @@ COMMANDS: tuple[Command, ...] = (
         Where.GROUP,
     ),
     Command("coordinator", N_("Name or remove a coordinator"), Role.SECRETARIAT),
+    Command(
+        "outbox",
+        N_("What the bot has queued, sent and failed to send"),
+        Role.SECRETARIAT,
+        Where.PRIVATE,
+    ),
 )
 
 

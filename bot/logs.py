@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import logging
 
-QUIET_LOGGERS = ("httpx", "httpcore", "aiohttp.access", "apscheduler", "telegram.ext.Updater")
+QUIET_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "aiohttp.access",
+    "aiosqlite",
+    "apscheduler",
+    "telegram.ext.Updater",
+)
 
 
 class RedactSecrets(logging.Filter):

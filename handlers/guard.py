@@ -8,7 +8,8 @@ Handlers that act on one working group check the group-level role with :func:`re
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Chat, Update
 
@@ -17,7 +18,7 @@ from bot.commands import by_name
 from bot.context import BotContext
 from bot.permissions import Role
 
-Handler = Callable[[Update, BotContext], Awaitable[None]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
 async def actor_of(context: BotContext) -> Actor | None:

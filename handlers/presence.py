@@ -11,19 +11,18 @@ from __future__ import annotations
 from typing import cast
 
 from telegram import Chat as TelegramChat
-from telegram import Update
+from telegram import Update, User
 from telegram.ext import BaseHandler, ChatMemberHandler, TypeHandler
 
 from bot.context import BotContext
 from bot.i18n import choose_language
-from storage import BotStatus, Chat, ChatType
+from storage import BotStatus, Chat, ChatType, Person
 
 PRESENCE_GROUP = -10
 """Handler group that runs before the features' handlers (group 0)."""
 
 
 async def remember(update: Update, context: BotContext) -> None:
-    now = context.services.clock.now()
     chat = update.effective_chat
     if chat is not None:
         await _remember_chat(context, chat)
@@ -33,17 +32,23 @@ async def remember(update: Update, context: BotContext) -> None:
     if user is None or user.is_bot:
         context.language = default
         return
-    person = await context.repos.people.upsert_from_telegram(
+    private = chat is not None and chat.type == TelegramChat.PRIVATE
+    person = await remember_user(context, user, private=private)
+    context.person = person
+    context.language = choose_language(person.language, user.language_code, default)
+
+
+async def remember_user(context: BotContext, user: User, *, private: bool) -> Person:
+    """Record (or refresh) what Telegram says about a person; ``private``: they wrote to us."""
+    return await context.repos.people.upsert_from_telegram(
         telegram_id=user.id,
         first_name=user.first_name,
         last_name=user.last_name,
         username=user.username,
         language_code=user.language_code,
-        private=chat is not None and chat.type == TelegramChat.PRIVATE,
-        now=now,
+        private=private,
+        now=context.services.clock.now(),
     )
-    context.person = person
-    context.language = choose_language(person.language, user.language_code, default)
 
 
 async def language_of(context: BotContext, update: object) -> str:

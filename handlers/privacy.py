@@ -1,12 +1,125 @@
-"""Placeholder: filled in by the privacy feature."""
+"""/mydata (everything stored about you, as a JSON file) and /forgetme (delete it, confirmed)."""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import BaseHandler
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
+from bot.privacy import (
+    FORGET_PREFIX,
+    NOT_STORED,
+    export_filename,
+    forget_button_data,
+    parse_forget_data,
+    personal_document,
+)
+from bot.rendering import Html
+from handlers.guard import command
+from storage import Person
+from storage.privacy import PrivacyRepository, Subject
+
+
+def _subject(person: Person) -> Subject:
+    return Subject(person_id=person.id, telegram_id=person.telegram_id)
+
+
+@command("mydata")
+async def my_data(update: Update, context: BotContext) -> None:
+    message, person = update.effective_message, context.person
+    if message is None or person is None:
+        return
+    _ = context.tr
+    now = context.services.clock.now()
+    zone = ZoneInfo(person.timezone or context.settings.default_timezone)
+    data = await PrivacyRepository(context.repos.db).personal_data(_subject(person))
+    document = personal_document(
+        data,
+        generated_at=now,
+        about=_(
+            "This file holds everything the bot stores about you, as of the time below. "
+            "/forgetme deletes it."
+        ),
+        not_stored=[_(line) for line in NOT_STORED],
+    )
+    day = now.astimezone(zone).date()
+    await message.reply_document(
+        document=document,
+        filename=export_filename(day),
+        caption=_(
+            "Everything I store about you, as of {date}. Keep this file private: "
+            "it holds your personal data.",
+            date=day.isoformat(),
+        ),
+    )
+
+
+@command("forgetme")
+async def forget_me(update: Update, context: BotContext) -> None:
+    message, person = update.effective_message, context.person
+    if message is None or person is None:
+        return
+    _ = context.tr
+    parts = [
+        _(
+            "This deletes everything I store about you: your profile, your working groups "
+            "and any conversation in progress. What you shared with others stays, "
+            "without your name. It cannot be undone."
+        )
+    ]
+    if person.telegram_id in context.settings.secretariat_ids:
+        parts.append(
+            _(
+                "⚠️ You are in the secretariat. The bot’s settings still name your Telegram "
+                "account, so you keep secretariat rights until an operator removes you there."
+            )
+        )
+    parts.append(_("Delete your data?"))
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    _("Delete my data"), callback_data=forget_button_data(True, person.id)
+                ),
+                InlineKeyboardButton(
+                    _("Keep it"), callback_data=forget_button_data(False, person.id)
+                ),
+            ]
+        ]
+    )
+    await message.reply_text(Html("\n\n".join(parts)), reply_markup=keyboard)
+
+
+async def answer_forget(update: Update, context: BotContext) -> None:
+    """A tap on Delete my data or Keep it; a forged or stale button changes nothing."""
+    query = update.callback_query
+    if query is None:
+        return
+    _ = context.tr
+    answer = parse_forget_data(query.data or "")
+    person = context.person
+    if answer is None or person is None or answer.person_id != person.id:
+        await query.answer(_("This button is no longer valid."), show_alert=True)
+        return
+    if not answer.confirm:
+        await query.answer()
+        await query.edit_message_text(_("Nothing was deleted. Your data stays as it was."))
+        return
+    await PrivacyRepository(context.repos.db).forget(_subject(person))
+    await query.answer()
+    await query.edit_message_text(
+        _(
+            "Done: everything I stored about you is deleted. If you write to me again, "
+            "I will know only your Telegram name, as with anyone new."
+        )
+    )
 
 
 def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
-    return []
+    return [
+        (CommandHandler("mydata", my_data), 0),
+        (CommandHandler("forgetme", forget_me), 0),
+        (CallbackQueryHandler(answer_forget, pattern=f"^{FORGET_PREFIX}:"), 0),
+    ]

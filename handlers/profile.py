@@ -1,12 +1,799 @@
-"""Placeholder: filled in by the profile feature."""
+"""/profile, /me and editing one field: a member's profile, kept in a draft until it is saved.
+
+``/profile`` walks through the steps of ``bot.profile.STEPS``; every answer is kept in the draft
+(kind ``profile``) and reaches the person only when they tap Save on the summary, so nothing is
+half-saved and a restart resumes at the same step. ``/me`` shows the profile card; its Edit
+button opens a one-step conversation (kind ``profile_edit``) that saves a valid answer at once.
+
+Callback data is ``pf:<step>:<action>[:<argument>]`` for ``/profile`` and the same with ``pe:``
+for editing one field. A button is honoured only while its step is the one waiting in the
+person's draft and its argument is one the step offers; anything else is refused with an alert.
+"""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import BaseHandler
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import profile as rules
 from bot.context import BotContext
+from bot.countries import (
+    city_name,
+    country_name,
+    find_country,
+    find_zone,
+    format_offset,
+    is_country,
+    is_zone,
+    normalise,
+    utc_offset,
+    zones_of,
+)
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_
+from bot.profile import OPTIONAL, STEPS, SUMMARY, Refusal
+from bot.rendering import CALLBACK_DATA_LIMIT, Html, escape
+from handlers import drafts
+from handlers.guard import command
+from storage import PROFILE_ROLES, Draft, Person
+
+Button = InlineKeyboardButton
+Rows = list[list[InlineKeyboardButton]]
+
+
+@dataclass(frozen=True)
+class Mode:
+    """The whole ``/profile`` conversation, or editing one field from ``/me``."""
+
+    kind: str
+    prefix: str
+    editing: bool
+
+
+FLOW: Final = Mode(kind="profile", prefix="pf", editing=False)
+EDIT: Final = Mode(kind="profile_edit", prefix="pe", editing=True)
+MODES: Final = {FLOW.prefix: FLOW, EDIT.prefix: EDIT}
+
+STALE: Final = N_("This button is no longer valid.")
+MAX_ZONE_BUTTONS: Final = 48
+"""At most this many zone buttons (a country with more lists the first, west to east)."""
+
+
+# --- outcomes of an answer ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Accept:
+    """A valid answer for the step."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Stay:
+    """The same step again: with changed answers (toggles), a note, or suggestion buttons."""
+
+    answers: dict[str, Any]
+    note: Html | None = None
+    extra: Rows = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Goto:
+    """Move to another step without answering (Back, Skip)."""
+
+    step: str
+
+
+Outcome = Accept | Stay | Goto
+
+
+@dataclass(frozen=True)
+class View:
+    """A message to send or to put in place of the tapped one."""
+
+    text: Html
+    markup: InlineKeyboardMarkup | None = None
+
+
+# --- commands ----------------------------------------------------------------------------
+
+
+async def profile_command(update: Update, context: BotContext) -> None:
+    """Start the profile, or offer to continue the one in progress."""
+    await _profile(update, context)
+
+
+async def me_command(update: Update, context: BotContext) -> None:
+    """The person's profile card with an Edit button."""
+    await _me(update, context)
+
+
+@command("profile")
+async def _profile(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    person = context.person
+    if message is None or person is None:
+        return
+    await context.repos.drafts.delete(person.id, EDIT.kind)
+    draft = await context.repos.drafts.get(person.id, FLOW.kind)
+    if draft is not None:
+        await message.reply_text(**_kwargs(_resume_view(context, draft)))
+        return
+    view = await _start_over(context, person, message.chat_id)
+    await message.reply_text(**_kwargs(view))
+
+
+@command("me")
+async def _me(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    person = context.person
+    if message is None or person is None:
+        return
+    await message.reply_text(**_kwargs(await _card_view(context, person)))
+
+
+async def _start_over(context: BotContext, person: Person, chat_id: int | None) -> View:
+    answers = rules.initial_answers(person, context.tr.language)
+    await _save(context, FLOW, person.id, STEPS[0], answers, chat_id)
+    return await _step_view(context, FLOW, STEPS[0], answers)
+
+
+def _resume_view(context: BotContext, draft: Draft) -> View:
+    _ = context.tr
+    if draft.step == SUMMARY:
+        text = _("You have a profile in progress, ready to be saved.")
+    else:
+        text = _(
+            "You have a profile in progress (step {n} of {total}).",
+            n=rules.step_number(draft.step),
+            total=len(STEPS),
+        )
+    question = _("Continue where you stopped, or start over?")
+    buttons = [
+        _button(_("Continue"), FLOW, "resume", "continue"),
+        _button(_("Start over"), FLOW, "resume", "restart"),
+    ]
+    return View(Html(f"{text}\n{question}"), InlineKeyboardMarkup([buttons]))
+
+
+# --- typed answers -----------------------------------------------------------------------
+
+
+async def on_flow_text(update: Update, context: BotContext, draft: Draft) -> None:
+    await _on_text(update, context, draft, FLOW)
+
+
+async def on_edit_text(update: Update, context: BotContext, draft: Draft) -> None:
+    await _on_text(update, context, draft, EDIT)
+
+
+async def _on_text(update: Update, context: BotContext, draft: Draft, mode: Mode) -> None:
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    if draft.step == SUMMARY:
+        note = context.tr("Please use the buttons: Save, Edit or Cancel.")
+        view = await _summary_view(context, draft.data, note)
+    elif draft.step in STEPS:
+        outcome = await _read_typed(context, mode, draft.step, dict(draft.data), message.text)
+        view = await _apply(context, mode, draft, outcome)
+    else:
+        await context.repos.drafts.delete(draft.person_id, draft.kind)
+        view = View(context.tr("I did not understand that. /help lists what you can do."))
+    await message.reply_text(**_kwargs(view))
+
+
+async def _read_typed(
+    context: BotContext, mode: Mode, step: str, answers: dict[str, Any], text: str
+) -> Accept | Stay:
+    """What a typed answer means for ``step``; refusals keep the answers as they were."""
+    if step == "name":
+        return _accept_or_refuse(context, answers, rules.read_name(text))
+    if step in ("reserve", "organisation"):
+        return _accept_or_refuse(context, answers, rules.read_text(text, rules.TEXT_LIMIT))
+    if step == "email":
+        return _accept_or_refuse(context, answers, rules.read_email(text))
+    if step == "country":
+        return _typed_country(context, mode, answers, text)
+    if step == "timezone":
+        return _typed_zone(context, mode, answers, text)
+    if step == "role":
+        return _typed_role(context, answers, text)
+    if step == "languages":
+        chosen = rules.read_languages(text, answers.get("languages") or [])
+        return _stay_with(context, answers, "languages", chosen)
+    themes = rules.theme_names(await context.repos.groups.list())
+    chosen = rules.read_tags(text, answers.get("interests") or [], themes)
+    return _stay_with(context, answers, "interests", chosen)
+
+
+def _accept_or_refuse(
+    context: BotContext, answers: dict[str, Any], value: str | Refusal
+) -> Accept | Stay:
+    if isinstance(value, Refusal):
+        return Stay(answers, _refusal(context, value))
+    return Accept(value)
+
+
+def _stay_with(
+    context: BotContext, answers: dict[str, Any], step: str, value: list[str] | Refusal
+) -> Stay:
+    if isinstance(value, Refusal):
+        return Stay(answers, _refusal(context, value))
+    return Stay({**answers, step: value})
+
+
+def _refusal(context: BotContext, refusal: Refusal) -> Html:
+    return context.tr(refusal.message, **refusal.values)
+
+
+def _typed_country(
+    context: BotContext, mode: Mode, answers: dict[str, Any], text: str
+) -> Accept | Stay:
+    _ = context.tr
+    found = find_country(text)
+    if found.match is not None:
+        return Accept(found.match)
+    typed = rules.clean(text)
+    if not found.suggestions:
+        note = _("No country matches “{text}”. Type its name or its two-letter code.", text=typed)
+        return Stay(answers, note)
+    note = _("No country is called “{text}”. Did you mean one of these?", text=typed)
+    buttons = [
+        _button(country_name(code, _.language), mode, "country", "pick", code)
+        for code in found.suggestions
+    ]
+    return Stay(answers, note, _rows(buttons, 2))
+
+
+def _typed_zone(
+    context: BotContext, mode: Mode, answers: dict[str, Any], text: str
+) -> Accept | Stay:
+    _ = context.tr
+    found = find_zone(text)
+    if found.match is not None:
+        return Accept(found.match)
+    typed = rules.clean(text)
+    if not found.suggestions:
+        note = _(
+            "I know no time zone or city called “{text}”. Type a bigger city nearby, "
+            "or a time zone name like America/Lima.",
+            text=typed,
+        )
+        return Stay(answers, note)
+    note = _("No time zone is called “{text}”. Did you mean one of these?", text=typed)
+    now = context.services.clock.now()
+    buttons = [
+        _button(_zone_label(zone, now, _.language), mode, "timezone", "pick", zone)
+        for zone in found.suggestions
+    ]
+    return Stay(answers, note, _rows(buttons, 1))
+
+
+def _typed_role(context: BotContext, answers: dict[str, Any], text: str) -> Accept | Stay:
+    wanted = normalise(text)
+    i18n = context.services.i18n
+    for role, label in rules.ROLE_LABELS.items():
+        names = {normalise(role), *(normalise(i18n.translator(lang)(label)) for lang in LANGUAGES)}
+        if wanted in names:
+            return Accept(role)
+    return Stay(answers, context.tr("Please choose your role with the buttons."))
+
+
+# --- buttons -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tap:
+    """A parsed callback: which conversation, which step, what was tapped."""
+
+    mode: Mode
+    step: str
+    action: str
+    argument: str
+
+
+def parse_callback(data: str | None) -> Tap | None:
+    if not data:
+        return None
+    parts = data.split(":", 3)
+    if len(parts) < 3 or parts[0] not in MODES:
+        return None
+    argument = parts[3] if len(parts) == 4 else ""
+    return Tap(MODES[parts[0]], parts[1], parts[2], argument)
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    person = context.person
+    if query is None:
+        return
+    tap = parse_callback(query.data)
+    view = None if tap is None or person is None else await _answer_tap(context, person, tap)
+    if view is None:
+        await query.answer(context.tr(STALE), show_alert=True)
+        return
+    await query.answer()
+    try:
+        await query.edit_message_text(**_kwargs(view))
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise
+
+
+async def _answer_tap(context: BotContext, person: Person, tap: Tap) -> View | None:
+    """The view after a tap, or None when the button is forged or stale (nothing changed)."""
+    if tap.mode is EDIT and tap.step == "menu":
+        return await _fields_menu(context, person)
+    if tap.mode is EDIT and tap.step == "open":
+        return await _open_edit(context, person, tap.action)
+    if tap.mode is FLOW and tap.step == "resume":
+        return await _resume(context, person, tap.action)
+    draft = await context.repos.drafts.get(person.id, tap.mode.kind)
+    if draft is None or draft.step != tap.step:
+        return None
+    if tap.mode is FLOW and tap.step == SUMMARY:
+        return await _summary_tap(context, person, draft, tap)
+    if tap.mode is EDIT and tap.action == "cancel":
+        await context.repos.drafts.delete(person.id, EDIT.kind)
+        return await _card_view(context, person, context.tr("Nothing changed."))
+    outcome = await _read_tap(context, draft, tap)
+    if outcome is None:
+        return None
+    return await _apply(context, tap.mode, draft, outcome)
+
+
+async def _read_tap(context: BotContext, draft: Draft, tap: Tap) -> Outcome | None:
+    """What a tap means at the draft's step; None for an action the step does not offer."""
+    answers, step = dict(draft.data), draft.step
+    action, argument = tap.action, tap.argument
+    if action == "back" and not tap.mode.editing:
+        target = rules.previous_step(step, answers)
+        return None if target is None else Goto(target)
+    if action == "skip" and not tap.mode.editing and step in OPTIONAL:
+        return Goto(rules.next_step(step, answers))
+    if action == "keep" and not tap.mode.editing and answers.get(step):
+        return Accept(answers[step])
+    if action == "clear" and tap.mode.editing and step in OPTIONAL:
+        return Accept([] if step in rules.LIST_STEPS else None)
+    if action == "done" and step in rules.LIST_STEPS:
+        return Accept(list(answers.get(step) or []))
+    if action == "pick":
+        return _picked(step, argument)
+    if action == "toggle":
+        return await _toggled(context, answers, step, argument)
+    if action == "untag" and step == "interests":
+        return _untagged(answers, argument)
+    return None
+
+
+def _picked(step: str, argument: str) -> Accept | None:
+    valid = (
+        (step == "country" and is_country(argument))
+        or (step == "timezone" and is_zone(argument))
+        or (step == "role" and argument in PROFILE_ROLES)
+    )
+    return Accept(argument) if valid else None
+
+
+async def _toggled(
+    context: BotContext, answers: dict[str, Any], step: str, argument: str
+) -> Stay | None:
+    if step == "languages" and rules.is_language(argument):
+        chosen = rules.toggle(answers.get("languages") or [], argument)
+        if len(chosen) > rules.MAX_LANGUAGES:
+            return Stay(answers, _refusal(context, _too_many_languages()))
+        return Stay({**answers, "languages": chosen})
+    if step == "interests" and argument in await _theme_slugs(context):
+        return Stay(
+            {**answers, "interests": rules.toggle(answers.get("interests") or [], argument)}
+        )
+    return None
+
+
+def _too_many_languages() -> Refusal:
+    return Refusal(N_("At most {limit} languages, please."), {"limit": rules.MAX_LANGUAGES})
+
+
+def _untagged(answers: dict[str, Any], argument: str) -> Stay | None:
+    """Remove the free tag the button names by position and fingerprint."""
+    index, _, check = argument.partition(":")
+    interests: list[str] = list(answers.get("interests") or [])
+    if not index.isdigit() or int(index) >= len(interests):
+        return None
+    tag = interests[int(index)]
+    if rules.tag_check(tag) != check:
+        return None
+    return Stay({**answers, "interests": interests[: int(index)] + interests[int(index) + 1 :]})
+
+
+async def _resume(context: BotContext, person: Person, action: str) -> View | None:
+    draft = await context.repos.drafts.get(person.id, FLOW.kind)
+    if action == "restart":
+        chat_id = draft.chat_id if draft else person.telegram_id
+        return await _start_over(context, person, chat_id)
+    if action != "continue" or draft is None:
+        return None
+    if draft.step == SUMMARY:
+        return await _summary_view(context, draft.data)
+    return await _step_view(context, FLOW, draft.step, draft.data)
+
+
+# --- moving through the steps ------------------------------------------------------------
+
+
+async def _apply(context: BotContext, mode: Mode, draft: Draft, outcome: Outcome) -> View:
+    """Act on an outcome at the draft's step and say what the person sees next."""
+    step = draft.step
+    if isinstance(outcome, Stay):
+        if outcome.answers != draft.data:
+            await _save(context, mode, draft.person_id, step, outcome.answers, draft.chat_id)
+        if outcome.note is not None and outcome.extra:
+            return _suggestions_view(
+                context, mode, step, outcome.answers, outcome.note, outcome.extra
+            )
+        return await _step_view(context, mode, step, outcome.answers, outcome.note)
+    if isinstance(outcome, Goto):
+        return await _go(context, mode, draft, dict(draft.data), outcome.step, None)
+    confirmation = context.tr(
+        "✓ {field}: {value}",
+        field=context.tr(rules.FIELD_LABELS[step]),
+        value=await _display(context, step, outcome.value),
+    )
+    if mode.editing:
+        return await _save_one_field(context, draft, outcome.value, confirmation)
+    answers = {**draft.data, step: outcome.value}
+    return await _go(context, mode, draft, answers, rules.next_step(step, answers), confirmation)
+
+
+async def _go(
+    context: BotContext,
+    mode: Mode,
+    draft: Draft,
+    answers: dict[str, Any],
+    step: str,
+    note: Html | None,
+) -> View:
+    if step == SUMMARY:
+        answers.pop("return_to", None)
+    await _save(context, mode, draft.person_id, step, answers, draft.chat_id)
+    if step == SUMMARY:
+        return await _summary_view(context, answers, note)
+    return await _step_view(context, mode, step, answers, note)
+
+
+async def _save(
+    context: BotContext,
+    mode: Mode,
+    person_id: int,
+    step: str,
+    answers: dict[str, Any],
+    chat_id: int | None,
+) -> None:
+    now = context.services.clock.now()
+    await context.repos.drafts.save(person_id, mode.kind, step, answers, chat_id, now)
+
+
+async def _save_one_field(
+    context: BotContext, draft: Draft, value: Any, confirmation: Html
+) -> View:
+    """Editing one field: write it now, keep a profile in progress in step, show the card."""
+    step, repos = draft.step, context.repos
+    fields = rules.profile_fields({step: value}, [step])
+    person = await repos.people.update_profile(
+        draft.person_id, context.services.clock.now(), **fields
+    )
+    await repos.drafts.delete(draft.person_id, EDIT.kind)
+    flow = await repos.drafts.get(draft.person_id, FLOW.kind)
+    if flow is not None:
+        answers = {**flow.data, step: value}
+        await _save(context, FLOW, flow.person_id, flow.step, answers, flow.chat_id)
+    saved = context.tr("Saved.")
+    return await _card_view(context, person, Html(f"{confirmation}\n{saved}"))
+
+
+# --- the summary -------------------------------------------------------------------------
+
+
+async def _summary_tap(context: BotContext, person: Person, draft: Draft, tap: Tap) -> View | None:
+    _ = context.tr
+    answers = dict(draft.data)
+    if tap.action == "save":
+        return await _save_profile(context, person, draft)
+    if tap.action == "cancel":
+        await context.repos.drafts.delete(person.id, FLOW.kind)
+        return View(_("Nothing was saved: your profile is as it was. /me shows it."))
+    if tap.action == "edit":
+        buttons = [
+            _button(_(rules.FIELD_LABELS[step]), FLOW, SUMMARY, "field", step) for step in STEPS
+        ]
+        back = [_button(_("« Back"), FLOW, SUMMARY, "show")]
+        text = _("Which part do you want to change?")
+        return View(text, InlineKeyboardMarkup([*_rows(buttons, 2), back]))
+    if tap.action == "show":
+        return await _summary_view(context, answers)
+    if tap.action == "field" and tap.argument in STEPS:
+        answers["return_to"] = SUMMARY
+        return await _go(context, FLOW, draft, answers, tap.argument, None)
+    return None
+
+
+async def _save_profile(context: BotContext, person: Person, draft: Draft) -> View:
+    """Write every answer in one transaction, then drop the draft."""
+    _ = context.tr
+    missing = rules.missing_required(draft.data)
+    if missing:
+        labels = ", ".join(_(rules.FIELD_LABELS[step]) for step in missing)
+        note = _("Still missing: {fields}.", fields=labels)
+        answers = {**draft.data, "return_to": SUMMARY}
+        return await _go(context, FLOW, draft, answers, missing[0], note)
+    fields = rules.profile_fields(draft.data)
+    saved = await context.repos.people.update_profile(
+        person.id, context.services.clock.now(), **fields
+    )
+    await context.repos.drafts.delete(person.id, FLOW.kind)
+    return await _card_view(context, saved, _("Your profile is saved."))
+
+
+async def _summary_view(
+    context: BotContext, answers: Mapping[str, Any], note: Html | None = None
+) -> View:
+    _ = context.tr
+    lines: list[str] = [note, ""] if note else []
+    lines.append(_("<b>Your profile: please check it</b>"))
+    lines += await _card_lines(context, answers)
+    lines += ["", _("Save it?")]
+    buttons = [
+        _button(_("Save"), FLOW, SUMMARY, "save"),
+        _button(_("Edit"), FLOW, SUMMARY, "edit"),
+        _button(_("Cancel"), FLOW, SUMMARY, "cancel"),
+    ]
+    return View(Html("\n".join(lines)), InlineKeyboardMarkup([buttons]))
+
+
+# --- the card and editing one field --------------------------------------------------------
+
+
+async def _card_view(context: BotContext, person: Person, note: Html | None = None) -> View:
+    _ = context.tr
+    lines = [note, ""] if note else []
+    lines.append(_("<b>Your profile</b>"))
+    lines += await _card_lines(context, rules.saved_answers(person))
+    groups = await _groups_of(context, person)
+    groups_text = escape(", ".join(groups)) if groups else Html("—")
+    lines.append(rules.card_line(_, N_("Working groups"), groups_text))
+    if not person.country:
+        lines += ["", _("/profile fills it in, step by step.")]
+    edit = _button(_("Edit"), EDIT, "menu", "")
+    return View(Html("\n".join(lines)), InlineKeyboardMarkup([[edit]]))
+
+
+async def _groups_of(context: BotContext, person: Person) -> list[str]:
+    memberships = await context.repos.groups.memberships_of(person.id)
+    ids = {membership.group_id for membership in memberships}
+    groups = await context.repos.groups.list()
+    return [group.name(context.tr.language) for group in groups if group.id in ids]
+
+
+async def _fields_menu(context: BotContext, person: Person) -> View:
+    _ = context.tr
+    buttons = [_button(_(rules.FIELD_LABELS[step]), EDIT, "open", step) for step in STEPS]
+    text = _("Which part of your profile do you want to change?")
+    return View(text, InlineKeyboardMarkup(_rows(buttons, 2)))
+
+
+async def _open_edit(context: BotContext, person: Person, step: str) -> View | None:
+    if step not in STEPS:
+        return None
+    answers = rules.saved_answers(person)
+    chat_id = person.telegram_id
+    await _save(context, EDIT, person.id, step, answers, chat_id)
+    return await _step_view(context, EDIT, step, answers)
+
+
+async def _display(context: BotContext, step: str, value: Any) -> Html:
+    now = context.services.clock.now()
+    return rules.display(context.tr, step, value, now, await _theme_labels(context))
+
+
+async def _theme_labels(context: BotContext) -> dict[str, str]:
+    """Theme slug -> the working group's name in the reader's language."""
+    language = context.tr.language
+    return {group.slug: group.name(language) for group in await context.repos.groups.list()}
+
+
+async def _card_lines(context: BotContext, answers: Mapping[str, Any]) -> list[Html]:
+    themes = await _theme_labels(context)
+    return rules.card_lines(context.tr, answers, context.services.clock.now(), themes)
+
+
+# --- one step as the person sees it --------------------------------------------------------
+
+
+async def _step_view(
+    context: BotContext,
+    mode: Mode,
+    step: str,
+    answers: Mapping[str, Any],
+    note: Html | None = None,
+) -> View:
+    _ = context.tr
+    lines = [note, ""] if note else []
+    if mode.editing:
+        lines.append(_("<b>Your profile: {field}</b>", field=_(rules.FIELD_LABELS[step])))
+    else:
+        n, total = rules.step_number(step), len(STEPS)
+        lines.append(_("<b>Your profile, step {n} of {total}</b>", n=n, total=total))
+    lines.append(_(rules.PROMPTS[step], **rules.PROMPT_VALUES.get(step, {})))
+    if step in rules.OPTIONAL_TEXT and answers.get(step):
+        lines.append(_("Now: {value}", value=answers[step]))
+    rows = await _choices(context, mode, step, answers)
+    rows.append(_navigation(context, mode, step, answers))
+    markup = InlineKeyboardMarkup([row for row in rows if row])
+    return View(Html("\n".join(lines)), markup)
+
+
+def _suggestions_view(
+    context: BotContext,
+    mode: Mode,
+    step: str,
+    answers: Mapping[str, Any],
+    note: Html,
+    suggestions: Rows,
+) -> View:
+    """One line with the suggestions as buttons; the step still waits for a typed answer."""
+    rows = [*suggestions, _navigation(context, mode, step, answers)]
+    return View(note, InlineKeyboardMarkup([row for row in rows if row]))
+
+
+async def _choices(context: BotContext, mode: Mode, step: str, answers: Mapping[str, Any]) -> Rows:
+    """The buttons that answer the step."""
+    _ = context.tr
+    value = answers.get(step)
+    if step == "name" and value and not mode.editing:
+        return [[_button(_("Keep “{name}”", name=Html(value)), mode, step, "keep")]]
+    if step == "country" and value and not mode.editing:
+        label = _("Keep {country}", country=Html(country_name(value, _.language)))
+        return [[_button(label, mode, step, "keep")]]
+    if step == "role":
+        roles = [
+            _button(_tick(role == value) + _(label), mode, step, "pick", role)
+            for role, label in rules.ROLE_LABELS.items()
+        ]
+        return _rows(roles, 2)
+    if step == "timezone":
+        return _zone_choices(context, mode, answers)
+    if step == "languages":
+        return _language_choices(context, mode, answers)
+    if step == "interests":
+        return await _interest_choices(context, mode, answers)
+    return []
+
+
+def _zone_choices(context: BotContext, mode: Mode, answers: Mapping[str, Any]) -> Rows:
+    now = context.services.clock.now()
+    current = answers.get("timezone")
+    country = answers.get("country")
+    zones = list(zones_of(country, now)[:MAX_ZONE_BUTTONS]) if country else []
+    if current and current not in zones:
+        zones.insert(0, current)
+    buttons = [
+        _button(
+            _tick(zone == current) + _zone_label(zone, now, context.tr.language),
+            mode,
+            "timezone",
+            "pick",
+            zone,
+        )
+        for zone in zones
+    ]
+    return _rows(buttons, 2)
+
+
+def _zone_label(zone: str, now: datetime, language: str) -> str:
+    return f"{city_name(zone, language)} · {format_offset(utc_offset(zone, now))}"
+
+
+def _language_choices(context: BotContext, mode: Mode, answers: Mapping[str, Any]) -> Rows:
+    chosen: list[str] = list(answers.get("languages") or [])
+    codes = [*LANGUAGES, *(code for code in chosen if code not in LANGUAGES)]
+    buttons = [
+        _button(
+            _tick(code in chosen) + _language_label(code, context.tr.language),
+            mode,
+            "languages",
+            "toggle",
+            code,
+        )
+        for code in codes
+    ]
+    return [*_rows(buttons, 2), [_button(context.tr("Done"), mode, "languages", "done")]]
+
+
+def _language_label(code: str, language: str) -> str:
+    """The four network languages named in themselves, others in the reader's language."""
+    return LANGUAGE_NAMES.get(code) or rules.language_name(code, language)
+
+
+async def _interest_choices(context: BotContext, mode: Mode, answers: Mapping[str, Any]) -> Rows:
+    chosen: list[str] = list(answers.get("interests") or [])
+    groups = await context.repos.groups.list()
+    themes = [
+        _button(
+            _tick(group.slug in chosen) + group.name(context.tr.language),
+            mode,
+            "interests",
+            "toggle",
+            group.slug,
+        )
+        for group in groups
+    ]
+    slugs = {group.slug for group in groups}
+    tags = [
+        _button(f"✕ {tag}", mode, "interests", "untag", f"{index}:{rules.tag_check(tag)}")
+        for index, tag in enumerate(chosen)
+        if tag not in slugs
+    ]
+    done = [_button(context.tr("Done"), mode, "interests", "done")]
+    return [*_rows(themes, 2), *_rows(tags, 2), done]
+
+
+def _navigation(
+    context: BotContext, mode: Mode, step: str, answers: Mapping[str, Any]
+) -> list[Button]:
+    _ = context.tr
+    row: list[Button] = []
+    if mode.editing:
+        if step in OPTIONAL and answers.get(step):
+            row.append(_button(_("Clear"), mode, step, "clear"))
+        row.append(_button(_("Cancel"), mode, step, "cancel"))
+        return row
+    if rules.previous_step(step, answers) is not None:
+        row.append(_button(_("« Back"), mode, step, "back"))
+    if step in rules.OPTIONAL_TEXT:
+        row.append(_button(_("Skip"), mode, step, "skip"))
+    return row
+
+
+async def _theme_slugs(context: BotContext) -> set[str]:
+    return {group.slug for group in await context.repos.groups.list()}
+
+
+# --- small helpers -----------------------------------------------------------------------
+
+
+def _tick(on: bool) -> str:
+    return "✓ " if on else ""
+
+
+def _button(text: str, mode: Mode, step: str, action: str, argument: str = "") -> Button:
+    data = f"{mode.prefix}:{step}:{action}" + (f":{argument}" if argument else "")
+    if len(data.encode()) > CALLBACK_DATA_LIMIT:
+        raise ValueError(f"callback data too long: {data!r}")
+    return Button(text, callback_data=data)
+
+
+def _rows(buttons: Sequence[Button], width: int) -> Rows:
+    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+
+
+def _kwargs(view: View) -> dict[str, Any]:
+    return {"text": view.text, "reply_markup": view.markup}
+
+
+drafts.register(FLOW.kind, on_flow_text, N_("filling in your profile"))
+drafts.register(EDIT.kind, on_edit_text, N_("editing your profile"))
 
 
 def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
-    return []
+    return [
+        (CommandHandler("profile", profile_command), 0),
+        (CommandHandler("me", me_command), 0),
+        (CallbackQueryHandler(on_button, pattern=r"^p[fe](:|$)"), 0),
+    ]

@@ -1,12 +1,362 @@
-"""Placeholder: filled in by the roster feature."""
+"""/roster, /whois and /export roster: who is in a working group, and where and when they are.
+
+The rules (who may see what, order, counts, pages, cards, the CSV) live in ``bot/roster.py``;
+this module parses commands and buttons, reads the repositories and sends the result.
+Pages and group choices are buttons with callback data ``ro:<group id>:<page>``.
+"""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import BaseHandler
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Final
 
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.access import Actor
 from bot.context import BotContext
+from bot.groups import find_group
+from bot.i18n import N_, Translator
+from bot.permissions import Role
+from bot.rendering import Html
+from bot.roster import (
+    MATCHES_SHOWN,
+    ROSTER_REFUSAL,
+    GroupPlace,
+    RosterView,
+    export_filename,
+    export_records,
+    linked_group,
+    may_see_roster,
+    render_roster,
+    roster_csv,
+    whois_card,
+    whois_matches,
+    zone_of,
+)
+from handlers.guard import actor_of, command, refuse_unless
+from storage import Person, WorkingGroup
+
+CALLBACK_PREFIX: Final = "ro:"
+_CALLBACK: Final = re.compile(r"^ro:(\d{1,9}):(\d{1,4})$")
+QUERY_LIMIT: Final = 64
+STALE_BUTTON: Final = N_("This button is no longer valid.")
+
+
+def _thread_of(message: Message) -> int | None:
+    return message.message_thread_id if message.is_topic_message else None
+
+
+def _unknown_group(_: Translator, query: str, groups: Sequence[WorkingGroup]) -> Html:
+    names = ", ".join(group.name(_.language) for group in groups)
+    return _(
+        "There is no working group “{query}”. The groups are: {groups}.", query=query, groups=names
+    )
+
+
+# /roster
+
+
+@command("roster")
+async def roster_command(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    if message is None or context.person is None:
+        return
+    groups = await context.repos.groups.list()
+    query = " ".join(context.args or []).strip()
+    if message.chat.type != Chat.PRIVATE:
+        await _roster_in_group_chat(message, context, groups, query)
+    elif query:
+        group = find_group(groups, query)
+        if group is None:
+            await message.reply_text(_unknown_group(context.tr, query, groups))
+        else:
+            await _send_roster(message, context, group, context.person)
+    else:
+        await _choose_group(message, context, groups, context.person)
+
+
+async def _roster_in_group_chat(
+    message: Message, context: BotContext, groups: Sequence[WorkingGroup], query: str
+) -> None:
+    """In a linked group chat, the roster of that group; other rosters only in private."""
+    _ = context.tr
+    linked = linked_group(groups, message.chat.id, _thread_of(message))
+    wanted = find_group(groups, query) if query else linked
+    if query and wanted is None:
+        await message.reply_text(_unknown_group(_, query, groups))
+    elif linked is None:
+        await message.reply_text(
+            _(
+                "This chat is not linked to a working group. "
+                "Ask me for a roster in our private chat."
+            )
+        )
+    elif wanted is not None and wanted.id != linked.id:
+        await message.reply_text(
+            _(
+                "Here I show only the roster of {group}. "
+                "Ask me for other rosters in our private chat.",
+                group=linked.name(_.language),
+            )
+        )
+    else:
+        view = await _view(context, linked, 0)
+        if view is not None:
+            await message.reply_text(view.text, reply_markup=_pager(linked.id, view))
+
+
+async def _may_see(context: BotContext, person: Person, group: WorkingGroup) -> bool:
+    actor = await actor_of(context)
+    if actor is None:
+        return False
+    member = await context.repos.roster.is_member(person.id, group.id)
+    return may_see_roster(actor, member)
+
+
+async def _send_roster(
+    message: Message, context: BotContext, group: WorkingGroup, person: Person
+) -> None:
+    _ = context.tr
+    if not await _may_see(context, person, group):
+        await message.reply_text(_(ROSTER_REFUSAL, group=group.name(_.language)))
+        return
+    view = await _view(context, group, 0)
+    if view is not None:
+        await message.reply_text(view.text, reply_markup=_pager(group.id, view))
+
+
+async def _choose_group(
+    message: Message, context: BotContext, groups: Sequence[WorkingGroup], person: Person
+) -> None:
+    """No group named in private: the person's only group, or buttons to pick one."""
+    _ = context.tr
+    own_ids = set(await context.repos.roster.group_ids_of(person.id))
+    own = [group for group in groups if group.id in own_ids]
+    if len(own) == 1:
+        await _send_roster(message, context, own[0], person)
+        return
+    actor = await actor_of(context)
+    choices = own or (groups if actor is not None and actor.role >= Role.COORDINATOR else [])
+    if not choices:
+        await message.reply_text(
+            _("You are not in any working group yet. /groups lists them and lets you join one.")
+        )
+        return
+    buttons = [
+        [
+            InlineKeyboardButton(
+                group.name(_.language), callback_data=f"{CALLBACK_PREFIX}{group.id}:0"
+            )
+        ]
+        for group in choices
+    ]
+    await message.reply_text(
+        _("Which working group’s roster?"), reply_markup=InlineKeyboardMarkup(buttons)
+    )
+
+
+async def _view(context: BotContext, group: WorkingGroup, page: int) -> RosterView | None:
+    members = await context.repos.roster.members(group.id)
+    _ = context.tr
+    return render_roster(_, group.name(_.language), members, context.services.clock.now(), page)
+
+
+def _pager(group_id: int, view: RosterView) -> InlineKeyboardMarkup | None:
+    """◀ ▶ buttons to the neighbouring pages (none for a one-page roster)."""
+    buttons = []
+    if view.page > 0:
+        buttons.append(
+            InlineKeyboardButton("◀", callback_data=f"{CALLBACK_PREFIX}{group_id}:{view.page - 1}")
+        )
+    if view.page < view.pages - 1:
+        buttons.append(
+            InlineKeyboardButton("▶", callback_data=f"{CALLBACK_PREFIX}{group_id}:{view.page + 1}")
+        )
+    return InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+async def roster_page(update: Update, context: BotContext) -> None:
+    """A ◀ ▶ or group button: edit the message into that page of the roster."""
+    query = update.callback_query
+    if query is None:
+        return
+    _ = context.tr
+    match = _CALLBACK.match(query.data or "")
+    message = query.message if isinstance(query.message, Message) else None
+    groups = await context.repos.groups.list()
+    group = next((g for g in groups if match and g.id == int(match[1])), None)
+    if match is None or message is None or group is None or context.person is None:
+        await query.answer(_(STALE_BUTTON), show_alert=True)
+        return
+    shown_to_chat = linked_group(groups, message.chat.id, _thread_of(message)) == group
+    if not shown_to_chat and not await _may_see(context, context.person, group):
+        await query.answer(_(ROSTER_REFUSAL, group=group.name(_.language)), show_alert=True)
+        return
+    view = await _view(context, group, int(match[2]))
+    if view is None:
+        await query.answer(_(STALE_BUTTON), show_alert=True)
+        return
+    await query.answer()
+    try:
+        await query.edit_message_text(view.text, reply_markup=_pager(group.id, view))
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise
+
+
+# /whois
+
+
+@command("whois")
+async def whois_command(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    if message is None or context.person is None:
+        return
+    _ = context.tr
+    query = " ".join(context.args or []).strip()
+    if not query:
+        await message.reply_text(
+            _("Write /whois and a name or @username, for example /whois @ana.")
+        )
+        return
+    if len(query) > QUERY_LIMIT:
+        await message.reply_text(
+            _("That is too long for a name: at most {limit} characters.", limit=QUERY_LIMIT)
+        )
+        return
+    if not await _may_look_up(context, context.person, message):
+        await message.reply_text(
+            _("Only members of a working group can look people up. /groups lists the groups.")
+        )
+        return
+    found = await context.repos.people.search(query, limit=MATCHES_SHOWN + 1)
+    await message.reply_text(await _whois_answer(context, query, found))
+
+
+async def _may_look_up(context: BotContext, person: Person, message: Message) -> bool:
+    """Members of a group, coordinators, the secretariat, and anyone in a linked group chat."""
+    actor = await actor_of(context)
+    if actor is not None and actor.role >= Role.COORDINATOR:
+        return True
+    if await context.repos.roster.group_ids_of(person.id):
+        return True
+    groups = await context.repos.groups.list()
+    return linked_group(groups, message.chat.id, _thread_of(message)) is not None
+
+
+async def _whois_answer(context: BotContext, query: str, found: Sequence[Person]) -> Html:
+    _ = context.tr
+    if not found:
+        return _("I found no one matching “{query}”.", query=query)
+    names = {g.id: g.name(_.language) for g in await context.repos.groups.list()}
+    memberships = await context.repos.roster.memberships([p.id for p in found])
+    if len(found) == 1:
+        places = [
+            GroupPlace(names[m.group_id], m.role == "coordinator")
+            for m in memberships
+            if m.group_id in names
+        ]
+        return whois_card(_, found[0], places, context.services.clock.now())
+    groups: dict[int, list[str]] = {}
+    for m in memberships:
+        if m.group_id in names:
+            groups.setdefault(m.person_id, []).append(names[m.group_id])
+    return whois_matches(_, query, found, groups)
+
+
+# /export roster
+
+
+@command("export")
+async def export_command(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    actor = await actor_of(context)
+    if message is None or actor is None or context.person is None:
+        return
+    _ = context.tr
+    if message.chat.type != Chat.PRIVATE:
+        await message.reply_text(
+            _("Use /{command} in your private chat with me.", command="export")
+        )
+        return
+    args = context.args or []
+    if not args or args[0].casefold() != "roster":
+        await message.reply_text(
+            _("Write /export roster, or /export roster GROUP for one working group.")
+        )
+        return
+    group, decided = await _export_scope(update, context, actor, " ".join(args[1:]).strip())
+    if not decided:
+        return
+    records = await export_records(context.repos, group)
+    today = _today(context, context.person)
+    name = group.name(_.language) if group else ""
+    caption = (
+        _.plural(
+            "Roster of {group}: {n} person.",
+            "Roster of {group}: {n} people.",
+            len(records),
+            group=name,
+        )
+        if group
+        else _.plural(
+            "Roster of all working groups: {n} person.",
+            "Roster of all working groups: {n} people.",
+            len(records),
+        )
+    )
+    await message.reply_document(
+        document=roster_csv(records),
+        filename=export_filename(group.slug if group else None, today),
+        caption=caption,
+    )
+
+
+async def _export_scope(
+    update: Update, context: BotContext, actor: Actor, query: str
+) -> tuple[WorkingGroup | None, bool]:
+    """The group to export (None = every group) and whether to go on (False: answered)."""
+    message = update.effective_message
+    assert message is not None
+    _ = context.tr
+    groups = await context.repos.groups.list()
+    if query:
+        group = find_group(groups, query)
+        if group is None:
+            await message.reply_text(_unknown_group(_, query, groups))
+            return None, False
+        refused = await refuse_unless(
+            update, context, Role.COORDINATOR, group.id, group.name(_.language)
+        )
+        return group, not refused
+    if actor.role is Role.SECRETARIAT:
+        return None, True
+    mine = [group for group in groups if group.id in actor.coordinated]
+    if len(mine) == 1:
+        return mine[0], True
+    await message.reply_text(
+        _(
+            "Name the group: /export roster GROUP. You coordinate: {groups}.",
+            groups=", ".join(group.name(_.language) for group in mine),
+        )
+    )
+    return None, False
+
+
+def _today(context: BotContext, person: Person) -> date:
+    """Today's date where the reader is (their zone, else the network's)."""
+    zone = zone_of(person.timezone) or context.settings.default_zone
+    return context.services.clock.now().astimezone(zone).date()
 
 
 def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
-    return []
+    return [
+        (CommandHandler("roster", roster_command), 0),
+        (CommandHandler("whois", whois_command), 0),
+        (CommandHandler("export", export_command), 0),
+        (CallbackQueryHandler(roster_page, pattern=f"^{CALLBACK_PREFIX}"), 0),
+    ]

@@ -9,9 +9,11 @@ from bot.commands import Where, available
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.permissions import Role
-from bot.rendering import Html, bold
+from bot.rendering import Html
 from bot.start import StartPayload, parse_start_payload
-from handlers.guard import actor_of
+from handlers import drafts
+from handlers.groups import join_by_link
+from handlers.guard import actor_of, command
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -54,13 +56,10 @@ async def _follow_link(context: BotContext, payload: StartPayload | None) -> Htm
     _ = context.tr
     if payload is None:
         return _("That link is not valid (any more). Here is what I can do:")
-    group = await context.repos.groups.by_slug(payload.argument)
-    if group is None or not group.active:
+    joined = await join_by_link(context, payload.argument)
+    if joined is None:
         return _("That link is not valid (any more). Here is what I can do:")
-    return _(
-        "You followed an invitation to the working group {group}.",
-        group=bold(group.name(_.language)),
-    )
+    return joined
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -84,9 +83,22 @@ async def _role(context: BotContext) -> Role:
 
 
 async def cancel(update: Update, context: BotContext) -> None:
+    """Stop every conversation in progress (nothing of it is saved) and say which."""
+    await _cancel(update, context)
+
+
+@command("cancel")
+async def _cancel(update: Update, context: BotContext) -> None:
     message = update.effective_message
-    if message is not None:
+    if message is None:
+        return
+    stopped = await drafts.cancel_all(context)
+    if not stopped:
         await message.reply_text(context.tr("There is nothing to cancel."))
+        return
+    await message.reply_text(
+        context.tr("Stopped: {what}. Nothing of it was saved.", what=", ".join(stopped))
+    )
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
@@ -94,15 +106,6 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     if message is not None:
         await message.reply_text(
             context.tr("I don't know that command. /help lists what you can do.")
-        )
-
-
-async def plain_text(update: Update, context: BotContext) -> None:
-    """Private text that no conversation is waiting for: point to /help."""
-    message = update.effective_message
-    if message is not None:
-        await message.reply_text(
-            context.tr("I did not understand that. /help lists what you can do.")
         )
 
 
@@ -119,5 +122,5 @@ def fallbacks() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
     private = filters.ChatType.PRIVATE
     return [
         (MessageHandler(private & filters.COMMAND, unknown_command), 0),
-        (MessageHandler(private & filters.TEXT & ~filters.COMMAND, plain_text), 0),
+        (drafts.text_handler(), 0),
     ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from sandbox.emulator import Emulator, SimChat, SimUser
-from storage import Repositories
+from storage import ProfileRole, Repositories
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,9 @@ class DemoPerson:
     groups: tuple[str, ...]
     coordinates: tuple[str, ...] = ()
     secretariat: bool = False
+    country: str | None = None
+    """ISO 3166-1 alpha-2, shown (with the continent) in the roster."""
+    role: ProfileRole | None = None
 
 
 PEOPLE: tuple[DemoPerson, ...] = (
@@ -36,6 +39,8 @@ PEOPLE: tuple[DemoPerson, ...] = (
         "Cordillera Alta (demo), Peru",
         ("climate", "community"),
         coordinates=("climate",),
+        country="PE",
+        role="reserve_manager",
     ),
     DemoPerson(
         "Sofía",
@@ -44,6 +49,8 @@ PEOPLE: tuple[DemoPerson, ...] = (
         "America/Argentina/Mendoza",
         "Valle Nevado (demo), Argentina",
         ("biodiversity",),
+        country="AR",
+        role="researcher",
     ),
     DemoPerson(
         "Emily",
@@ -52,6 +59,8 @@ PEOPLE: tuple[DemoPerson, ...] = (
         "America/Vancouver",
         "Coast Range (demo), Canada",
         ("climate", "socioeconomics"),
+        country="CA",
+        role="young_researcher",
     ),
     DemoPerson(
         "Léa",
@@ -61,12 +70,30 @@ PEOPLE: tuple[DemoPerson, ...] = (
         "Hautes Combes (demo), France",
         ("biodiversity", "community"),
         coordinates=("biodiversity",),
+        country="FR",
+        role="reserve_manager",
     ),
     DemoPerson(
-        "Jorge", "Ruiz", "es", "Europe/Madrid", "Secretariat (demo), Spain", (), secretariat=True
+        "Jorge",
+        "Ruiz",
+        "es",
+        "Europe/Madrid",
+        "Secretariat (demo), Spain",
+        (),
+        secretariat=True,
+        country="ES",
+        role="secretariat",
     ),
     DemoPerson(
-        "Liu", "Yang", "zh", "Asia/Shanghai", "Secretariat (demo), China", (), secretariat=True
+        "Liu",
+        "Yang",
+        "zh",
+        "Asia/Shanghai",
+        "Secretariat (demo), China",
+        (),
+        secretariat=True,
+        country="CN",
+        role="secretariat",
     ),
     DemoPerson(
         "Mei",
@@ -75,6 +102,8 @@ PEOPLE: tuple[DemoPerson, ...] = (
         "Asia/Shanghai",
         "Yunling Shan (demo), China",
         ("climate", "biodiversity"),
+        country="CN",
+        role="researcher",
     ),
     DemoPerson(
         "Tenzin",
@@ -84,6 +113,8 @@ PEOPLE: tuple[DemoPerson, ...] = (
         "Upper Khola (demo), Nepal",
         ("climate", "socioeconomics"),
         coordinates=("socioeconomics",),
+        country="NP",
+        role="reserve_manager",
     ),
     DemoPerson(
         "Amara",
@@ -93,6 +124,8 @@ PEOPLE: tuple[DemoPerson, ...] = (
         "Mount Kirima (demo), Kenya",
         ("community", "socioeconomics"),
         coordinates=("community",),
+        country="KE",
+        role="reserve_manager",
     ),
     DemoPerson(
         "Youssef",
@@ -101,6 +134,8 @@ PEOPLE: tuple[DemoPerson, ...] = (
         "Africa/Casablanca",
         "Haut Atlas Vert (demo), Morocco",
         ("biodiversity", "socioeconomics"),
+        country="MA",
+        role="young_researcher",
     ),
     DemoPerson(
         "Aroha",
@@ -109,8 +144,19 @@ PEOPLE: tuple[DemoPerson, ...] = (
         "Pacific/Auckland",
         "Southern Alps East (demo), New Zealand",
         ("climate", "community"),
+        country="NZ",
+        role="researcher",
     ),
-    DemoPerson("Hana", "Sato", "en", "Asia/Tokyo", "Kita Ridge (demo), Japan", ("biodiversity",)),
+    DemoPerson(
+        "Hana",
+        "Sato",
+        "en",
+        "Asia/Tokyo",
+        "Kita Ridge (demo), Japan",
+        ("biodiversity",),
+        country="JP",
+        role="other",
+    ),
 )
 
 GROUP_CHAT_TITLES = {
@@ -165,6 +211,9 @@ class DemoNetwork:
                 now=now,
             )
             await repos.people.set_timezone(stored.id, person.timezone, now)
+            await repos.people.update_profile(
+                stored.id, now, reserve=person.reserve, country=person.country, role=person.role
+            )
             for slug in person.groups:
                 group = await repos.groups.by_slug(slug)
                 if group is not None:

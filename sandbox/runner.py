@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import tempfile
 from pathlib import Path
@@ -46,17 +47,40 @@ async def run_sandbox(settings: Settings, *, demo: bool, database: Path | None) 
 
 
 async def _chat(terminal: TerminalChat) -> int:
+    """Read lines and show the bot's answers; piped input waits for the bot before each line."""
     terminal.say(BANNER.format(name=terminal.me.first_name))
+    interactive = sys.stdin.isatty()
+    printer = asyncio.create_task(_print_as_they_come(terminal)) if interactive else None
     loop = asyncio.get_running_loop()
+    try:
+        while True:
+            await _wait_for_the_bot(terminal, quiet=0.3 if interactive else 1.2)
+            print(terminal.prompt, end="", flush=True)
+            line = await loop.run_in_executor(None, sys.stdin.readline)
+            if not line:
+                print()
+                return 0
+            if not interactive:
+                print(line.rstrip("\n"))
+            if not terminal.handle(line):
+                return 0
+    finally:
+        if printer is not None:
+            printer.cancel()
+
+
+async def _wait_for_the_bot(terminal: TerminalChat, quiet: float) -> None:
+    """Let the bot finish answering (a rate-limited reply may wait a second), then show it."""
+    with contextlib.suppress(TimeoutError):
+        await terminal.emulator.settle(quiet=quiet, timeout=15.0)
+    terminal.show_new()
+
+
+async def _print_as_they_come(terminal: TerminalChat) -> None:
+    """In a real terminal, print late answers as they arrive, then the prompt again."""
     while True:
-        await terminal.emulator.settle(quiet=0.15, timeout=10.0)
-        terminal.show_new()
-        print(terminal.prompt, end="", flush=True)
-        line = await loop.run_in_executor(None, sys.stdin.readline)
-        if not line:
+        await asyncio.sleep(0.2)
+        if terminal.shown < len(terminal.emulator.ledger):
             print()
-            return 0
-        if not sys.stdin.isatty():
-            print(line.rstrip("\n"))
-        if not terminal.handle(line):
-            return 0
+            terminal.show_new()
+            print(terminal.prompt, end="", flush=True)

@@ -4,6 +4,7 @@ from storage.chats import ChatsRepository
 from storage.database import MIGRATIONS_DIR, BackupError, Database, MigrationError
 from storage.drafts import DraftsRepository
 from storage.groups import GroupsRepository, SeedReport
+from storage.membership import MemberRole, Membership, MembershipSource
 from storage.models import (
     PROFILE_ROLES,
     BotStatus,
@@ -16,7 +17,7 @@ from storage.models import (
 )
 from storage.people import PROFILE_FIELDS, PeopleRepository
 from storage.repositories import Repositories
-from storage.roster import RosterRepository
+from storage.roster import RosterMember, RosterRepository
 from storage.timecodec import from_db, to_db, utc_now
 
 __all__ = [
@@ -32,11 +33,15 @@ __all__ = [
     "Draft",
     "DraftsRepository",
     "GroupsRepository",
+    "MemberRole",
+    "Membership",
+    "MembershipSource",
     "MigrationError",
     "PeopleRepository",
     "Person",
     "ProfileRole",
     "Repositories",
+    "RosterMember",
     "RosterRepository",
     "SeedReport",
     "WorkingGroup",

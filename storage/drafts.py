@@ -45,7 +45,8 @@ class DraftsRepository:
     async def active(self, person_id: int) -> list[Draft]:
         """The person's drafts, the most recently touched first."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM drafts WHERE person_id = ? ORDER BY updated_at DESC", (person_id,)
+            "SELECT * FROM drafts WHERE person_id = ? ORDER BY updated_at DESC, rowid DESC",
+            (person_id,),
         )
         return [_draft(row) for row in rows]
 

@@ -11,9 +11,11 @@ from typing import Final
 import aiosqlite
 
 from config import SUPPORTED_LANGUAGES, GroupSeed
+from storage import membership as _membership
 from storage.database import Database
+from storage.membership import MemberRole, Membership, MembershipSource
 from storage.models import WorkingGroup
-from storage.timecodec import to_db
+from storage.timecodec import from_db, to_db
 
 _GROUPS_WITH_TEXTS: Final = """
 SELECT g.id, g.slug, g.theme, g.chat_id, g.topic_id, g.timezone, g.active,
@@ -241,3 +243,140 @@ class GroupsRepository:
             (person_id,),
         )
         return [int(row[0]) for row in rows]
+
+    # Membership (issue 3: joining and leaving, coordinators, linked chats)
+
+    async def membership(self, group_id: int, person_id: int) -> Membership | None:
+        """The person's membership of the group, current or past (None if never a member)."""
+        row = await self._db.fetch_one(
+            f"SELECT {_membership.MEMBERSHIP_COLUMNS} FROM group_members"
+            " WHERE group_id = ? AND person_id = ?",
+            (group_id, person_id),
+        )
+        return None if row is None else _membership.membership(row)
+
+    async def memberships_of(self, person_id: int) -> builtins.list[Membership]:
+        """The groups the person is in now, in group order."""
+        rows = await self._db.fetch_all(
+            f"SELECT {_membership.MEMBERSHIP_COLUMNS} FROM group_members"
+            " WHERE person_id = ? AND left_at IS NULL ORDER BY group_id",
+            (person_id,),
+        )
+        return [_membership.membership(row) for row in rows]
+
+    async def member_counts(self) -> dict[int, int]:
+        """Current members (coordinators included) per group id; groups with none are absent."""
+        rows = await self._db.fetch_all(_membership.MEMBER_COUNTS)
+        return {int(row[0]): int(row[1]) for row in rows}
+
+    async def join(
+        self, group_id: int, person_id: int, now: datetime, source: MembershipSource
+    ) -> bool:
+        """Make the person a member; a former member rejoins. False if already a member."""
+        async with self._db.transaction() as conn:
+            return await _membership.join(conn, group_id, person_id, "member", source, now)
+
+    async def leave(self, group_id: int, person_id: int, now: datetime) -> Membership | None:
+        """End the membership (and any coordination); the membership as it was, or None
+        when the person was not a member."""
+        params = {"group_id": group_id, "person_id": person_id, "now": to_db(now)}
+        async with self._db.transaction() as conn:
+            before = await _membership.current_membership(conn, group_id, person_id)
+            if before is None or not before.current:
+                return None
+            await conn.execute(_membership.LEAVE, params)
+        return before
+
+    async def appoint(self, group_id: int, person_id: int, now: datetime) -> bool:
+        """Make the person a coordinator (a member too); False if they already coordinate."""
+        async with self._db.transaction() as conn:
+            if await _membership.join(conn, group_id, person_id, "coordinator", "appointed", now):
+                return True
+            return await self._set_role(conn, group_id, person_id, "coordinator")
+
+    async def dismiss(self, group_id: int, person_id: int) -> bool:
+        """A coordinator goes back to being a member; False if they were not a coordinator."""
+        async with self._db.transaction() as conn:
+            return await self._set_role(conn, group_id, person_id, "member")
+
+    @staticmethod
+    async def _set_role(
+        conn: aiosqlite.Connection, group_id: int, person_id: int, role: MemberRole
+    ) -> bool:
+        params = {"group_id": group_id, "person_id": person_id, "role": role}
+        cursor = await conn.execute(_membership.SET_ROLE, params)
+        changed = cursor.rowcount > 0
+        await cursor.close()
+        return changed
+
+    async def create(
+        self, slug: str, theme: str, names: dict[str, str], now: datetime
+    ) -> WorkingGroup | None:
+        """A new group with these names (descriptions empty); None if the slug is taken.
+
+        The texts count as unedited: if the network file later defines the slug, its texts
+        replace these.
+        """
+        missing = set(SUPPORTED_LANGUAGES) - set(names)
+        if missing:
+            raise ValueError(f"names missing for: {', '.join(sorted(missing))}")
+        seed = GroupSeed(slug=slug, theme=theme, names=names, descriptions=names)
+        async with self._db.transaction() as conn:
+            if await _group_id(conn, slug) is not None:
+                return None
+            group_id = await _insert_group(conn, seed, to_db(now))
+            for language, name in names.items():
+                await conn.execute(
+                    "INSERT INTO working_group_texts (group_id, language, name, description)"
+                    " VALUES (?, ?, ?, '')",
+                    (group_id, language, name),
+                )
+        return await self.by_slug(slug)
+
+    async def link_chat_alone(
+        self, group_id: int, chat_id: int, topic_id: int | None, now: datetime
+    ) -> builtins.list[int]:
+        """Link the group to a chat (or forum topic) and unlink any other group linked to
+        exactly that chat and topic; the ids of the groups unlinked."""
+        params = {"group_id": group_id, "chat_id": chat_id, "topic_id": topic_id, "now": to_db(now)}
+        async with self._db.transaction() as conn:
+            async with conn.execute(_membership.UNLINK_SAME_PLACE, params) as cursor:
+                unlinked = [int(row[0]) for row in await cursor.fetchall()]
+            await conn.execute(_membership.LINK, params)
+        return unlinked
+
+    async def linked_to_chat(self, chat_id: int) -> builtins.list[WorkingGroup]:
+        """Active groups linked to the chat or to one of its forum topics."""
+        rows = await self._db.fetch_all(
+            _GROUPS_WITH_TEXTS.format(where="g.active = 1 AND g.chat_id = ?"), (chat_id,)
+        )
+        return _assemble(rows)
+
+    async def record_seen(
+        self, chat_id: int, topic_id: int | None, person_id: int, now: datetime
+    ) -> bool:
+        """Note that the person wrote in the chat (topic) linked to a group; False if the
+        chat is linked to no group (nothing written)."""
+        linked = await self._db.fetch_value(
+            "SELECT EXISTS (SELECT 1 FROM working_groups WHERE chat_id = ? AND active = 1)",
+            (chat_id,),
+        )
+        if not linked:
+            return False
+        params = {
+            "chat_id": chat_id,
+            "topic_id": topic_id,
+            "person_id": person_id,
+            "now": to_db(now),
+        }
+        async with self._db.transaction() as conn:
+            await conn.execute(_membership.RECORD_SEEN, params)
+        return True
+
+    async def last_seen_in_chat(self, group_id: int, person_id: int) -> datetime | None:
+        """When the person last wrote in the group's linked chat (None: never seen there)."""
+        value = await self._db.fetch_value(
+            "SELECT last_seen_at FROM group_chat_seen WHERE group_id = ? AND person_id = ?",
+            (group_id, person_id),
+        )
+        return None if value is None else from_db(value)

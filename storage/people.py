@@ -201,3 +201,8 @@ async def search_people(db: Database, query: str, limit: int = 10) -> list[Perso
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     params = {"username": username, "number": number, "pattern": f"%{escaped}%", "limit": limit}
     return [_person(row) for row in await db.fetch_all(_SEARCH, params)]
+
+
+def person_from_row(row: aiosqlite.Row) -> Person:
+    """A Person from a row holding the `people` columns (other repositories' joins)."""
+    return _person(row)

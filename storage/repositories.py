@@ -6,6 +6,7 @@ from storage.chats import ChatsRepository
 from storage.database import Database
 from storage.drafts import DraftsRepository
 from storage.groups import GroupsRepository
+from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
 from storage.roster import RosterRepository
 
@@ -20,6 +21,7 @@ class Repositories:
     groups: GroupsRepository
     drafts: DraftsRepository
     roster: RosterRepository
+    outbox: OutboxRepository
 
     @classmethod
     def from_db(cls, db: Database) -> "Repositories":
@@ -30,4 +32,5 @@ class Repositories:
             groups=GroupsRepository(db),
             drafts=DraftsRepository(db),
             roster=RosterRepository(db),
+            outbox=OutboxRepository(db),
         )

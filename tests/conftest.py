@@ -13,12 +13,18 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bot.app import build_application, running
+from bot.clock import Clock, SystemClock
 from bot.context import WnmrcApplication
 from config import Settings, load_settings
 from sandbox.emulator import Emulator
 from storage import Repositories
+
+hypothesis_settings.register_profile("wnmrc", deadline=None, print_blob=True)
+hypothesis_settings.load_profile("wnmrc")
+"""No per-example deadline: this 2-core machine is shared and noisy; speed lives in bench/."""
 
 TOKEN = "123456789:TEST-emulator-token-abcdefghijklmnopq"
 SECRETARIAT_ID = 990001
@@ -47,9 +53,15 @@ def settings(emulator: Emulator, database_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[WnmrcApplication]:
+def clock() -> Clock:
+    """The bot's clock; a test module that needs a fixed "now" overrides this fixture."""
+    return SystemClock()
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: Clock) -> AsyncIterator[WnmrcApplication]:
     """The production application, running (polling the emulator) for the test's duration."""
-    application = build_application(settings)
+    application = build_application(settings, clock=clock)
     async with running(application, poll_timeout=1):
         yield application
 

@@ -1,0 +1,157 @@
+"""A person's own data: everything stored about them (/mydata), and forgetting them (/forgetme).
+
+Every table that holds rows about a person adds a :class:`Section` to ``SECTIONS`` (a function
+returning that person's rows) and names its tables, so /mydata shows it. How a table references
+``people`` decides what /forgetme does to it, all in one transaction:
+
+- rows that belong to the person alone (memberships, drafts, answers, queued messages) use
+  ``ON DELETE CASCADE`` and disappear with them;
+- rows others rely on (an experience they wrote or co-authored, a review) use
+  ``ON DELETE SET NULL`` and stay whole, with the author anonymised.
+
+``tests/storage/test_privacy.py`` fails when a table references ``people`` (or a private chat)
+without being listed here or without one of these two rules.
+"""
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+import aiosqlite
+
+from storage.database import Database
+from storage.timecodec import from_db
+
+JSON_COLUMNS: Final = frozenset({"spoken_languages", "interests", "imported", "data", "payload"})
+"""Columns holding JSON text: shown as the values they encode."""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whose data: our id for them and their Telegram id (None until they write to the bot)."""
+
+    person_id: int
+    telegram_id: int | None
+
+
+RowsOf = Callable[[Database, Subject], Awaitable[list[dict[str, Any]]]]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the /mydata document."""
+
+    name: str
+    tables: tuple[str, ...]
+    """The tables it reads: every table holding a person's rows must be in some section."""
+    rows: RowsOf
+    single: bool = False
+    """At most one row (shown as an object, or null), rather than a list."""
+
+
+def plain_value(column: str, value: object) -> object:
+    """A stored value as the person should read it: times in ISO 8601, JSON decoded."""
+    if value is None:
+        return None
+    if column.endswith("_at") and isinstance(value, str):
+        return from_db(value).isoformat()
+    if column in JSON_COLUMNS and isinstance(value, str):
+        return json.loads(value)
+    return value
+
+
+def plain_row(row: aiosqlite.Row) -> dict[str, Any]:
+    return {key: plain_value(key, value) for key, value in zip(row.keys(), row, strict=True)}
+
+
+async def _rows(db: Database, sql: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [plain_row(row) for row in await db.fetch_all(sql, params)]
+
+
+async def _person(db: Database, who: Subject) -> list[dict[str, Any]]:
+    return await _rows(db, "SELECT * FROM people WHERE id = :id", {"id": who.person_id})
+
+
+async def _private_chat(db: Database, who: Subject) -> list[dict[str, Any]]:
+    return await _rows(
+        db,
+        "SELECT * FROM chats WHERE id = :telegram_id AND type = 'private'",
+        {"telegram_id": who.telegram_id},
+    )
+
+
+async def _memberships(db: Database, who: Subject) -> list[dict[str, Any]]:
+    return await _rows(
+        db,
+        "SELECT g.slug AS group_slug, m.* FROM group_members AS m"
+        " JOIN working_groups AS g ON g.id = m.group_id"
+        " WHERE m.person_id = :id ORDER BY m.joined_at, g.slug",
+        {"id": who.person_id},
+    )
+
+
+async def _seen_in_group_chats(db: Database, who: Subject) -> list[dict[str, Any]]:
+    return await _rows(
+        db,
+        "SELECT g.slug AS group_slug, s.* FROM group_chat_seen AS s"
+        " JOIN working_groups AS g ON g.id = s.group_id"
+        " WHERE s.person_id = :id ORDER BY g.slug",
+        {"id": who.person_id},
+    )
+
+
+async def _drafts(db: Database, who: Subject) -> list[dict[str, Any]]:
+    return await _rows(
+        db,
+        "SELECT * FROM drafts WHERE person_id = :id ORDER BY created_at, kind",
+        {"id": who.person_id},
+    )
+
+
+async def _outbox(db: Database, who: Subject) -> list[dict[str, Any]]:
+    return await _rows(
+        db, "SELECT * FROM outbox WHERE person_id = :id ORDER BY due_at, id", {"id": who.person_id}
+    )
+
+
+SECTIONS: Final[tuple[Section, ...]] = (
+    Section("person", ("people",), _person, single=True),
+    Section("private_chat", ("chats",), _private_chat, single=True),
+    Section("memberships", ("group_members",), _memberships),
+    Section("seen_in_group_chats", ("group_chat_seen",), _seen_in_group_chats),
+    Section("drafts", ("drafts",), _drafts),
+    Section("messages_to_you", ("outbox",), _outbox),
+)
+"""Every part of a person's data, in the order /mydata shows them. New features add theirs."""
+
+
+class PrivacyRepository:
+    """Reads everything stored about a person, and deletes it."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def personal_data(self, who: Subject) -> dict[str, Any]:
+        """Each section's rows about the person, by section name (a single row or None for
+        single sections, else a list, possibly empty)."""
+        data: dict[str, Any] = {}
+        for section in SECTIONS:
+            rows = await section.rows(self._db, who)
+            data[section.name] = (rows[0] if rows else None) if section.single else rows
+        return data
+
+    async def forget(self, who: Subject) -> bool:
+        """Delete the person and their private chat in one transaction; False if already gone.
+
+        Their own rows cascade; rows others rely on keep their integrity (the author set NULL).
+        """
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute("DELETE FROM people WHERE id = ?", (who.person_id,))
+            deleted = cursor.rowcount > 0
+            await cursor.close()
+            if deleted and who.telegram_id is not None:
+                await conn.execute(
+                    "DELETE FROM chats WHERE id = ? AND type = 'private'", (who.telegram_id,)
+                )
+        return deleted
