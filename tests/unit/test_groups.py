@@ -26,26 +26,13 @@ from bot.groups import (
     pick_person,
     split_group_and_rest,
 )
-from storage import Person, WorkingGroup
+from storage import Person
 
-
-def _group(gid: int, slug: str, en: str, es: str) -> WorkingGroup:
-    return WorkingGroup(
-        id=gid,
-        slug=slug,
-        theme=slug,
-        chat_id=None,
-        topic_id=None,
-        timezone=None,
-        active=True,
-        names={"en": en, "es": es},
-        descriptions={},
-    )
-
+from ..factories import working_group
 
 GROUPS = [
-    _group(1, "climate", "Climate change", "Cambio climático"),
-    _group(2, "community", "Community empowerment", "Empoderamiento comunitario"),
+    working_group(1, "climate", "Climate change", "Cambio climático"),
+    working_group(2, "community", "Community empowerment", "Empoderamiento comunitario"),
 ]
 
 

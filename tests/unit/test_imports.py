@@ -17,28 +17,14 @@ from bot.imports import (
     shared_matches,
     sniff_delimiter,
 )
-from storage import WorkingGroup
 from storage.imports import ImportedPerson
 
-
-def _group(gid: int, slug: str, en: str, es: str) -> WorkingGroup:
-    return WorkingGroup(
-        id=gid,
-        slug=slug,
-        theme=slug,
-        chat_id=None,
-        topic_id=None,
-        timezone=None,
-        active=True,
-        names={"en": en, "es": es},
-        descriptions={},
-    )
-
+from ..factories import working_group
 
 GROUPS = [
-    _group(1, "climate", "Climate change", "Cambio climático"),
-    _group(2, "biodiversity", "Biodiversity", "Biodiversidad"),
-    _group(3, "community", "Community empowerment", "Empoderamiento comunitario"),
+    working_group(1, "climate", "Climate change", "Cambio climático"),
+    working_group(2, "biodiversity", "Biodiversity", "Biodiversidad"),
+    working_group(3, "community", "Community empowerment", "Empoderamiento comunitario"),
 ]
 
 
