@@ -18,17 +18,41 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.clock import Clock, SystemClock
 from bot.context import BotContext, Services, WnmrcApplication
 from bot.delivery import DeliveryConfig, start_delivery, stop_delivery
+from bot.digest_clock import start_digests, stop_digests
 from bot.http import AiohttpRequest
 from bot.i18n import I18n
 from bot.menus import publish_menus
 from bot.processing import ChatOrderedUpdateProcessor
 from config import NetworkConfig, Settings, load_network
-from handlers import errors, groups, language, outbox, presence, privacy, profile, roster, start
+from handlers import (
+    announcements,
+    digests,
+    errors,
+    groups,
+    language,
+    outbox,
+    presence,
+    privacy,
+    profile,
+    roster,
+    start,
+)
 from storage import Database, Repositories
 
 logger = logging.getLogger(__name__)
 
-FEATURES = (presence, start, language, groups, profile, roster, privacy, outbox)
+FEATURES = (
+    presence,
+    start,
+    language,
+    groups,
+    profile,
+    roster,
+    privacy,
+    outbox,
+    announcements,
+    digests,
+)
 """Handler modules in registration order; ``start.fallbacks()`` are added after them all."""
 
 
@@ -61,7 +85,7 @@ def build_application(
         .concurrent_updates(ChatOrderedUpdateProcessor())
         .rate_limiter(AIORateLimiter(overall_max_rate=28, group_max_rate=19, max_retries=2))
         .post_init(_start(publish_command_menus, delivery))
-        .post_stop(stop_delivery)
+        .post_stop(_stop_background_work)
         .post_shutdown(_close_database)
     )
     application: WnmrcApplication = builder.build()
@@ -100,6 +124,7 @@ def _start(
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await _open_database(application)
         await start_delivery(application, delivery)
+        await start_digests(application)
         if publish_command_menus and application.job_queue is not None:
             application.job_queue.run_once(_publish_menus, when=0, name="publish-command-menus")
 
@@ -111,8 +136,14 @@ async def _publish_menus(context: BotContext) -> None:
     await publish_menus(context.bot, services.i18n, services.settings.secretariat_ids)
 
 
+async def _stop_background_work(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Before the bot's HTTP session closes: the digest clock, then the sends in flight."""
+    await stop_digests(application)
+    await stop_delivery(application)
+
+
 async def _close_database(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    await stop_delivery(application)  # a no-op after post_stop; covers a start that failed
+    await _stop_background_work(application)  # a no-op after post_stop; covers a failed start
     services = _services(application)
     try:
         db = services.db

@@ -42,9 +42,16 @@ COMMANDS: tuple[Command, ...] = (
     Command("language", N_("Choose the language the bot speaks to you")),
     Command("mydata", N_("Get everything stored about you"), where=Where.PRIVATE),
     Command("forgetme", N_("Delete your data from the bot"), where=Where.PRIVATE),
+    Command("digest", N_("Preview the digest, or choose your personal digest")),
     Command("cancel", N_("Stop what you are doing"), where=Where.PRIVATE),
     Command("invite", N_("Get the invitation link of your group"), Role.COORDINATOR),
     Command("remove", N_("Remove a member from your group"), Role.COORDINATOR),
+    Command(
+        "announce",
+        N_("Send an announcement to a group or to everyone"),
+        Role.COORDINATOR,
+        Where.PRIVATE,
+    ),
     Command("export", N_("Export a roster as a CSV file"), Role.COORDINATOR, Where.PRIVATE),
     Command("newgroup", N_("Create a working group"), Role.SECRETARIAT, Where.PRIVATE),
     Command(

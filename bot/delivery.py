@@ -51,6 +51,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock, SystemClock
 from bot.context import Services, WnmrcApplication
+from bot.i18n import N_, I18n
 from bot.ratelimits import Pacer, RateLimits, backoff
 from config import Settings
 from storage import Database, Repositories
@@ -58,6 +59,7 @@ from storage.outbox import (
     OUTBOX_KINDS,
     OUTBOX_STATUSES,
     OutboxMessage,
+    OutboxPayload,
     OutboxRepository,
     OutboxSummary,
     OutgoingMessage,
@@ -88,6 +90,28 @@ class DeliveryConfig:
     """Seconds to wait for Telegram's answer to one send (None: the request layer's own)."""
     stop_timeout: float = 15.0
     """How long stopping waits for the sends in flight."""
+
+
+LOST_CHAT_NOTICE: Final = N_(
+    "⚠️ I can no longer post in the chat {chat} ({id}): {reason}. Messages for it are not "
+    "delivered. Please check that the bot is still a member there (an administrator, in a "
+    "channel). I will tell you again only after it has worked once more."
+)
+
+
+@dataclass(frozen=True)
+class LostChatNotices:
+    """Who is told, in their language, when a group or channel stops taking the bot's messages."""
+
+    secretariat_ids: frozenset[int]
+    i18n: I18n
+
+
+def lost_chat(chat_id: int, status: int, reason: str) -> bool:
+    """A group or channel (never a private chat) refused the bot: 403, or it lacks the rights."""
+    if chat_id > 0:
+        return False
+    return status == 403 or (status == 400 and "rights" in reason.lower())
 
 
 def sender_identity(host: str | None = None, pid: int | None = None) -> str:
@@ -163,8 +187,10 @@ class Sender:
         config: DeliveryConfig | None = None,
         *,
         identity: str | None = None,
+        lost_chats: LostChatNotices | None = None,
     ) -> None:
         self.bot = bot
+        self.lost_chats = lost_chats
         self.repos = repos
         self.outbox = repos.outbox
         self.clock = clock or SystemClock()
@@ -320,11 +346,13 @@ class Sender:
             await self.outbox.mark_unreachable(
                 row.id, self.identity, self._reason("403", error), self.clock.now()
             )
+            await self._tell_lost_chat(row, 403, error.message)
         except BadRequest as error:  # before NetworkError: PTB derives it from NetworkError
             logger.warning("outbox: row %d to chat %d refused: %s", row.id, row.chat_id, error)
             await self.outbox.mark_failed(
                 row.id, self.identity, self._reason("400", error), self.clock.now()
             )
+            await self._tell_lost_chat(row, 400, error.message)
         except (NetworkError, TelegramError) as error:
             await self._network_trouble(row, error)
         except Exception as error:
@@ -410,6 +438,40 @@ class Sender:
         at = now + timedelta(seconds=wait)
         await self.outbox.reschedule(row.id, self.identity, at, reason, now)
 
+    async def _tell_lost_chat(self, row: OutboxMessage, status: int, reason: str) -> None:
+        """A group or channel refused the bot: a notice to each secretariat member, once.
+
+        The dedupe key names the last row that reached the chat, so every failure until a
+        message gets through again is the same notice, queued once.
+        """
+        notices = self.lost_chats
+        if notices is None or not lost_chat(row.chat_id, status, reason):
+            return
+        since = await self.outbox.last_sent_id(row.chat_id)
+        chat = await self.repos.chats.get(row.chat_id)
+        title = chat.title if chat is not None and chat.title else str(row.chat_id)
+        now = self.clock.now()
+        messages = []
+        for telegram_id in sorted(notices.secretariat_ids):
+            person = await self.repos.people.by_telegram_id(telegram_id)
+            if person is None or person.started_at is None or not person.reachable:
+                continue
+            tr = notices.i18n.for_person(person.language, person.telegram_language)
+            text = tr(LOST_CHAT_NOTICE, chat=title, id=row.chat_id, reason=self._scrub(reason))
+            messages.append(
+                OutgoingMessage(
+                    kind="notice",
+                    chat_id=telegram_id,
+                    person_id=person.id,
+                    payload=OutboxPayload(text=text),
+                    dedupe_key=f"lost-chat:{row.chat_id}:{since}:{telegram_id}",
+                    due_at=now,
+                )
+            )
+        if await self.outbox.enqueue(messages, now):
+            logger.warning("outbox: chat %d refuses the bot; secretariat told", row.chat_id)
+            self.wake()
+
     def _reason(self, code: str, error: TelegramError) -> str:
         return self._scrub(f"{code}: {error.message}")
 
@@ -438,7 +500,8 @@ async def start_delivery(
     sender = _SENDERS.get(application)
     if sender is None:
         services = _services(application)
-        sender = Sender(application.bot, services.repos, services.clock, config)
+        notices = LostChatNotices(services.settings.secretariat_ids, services.i18n)
+        sender = Sender(application.bot, services.repos, services.clock, config, lost_chats=notices)
         _SENDERS[application] = sender
     await sender.start()
     return sender

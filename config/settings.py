@@ -30,6 +30,7 @@ _EXPECTED: Final[dict[str, str]] = {
     "bot_api_url": "an http(s) URL such as https://api.telegram.org",
     "log_level": "one of " + ", ".join(LOG_LEVELS),
     "network_file": "the path of a network TOML file",
+    "network_channel": "a channel's chat id such as -1001234567890, or its @username",
 }
 
 
@@ -61,8 +62,10 @@ class Settings(BaseSettings):
     bot_api_url: str = "https://api.telegram.org"
     log_level: str = "INFO"
     network_file: Path | None = None
+    network_channel: str | None = None
+    """The network's channel for the network digest: its chat id or @username."""
 
-    @field_validator("bot_token", "network_file", mode="before")
+    @field_validator("bot_token", "network_file", "network_channel", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if _is_blank(value) else value

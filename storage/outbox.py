@@ -394,3 +394,11 @@ class OutboxRepository:
         async with self._db.transaction() as conn:
             cursor = await conn.execute(sql, params)
             return cursor.rowcount > 0
+
+    async def last_sent_id(self, chat_id: int) -> int:
+        """The id of the latest row sent to this chat (0 if none): marks since when it works."""
+        value = await self._db.fetch_value(
+            "SELECT coalesce(max(id), 0) FROM outbox WHERE chat_id = ? AND status = 'sent'",
+            (chat_id,),
+        )
+        return int(value or 0)

@@ -115,6 +115,12 @@ async def _outbox(db: Database, who: Subject) -> list[dict[str, Any]]:
     )
 
 
+async def _personal_digest(db: Database, who: Subject) -> list[dict[str, Any]]:
+    return await _rows(
+        db, "SELECT * FROM digest_schedules WHERE person_id = :id", {"id": who.person_id}
+    )
+
+
 SECTIONS: Final[tuple[Section, ...]] = (
     Section("person", ("people",), _person, single=True),
     Section("private_chat", ("chats",), _private_chat, single=True),
@@ -122,6 +128,7 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("seen_in_group_chats", ("group_chat_seen",), _seen_in_group_chats),
     Section("drafts", ("drafts",), _drafts),
     Section("messages_to_you", ("outbox",), _outbox),
+    Section("personal_digest", ("digest_schedules",), _personal_digest, single=True),
 )
 """Every part of a person's data, in the order /mydata shows them. New features add theirs."""
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from storage.chats import ChatsRepository
 from storage.database import Database
+from storage.digests import DigestsRepository
 from storage.drafts import DraftsRepository
 from storage.groups import GroupsRepository
 from storage.outbox import OutboxRepository
@@ -22,6 +23,7 @@ class Repositories:
     drafts: DraftsRepository
     roster: RosterRepository
     outbox: OutboxRepository
+    digests: DigestsRepository
 
     @classmethod
     def from_db(cls, db: Database) -> "Repositories":
@@ -33,4 +35,5 @@ class Repositories:
             drafts=DraftsRepository(db),
             roster=RosterRepository(db),
             outbox=OutboxRepository(db),
+            digests=DigestsRepository(db),
         )
