@@ -13,7 +13,7 @@ import json
 import platform
 import sys
 
-BENCHMARKS = ("transport",)
+BENCHMARKS = ("transport", "throughput", "broadcast", "startup")
 
 
 async def main(names: list[str]) -> dict[str, object]:
