@@ -21,6 +21,7 @@ from bot.delivery import DeliveryConfig, start_delivery, stop_delivery
 from bot.digest_clock import start_digests, stop_digests
 from bot.http import AiohttpRequest
 from bot.i18n import I18n
+from bot.logs import redact_bot_loggers
 from bot.menus import publish_menus
 from bot.processing import ChatOrderedUpdateProcessor
 from config import NetworkConfig, Settings, load_network
@@ -66,6 +67,7 @@ def build_application(
     delivery: DeliveryConfig | None = None,
 ) -> WnmrcApplication:
     """The bot as it runs in production; tests and the sandbox use it unchanged."""
+    redact_bot_loggers()  # PTB's Bot logs its URL, token included, at DEBUG when it is made
     services = Services(
         settings=settings,
         network=network or load_network(settings.network_file),

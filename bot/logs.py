@@ -8,6 +8,7 @@ replaces the token in any record that would still carry it.
 from __future__ import annotations
 
 import logging
+import re
 
 QUIET_LOGGERS = (
     "httpx",
@@ -17,6 +18,33 @@ QUIET_LOGGERS = (
     "apscheduler",
     "telegram.ext.Updater",
 )
+
+
+BOT_TOKEN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{30,}")
+"""The shape of a Bot API token: the bot's id, a colon, the secret."""
+
+BOT_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot")
+"""PTB's bot loggers: at DEBUG they log the Bot API URL, token included, when a Bot is made."""
+
+
+class RedactTokens(logging.Filter):
+    """Replaces anything shaped like a bot token by ``<redacted>``; needs no settings, so it
+    guards PTB's loggers from import on, before any handler is configured."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = BOT_TOKEN.sub("<redacted>", message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def redact_bot_loggers() -> None:
+    """Filter PTB's bot loggers at the source, so no handler ever receives the token."""
+    for name in BOT_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(existing, RedactTokens) for existing in logger.filters):
+            logger.addFilter(RedactTokens())
 
 
 class RedactSecrets(logging.Filter):
@@ -44,6 +72,7 @@ def configure_logging(level: str, secrets: list[str] | None = None) -> None:
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         force=True,
     )
+    redact_bot_loggers()
     redact = RedactSecrets(secrets or [])
     for handler in logging.getLogger().handlers:
         handler.addFilter(redact)

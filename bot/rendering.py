@@ -53,6 +53,16 @@ def render(template: str, /, **values: object) -> Html:
     return Html(template.format(**{key: escape(value) for key, value in values.items()}))
 
 
+ECHO_LIMIT = 80
+"""How much of a person's input a reply quotes back (an unknown group name, a search)."""
+
+
+def echo(text: str, limit: int = ECHO_LIMIT) -> str:
+    """A person's input as a reply quotes it: cut to ``limit`` characters with … when longer,
+    so that quoting a 5,000-character argument never makes the reply too long to send."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def visible_length(text: str) -> int:
     """Length Telegram counts for plain text: UTF-16 code units."""
     return len(text.encode("utf-16-le")) // 2

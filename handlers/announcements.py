@@ -27,7 +27,7 @@ from bot.delivery import enqueue
 from bot.groups import find_group, group_names
 from bot.i18n import LANGUAGES, N_, Translator
 from bot.permissions import Role
-from bot.rendering import Html, bold
+from bot.rendering import Html, bold, echo
 from handlers import drafts
 from handlers.guard import actor_of, command, refuse_unless
 from storage import Draft, Person, WorkingGroup
@@ -130,7 +130,7 @@ async def _wanted_scope(update: Update, context: BotContext) -> int | str | None
         await message.reply_text(
             tr(
                 "There is no working group “{query}”. The working groups are: {groups}.",
-                query=query,
+                query=echo(query),
                 groups=group_names(groups, tr.language),
             )
         )

@@ -39,7 +39,7 @@ from bot.groups import (
 )
 from bot.i18n import LANGUAGES, N_, Translator
 from bot.permissions import Role
-from bot.rendering import SAFE_MESSAGE_LIMIT, Html, bold, italic, link, visible_length
+from bot.rendering import SAFE_MESSAGE_LIMIT, Html, bold, echo, italic, link, visible_length
 from bot.start import StartPayload, deep_link
 from handlers.guard import Handler, actor_of, command, refuse_unless
 from handlers.presence import remember_user
@@ -69,7 +69,7 @@ def _topic_of(message: Message) -> int | None:
 def _unknown_group(tr: Translator, query: str, groups: Sequence[WorkingGroup]) -> Html:
     return tr(
         "There is no working group “{query}”. The working groups are: {groups}.",
-        query=query,
+        query=echo(query),
         groups=group_names(groups, tr.language),
     )
 
@@ -187,14 +187,14 @@ async def _find_person(message: Message, context: BotContext, query: str) -> Per
             tr(
                 "I know nobody called “{query}”. Write their @username or their id; "
                 "they must have written to me or been imported.",
-                query=query,
+                query=echo(query),
             )
         )
     else:
         await message.reply_text(
             tr(
                 "Several people match “{query}”: {people}. Write their @username or their id.",
-                query=query,
+                query=echo(query),
                 people="; ".join(describe_person(p) for p in lookup.candidates),
             )
         )

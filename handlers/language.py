@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
@@ -45,9 +46,13 @@ async def choose_language(update: Update, context: BotContext) -> None:
     context.language = code
     _ = context.tr
     await query.answer(_("Language saved."))
-    await query.edit_message_text(
-        _("From now on I will speak to you in {language}.", language=LANGUAGE_NAMES[code])
-    )
+    try:
+        await query.edit_message_text(
+            _("From now on I will speak to you in {language}.", language=LANGUAGE_NAMES[code])
+        )
+    except BadRequest as error:  # the same language tapped again on an old keyboard
+        if "not modified" not in error.message.lower():
+            raise
 
 
 def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
@@ -105,7 +106,11 @@ async def answer_forget(update: Update, context: BotContext) -> None:
         return
     if not answer.confirm:
         await query.answer()
-        await query.edit_message_text(_("Nothing was deleted. Your data stays as it was."))
+        try:
+            await query.edit_message_text(_("Nothing was deleted. Your data stays as it was."))
+        except BadRequest as error:  # Keep it tapped again on the same old message
+            if "not modified" not in error.message.lower():
+                raise
         return
     await PrivacyRepository(context.repos.db).forget(_subject(person))
     await query.answer()

@@ -37,7 +37,7 @@ from bot.countries import (
 )
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_
 from bot.profile import OPTIONAL, STEPS, SUMMARY, Refusal
-from bot.rendering import CALLBACK_DATA_LIMIT, Html, escape
+from bot.rendering import CALLBACK_DATA_LIMIT, Html, echo, escape
 from handlers import drafts
 from handlers.guard import command
 from storage import PROFILE_ROLES, Draft, Person
@@ -242,9 +242,11 @@ def _typed_country(
         return Accept(found.match)
     typed = rules.clean(text)
     if not found.suggestions:
-        note = _("No country matches “{text}”. Type its name or its two-letter code.", text=typed)
+        note = _(
+            "No country matches “{text}”. Type its name or its two-letter code.", text=echo(typed)
+        )
         return Stay(answers, note)
-    note = _("No country is called “{text}”. Did you mean one of these?", text=typed)
+    note = _("No country is called “{text}”. Did you mean one of these?", text=echo(typed))
     buttons = [
         _button(country_name(code, _.language), mode, "country", "pick", code)
         for code in found.suggestions
@@ -264,10 +266,10 @@ def _typed_zone(
         note = _(
             "I know no time zone or city called “{text}”. Type a bigger city nearby, "
             "or a time zone name like America/Lima.",
-            text=typed,
+            text=echo(typed),
         )
         return Stay(answers, note)
-    note = _("No time zone is called “{text}”. Did you mean one of these?", text=typed)
+    note = _("No time zone is called “{text}”. Did you mean one of these?", text=echo(typed))
     now = context.services.clock.now()
     buttons = [
         _button(_zone_label(zone, now, _.language), mode, "timezone", "pick", zone)

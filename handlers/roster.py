@@ -21,7 +21,7 @@ from bot.context import BotContext
 from bot.groups import find_group
 from bot.i18n import N_, Translator
 from bot.permissions import Role
-from bot.rendering import Html
+from bot.rendering import Html, echo
 from bot.roster import (
     MATCHES_SHOWN,
     ROSTER_REFUSAL,
@@ -53,7 +53,9 @@ def _thread_of(message: Message) -> int | None:
 def _unknown_group(_: Translator, query: str, groups: Sequence[WorkingGroup]) -> Html:
     names = ", ".join(group.name(_.language) for group in groups)
     return _(
-        "There is no working group “{query}”. The groups are: {groups}.", query=query, groups=names
+        "There is no working group “{query}”. The groups are: {groups}.",
+        query=echo(query),
+        groups=names,
     )
 
 
@@ -251,7 +253,7 @@ async def _may_look_up(context: BotContext, person: Person, message: Message) ->
 async def _whois_answer(context: BotContext, query: str, found: Sequence[Person]) -> Html:
     _ = context.tr
     if not found:
-        return _("I found no one matching “{query}”.", query=query)
+        return _("I found no one matching “{query}”.", query=echo(query))
     names = {g.id: g.name(_.language) for g in await context.repos.groups.list()}
     memberships = await context.repos.roster.memberships([p.id for p in found])
     if len(found) == 1:

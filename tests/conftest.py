@@ -9,7 +9,8 @@ SQLite file per test. A test reads like a conversation::
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,20 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
         if name.startswith("WNMRC_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def token_never_logged(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Every test also proves that no log line carries the bot token (DESIGN.md, decision 9):
+    everything is captured down to DEBUG, and checked once the test and its fixtures are done."""
+    caplog.set_level(logging.DEBUG)
+    yield
+    secret = TOKEN.split(":", 1)[1]
+    records = [*caplog.get_records("setup"), *caplog.get_records("call"), *caplog.records]
+    leaks = [record for record in records if secret in _logged_text(record)]
+    assert not leaks, f"the bot token was logged by {sorted({r.name for r in leaks})}"
+
+
+def _logged_text(record: logging.LogRecord) -> str:
+    """What a handler would write for ``record``: message, traceback and stack."""
+    return logging.Formatter("%(name)s %(message)s").format(record)

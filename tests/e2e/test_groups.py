@@ -240,6 +240,20 @@ async def test_unknown_or_missing_group_lists_the_valid_names(
     assert await repos.groups.memberships_of(person.id) == []
 
 
+async def test_a_very_long_unknown_group_name_is_quoted_cut_short(
+    emulator: Emulator, repos: Repositories
+) -> None:
+    """Found by the fuzz: quoting 5,000 characters back made the answer too long to send."""
+    ana = emulator.add_user("Ana", language_code="es")
+
+    reply = await emulator.says(ana, "/join " + "<b>" * 1700)
+
+    assert reply.text.startswith("No hay ningún grupo de trabajo «<b><b>")
+    assert "…»" in reply.text
+    assert len(reply.text) < 400
+    assert not [c for c in emulator.calls if c.method == "sendMessage" and c.status == 400]
+
+
 async def test_a_coordinator_who_leaves_is_told_they_no_longer_coordinate(
     emulator: Emulator, repos: Repositories
 ) -> None:

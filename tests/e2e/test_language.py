@@ -93,3 +93,26 @@ async def test_a_forged_language_button_is_refused_and_changes_nothing(
     person = await repos.people.by_telegram_id(ana.id)
     assert person is not None
     assert person.language == "es"
+
+
+async def test_the_same_language_tapped_again_on_an_old_keyboard_is_quietly_accepted(
+    emulator: Emulator, repos: Repositories
+) -> None:
+    """Found by the fuzz: editing the message into the very same text was a Telegram 400 that
+    reached the error handler."""
+    ana = emulator.add_user("Ana", language_code="en")
+    menu = await emulator.says(ana, "/language")
+    emulator.tap(ana, menu, "Français")
+    await emulator.settle()
+
+    emulator.tap_data(ana, menu, "lang:fr")
+    await emulator.settle()
+
+    assert emulator.message(ana.id, menu.message_id).text == (
+        "Désormais, je vous parlerai en Français."
+    )
+    assert emulator.callback_answers[-1].text == "Langue enregistrée."
+    assert emulator.sent_to(ana)[-1].message_id == menu.message_id  # no apology sent
+    person = await repos.people.by_telegram_id(ana.id)
+    assert person is not None
+    assert person.language == "fr"

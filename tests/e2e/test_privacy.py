@@ -226,6 +226,28 @@ async def test_forgetme_kept_changes_nothing(
     assert len(after) == 3
 
 
+async def test_keep_it_tapped_twice_on_the_same_question_is_quietly_accepted(
+    emulator: Emulator, repos: Repositories
+) -> None:
+    """Found by the fuzz: the second tap edited the message into the same text, a Telegram 400
+    that reached the error handler."""
+    li = emulator.add_user("Li", language_code="fr")
+    question = await emulator.says(li, "/forgetme")
+    keep = question.button("Les garder").data
+    assert keep is not None
+    emulator.tap(li, question, "Les garder")
+    await emulator.settle()
+
+    emulator.tap_data(li, question, keep)
+    await emulator.settle()
+
+    assert emulator.message(li.id, question.message_id).text == (
+        "Rien n’a été effacé. Vos données restent telles quelles."
+    )
+    assert emulator.sent_to(li)[-1].message_id == question.message_id  # no apology sent
+    assert await repos.people.by_telegram_id(li.id) is not None
+
+
 @pytest.mark.parametrize("forged", ["fgt:y:{other}", "fgt:y:abc", "fgt:delete", "fgt:y:{me}:1"])
 async def test_a_forged_forget_button_is_refused_and_deletes_nothing(
     emulator: Emulator, repos: Repositories, settings: Settings, tmp_path: Path, forged: str

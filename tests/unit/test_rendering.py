@@ -5,7 +5,16 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.rendering import Html, bold, escape, link, render, split_message, visible_length
+from bot.rendering import (
+    Html,
+    bold,
+    echo,
+    escape,
+    link,
+    render,
+    split_message,
+    visible_length,
+)
 
 
 def test_user_text_is_escaped_but_html_fragments_are_not() -> None:
@@ -47,3 +56,10 @@ def test_every_chunk_fits_and_no_word_is_lost(lines: list[str]) -> None:
     assert "".join(chunks).replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(
         " ", ""
     )
+
+
+def test_echo_quotes_short_input_whole_and_cuts_long_input() -> None:
+    assert echo("Mars") == "Mars"
+    assert echo("x" * 80) == "x" * 80
+    assert echo("x" * 5000) == "x" * 79 + "…"
+    assert echo("ab   cd", limit=4) == "ab…"
