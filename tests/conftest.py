@@ -19,6 +19,7 @@ from hypothesis import settings as hypothesis_settings
 from bot.app import build_application, running
 from bot.clock import Clock, SystemClock
 from bot.context import WnmrcApplication
+from bot.delivery import DeliveryConfig
 from config import Settings, load_settings
 from sandbox.emulator import Emulator
 from storage import Repositories
@@ -59,10 +60,36 @@ def clock() -> Clock:
     return SystemClock()
 
 
+FAST_DELIVERY = DeliveryConfig(
+    read_timeout=0.5,
+    backoff_base_seconds=0.2,
+    backoff_cap_seconds=1.0,
+    sweep_seconds=1.0,
+    stop_timeout=3.0,
+)
+"""Telegram's limits as in production; short time-outs and back-offs so retries fit a test."""
+
+
 @pytest.fixture
-async def app(settings: Settings, clock: Clock) -> AsyncIterator[WnmrcApplication]:
+def delivery() -> DeliveryConfig | None:
+    """The outbox sender's settings; modules that test retries override it with FAST_DELIVERY."""
+    return None
+
+
+@pytest.fixture
+def publish_menus() -> bool:
+    """Whether the bot publishes its command menus at start (a module may turn it off)."""
+    return True
+
+
+@pytest.fixture
+async def app(
+    settings: Settings, clock: Clock, delivery: DeliveryConfig | None, publish_menus: bool
+) -> AsyncIterator[WnmrcApplication]:
     """The production application, running (polling the emulator) for the test's duration."""
-    application = build_application(settings, clock=clock)
+    application = build_application(
+        settings, clock=clock, delivery=delivery, publish_command_menus=publish_menus
+    )
     async with running(application, poll_timeout=1):
         yield application
 

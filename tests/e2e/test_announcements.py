@@ -4,34 +4,29 @@ and what each recipient sees, in their language, through the outbox."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.app import build_application, running
-from bot.context import WnmrcApplication
 from bot.delivery import DeliveryConfig
 from config import Settings
 from sandbox.emulator import Emulator, LedgerEntry, SimChat, SimUser
 from storage import Repositories
 
-from ..conftest import SECRETARIAT_ID
-
-FAST = DeliveryConfig(
-    read_timeout=0.5,
-    backoff_base_seconds=0.2,
-    backoff_cap_seconds=1.0,
-    sweep_seconds=1.0,
-    stop_timeout=3.0,
-)
+from ..conftest import FAST_DELIVERY, SECRETARIAT_ID
 
 
 @pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[WnmrcApplication]:
-    application = build_application(settings, publish_command_menus=False, delivery=FAST)
-    async with running(application, poll_timeout=1):
-        yield application
+def delivery() -> DeliveryConfig:
+    """Short time-outs and back-offs for the sender, so retries fit a test."""
+    return FAST_DELIVERY
+
+
+@pytest.fixture
+def publish_menus() -> bool:
+    return False
 
 
 async def person_in(
@@ -309,7 +304,7 @@ async def test_cancel_in_the_middle_drops_the_draft(
 async def test_an_announcement_resumes_after_a_restart(
     emulator: Emulator, settings: Settings
 ) -> None:
-    first = build_application(settings, publish_command_menus=False, delivery=FAST)
+    first = build_application(settings, publish_command_menus=False, delivery=FAST_DELIVERY)
     async with running(first, poll_timeout=1):
         repos = first.services.repos
         ana = await person_in(emulator, repos, "Ana", "en", ("climate",), coordinates="climate")
@@ -317,7 +312,7 @@ async def test_an_announcement_resumes_after_a_restart(
         await emulator.says(ana, "/announce climate")
         control = (await preview(emulator, ana, "Across a restart"))[-1]
 
-    restarted = build_application(settings, publish_command_menus=False, delivery=FAST)
+    restarted = build_application(settings, publish_command_menus=False, delivery=FAST_DELIVERY)
     async with running(restarted, poll_timeout=1):
         again = await emulator.says(ana, "/announce")
         assert again.text == (

@@ -8,7 +8,7 @@ import itertools
 import os
 import socket
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +16,6 @@ import pytest
 from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 
-from bot.app import build_application, running
 from bot.clock import SystemClock
 from bot.context import WnmrcApplication
 from bot.delivery import (
@@ -41,24 +40,18 @@ from storage.outbox import (
     OutgoingMessage,
 )
 
-from ..conftest import SECRETARIAT_ID
-
-FAST = DeliveryConfig(
-    read_timeout=0.5,
-    backoff_base_seconds=0.2,
-    backoff_cap_seconds=1.0,
-    sweep_seconds=1.0,
-    stop_timeout=3.0,
-)
-"""Telegram's limits as in production; short time-outs and back-offs so retries fit a test."""
+from ..conftest import FAST_DELIVERY, SECRETARIAT_ID
 
 
 @pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[WnmrcApplication]:
-    """The production application with short time-outs and back-offs for the sender."""
-    application = build_application(settings, publish_command_menus=False, delivery=FAST)
-    async with running(application, poll_timeout=1):
-        yield application
+def delivery() -> DeliveryConfig:
+    """Short time-outs and back-offs for the sender, so retries fit a test."""
+    return FAST_DELIVERY
+
+
+@pytest.fixture
+def publish_menus() -> bool:
+    return False
 
 
 @pytest.fixture
@@ -327,7 +320,7 @@ async def test_while_one_chat_waits_out_a_429_the_others_go_on(
         defaults=Defaults(parse_mode=ParseMode.HTML),
     )
     clock = SystemClock()
-    sender = Sender(bare, Repositories.from_db(db), clock, FAST)
+    sender = Sender(bare, Repositories.from_db(db), clock, FAST_DELIVERY)
     ana, *others = [emulator.add_user(f"Member{i}", started=True) for i in range(6)]
     now = clock.now()
     emulator.faults.add("sendMessage", status=429, retry_after=2, nth=1)
@@ -516,7 +509,7 @@ async def test_stop_puts_claimed_rows_back_and_a_restart_sends_the_rest_once(
     assert stopped.count(status="queued") == 40 - len(sends(emulator))
     assert sender_of(app) is None
 
-    await start_delivery(app, FAST)
+    await start_delivery(app, FAST_DELIVERY)
     await emulator.wait_until(lambda: len(sends(emulator)) >= 40, timeout=10)
     await emulator.settle(quiet=0.3)
 
@@ -536,7 +529,7 @@ async def test_rows_claimed_by_a_dead_process_are_sent_at_start(
     dead = f"{socket.gethostname()}:{_dead_pid()}:0000"
     assert len(await outbox.claim(now, dead, 2, lease=timedelta(hours=1))) == 2
 
-    await start_delivery(app, FAST)
+    await start_delivery(app, FAST_DELIVERY)
     await emulator.wait_until(lambda: all(emulator.sent_to(u) for u, _ in people), timeout=5)
 
     await until(lambda: _finished(outbox, 3))
