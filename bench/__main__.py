@@ -13,7 +13,7 @@ import json
 import platform
 import sys
 
-BENCHMARKS = ("transport", "throughput", "broadcast", "startup")
+BENCHMARKS = ("transport", "throughput", "broadcast", "reminders", "digest", "startup")
 
 
 async def main(names: list[str]) -> dict[str, object]:

@@ -24,18 +24,24 @@ from bot.i18n import I18n
 from bot.logs import redact_bot_loggers
 from bot.menus import publish_menus
 from bot.processing import ChatOrderedUpdateProcessor
+from bot.reminders import start_reminders, stop_reminders
 from config import NetworkConfig, Settings, load_network
 from handlers import (
     announcements,
+    calendar,
     digests,
     errors,
+    experiences,
     groups,
     language,
+    meetings,
     outbox,
     presence,
     privacy,
     profile,
+    reviews,
     roster,
+    slots,
     start,
 )
 from storage import Database, Repositories
@@ -53,6 +59,11 @@ FEATURES = (
     outbox,
     announcements,
     digests,
+    meetings,
+    calendar,
+    slots,
+    experiences,
+    reviews,
 )
 """Handler modules in registration order; ``start.fallbacks()`` are added after them all."""
 
@@ -129,6 +140,7 @@ def _start(
         await _open_database(application)
         await start_delivery(application, delivery)
         await start_digests(application)
+        await start_reminders(application)
         if publish_command_menus and application.job_queue is not None:
             application.job_queue.run_once(_publish_menus, when=0, name="publish-command-menus")
 
@@ -141,7 +153,9 @@ async def _publish_menus(context: BotContext) -> None:
 
 
 async def _stop_background_work(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Before the bot's HTTP session closes: the digest clock, then the sends in flight."""
+    """Before the bot's HTTP session closes: the reminder and digest clocks, then the sends
+    in flight."""
+    await stop_reminders(application)
     await stop_digests(application)
     await stop_delivery(application)
 

@@ -46,8 +46,22 @@ def build_parser() -> argparse.ArgumentParser:
         "file", type=Path, help="CSV: name, email, reserve, country, groups, ..."
     )
     export = commands.add_parser("export", help="export data as files")
-    export.add_argument("what", choices=["roster"], help="what to export")
-    export.add_argument("file", type=Path, help="where to write it (CSV)")
+    export.add_argument(
+        "what", choices=["roster", "experiences", "booklet", "calendar"], help="what to export"
+    )
+    export.add_argument(
+        "file",
+        type=Path,
+        help="where to write it (roster: CSV; experiences: FILE.csv and FILE.json; "
+        "booklet: FILE.md and FILE.html)",
+    )
+    export.add_argument(
+        "calendar_file",
+        nargs="?",
+        type=Path,
+        metavar="FILE",
+        help="calendar: export calendar GROUP FILE writes the group's meetings as .ics",
+    )
     export.add_argument("--group", help="only this working group (slug)")
     commands.add_parser("outbox", help="what the bot has queued, sent, and failed to send")
     commands.add_parser("i18n", help="extract messages, update and check the catalogs")
@@ -84,8 +98,10 @@ def _secrets(settings: Settings) -> list[str]:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import ALLOWED_UPDATES, build_application
+    from bot.heap import freeze_startup_heap
 
     application = build_application(settings)
+    freeze_startup_heap()
     if args.webhook:
         application.run_webhook(
             listen=args.listen,
@@ -137,7 +153,45 @@ def _import_people(args: argparse.Namespace, settings: Settings) -> int:
 def _export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.roster import export_roster
 
+    if args.what in ("experiences", "booklet"):
+        return _export_experiences(args, settings)
+    if args.what == "calendar":
+        return _export_calendar(args, settings)
+
     print(asyncio.run(export_roster(settings, args.file, group_slug=args.group)))
+    return 0
+
+
+def _export_experiences(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime
+
+    from bot.booklet import export_booklet, export_experiences
+
+    network = load_network(settings.network_file)
+    if args.what == "experiences":
+        criteria = list(network.review.criteria)
+        print(asyncio.run(export_experiences(settings, args.file, criteria)))
+    else:
+        name = network.name_in(settings.default_language)
+        today = datetime.now(UTC).date()
+        print(asyncio.run(export_booklet(settings, args.file, name, today)))
+    return 0
+
+
+def _export_calendar(args: argparse.Namespace, settings: Settings) -> int:
+    """``export calendar GROUP FILE`` (or ``export calendar FILE --group GROUP``)."""
+    from datetime import UTC, datetime
+
+    from bot.calendar import export_calendar
+
+    if args.calendar_file is not None:
+        group, path = str(args.file), args.calendar_file
+    elif args.group:
+        group, path = args.group, args.file
+    else:
+        raise SettingsError("GROUP", "export calendar GROUP FILE")
+    now = datetime.now(UTC)
+    print(asyncio.run(export_calendar(settings, path, group_slug=group, now=now)))
     return 0
 
 

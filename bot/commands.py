@@ -67,6 +67,25 @@ COMMANDS: tuple[Command, ...] = (
         Role.SECRETARIAT,
         Where.PRIVATE,
     ),
+    Command("upcoming", N_("Your next meetings, in your time zone")),
+    Command("calendar", N_("Get your groups' meetings as a calendar file")),
+    Command("reminders", N_("Switch meeting reminders of a group on or off")),
+    Command("meet", N_("Schedule a meeting of your group"), Role.COORDINATOR, Where.PRIVATE),
+    Command("meeting", N_("Who answered what for a meeting"), Role.COORDINATOR),
+    Command("reschedule", N_("Move a meeting to another time"), Role.COORDINATOR, Where.PRIVATE),
+    Command("cancelmeeting", N_("Cancel a meeting"), Role.COORDINATOR, Where.PRIVATE),
+    Command("nudge", N_("Remind those who have not answered a meeting"), Role.COORDINATOR),
+    Command("slots", N_("Find the best meeting times for a group"), Role.COORDINATOR),
+    Command("submit", N_("Share an experience of your reserve"), where=Where.PRIVATE),
+    Command("myexperiences", N_("Your experiences: edit or withdraw"), where=Where.PRIVATE),
+    Command("experiences", N_("Browse the network's experiences")),
+    Command("review", N_("Review submitted experiences"), Role.COORDINATOR, Where.PRIVATE),
+    Command("rank", N_("Accepted experiences ranked by score"), Role.COORDINATOR),
+    Command("shortlist", N_("Shortlist an accepted experience"), Role.COORDINATOR, Where.PRIVATE),
+    Command("vote", N_("Open the selection vote of a group"), Role.SECRETARIAT, Where.PRIVATE),
+    Command(
+        "select", N_("Set the final selection and publish it"), Role.SECRETARIAT, Where.PRIVATE
+    ),
 )
 
 

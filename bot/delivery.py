@@ -32,12 +32,12 @@ import socket
 import sqlite3
 import warnings
 import weakref
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
+from telegram import Bot, InlineKeyboardMarkup, InputFile, InputMediaPhoto, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -375,6 +375,8 @@ class Sender:
         }
         if self.config.read_timeout is not None:
             options["read_timeout"] = self.config.read_timeout
+        if payload.album:
+            return await self._send_album(payload.album, payload.text, options)
         document = payload.document
         if document is not None:
             upload = InputFile(document.content, filename=document.filename)
@@ -382,6 +384,17 @@ class Sender:
                 document=upload, caption=payload.text or None, **options
             )
         return await self.bot.send_message(text=payload.text, **options)
+
+    async def _send_album(
+        self, photos: Sequence[str], caption: str, options: dict[str, Any]
+    ) -> Message:
+        """One photo, or an album of them (the first message stands for the row)."""
+        options.pop("reply_markup", None)
+        if len(photos) == 1:
+            return await self.bot.send_photo(photo=photos[0], caption=caption or None, **options)
+        media = [InputMediaPhoto(photo) for photo in photos]
+        sent = await self.bot.send_media_group(media=media, caption=caption or None, **options)
+        return sent[0]
 
     async def _flood_wait(self, row: OutboxMessage, seconds: float) -> None:
         """429: this chat waits ``retry_after``; the row goes again then."""

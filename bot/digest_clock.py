@@ -44,6 +44,7 @@ from bot.digests import (
     unsent,
 )
 from bot.i18n import Translator, choose_language
+from bot.reminders import UpcomingMeetingsProvider
 from bot.roster import zone_of
 from storage import Repositories
 from storage.digests import DigestFrequency, DigestSchedule
@@ -84,7 +85,7 @@ class NewMembersProvider:
 
 def section_providers(repos: Repositories) -> list[SectionProvider]:
     """Every section of a digest, in the order they are shown."""
-    return [NewMembersProvider(repos)]
+    return [NewMembersProvider(repos), UpcomingMeetingsProvider(repos)]
 
 
 # Where a digest goes

@@ -8,7 +8,11 @@ for calls without parameters, multipart only for uploads. ``bench/`` compares th
 
 from __future__ import annotations
 
+from functools import lru_cache
+from urllib.parse import urlencode
+
 import aiohttp
+from multidict import CIMultiDict
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
@@ -46,6 +50,8 @@ class AiohttpRequest(BaseRequest):
                 connector=connector,
                 headers={"User-Agent": self.USER_AGENT},
                 timeout=aiohttp.ClientTimeout(total=None),
+                # The Bot API sets no cookies: a cookie jar only costs a lookup per call.
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
 
     async def shutdown(self) -> None:
@@ -65,15 +71,16 @@ class AiohttpRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
-        timeout = aiohttp.ClientTimeout(
-            total=None,
-            connect=_seconds(pool_timeout, self._connect_timeout),
-            sock_connect=_seconds(connect_timeout, self._connect_timeout),
-            sock_read=_seconds(read_timeout, self._read_timeout),
+        timeout = _timeout(
+            _seconds(pool_timeout, self._connect_timeout),
+            _seconds(connect_timeout, self._connect_timeout),
+            _seconds(read_timeout, self._read_timeout),
         )
+        body = _body(request_data)
+        headers = _FORM_HEADERS if isinstance(body, bytes) else None
         try:
             async with self._session.request(
-                method, url, data=_body(request_data), timeout=timeout
+                method, url, data=body, headers=headers, timeout=timeout
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
@@ -86,14 +93,28 @@ def _seconds(value: ODVInput[float], default: float | None) -> float | None:
     return default if isinstance(value, DefaultValue) else value
 
 
-def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
-    """Form-encoded parameters, or multipart when the call uploads files; None when empty."""
+_FORM_HEADERS = CIMultiDict({"Content-Type": "application/x-www-form-urlencoded"})
+
+
+@lru_cache(maxsize=64)
+def _timeout(
+    pool: float | None, connect: float | None, read: float | None
+) -> aiohttp.ClientTimeout:
+    """One immutable time-out object per combination, not one per call."""
+    return aiohttp.ClientTimeout(total=None, connect=pool, sock_connect=connect, sock_read=read)
+
+
+def _body(request_data: RequestData | None) -> aiohttp.FormData | bytes | None:
+    """Form-encoded parameters, or multipart when the call uploads files; None when empty.
+
+    Parameters are encoded here, as aiohttp's ``FormData`` would, without building one per call.
+    """
     if request_data is None:
         return None
     fields = request_data.json_parameters
     files = request_data.multipart_data
     if not files:
-        return fields or None
+        return urlencode(fields).encode() if fields else None
     form = aiohttp.FormData()
     for name, value in fields.items():
         form.add_field(name, value)

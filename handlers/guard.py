@@ -49,8 +49,7 @@ def command(name: str) -> Callable[[Handler], Handler]:
             if place is not None:
                 await message.reply_text(context.tr(place, command=name))
                 return
-            actor = await actor_of(context)
-            reason = refusal(actor, spec.role) if actor else "You are not allowed to do that."
+            reason = await _command_refusal(context, spec.role)
             if reason is not None:
                 await message.reply_text(context.tr(reason))
                 return
@@ -59,6 +58,14 @@ def command(name: str) -> Callable[[Handler], Handler]:
         return guarded
 
     return decorate
+
+
+async def _command_refusal(context: BotContext, required: Role) -> str | None:
+    """Why the sender may not use a command needing ``required``; None when they may."""
+    if required <= Role.MEMBER and context.person is not None:
+        return None  # every known person is a member: no need to read their roles
+    actor = await actor_of(context)
+    return refusal(actor, required) if actor else "You are not allowed to do that."
 
 
 async def refuse_unless(

@@ -32,10 +32,22 @@ async def remember(update: Update, context: BotContext) -> None:
     if user is None or user.is_bot:
         context.language = default
         return
-    private = chat is not None and chat.type == TelegramChat.PRIVATE
-    person = await remember_user(context, user, private=private)
+    person = await _record_sender(context, user, chat)
     context.person = person
     context.language = choose_language(person.language, user.language_code, default)
+
+
+async def _record_sender(context: BotContext, user: User, chat: TelegramChat | None) -> Person:
+    """Like :func:`remember_user`, with no write when nothing but the time changed."""
+    return await context.repos.people.record_presence(
+        telegram_id=user.id,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        username=user.username,
+        language_code=user.language_code,
+        private=chat is not None and chat.type == TelegramChat.PRIVATE,
+        now=context.services.clock.now(),
+    )
 
 
 async def remember_user(context: BotContext, user: User, *, private: bool) -> Person:

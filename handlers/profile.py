@@ -12,13 +12,11 @@ person's draft and its argument is one the step offers; anything else is refused
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import profile as rules
@@ -26,7 +24,6 @@ from bot.context import BotContext
 from bot.countries import (
     city_name,
     country_name,
-    find_country,
     find_zone,
     format_offset,
     is_country,
@@ -37,68 +34,43 @@ from bot.countries import (
 )
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_
 from bot.profile import OPTIONAL, STEPS, SUMMARY, Refusal
-from bot.rendering import CALLBACK_DATA_LIMIT, Html, echo, escape
+from bot.rendering import Html, echo, escape
 from handlers import drafts
+from handlers.forms import (
+    Accept,
+    Button,
+    Goto,
+    Mode,
+    Outcome,
+    Rows,
+    Stay,
+    StepForm,
+    Tap,
+    View,
+    accept_or_refuse,
+    answer_tap_with,
+    button,
+    modes,
+    parse_callback,
+    refusal,
+    reply,
+    rows_of,
+    theme_labels,
+    theme_slugs,
+    tick,
+    typed_country,
+)
 from handlers.guard import command
 from storage import PROFILE_ROLES, Draft, Person
 
-Button = InlineKeyboardButton
-Rows = list[list[InlineKeyboardButton]]
-
-
-@dataclass(frozen=True)
-class Mode:
-    """The whole ``/profile`` conversation, or editing one field from ``/me``."""
-
-    kind: str
-    prefix: str
-    editing: bool
-
-
 FLOW: Final = Mode(kind="profile", prefix="pf", editing=False)
+"""The whole ``/profile`` conversation."""
 EDIT: Final = Mode(kind="profile_edit", prefix="pe", editing=True)
-MODES: Final = {FLOW.prefix: FLOW, EDIT.prefix: EDIT}
+"""Editing one field from ``/me``."""
+MODES: Final = modes(FLOW, EDIT)
 
-STALE: Final = N_("This button is no longer valid.")
 MAX_ZONE_BUTTONS: Final = 48
 """At most this many zone buttons (a country with more lists the first, west to east)."""
-
-
-# --- outcomes of an answer ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Accept:
-    """A valid answer for the step."""
-
-    value: Any
-
-
-@dataclass(frozen=True)
-class Stay:
-    """The same step again: with changed answers (toggles), a note, or suggestion buttons."""
-
-    answers: dict[str, Any]
-    note: Html | None = None
-    extra: Rows = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Goto:
-    """Move to another step without answering (Back, Skip)."""
-
-    step: str
-
-
-Outcome = Accept | Stay | Goto
-
-
-@dataclass(frozen=True)
-class View:
-    """A message to send or to put in place of the tapped one."""
-
-    text: Html
-    markup: InlineKeyboardMarkup | None = None
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -116,17 +88,7 @@ async def me_command(update: Update, context: BotContext) -> None:
 
 @command("profile")
 async def _profile(update: Update, context: BotContext) -> None:
-    message = update.effective_message
-    person = context.person
-    if message is None or person is None:
-        return
-    await context.repos.drafts.delete(person.id, EDIT.kind)
-    draft = await context.repos.drafts.get(person.id, FLOW.kind)
-    if draft is not None:
-        await message.reply_text(**_kwargs(_resume_view(context, draft)))
-        return
-    view = await _start_over(context, person, message.chat_id)
-    await message.reply_text(**_kwargs(view))
+    await FORM.start_or_resume(update, context)
 
 
 @command("me")
@@ -135,72 +97,38 @@ async def _me(update: Update, context: BotContext) -> None:
     person = context.person
     if message is None or person is None:
         return
-    await message.reply_text(**_kwargs(await _card_view(context, person)))
+    await reply(message, await _card_view(context, person))
 
 
-async def _start_over(context: BotContext, person: Person, chat_id: int | None) -> View:
-    answers = rules.initial_answers(person, context.tr.language)
-    await _save(context, FLOW, person.id, STEPS[0], answers, chat_id)
-    return await _step_view(context, FLOW, STEPS[0], answers)
+def _initial_answers(context: BotContext, person: Person) -> dict[str, Any]:
+    return rules.initial_answers(person, context.tr.language)
 
 
-def _resume_view(context: BotContext, draft: Draft) -> View:
+def _resume_text(context: BotContext, draft: Draft) -> Html:
     _ = context.tr
     if draft.step == SUMMARY:
-        text = _("You have a profile in progress, ready to be saved.")
-    else:
-        text = _(
-            "You have a profile in progress (step {n} of {total}).",
-            n=rules.step_number(draft.step),
-            total=len(STEPS),
-        )
-    question = _("Continue where you stopped, or start over?")
-    buttons = [
-        _button(_("Continue"), FLOW, "resume", "continue"),
-        _button(_("Start over"), FLOW, "resume", "restart"),
-    ]
-    return View(Html(f"{text}\n{question}"), InlineKeyboardMarkup([buttons]))
+        return _("You have a profile in progress, ready to be saved.")
+    return _(
+        "You have a profile in progress (step {n} of {total}).",
+        n=rules.step_number(draft.step),
+        total=len(STEPS),
+    )
 
 
 # --- typed answers -----------------------------------------------------------------------
 
 
-async def on_flow_text(update: Update, context: BotContext, draft: Draft) -> None:
-    await _on_text(update, context, draft, FLOW)
-
-
-async def on_edit_text(update: Update, context: BotContext, draft: Draft) -> None:
-    await _on_text(update, context, draft, EDIT)
-
-
-async def _on_text(update: Update, context: BotContext, draft: Draft, mode: Mode) -> None:
-    message = update.effective_message
-    if message is None or message.text is None:
-        return
-    if draft.step == SUMMARY:
-        note = context.tr("Please use the buttons: Save, Edit or Cancel.")
-        view = await _summary_view(context, draft.data, note)
-    elif draft.step in STEPS:
-        outcome = await _read_typed(context, mode, draft.step, dict(draft.data), message.text)
-        view = await _apply(context, mode, draft, outcome)
-    else:
-        await context.repos.drafts.delete(draft.person_id, draft.kind)
-        view = View(context.tr("I did not understand that. /help lists what you can do."))
-    await message.reply_text(**_kwargs(view))
-
-
-async def _read_typed(
-    context: BotContext, mode: Mode, step: str, answers: dict[str, Any], text: str
-) -> Accept | Stay:
-    """What a typed answer means for ``step``; refusals keep the answers as they were."""
+async def _read_typed(context: BotContext, mode: Mode, draft: Draft, text: str) -> Accept | Stay:
+    """What a typed answer means for the draft's step; refusals keep the answers as they were."""
+    step, answers = draft.step, dict(draft.data)
     if step == "name":
-        return _accept_or_refuse(context, answers, rules.read_name(text))
+        return accept_or_refuse(context, answers, rules.read_name(text))
     if step in ("reserve", "organisation"):
-        return _accept_or_refuse(context, answers, rules.read_text(text, rules.TEXT_LIMIT))
+        return accept_or_refuse(context, answers, rules.read_text(text, rules.TEXT_LIMIT))
     if step == "email":
-        return _accept_or_refuse(context, answers, rules.read_email(text))
+        return accept_or_refuse(context, answers, rules.read_email(text))
     if step == "country":
-        return _typed_country(context, mode, answers, text)
+        return typed_country(context, mode, answers, text)
     if step == "timezone":
         return _typed_zone(context, mode, answers, text)
     if step == "role":
@@ -213,45 +141,12 @@ async def _read_typed(
     return _stay_with(context, answers, "interests", chosen)
 
 
-def _accept_or_refuse(
-    context: BotContext, answers: dict[str, Any], value: str | Refusal
-) -> Accept | Stay:
-    if isinstance(value, Refusal):
-        return Stay(answers, _refusal(context, value))
-    return Accept(value)
-
-
 def _stay_with(
     context: BotContext, answers: dict[str, Any], step: str, value: list[str] | Refusal
 ) -> Stay:
     if isinstance(value, Refusal):
-        return Stay(answers, _refusal(context, value))
+        return Stay(answers, refusal(context, value))
     return Stay({**answers, step: value})
-
-
-def _refusal(context: BotContext, refusal: Refusal) -> Html:
-    return context.tr(refusal.message, **refusal.values)
-
-
-def _typed_country(
-    context: BotContext, mode: Mode, answers: dict[str, Any], text: str
-) -> Accept | Stay:
-    _ = context.tr
-    found = find_country(text)
-    if found.match is not None:
-        return Accept(found.match)
-    typed = rules.clean(text)
-    if not found.suggestions:
-        note = _(
-            "No country matches “{text}”. Type its name or its two-letter code.", text=echo(typed)
-        )
-        return Stay(answers, note)
-    note = _("No country is called “{text}”. Did you mean one of these?", text=echo(typed))
-    buttons = [
-        _button(country_name(code, _.language), mode, "country", "pick", code)
-        for code in found.suggestions
-    ]
-    return Stay(answers, note, _rows(buttons, 2))
 
 
 def _typed_zone(
@@ -272,10 +167,10 @@ def _typed_zone(
     note = _("No time zone is called “{text}”. Did you mean one of these?", text=echo(typed))
     now = context.services.clock.now()
     buttons = [
-        _button(_zone_label(zone, now, _.language), mode, "timezone", "pick", zone)
+        button(_zone_label(zone, now, _.language), mode, "timezone", "pick", zone)
         for zone in found.suggestions
     ]
-    return Stay(answers, note, _rows(buttons, 1))
+    return Stay(answers, note, rows_of(buttons, 1))
 
 
 def _typed_role(context: BotContext, answers: dict[str, Any], text: str) -> Accept | Stay:
@@ -291,42 +186,14 @@ def _typed_role(context: BotContext, answers: dict[str, Any], text: str) -> Acce
 # --- buttons -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Tap:
-    """A parsed callback: which conversation, which step, what was tapped."""
-
-    mode: Mode
-    step: str
-    action: str
-    argument: str
-
-
-def parse_callback(data: str | None) -> Tap | None:
-    if not data:
-        return None
-    parts = data.split(":", 3)
-    if len(parts) < 3 or parts[0] not in MODES:
-        return None
-    argument = parts[3] if len(parts) == 4 else ""
-    return Tap(MODES[parts[0]], parts[1], parts[2], argument)
-
-
 async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     person = context.person
     if query is None:
         return
-    tap = parse_callback(query.data)
+    tap = parse_callback(query.data, MODES)
     view = None if tap is None or person is None else await _answer_tap(context, person, tap)
-    if view is None:
-        await query.answer(context.tr(STALE), show_alert=True)
-        return
-    await query.answer()
-    try:
-        await query.edit_message_text(**_kwargs(view))
-    except BadRequest as error:
-        if "not modified" not in error.message.lower():
-            raise
+    await answer_tap_with(query, context, view)
 
 
 async def _answer_tap(context: BotContext, person: Person, tap: Tap) -> View | None:
@@ -335,29 +202,17 @@ async def _answer_tap(context: BotContext, person: Person, tap: Tap) -> View | N
         return await _fields_menu(context, person)
     if tap.mode is EDIT and tap.step == "open":
         return await _open_edit(context, person, tap.action)
-    if tap.mode is FLOW and tap.step == "resume":
-        return await _resume(context, person, tap.action)
-    draft = await context.repos.drafts.get(person.id, tap.mode.kind)
-    if draft is None or draft.step != tap.step:
-        return None
-    if tap.mode is FLOW and tap.step == SUMMARY:
-        return await _summary_tap(context, person, draft, tap)
-    if tap.mode is EDIT and tap.action == "cancel":
-        await context.repos.drafts.delete(person.id, EDIT.kind)
-        return await _card_view(context, person, context.tr("Nothing changed."))
-    outcome = await _read_tap(context, draft, tap)
-    if outcome is None:
-        return None
-    return await _apply(context, tap.mode, draft, outcome)
+    return await FORM.answer_tap(context, person, tap)
+
+
+async def _cancelled_edit(context: BotContext, person: Person, draft: Draft) -> View:
+    return await _card_view(context, person, context.tr("Nothing changed."))
 
 
 async def _read_tap(context: BotContext, draft: Draft, tap: Tap) -> Outcome | None:
     """What a tap means at the draft's step; None for an action the step does not offer."""
     answers, step = dict(draft.data), draft.step
     action, argument = tap.action, tap.argument
-    if action == "back" and not tap.mode.editing:
-        target = rules.previous_step(step, answers)
-        return None if target is None else Goto(target)
     if action == "skip" and not tap.mode.editing and step in OPTIONAL:
         return Goto(rules.next_step(step, answers))
     if action == "keep" and not tap.mode.editing and answers.get(step):
@@ -390,9 +245,9 @@ async def _toggled(
     if step == "languages" and rules.is_language(argument):
         chosen = rules.toggle(answers.get("languages") or [], argument)
         if len(chosen) > rules.MAX_LANGUAGES:
-            return Stay(answers, _refusal(context, _too_many_languages()))
+            return Stay(answers, refusal(context, _too_many_languages()))
         return Stay({**answers, "languages": chosen})
-    if step == "interests" and argument in await _theme_slugs(context):
+    if step == "interests" and argument in await theme_slugs(context):
         return Stay(
             {**answers, "interests": rules.toggle(answers.get("interests") or [], argument)}
         )
@@ -415,73 +270,6 @@ def _untagged(answers: dict[str, Any], argument: str) -> Stay | None:
     return Stay({**answers, "interests": interests[: int(index)] + interests[int(index) + 1 :]})
 
 
-async def _resume(context: BotContext, person: Person, action: str) -> View | None:
-    draft = await context.repos.drafts.get(person.id, FLOW.kind)
-    if action == "restart":
-        chat_id = draft.chat_id if draft else person.telegram_id
-        return await _start_over(context, person, chat_id)
-    if action != "continue" or draft is None:
-        return None
-    if draft.step == SUMMARY:
-        return await _summary_view(context, draft.data)
-    return await _step_view(context, FLOW, draft.step, draft.data)
-
-
-# --- moving through the steps ------------------------------------------------------------
-
-
-async def _apply(context: BotContext, mode: Mode, draft: Draft, outcome: Outcome) -> View:
-    """Act on an outcome at the draft's step and say what the person sees next."""
-    step = draft.step
-    if isinstance(outcome, Stay):
-        if outcome.answers != draft.data:
-            await _save(context, mode, draft.person_id, step, outcome.answers, draft.chat_id)
-        if outcome.note is not None and outcome.extra:
-            return _suggestions_view(
-                context, mode, step, outcome.answers, outcome.note, outcome.extra
-            )
-        return await _step_view(context, mode, step, outcome.answers, outcome.note)
-    if isinstance(outcome, Goto):
-        return await _go(context, mode, draft, dict(draft.data), outcome.step, None)
-    confirmation = context.tr(
-        "✓ {field}: {value}",
-        field=context.tr(rules.FIELD_LABELS[step]),
-        value=await _display(context, step, outcome.value),
-    )
-    if mode.editing:
-        return await _save_one_field(context, draft, outcome.value, confirmation)
-    answers = {**draft.data, step: outcome.value}
-    return await _go(context, mode, draft, answers, rules.next_step(step, answers), confirmation)
-
-
-async def _go(
-    context: BotContext,
-    mode: Mode,
-    draft: Draft,
-    answers: dict[str, Any],
-    step: str,
-    note: Html | None,
-) -> View:
-    if step == SUMMARY:
-        answers.pop("return_to", None)
-    await _save(context, mode, draft.person_id, step, answers, draft.chat_id)
-    if step == SUMMARY:
-        return await _summary_view(context, answers, note)
-    return await _step_view(context, mode, step, answers, note)
-
-
-async def _save(
-    context: BotContext,
-    mode: Mode,
-    person_id: int,
-    step: str,
-    answers: dict[str, Any],
-    chat_id: int | None,
-) -> None:
-    now = context.services.clock.now()
-    await context.repos.drafts.save(person_id, mode.kind, step, answers, chat_id, now)
-
-
 async def _save_one_field(
     context: BotContext, draft: Draft, value: Any, confirmation: Html
 ) -> View:
@@ -495,7 +283,7 @@ async def _save_one_field(
     flow = await repos.drafts.get(draft.person_id, FLOW.kind)
     if flow is not None:
         answers = {**flow.data, step: value}
-        await _save(context, FLOW, flow.person_id, flow.step, answers, flow.chat_id)
+        await FORM.save(context, FLOW, flow.person_id, flow.step, answers, flow.chat_id)
     saved = context.tr("Saved.")
     return await _card_view(context, person, Html(f"{confirmation}\n{saved}"))
 
@@ -513,16 +301,16 @@ async def _summary_tap(context: BotContext, person: Person, draft: Draft, tap: T
         return View(_("Nothing was saved: your profile is as it was. /me shows it."))
     if tap.action == "edit":
         buttons = [
-            _button(_(rules.FIELD_LABELS[step]), FLOW, SUMMARY, "field", step) for step in STEPS
+            button(_(rules.FIELD_LABELS[step]), FLOW, SUMMARY, "field", step) for step in STEPS
         ]
-        back = [_button(_("« Back"), FLOW, SUMMARY, "show")]
+        back = [button(_("« Back"), FLOW, SUMMARY, "show")]
         text = _("Which part do you want to change?")
-        return View(text, InlineKeyboardMarkup([*_rows(buttons, 2), back]))
+        return View(text, InlineKeyboardMarkup([*rows_of(buttons, 2), back]))
     if tap.action == "show":
         return await _summary_view(context, answers)
     if tap.action == "field" and tap.argument in STEPS:
         answers["return_to"] = SUMMARY
-        return await _go(context, FLOW, draft, answers, tap.argument, None)
+        return await FORM.go(context, FLOW, draft, answers, tap.argument, None)
     return None
 
 
@@ -534,7 +322,7 @@ async def _save_profile(context: BotContext, person: Person, draft: Draft) -> Vi
         labels = ", ".join(_(rules.FIELD_LABELS[step]) for step in missing)
         note = _("Still missing: {fields}.", fields=labels)
         answers = {**draft.data, "return_to": SUMMARY}
-        return await _go(context, FLOW, draft, answers, missing[0], note)
+        return await FORM.go(context, FLOW, draft, answers, missing[0], note)
     fields = rules.profile_fields(draft.data)
     saved = await context.repos.people.update_profile(
         person.id, context.services.clock.now(), **fields
@@ -552,9 +340,9 @@ async def _summary_view(
     lines += await _card_lines(context, answers)
     lines += ["", _("Save it?")]
     buttons = [
-        _button(_("Save"), FLOW, SUMMARY, "save"),
-        _button(_("Edit"), FLOW, SUMMARY, "edit"),
-        _button(_("Cancel"), FLOW, SUMMARY, "cancel"),
+        button(_("Save"), FLOW, SUMMARY, "save"),
+        button(_("Edit"), FLOW, SUMMARY, "edit"),
+        button(_("Cancel"), FLOW, SUMMARY, "cancel"),
     ]
     return View(Html("\n".join(lines)), InlineKeyboardMarkup([buttons]))
 
@@ -572,7 +360,7 @@ async def _card_view(context: BotContext, person: Person, note: Html | None = No
     lines.append(rules.card_line(_, N_("Working groups"), groups_text))
     if not person.country:
         lines += ["", _("/profile fills it in, step by step.")]
-    edit = _button(_("Edit"), EDIT, "menu", "")
+    edit = button(_("Edit"), EDIT, "menu", "")
     return View(Html("\n".join(lines)), InlineKeyboardMarkup([[edit]]))
 
 
@@ -585,9 +373,9 @@ async def _groups_of(context: BotContext, person: Person) -> list[str]:
 
 async def _fields_menu(context: BotContext, person: Person) -> View:
     _ = context.tr
-    buttons = [_button(_(rules.FIELD_LABELS[step]), EDIT, "open", step) for step in STEPS]
+    buttons = [button(_(rules.FIELD_LABELS[step]), EDIT, "open", step) for step in STEPS]
     text = _("Which part of your profile do you want to change?")
-    return View(text, InlineKeyboardMarkup(_rows(buttons, 2)))
+    return View(text, InlineKeyboardMarkup(rows_of(buttons, 2)))
 
 
 async def _open_edit(context: BotContext, person: Person, step: str) -> View | None:
@@ -595,23 +383,17 @@ async def _open_edit(context: BotContext, person: Person, step: str) -> View | N
         return None
     answers = rules.saved_answers(person)
     chat_id = person.telegram_id
-    await _save(context, EDIT, person.id, step, answers, chat_id)
+    await FORM.save(context, EDIT, person.id, step, answers, chat_id)
     return await _step_view(context, EDIT, step, answers)
 
 
 async def _display(context: BotContext, step: str, value: Any) -> Html:
     now = context.services.clock.now()
-    return rules.display(context.tr, step, value, now, await _theme_labels(context))
-
-
-async def _theme_labels(context: BotContext) -> dict[str, str]:
-    """Theme slug -> the working group's name in the reader's language."""
-    language = context.tr.language
-    return {group.slug: group.name(language) for group in await context.repos.groups.list()}
+    return rules.display(context.tr, step, value, now, await theme_labels(context))
 
 
 async def _card_lines(context: BotContext, answers: Mapping[str, Any]) -> list[Html]:
-    themes = await _theme_labels(context)
+    themes = await theme_labels(context)
     return rules.card_lines(context.tr, answers, context.services.clock.now(), themes)
 
 
@@ -641,34 +423,21 @@ async def _step_view(
     return View(Html("\n".join(lines)), markup)
 
 
-def _suggestions_view(
-    context: BotContext,
-    mode: Mode,
-    step: str,
-    answers: Mapping[str, Any],
-    note: Html,
-    suggestions: Rows,
-) -> View:
-    """One line with the suggestions as buttons; the step still waits for a typed answer."""
-    rows = [*suggestions, _navigation(context, mode, step, answers)]
-    return View(note, InlineKeyboardMarkup([row for row in rows if row]))
-
-
 async def _choices(context: BotContext, mode: Mode, step: str, answers: Mapping[str, Any]) -> Rows:
     """The buttons that answer the step."""
     _ = context.tr
     value = answers.get(step)
     if step == "name" and value and not mode.editing:
-        return [[_button(_("Keep “{name}”", name=Html(value)), mode, step, "keep")]]
+        return [[button(_("Keep “{name}”", name=Html(value)), mode, step, "keep")]]
     if step == "country" and value and not mode.editing:
         label = _("Keep {country}", country=Html(country_name(value, _.language)))
-        return [[_button(label, mode, step, "keep")]]
+        return [[button(label, mode, step, "keep")]]
     if step == "role":
         roles = [
-            _button(_tick(role == value) + _(label), mode, step, "pick", role)
+            button(tick(role == value) + _(label), mode, step, "pick", role)
             for role, label in rules.ROLE_LABELS.items()
         ]
-        return _rows(roles, 2)
+        return rows_of(roles, 2)
     if step == "timezone":
         return _zone_choices(context, mode, answers)
     if step == "languages":
@@ -686,8 +455,8 @@ def _zone_choices(context: BotContext, mode: Mode, answers: Mapping[str, Any]) -
     if current and current not in zones:
         zones.insert(0, current)
     buttons = [
-        _button(
-            _tick(zone == current) + _zone_label(zone, now, context.tr.language),
+        button(
+            tick(zone == current) + _zone_label(zone, now, context.tr.language),
             mode,
             "timezone",
             "pick",
@@ -695,7 +464,7 @@ def _zone_choices(context: BotContext, mode: Mode, answers: Mapping[str, Any]) -
         )
         for zone in zones
     ]
-    return _rows(buttons, 2)
+    return rows_of(buttons, 2)
 
 
 def _zone_label(zone: str, now: datetime, language: str) -> str:
@@ -706,8 +475,8 @@ def _language_choices(context: BotContext, mode: Mode, answers: Mapping[str, Any
     chosen: list[str] = list(answers.get("languages") or [])
     codes = [*LANGUAGES, *(code for code in chosen if code not in LANGUAGES)]
     buttons = [
-        _button(
-            _tick(code in chosen) + _language_label(code, context.tr.language),
+        button(
+            tick(code in chosen) + _language_label(code, context.tr.language),
             mode,
             "languages",
             "toggle",
@@ -715,7 +484,7 @@ def _language_choices(context: BotContext, mode: Mode, answers: Mapping[str, Any
         )
         for code in codes
     ]
-    return [*_rows(buttons, 2), [_button(context.tr("Done"), mode, "languages", "done")]]
+    return [*rows_of(buttons, 2), [button(context.tr("Done"), mode, "languages", "done")]]
 
 
 def _language_label(code: str, language: str) -> str:
@@ -727,8 +496,8 @@ async def _interest_choices(context: BotContext, mode: Mode, answers: Mapping[st
     chosen: list[str] = list(answers.get("interests") or [])
     groups = await context.repos.groups.list()
     themes = [
-        _button(
-            _tick(group.slug in chosen) + group.name(context.tr.language),
+        button(
+            tick(group.slug in chosen) + group.name(context.tr.language),
             mode,
             "interests",
             "toggle",
@@ -738,12 +507,12 @@ async def _interest_choices(context: BotContext, mode: Mode, answers: Mapping[st
     ]
     slugs = {group.slug for group in groups}
     tags = [
-        _button(f"✕ {tag}", mode, "interests", "untag", f"{index}:{rules.tag_check(tag)}")
+        button(f"✕ {tag}", mode, "interests", "untag", f"{index}:{rules.tag_check(tag)}")
         for index, tag in enumerate(chosen)
         if tag not in slugs
     ]
-    done = [_button(context.tr("Done"), mode, "interests", "done")]
-    return [*_rows(themes, 2), *_rows(tags, 2), done]
+    done = [button(context.tr("Done"), mode, "interests", "done")]
+    return [*rows_of(themes, 2), *rows_of(tags, 2), done]
 
 
 def _navigation(
@@ -753,44 +522,40 @@ def _navigation(
     row: list[Button] = []
     if mode.editing:
         if step in OPTIONAL and answers.get(step):
-            row.append(_button(_("Clear"), mode, step, "clear"))
-        row.append(_button(_("Cancel"), mode, step, "cancel"))
+            row.append(button(_("Clear"), mode, step, "clear"))
+        row.append(button(_("Cancel"), mode, step, "cancel"))
         return row
     if rules.previous_step(step, answers) is not None:
-        row.append(_button(_("« Back"), mode, step, "back"))
+        row.append(button(_("« Back"), mode, step, "back"))
     if step in rules.OPTIONAL_TEXT:
-        row.append(_button(_("Skip"), mode, step, "skip"))
+        row.append(button(_("Skip"), mode, step, "skip"))
     return row
 
 
-async def _theme_slugs(context: BotContext) -> set[str]:
-    return {group.slug for group in await context.repos.groups.list()}
+FORM: Final = StepForm(
+    flow=FLOW,
+    edit=EDIT,
+    steps=STEPS,
+    final=SUMMARY,
+    final_hint=N_("Please use the buttons: Save, Edit or Cancel."),
+    initial_answers=_initial_answers,
+    resume_text=_resume_text,
+    step_view=_step_view,
+    final_view=_summary_view,
+    final_tap=_summary_tap,
+    navigation=_navigation,
+    read_typed=_read_typed,
+    read_tap=_read_tap,
+    field_label=lambda step: rules.FIELD_LABELS[step],
+    display=_display,
+    save_one_field=_save_one_field,
+    cancelled_edit=_cancelled_edit,
+    next_step=rules.next_step,
+    previous_step=rules.previous_step,
+)
 
-
-# --- small helpers -----------------------------------------------------------------------
-
-
-def _tick(on: bool) -> str:
-    return "✓ " if on else ""
-
-
-def _button(text: str, mode: Mode, step: str, action: str, argument: str = "") -> Button:
-    data = f"{mode.prefix}:{step}:{action}" + (f":{argument}" if argument else "")
-    if len(data.encode()) > CALLBACK_DATA_LIMIT:
-        raise ValueError(f"callback data too long: {data!r}")
-    return Button(text, callback_data=data)
-
-
-def _rows(buttons: Sequence[Button], width: int) -> Rows:
-    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
-
-
-def _kwargs(view: View) -> dict[str, Any]:
-    return {"text": view.text, "reply_markup": view.markup}
-
-
-drafts.register(FLOW.kind, on_flow_text, N_("filling in your profile"))
-drafts.register(EDIT.kind, on_edit_text, N_("editing your profile"))
+drafts.register(FLOW.kind, FORM.on_flow_text, N_("filling in your profile"))
+drafts.register(EDIT.kind, FORM.on_edit_text, N_("editing your profile"))
 
 
 def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:

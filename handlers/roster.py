@@ -286,6 +286,11 @@ async def export_command(update: Update, context: BotContext) -> None:
         )
         return
     args = context.args or []
+    if args and args[0].casefold() == "experiences":
+        from handlers.reviews import export_experiences
+
+        await export_experiences(update, context)
+        return
     if not args or args[0].casefold() != "roster":
         await message.reply_text(
             _("Write /export roster, or /export roster GROUP for one working group.")

@@ -9,10 +9,13 @@ review stage, a digest due) in :meth:`DemoNetwork.load`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from sandbox.emulator import Emulator, SimChat, SimUser
-from storage import ProfileRole, Repositories
+from storage import ExperienceStatus, ProfileRole, Repositories
+from storage.meetings import NewMeeting, RsvpAnswer
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,66 @@ PEOPLE: tuple[DemoPerson, ...] = (
     ),
 )
 
+DEMO_EXPERIENCES: tuple[tuple[str, str, ExperienceStatus, dict[str, object]], ...] = (
+    (
+        "Ana",
+        "es",
+        "submitted",
+        {
+            "title": "Bofedales restaurados (demo)",
+            "reserve": "Cordillera Alta (demo)",
+            "country": "PE",
+            "themes": ["climate", "community"],
+            "summary": "Las comunidades reabrieron canales antiguos y los humedales altoandinos "
+            "vuelven a retener agua en la estación seca.",
+            "results": "120 ha de bofedal con agua todo el año; 4 comunidades participan.",
+            "contact": "Ana Quispe (demo)",
+        },
+    ),
+    (
+        "Sofía",
+        "es",
+        "in_review",
+        {
+            "title": "Monitoreo de cóndores con escuelas (demo)",
+            "reserve": "Valle Nevado (demo)",
+            "country": "AR",
+            "themes": ["biodiversity"],
+            "summary": "Estudiantes de cinco escuelas cuentan cóndores cada mes y comparten "
+            "los datos con la reserva.",
+            "links": ["https://example.org/condores-demo"],
+        },
+    ),
+    (
+        "Emily",
+        "en",
+        "changes_requested",
+        {
+            "title": "Trail counters for visitor management (demo)",
+            "reserve": "Coast Range (demo)",
+            "country": "CA",
+            "themes": ["socioeconomics"],
+            "summary": "Cheap trail counters showed where visitors go, so rangers moved "
+            "parking and signs.",
+        },
+    ),
+    (
+        "Hana",
+        "en",
+        "accepted",
+        {
+            "title": "Satoyama seed exchange (demo)",
+            "reserve": "Kita Ridge (demo)",
+            "country": "JP",
+            "themes": ["biodiversity", "community"],
+            "summary": "Farmers and the reserve keep a seed library of local varieties.",
+            "results": "62 local varieties kept; 140 households take part.",
+            "replicability": "A room, a freezer and one volunteer per season.",
+        },
+    ),
+)
+"""Experiences at several review stages: author's first name, language, status, fields."""
+
 GROUP_CHAT_TITLES = {
     "climate": "WG Climate change (demo)",
     "biodiversity": "WG Biodiversity (demo)",
@@ -231,6 +294,62 @@ class DemoNetwork:
                     now=now,
                 )
                 await repos.groups.link_chat(group.id, chat.id, None, now)
+        await self.load_experiences(repos, clock)
+        await self.load_meeting(repos, clock)
+
+    async def load_meeting(self, repos: Repositories, clock: Clock) -> None:
+        """The follow-up meeting of the climate group in ten days, with a few answers (once)."""
+        now = clock.now()
+        group = await repos.groups.by_slug("climate")
+        ahead = now + timedelta(days=60)
+        if group is None or await repos.meetings.upcoming_in_groups([group.id], now, ahead):
+            return
+        coordinator = next((p for p in PEOPLE if "climate" in p.coordinates), None)
+        zone = ZoneInfo(coordinator.timezone if coordinator else "Europe/Madrid")
+        day = (now + timedelta(days=10)).astimezone(zone).date()
+        local = datetime.combine(day, time(15, 0))
+        start = local.replace(tzinfo=zone).astimezone(UTC)
+        organiser = (
+            await repos.people.by_telegram_id(self.users[coordinator].id) if coordinator else None
+        )
+        meeting = await repos.meetings.create(
+            NewMeeting(
+                title="Follow-up meeting of the working groups (demo)",
+                timezone=zone.key,
+                local_start=local,
+                starts_at=start,
+                duration_minutes=90,
+                link="https://meet.example.org/wnmrc-demo",
+                agenda="1. Roadmap deadlines\n2. Experiences to share\n3. Next steps",
+                reminder_offsets=(10080, 1440, 60, 10),
+                created_by=organiser.id if organiser else None,
+                group_ids=(group.id,),
+            ),
+            [start],
+            now,
+        )
+        occurrence = await repos.meetings.next_occurrence(meeting.id, now)
+        members = [p for p in PEOPLE if "climate" in p.groups]
+        answers: tuple[RsvpAnswer, ...] = ("going", "maybe", "no")
+        for person, answer in zip(members, answers, strict=False):
+            stored = await repos.people.by_telegram_id(self.users[person].id)
+            if stored is not None and occurrence is not None:
+                await repos.meetings.answer(occurrence.id, stored.id, answer, now)
+
+    async def load_experiences(self, repos: Repositories, clock: Clock) -> None:
+        """Experiences at several review stages (once: skipped when their authors have some)."""
+        now = clock.now()
+        by_name = {person.first_name: user for person, user in self.users.items()}
+        for author_name, language, status, fields in DEMO_EXPERIENCES:
+            author = await repos.people.by_telegram_id(by_name[author_name].id)
+            if author is None or await repos.experiences.by_author(author.id):
+                continue
+            experience = await repos.experiences.create(author.id, language, fields, now)
+            if status == "changes_requested":
+                note = "Please add numbers to the results (demo)."
+                await repos.experiences.set_status(experience.id, status, now, note=note)
+            elif status != "submitted":
+                await repos.experiences.set_status(experience.id, status, now)
 
     def banner(self) -> str:
         lines = ["Demo network loaded (fictional people and reserves):"]

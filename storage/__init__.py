@@ -3,14 +3,20 @@
 from storage.chats import ChatsRepository
 from storage.database import MIGRATIONS_DIR, BackupError, Database, MigrationError
 from storage.drafts import DraftsRepository
+from storage.experiences import ExperiencesRepository
 from storage.groups import GroupsRepository, SeedReport
 from storage.membership import MemberRole, Membership, MembershipSource
 from storage.models import (
+    EXPERIENCE_STATUSES,
     PROFILE_ROLES,
     BotStatus,
     Chat,
     ChatType,
     Draft,
+    Experience,
+    ExperienceChange,
+    ExperienceFile,
+    ExperienceStatus,
     Person,
     ProfileRole,
     WorkingGroup,
@@ -21,6 +27,7 @@ from storage.roster import RosterMember, RosterRepository
 from storage.timecodec import from_db, to_db, utc_now
 
 __all__ = [
+    "EXPERIENCE_STATUSES",
     "MIGRATIONS_DIR",
     "PROFILE_FIELDS",
     "PROFILE_ROLES",
@@ -32,6 +39,11 @@ __all__ = [
     "Database",
     "Draft",
     "DraftsRepository",
+    "Experience",
+    "ExperienceChange",
+    "ExperienceFile",
+    "ExperienceStatus",
+    "ExperiencesRepository",
     "GroupsRepository",
     "MemberRole",
     "Membership",

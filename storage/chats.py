@@ -81,9 +81,7 @@ class ChatsRepository:
         self._db = db
 
     async def get(self, chat_id: int) -> Chat | None:
-        row = await self._db.fetch_one(
-            f"SELECT {_CHAT_COLUMNS} FROM chats WHERE id = ?", (chat_id,)
-        )
+        row = await self._db.lookup(f"SELECT {_CHAT_COLUMNS} FROM chats WHERE id = ?", (chat_id,))
         return None if row is None else _chat(row)
 
     async def upsert(

@@ -1,11 +1,12 @@
 """SQLite through aiosqlite: one writer behind a lock, a pool of readers, WAL."""
 
 import asyncio
+import logging
 import os
 import re
 import secrets
 import sqlite3
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Hashable, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,10 @@ from storage.sqlscript import split_statements
 MIGRATIONS_DIR: Final = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS: Final = 5000
 _MIGRATION_NAME: Final = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
+DEFERRED_WRITE_SECONDS: Final = 1.0
+"""How long a deferred write may wait to be flushed with the others (see ``Database.defer``)."""
+
+logger = logging.getLogger(__name__)
 
 Params = Sequence[Any] | Mapping[str, Any]
 
@@ -69,6 +74,18 @@ async def _connect(path: Path, *, read_only: bool) -> aiosqlite.Connection:
     return conn
 
 
+def _connect_inline(path: Path) -> sqlite3.Connection:
+    """A query-only connection used on the event loop's thread (``Database.lookup``).
+
+    No busy time-out: it must never block the loop; a busy database falls back to a reader.
+    """
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.row_factory = aiosqlite.Row
+    conn.execute("PRAGMA busy_timeout = 0")
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
 async def _enable_wal(conn: aiosqlite.Connection) -> None:
     async with conn.execute("PRAGMA journal_mode = WAL") as cursor:
         row = await cursor.fetchone()
@@ -113,12 +130,15 @@ class Database:
         self.path = path
         self._writer = writer
         self._readers = list(readers)
+        self._inline = _connect_inline(path)
         self._idle_readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         for reader in readers:
             self._idle_readers.put_nowait(reader)
         self._write_lock = asyncio.Lock()
         self._write_owner: asyncio.Task[Any] | None = None
         self._closed = False
+        self._deferred: dict[Hashable, tuple[str, Params]] = {}
+        self._flusher: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, path: Path | str, *, readers: int = 2) -> "Database":
@@ -143,8 +163,13 @@ class Database:
         """Close every connection; safe to call twice."""
         if self._closed:
             return
+        try:
+            await self.flush_deferred()
+        except Exception:  # closing must not fail over bookkeeping that may be lost
+            logger.exception("deferred writes lost at close")
         self._closed = True
         async with self._write_lock:
+            self._inline.close()
             for conn in [self._writer, *self._readers]:
                 await conn.close()
 
@@ -181,6 +206,41 @@ class Database:
         if self._writer.in_transaction:
             await self._writer.execute("ROLLBACK")
 
+    def defer(self, key: Hashable, sql: str, params: Params) -> None:
+        """Write later, coalesced: the last statement given per ``key`` runs within a second.
+
+        For bookkeeping that may lag and may be lost in a crash (when a person was last seen),
+        so that it costs no write transaction per update. ``close()`` flushes what is pending.
+        """
+        if self._closed:
+            raise RuntimeError("the database is closed")
+        self._deferred[key] = (sql, params)
+        if self._flusher is None:
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_soon())
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(DEFERRED_WRITE_SECONDS)
+        self._flusher = None
+        try:
+            await self.flush_deferred()
+        except Exception:  # a lost "last seen" must never take the bot down
+            logger.exception("deferred writes failed")
+
+    async def flush_deferred(self) -> None:
+        """Run the pending deferred writes now, in one transaction."""
+        flusher, self._flusher = self._flusher, None
+        if flusher is not None and flusher is not asyncio.current_task():
+            flusher.cancel()
+        pending, self._deferred = self._deferred, {}
+        if not pending:
+            return
+        by_statement: dict[str, list[Params]] = {}
+        for sql, params in pending.values():
+            by_statement.setdefault(sql, []).append(params)
+        async with self.transaction() as conn:
+            for sql, rows in by_statement.items():
+                await conn.executemany(sql, rows)
+
     @asynccontextmanager
     async def _reader(self) -> AsyncIterator[aiosqlite.Connection]:
         conn = await self._idle_readers.get()
@@ -189,15 +249,36 @@ class Database:
         finally:
             self._idle_readers.put_nowait(conn)
 
+    async def lookup(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        """First row of an indexed point query, read on the event loop's own thread.
+
+        For the look-ups every update makes (its sender, its chat): a query that reads a few
+        pages by primary or unique key takes microseconds, less than a trip to a reader's
+        thread costs. Never for scans. Sees committed data only, like ``fetch_*``; should
+        SQLite be busy (a WAL reader rarely is), it falls back to a reader thread.
+        """
+        if self._closed:
+            raise ValueError("Connection closed")
+        try:
+            return self._inline.execute(sql, params).fetchone()  # type: ignore[no-any-return]
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise
+        return await self.fetch_one(sql, params)
+
     async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         """First row of a read-only query (sees committed data only)."""
-        async with self._reader() as conn, conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        """All rows of a read-only query (sees committed data only)."""
-        async with self._reader() as conn, conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        """All rows of a read-only query (sees committed data only).
+
+        One trip to the reader's thread (``execute_fetchall``), not three (execute, fetch,
+        close): each trip costs a thread wake-up and an event-loop round.
+        """
+        async with self._reader() as conn:
+            return list(await conn.execute_fetchall(sql, params))
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         """First column of the first row, or None when there is no row."""

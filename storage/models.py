@@ -104,3 +104,93 @@ class Draft(_Record):
     chat_id: int | None
     created_at: AwareDatetime
     updated_at: AwareDatetime
+
+
+ExperienceStatus = Literal[
+    "submitted",
+    "in_review",
+    "changes_requested",
+    "accepted",
+    "shortlisted",
+    "selected",
+    "declined",
+    "withdrawn",
+]
+EXPERIENCE_STATUSES: tuple[ExperienceStatus, ...] = (
+    "submitted",
+    "in_review",
+    "changes_requested",
+    "accepted",
+    "shortlisted",
+    "selected",
+    "declined",
+    "withdrawn",
+)
+OPEN_EXPERIENCE_STATUSES: tuple[ExperienceStatus, ...] = (
+    "submitted",
+    "in_review",
+    "changes_requested",
+)
+"""Not yet decided: the author may still edit or withdraw."""
+ExperienceFileKind = Literal["photo", "document"]
+
+
+class ExperienceFile(_Record):
+    """A photo or document of an experience, as Telegram knows it (sent again by file_id)."""
+
+    position: int
+    """1 to 5, the order the author sent them in."""
+    kind: ExperienceFileKind
+    file_id: str
+    file_unique_id: str
+    file_name: str | None = None
+    mime_type: str | None = None
+    file_size: int | None = None
+
+
+class Experience(_Record):
+    """A good practice of a reserve, submitted for review (storage/migrations/0008)."""
+
+    id: int
+    author_id: int | None
+    status: ExperienceStatus
+    language: str
+    title: str
+    reserve: str
+    country: str
+    """ISO 3166-1 alpha-2."""
+    themes: tuple[str, ...]
+    """Theme slugs (the working groups' slugs)."""
+    summary: str
+    challenge: str | None
+    building_blocks: str | None
+    enabling_factors: str | None
+    results: str | None
+    lessons: str | None
+    replicability: str | None
+    partners: str | None
+    contact: str | None
+    links: tuple[str, ...]
+    decision_note: str | None
+    submitted_at: AwareDatetime
+    decided_at: AwareDatetime | None
+    published_at: AwareDatetime | None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+    files: tuple[ExperienceFile, ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        """Not yet decided: the author may still edit or withdraw it."""
+        return self.status in OPEN_EXPERIENCE_STATUSES
+
+
+class ExperienceChange(_Record):
+    """A row of an experience's history: a change of status, who made it, the note."""
+
+    id: int
+    experience_id: int
+    status: str
+    changed_by: int | None
+    note: str | None
+    changed_at: AwareDatetime

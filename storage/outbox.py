@@ -72,6 +72,9 @@ class OutboxPayload(_Record):
     reply_markup: dict[str, Any] | None = None
     """An inline keyboard as the Bot API spells it: ``{"inline_keyboard": [[...]]}``."""
     document: OutboxDocument | None = None
+    album: tuple[str, ...] | None = None
+    """Photos by Telegram file id, sent as an album (one photo: a photo); the text becomes the
+    first photo's caption (at most 1024 characters); no reply_markup."""
 
 
 class OutgoingMessage(_Record):

@@ -45,6 +45,27 @@ RETURNING *
 
 _LIST_COLUMNS: Final = ("spoken_languages", "interests")
 
+_MARK_SEEN: Final = """
+UPDATE people SET last_seen_at = ?1
+WHERE id = ?2 AND (last_seen_at IS NULL OR last_seen_at < ?3)
+"""
+
+
+def _telegram_details_changed(
+    known: Person,
+    first_name: str,
+    last_name: str | None,
+    username: str | None,
+    language_code: str | None,
+    private: bool,
+) -> bool:
+    """Whether ``_UPSERT_FROM_TELEGRAM`` would change more than the person's times."""
+    return (
+        (known.first_name, known.last_name, known.username) != (first_name, last_name, username)
+        or (language_code is not None and language_code != known.telegram_language)
+        or (private and (known.started_at is None or not known.reachable))
+    )
+
 
 def _person(row: aiosqlite.Row) -> Person:
     values = row_dict(row, _TIME_COLUMNS)
@@ -74,11 +95,11 @@ class PeopleRepository:
         self._db = db
 
     async def get(self, person_id: int) -> Person | None:
-        row = await self._db.fetch_one("SELECT * FROM people WHERE id = ?", (person_id,))
+        row = await self._db.lookup("SELECT * FROM people WHERE id = ?", (person_id,))
         return None if row is None else _person(row)
 
     async def by_telegram_id(self, telegram_id: int) -> Person | None:
-        row = await self._db.fetch_one("SELECT * FROM people WHERE telegram_id = ?", (telegram_id,))
+        row = await self._db.lookup("SELECT * FROM people WHERE telegram_id = ?", (telegram_id,))
         return None if row is None else _person(row)
 
     async def upsert_from_telegram(
@@ -112,6 +133,39 @@ class PeopleRepository:
             async with conn.execute(_UPSERT_FROM_TELEGRAM, params) as cursor:
                 row = expect_row(await cursor.fetchone(), "people upsert")
         return _person(row)
+
+    async def record_presence(
+        self,
+        *,
+        telegram_id: int,
+        first_name: str,
+        last_name: str | None,
+        username: str | None,
+        language_code: str | None,
+        private: bool,
+        now: datetime,
+    ) -> Person:
+        """What ``upsert_from_telegram`` does, with no write transaction when nothing changed.
+
+        Runs for every update: a known person whose Telegram details are unchanged costs one
+        read; only ``last_seen_at`` moves, and it is written behind, coalesced (``Database.defer``).
+        """
+        known = await self.by_telegram_id(telegram_id)
+        if known is None or _telegram_details_changed(
+            known, first_name, last_name, username, language_code, private
+        ):
+            return await self.upsert_from_telegram(
+                telegram_id=telegram_id,
+                first_name=first_name,
+                last_name=last_name,
+                username=username,
+                language_code=language_code,
+                private=private,
+                now=now,
+            )
+        seen = to_db(now)
+        self._db.defer(("people.last_seen_at", known.id), _MARK_SEEN, (seen, known.id, seen))
+        return known.model_copy(update={"last_seen_at": now})
 
     async def set_language(self, person_id: int, language: str | None, now: datetime) -> None:
         """Set (or clear with None) the language the person chose."""

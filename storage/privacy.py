@@ -121,6 +121,110 @@ async def _personal_digest(db: Database, who: Subject) -> list[dict[str, Any]]:
     )
 
 
+async def _meetings_organised(db: Database, who: Subject) -> list[dict[str, Any]]:
+    return await _rows(
+        db,
+        "SELECT id, title, starts_at, timezone, status, created_at FROM meetings"
+        " WHERE created_by = :id ORDER BY starts_at, id",
+        {"id": who.person_id},
+    )
+
+
+async def _meeting_answers(db: Database, who: Subject) -> list[dict[str, Any]]:
+    return await _rows(
+        db,
+        "SELECT o.meeting_id, o.starts_at, r.answer, r.answered_at FROM meeting_rsvps AS r"
+        " JOIN meeting_occurrences AS o ON o.id = r.occurrence_id"
+        " WHERE r.person_id = :id ORDER BY o.starts_at",
+        {"id": who.person_id},
+    )
+
+
+async def _meeting_messages(db: Database, who: Subject) -> list[dict[str, Any]]:
+    return await _rows(
+        db,
+        "SELECT * FROM meeting_posts WHERE person_id = :id ORDER BY occurrence_id, kind",
+        {"id": who.person_id},
+    )
+
+
+async def _reminder_mutes(db: Database, who: Subject) -> list[dict[str, Any]]:
+    return await _rows(
+        db,
+        "SELECT g.slug AS group_slug, m.muted_at FROM reminder_mutes AS m"
+        " JOIN working_groups AS g ON g.id = m.group_id WHERE m.person_id = :id ORDER BY g.slug",
+        {"id": who.person_id},
+    )
+
+
+async def _experiences(db: Database, who: Subject) -> list[dict[str, Any]]:
+    """The experiences they wrote, their themes and links decoded, with their files listed."""
+    rows = await _rows(
+        db,
+        "SELECT * FROM experiences WHERE author_id = :id ORDER BY submitted_at, id",
+        {"id": who.person_id},
+    )
+    files = await _rows(
+        db,
+        "SELECT f.experience_id, f.position, f.kind, f.file_name, f.mime_type, f.file_size"
+        " FROM experience_files AS f JOIN experiences AS e ON e.id = f.experience_id"
+        " WHERE e.author_id = :id ORDER BY f.experience_id, f.position",
+        {"id": who.person_id},
+    )
+    return [
+        row
+        | {
+            "themes": json.loads(row["themes"]),
+            "links": json.loads(row["links"]),
+            "files": [
+                {k: v for k, v in f.items() if k != "experience_id"}
+                for f in files
+                if f["experience_id"] == row["id"]
+            ],
+        }
+        for row in rows
+    ]
+
+
+async def _experience_history(db: Database, who: Subject) -> list[dict[str, Any]]:
+    return await _rows(
+        db,
+        "SELECT experience_id, status, note, changed_at FROM experience_history"
+        " WHERE changed_by = :id ORDER BY changed_at, id",
+        {"id": who.person_id},
+    )
+
+
+async def _reviews_written(db: Database, who: Subject) -> list[dict[str, Any]]:
+    rows = await _rows(
+        db,
+        "SELECT r.experience_id, r.comment, r.created_at, r.updated_at,"
+        " (SELECT json_group_object(s.criterion, s.score) FROM review_scores AS s"
+        "  WHERE s.review_id = r.id) AS scores"
+        " FROM experience_reviews AS r WHERE r.reviewer_id = :id ORDER BY r.created_at, r.id",
+        {"id": who.person_id},
+    )
+    return [row | {"scores": json.loads(row["scores"] or "{}")} for row in rows]
+
+
+async def _selection_votes(db: Database, who: Subject) -> list[dict[str, Any]]:
+    return await _rows(
+        db,
+        "SELECT v.round_id, v.experience_id, v.voted_at FROM selection_votes AS v"
+        " WHERE v.person_id = :id ORDER BY v.voted_at, v.experience_id",
+        {"id": who.person_id},
+    )
+
+
+async def _selection_rounds_opened(db: Database, who: Subject) -> list[dict[str, Any]]:
+    return await _rows(
+        db,
+        "SELECT id, group_id, opened_at, closed_at FROM selection_rounds"
+        " WHERE opened_by = :id ORDER BY opened_at, id",
+        {"id": who.person_id},
+    )
+
+
 SECTIONS: Final[tuple[Section, ...]] = (
     Section("person", ("people",), _person, single=True),
     Section("private_chat", ("chats",), _private_chat, single=True),
@@ -129,6 +233,15 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("drafts", ("drafts",), _drafts),
     Section("messages_to_you", ("outbox",), _outbox),
     Section("personal_digest", ("digest_schedules",), _personal_digest, single=True),
+    Section("meetings_organised", ("meetings",), _meetings_organised),
+    Section("meeting_answers", ("meeting_rsvps",), _meeting_answers),
+    Section("meeting_messages_to_you", ("meeting_posts",), _meeting_messages),
+    Section("muted_reminders", ("reminder_mutes",), _reminder_mutes),
+    Section("experiences_written", ("experiences",), _experiences),
+    Section("experience_decisions", ("experience_history",), _experience_history),
+    Section("reviews_written", ("experience_reviews",), _reviews_written),
+    Section("selection_votes", ("selection_votes",), _selection_votes),
+    Section("selection_rounds_opened", ("selection_rounds",), _selection_rounds_opened),
 )
 """Every part of a person's data, in the order /mydata shows them. New features add theirs."""
 

@@ -2,13 +2,17 @@
 
 from dataclasses import dataclass
 
+from storage.calendar import CalendarRepository
 from storage.chats import ChatsRepository
 from storage.database import Database
 from storage.digests import DigestsRepository
 from storage.drafts import DraftsRepository
+from storage.experiences import ExperiencesRepository
 from storage.groups import GroupsRepository
+from storage.meetings import MeetingsRepository
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
+from storage.reviews import ReviewsRepository
 from storage.roster import RosterRepository
 
 
@@ -24,6 +28,10 @@ class Repositories:
     roster: RosterRepository
     outbox: OutboxRepository
     digests: DigestsRepository
+    meetings: MeetingsRepository
+    calendar: CalendarRepository
+    experiences: ExperiencesRepository
+    reviews: ReviewsRepository
 
     @classmethod
     def from_db(cls, db: Database) -> "Repositories":
@@ -36,4 +44,8 @@ class Repositories:
             roster=RosterRepository(db),
             outbox=OutboxRepository(db),
             digests=DigestsRepository(db),
+            meetings=MeetingsRepository(db),
+            calendar=CalendarRepository(db),
+            experiences=ExperiencesRepository(db),
+            reviews=ReviewsRepository(db),
         )

@@ -52,6 +52,23 @@ TABLE: dict[str, Row] = {
     "linkchat": Row(),
     "coordinator": Row(),
     "outbox": Row(),
+    "upcoming": Row(),
+    "calendar": Row(),
+    "reminders": Row(),
+    "meet": Row("climate", per_group=True),
+    "meeting": Row("999"),
+    "reschedule": Row("999"),
+    "cancelmeeting": Row("999"),
+    "nudge": Row("999"),
+    "slots": Row("climate", per_group=True),
+    "submit": Row(),
+    "myexperiences": Row(),
+    "experiences": Row(),
+    "review": Row(),
+    "rank": Row(),
+    "shortlist": Row("999"),
+    "vote": Row("climate"),
+    "select": Row(),
 }
 
 

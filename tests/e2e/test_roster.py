@@ -18,6 +18,7 @@ from sandbox.emulator import CallbackAnswer, Emulator, LedgerEntry, SimChat, Sim
 from storage import Repositories
 
 from ..conftest import SECRETARIAT_ID
+from ..factories import known_person
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
@@ -42,26 +43,19 @@ async def enrol(
     **profile: str,
 ) -> SimUser:
     """A person known to the bot with a profile, in some working groups."""
-    user = emulator.add_user(
-        first, last_name=last, username=username, language_code=language, user_id=user_id
-    )
-    person = await repos.people.upsert_from_telegram(
-        telegram_id=user.id,
-        first_name=first,
-        last_name=last,
-        username=username,
-        language_code=language,
-        private=False,
+    return await known_person(
+        emulator,
+        repos,
+        first,
+        last,
         now=NOW,
+        language=language,
+        username=username,
+        user_id=user_id,
+        groups=groups,
+        coordinates=coordinates,
+        **profile,
     )
-    if profile:
-        await repos.people.update_profile(person.id, NOW, **profile)
-    for slug in groups:
-        group = await repos.groups.by_slug(slug)
-        assert group is not None
-        role = "coordinator" if slug in coordinates else "member"
-        await repos.groups.add_member(group.id, person.id, role, NOW)
-    return user
 
 
 async def three_zones(emulator: Emulator, repos: Repositories, language: str) -> SimUser:

@@ -102,3 +102,53 @@ def get_file(b: Backend, p: Params) -> Any:
         raise bad_request("file is too big")
     b.world.publish_file(stored)
     return shapes.file(stored)
+
+
+ALBUM_SIZES = range(2, 11)
+ALBUM_KINDS: dict[str, FileKind] = {"photo": "photo", "document": "document"}
+
+
+@api_method("sendMediaGroup", SEND, media="json")
+def send_media_group(b: Backend, p: Params) -> Any:
+    """An album of 2-10 photos (or of documents) sent by file_id; captions per item."""
+    chat = b.writable_chat(p)
+    if "reply_markup" in p:
+        raise bad_request("reply markup is not supported for media groups")
+    items = _album_items(b, p.json("media"))
+    group_id = f"{chat.id}{len(chat.messages) + 1:010d}"[-18:]
+    first, *rest = items
+    sent = [b.send("sendMediaGroup", chat, p, **first, service={"media_group_id": group_id})]
+    for content in rest:  # the album counts once against the flood limits
+        message = b.world.add_message(
+            chat,
+            b.world.bot,
+            thread_id=sent[0].thread_id,
+            service={"media_group_id": group_id},
+            **content,
+        )
+        b.record("send", "sendMediaGroup", message)
+        sent.append(message)
+    return [shapes.message(message) for message in sent]
+
+
+def _album_items(b: Backend, media: Any) -> list[dict[str, Any]]:
+    """Each item's content (file and caption), checked before anything is sent."""
+    if not isinstance(media, list):
+        raise bad_request('parameter "media" must be an array')
+    if len(media) not in ALBUM_SIZES:
+        raise bad_request("wrong number of media in the group: 2 to 10 are allowed")
+    kinds = {item.get("type") if isinstance(item, dict) else None for item in media}
+    if not kinds <= set(ALBUM_KINDS) or len(kinds) != 1:
+        raise bad_request("an album is all photos or all documents")
+    contents = []
+    for item in media:
+        reference = item.get("media")
+        if not isinstance(reference, str) or reference.startswith("attach://"):
+            raise bad_request("the emulator's albums take known file ids only")
+        known = b.world.files.get(reference)
+        if known is None:
+            raise bad_request(WRONG_FILE)
+        kind = ALBUM_KINDS[item["type"]]
+        caption = caption_fields(b, Params({k: v for k, v in item.items() if k in CAPTION}))
+        contents.append({kind: known, **caption})
+    return contents

@@ -1,0 +1,468 @@
+"""Review, selection and publishing of experiences: the rules, as plain functions.
+
+The status machine (who may move an experience from which status to which), the criteria and
+their wording, the aggregation of scores (mean, number of reviews, spread), the ranking, the
+card an experience is published as, and the callback data of the buttons. No Telegram, no SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from statistics import fmean
+from typing import Final
+
+from bot.countries import country_name, find_country
+from bot.groups import find_group
+from bot.i18n import N_, Translator
+from bot.rendering import Html, bold, escape, italic, link, split_message
+from storage.models import EXPERIENCE_STATUSES, Experience, ExperienceStatus, WorkingGroup
+from storage.reviews import Review
+
+SCORES: Final = (1, 2, 3, 4, 5)
+COMMENT_LIMIT: Final = 1000
+NOTE_LIMIT: Final = 1000
+"""A note to the author (changes requested, reason of a decline)."""
+CAPTION_TITLE_LIMIT: Final = 200
+ALBUM_LIMIT: Final = 10
+
+# --- criteria -------------------------------------------------------------------------------
+
+CRITERION_LABELS: Final[Mapping[str, str]] = {
+    "relevance": N_("Relevance to the theme"),
+    "results": N_("Demonstrated results"),
+    "replicability": N_("Replicability"),
+    "scalability": N_("Scalability"),
+    "participation": N_("Community participation"),
+    "innovation": N_("Innovation"),
+}
+"""The wording of the network file's default criteria; another slug is shown as it reads."""
+
+
+def criterion_label(_: Translator, slug: str) -> str:
+    """A criterion's name in the reader's language (an unknown slug, made readable)."""
+    label = CRITERION_LABELS.get(slug)
+    if label is not None:
+        return _(label)
+    return slug.replace("_", " ").replace("-", " ").capitalize()
+
+
+# --- statuses and who may change them ---------------------------------------------------------
+
+STATUS_LABELS: Final[Mapping[ExperienceStatus, str]] = {
+    "submitted": N_("submitted"),
+    "in_review": N_("in review"),
+    "changes_requested": N_("changes requested"),
+    "accepted": N_("accepted"),
+    "shortlisted": N_("shortlisted"),
+    "selected": N_("selected"),
+    "declined": N_("declined"),
+    "withdrawn": N_("withdrawn"),
+}
+
+
+def status_label(_: Translator, status: ExperienceStatus) -> str:
+    return _(STATUS_LABELS[status])
+
+
+class Party(Enum):
+    """Who stands in what relation to an experience."""
+
+    AUTHOR = "author"
+    REVIEWER = "reviewer"
+    """A coordinator of one of its themes' groups, or the secretariat; never its author."""
+    SECRETARIAT = "secretariat"
+
+
+REVIEWABLE: Final[frozenset[ExperienceStatus]] = frozenset({"submitted", "in_review"})
+"""Statuses a reviewer scores and decides in."""
+
+TRANSITIONS: Final[Mapping[tuple[ExperienceStatus, ExperienceStatus], frozenset[Party]]] = {
+    ("submitted", "in_review"): frozenset({Party.REVIEWER}),
+    ("submitted", "accepted"): frozenset({Party.REVIEWER}),
+    ("in_review", "accepted"): frozenset({Party.REVIEWER}),
+    ("submitted", "changes_requested"): frozenset({Party.REVIEWER}),
+    ("in_review", "changes_requested"): frozenset({Party.REVIEWER}),
+    ("submitted", "declined"): frozenset({Party.REVIEWER}),
+    ("in_review", "declined"): frozenset({Party.REVIEWER}),
+    ("changes_requested", "declined"): frozenset({Party.REVIEWER}),
+    ("changes_requested", "submitted"): frozenset({Party.AUTHOR}),
+    ("submitted", "withdrawn"): frozenset({Party.AUTHOR}),
+    ("in_review", "withdrawn"): frozenset({Party.AUTHOR}),
+    ("changes_requested", "withdrawn"): frozenset({Party.AUTHOR}),
+    ("accepted", "shortlisted"): frozenset({Party.REVIEWER}),
+    ("accepted", "selected"): frozenset({Party.SECRETARIAT}),
+    ("shortlisted", "selected"): frozenset({Party.SECRETARIAT}),
+}
+"""(from, to) -> who may make that move. Anything not listed is not allowed."""
+
+NOTE_REQUIRED: Final[frozenset[ExperienceStatus]] = frozenset({"changes_requested", "declined"})
+
+
+def parties(
+    experience: Experience,
+    person_id: int,
+    coordinated_slugs: Collection[str],
+    secretariat: bool,
+) -> frozenset[Party]:
+    """How the person stands to the experience (a person may be author and secretariat)."""
+    found: set[Party] = set()
+    is_author = experience.author_id is not None and experience.author_id == person_id
+    if is_author:
+        found.add(Party.AUTHOR)
+    if secretariat:
+        found.add(Party.SECRETARIAT)
+    theme_coordinator = any(slug in coordinated_slugs for slug in experience.themes)
+    if (secretariat or theme_coordinator) and not is_author:
+        found.add(Party.REVIEWER)
+    return frozenset(found)
+
+
+def may_move(current: ExperienceStatus, target: ExperienceStatus, who: Collection[Party]) -> bool:
+    """Whether someone standing as ``who`` may move the experience from current to target."""
+    allowed = TRANSITIONS.get((current, target), frozenset())
+    return any(party in allowed for party in who)
+
+
+def sources(target: ExperienceStatus, who: Collection[Party]) -> frozenset[ExperienceStatus]:
+    """Every status from which ``who`` may move to ``target`` (the compare-and-set's set)."""
+    return frozenset(
+        source
+        for (source, to), allowed in TRANSITIONS.items()
+        if to == target and any(party in allowed for party in who)
+    )
+
+
+# --- scores --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What the reviews of one experience add up to."""
+
+    count: int
+    mean: float | None
+    """The mean of the reviewers' own means (None without reviews)."""
+    spread: float
+    """Highest minus lowest reviewer mean: 0 when the reviewers agree (or there is one)."""
+    by_criterion: Mapping[str, float]
+    """The mean score of each criterion over the reviews that scored it."""
+
+
+def review_mean(review: Review) -> float | None:
+    return fmean(review.scores.values()) if review.scores else None
+
+
+def tally(reviews: Iterable[Review]) -> Tally:
+    """Mean, number and spread of the reviews' scores."""
+    scored = [r for r in reviews if r.scores]
+    means = [fmean(r.scores.values()) for r in scored]
+    criteria: dict[str, list[int]] = {}
+    for review in scored:
+        for criterion, score in review.scores.items():
+            criteria.setdefault(criterion, []).append(score)
+    return Tally(
+        count=len(scored),
+        mean=fmean(means) if means else None,
+        spread=max(means) - min(means) if means else 0.0,
+        by_criterion={c: fmean(scores) for c, scores in criteria.items()},
+    )
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """An experience in the ranking, with its tally and selection votes."""
+
+    experience: Experience
+    tally: Tally
+    votes: int
+
+
+RANKED_STATUSES: Final[tuple[ExperienceStatus, ...]] = ("accepted", "shortlisted", "selected")
+
+
+def rank(
+    experiences: Iterable[Experience],
+    reviews: Mapping[int, Sequence[Review]],
+    votes: Mapping[int, int],
+) -> list[Ranked]:
+    """Best mean first; ties by more reviews, then more votes, then the earlier submitted.
+    Experiences without reviews come last."""
+    ranked = [Ranked(e, tally(reviews.get(e.id, ())), votes.get(e.id, 0)) for e in experiences]
+    return sorted(
+        ranked,
+        key=lambda r: (
+            r.tally.mean is None,
+            -(r.tally.mean or 0.0),
+            -r.tally.count,
+            -r.votes,
+            r.experience.submitted_at,
+            r.experience.id,
+        ),
+    )
+
+
+def score_text(value: float | None) -> str:
+    """A mean as people read it: one decimal, or a dash without reviews."""
+    return "–" if value is None else f"{value:.1f}"
+
+
+def render_ranking(
+    _: Translator, ranked: Sequence[Ranked], title: str, show_votes: bool = True
+) -> Html:
+    """The /rank answer: one line per experience, best first."""
+    if not ranked:
+        return _("No accepted experiences in {scope} yet.", scope=title)
+    lines = [bold(_("Ranking: {scope}", scope=title)), ""]
+    for place, entry in enumerate(ranked, start=1):
+        e, t = entry.experience, entry.tally
+        line = _(
+            "{place}. #{id} {title} — {mean} ({reviews}, spread {spread})",
+            place=place,
+            id=e.id,
+            title=e.title,
+            mean=score_text(t.mean),
+            reviews=_.plural("{n} review", "{n} reviews", t.count),
+            spread=f"{t.spread:.1f}",
+        )
+        extras = [status_label(_, e.status)]
+        if show_votes:
+            extras.append(_.plural("{n} vote", "{n} votes", entry.votes))
+        lines.append(Html(f"{line} · {escape(' · '.join(extras))}"))
+    return Html("\n".join(lines))
+
+
+# --- cards ---------------------------------------------------------------------------------
+
+
+def theme_names(_: Translator, experience: Experience, groups: Iterable[WorkingGroup]) -> str:
+    by_slug = {g.slug: g for g in groups}
+    return ", ".join(
+        by_slug[slug].name(_.language) if slug in by_slug else slug for slug in experience.themes
+    )
+
+
+def render_card(
+    _: Translator,
+    experience: Experience,
+    groups: Iterable[WorkingGroup],
+    *,
+    full: bool = False,
+) -> Html:
+    """The experience as it is published: title, reserve, country, themes, summary, results,
+    how to replicate, contact. ``full`` adds every other field (for reviewers)."""
+    e = experience
+    lines = [
+        bold(e.title),
+        italic(f"{e.reserve} · {country_name(e.country, _.language)}"),
+        _("Themes: {themes}", themes=theme_names(_, e, groups)),
+        "",
+        escape(e.summary),
+    ]
+    sections: list[tuple[str, str | None]] = []
+    if full:
+        sections += [
+            (_("Challenge"), e.challenge),
+            (_("What was done"), e.building_blocks),
+            (_("Enabling factors"), e.enabling_factors),
+        ]
+    sections.append((_("Results and impacts"), e.results))
+    if full:
+        sections.append((_("Lessons learned"), e.lessons))
+    sections.append((_("How to replicate"), e.replicability))
+    if full:
+        sections.append((_("Partners"), e.partners))
+    sections.append((_("Contact"), e.contact))
+    for heading, value in sections:
+        if value:
+            lines += ["", bold(heading), escape(value)]
+    if e.links:
+        lines += ["", bold(_("Links"))]
+        lines += [_link_line(url) for url in e.links]
+    return Html("\n".join(lines))
+
+
+def _link_line(url: str) -> Html:
+    if re.match(r"^https?://\S+$", url):
+        return link(url, url)
+    return escape(url)
+
+
+def card_parts(card: Html) -> list[Html]:
+    """The card in messages below Telegram's limit."""
+    return [Html(part) for part in split_message(card)]
+
+
+def album_caption(experience: Experience) -> Html:
+    """The caption of the album's first photo: the title (Telegram allows 1024 characters)."""
+    title = experience.title
+    if len(title) > CAPTION_TITLE_LIMIT:
+        title = title[: CAPTION_TITLE_LIMIT - 1].rstrip() + "…"
+    return bold(title)
+
+
+def album_photos(experience: Experience) -> list[str]:
+    """The file ids of the experience's photos, in the author's order (at most 10)."""
+    return [f.file_id for f in experience.files if f.kind == "photo"][:ALBUM_LIMIT]
+
+
+BUTTON_TITLE_LIMIT: Final = 40
+
+
+def echo_title(title: str) -> str:
+    """A title short enough for a button."""
+    if len(title) <= BUTTON_TITLE_LIMIT:
+        return title
+    return title[: BUTTON_TITLE_LIMIT - 1].rstrip() + "…"
+
+
+def render_queue_line(
+    _: Translator, experience: Experience, groups: Iterable[WorkingGroup]
+) -> Html:
+    return _(
+        "#{id} {title} ({reserve}) · {themes} · {status}",
+        id=experience.id,
+        title=experience.title,
+        reserve=experience.reserve,
+        themes=theme_names(_, experience, groups),
+        status=status_label(_, experience.status),
+    )
+
+
+# --- telling the author -----------------------------------------------------------------------
+
+_STATUS_NOTICES: Final[Mapping[ExperienceStatus, str]] = {
+    "in_review": N_("Your experience “{title}” is being reviewed."),
+    "changes_requested": N_(
+        "Changes are requested on your experience “{title}”. Edit it with /myexperiences and "
+        "send it again."
+    ),
+    "accepted": N_("Your experience “{title}” has been accepted. Thank you!"),
+    "shortlisted": N_("Your experience “{title}” is on the shortlist for the selection."),
+    "selected": N_(
+        "Your experience “{title}” has been selected and is now published for the whole network."
+    ),
+    "declined": N_("Your experience “{title}” has been declined."),
+    "withdrawn": N_("Your experience “{title}” has been withdrawn."),
+    "submitted": N_("Your experience “{title}” has been sent again for review."),
+}
+
+
+def status_notice(
+    _: Translator, experience: Experience, status: ExperienceStatus, note: str | None
+) -> Html:
+    """What the author is told of a change of status, in their language (note included)."""
+    text = _(_STATUS_NOTICES[status], title=experience.title)
+    if note and status == "changes_requested":
+        extra = _("Note from the reviewer: {note}", note=note)
+        return Html(f"{text}\n\n{extra}")
+    if note and status == "declined":
+        reason = _("Reason: {note}", note=note)
+        return Html(f"{text}\n\n{reason}")
+    return text
+
+
+# --- browsing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Browse:
+    """What /experiences shows: by theme slug, country code or status (all None: everything)."""
+
+    theme: str | None = None
+    country: str | None = None
+    status: ExperienceStatus | None = None
+
+
+def parse_browse(query: str, groups: Sequence[WorkingGroup], language: str) -> Browse | None:
+    """A theme (group slug or name), a status, or a country; None when it is none of them."""
+    text = query.strip()
+    if not text:
+        return Browse()
+    folded = text.casefold().replace(" ", "_")
+    for status in EXPERIENCE_STATUSES:
+        if folded == status:
+            return Browse(status=status)
+    group = find_group(groups, text)
+    if group is not None:
+        return Browse(theme=group.slug)
+    found = find_country(text)
+    if found.match is not None:
+        return Browse(country=found.match)
+    return None
+
+
+def matches(experience: Experience, browse: Browse) -> bool:
+    if browse.theme is not None and browse.theme not in experience.themes:
+        return False
+    if browse.country is not None and experience.country != browse.country:
+        return False
+    return browse.status is None or experience.status == browse.status
+
+
+# --- callback data -------------------------------------------------------------------------
+
+REVIEW_OPEN: Final = "rv"
+"""rv:<experience>: open the review of an experience (the new-submission notice's button)."""
+REVIEW_SCORE: Final = "rq"
+"""rq:<experience>:<criterion index>:<score>"""
+REVIEW_SKIP_COMMENT: Final = "rk"
+"""rk:<experience>: no comment"""
+REVIEW_DECIDE: Final = "rd"
+"""rd:<experience>:<a|c|d|l> accept, request changes, decline, later"""
+VOTE: Final = "vt"
+"""vt:<round>:<experience>"""
+
+DECISIONS: Final[Mapping[str, ExperienceStatus | None]] = {
+    "a": "accepted",
+    "c": "changes_requested",
+    "d": "declined",
+    "l": None,
+}
+
+_DATA: Final = re.compile(r"^([a-z]{2})((?::\d{1,9}){1,3}|:\d{1,9}:[acdl])$")
+
+
+@dataclass(frozen=True)
+class Callback:
+    prefix: str
+    numbers: tuple[int, ...]
+    letter: str | None = None
+
+
+def parse_callback(data: str) -> Callback | None:
+    """The parts of one of this feature's callback data; None for anything malformed."""
+    match = _DATA.match(data)
+    if match is None:
+        return None
+    prefix, rest = match.group(1), match.group(2).lstrip(":").split(":")
+    letter = rest[-1] if rest[-1].isalpha() else None
+    numbers = tuple(int(p) for p in rest if p.isdigit())
+    shapes = {
+        REVIEW_OPEN: (1, False),
+        REVIEW_SCORE: (3, False),
+        REVIEW_SKIP_COMMENT: (1, False),
+        REVIEW_DECIDE: (1, True),
+        VOTE: (2, False),
+    }
+    expected = shapes.get(prefix)
+    if expected is None or (len(numbers), letter is not None) != expected:
+        return None
+    return Callback(prefix, numbers, letter)
+
+
+def parse_ids(args: Sequence[str]) -> list[int] | None:
+    """``12 15 #17`` -> [12, 15, 17] (each once, in order); None if any is not a number."""
+    ids: list[int] = []
+    for arg in args:
+        for part in arg.split(","):
+            part = part.strip().lstrip("#")
+            if not part:
+                continue
+            if not part.isdigit() or len(part) > 9:
+                return None
+            if int(part) not in ids:
+                ids.append(int(part))
+    return ids
