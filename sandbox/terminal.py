@@ -30,6 +30,7 @@ Sandbox commands (everything else goes to the bot):
 
 TAG = re.compile(r"<(/?)([a-z-]+)([^>]*)>")
 HREF = re.compile(r'href="([^"]*)"')
+BARE_LINK = re.compile(r'<a href="([^"]*)">\1</a>')
 
 
 def html_to_terminal(text: str, *, ansi: bool) -> str:
@@ -49,7 +50,7 @@ def html_to_terminal(text: str, *, ansi: bool) -> str:
             return "\033[0m" if closing else f"\033[{styles[tag]}m"
         return ""
 
-    return html.unescape(TAG.sub(replace, text))
+    return html.unescape(TAG.sub(replace, BARE_LINK.sub(r"\1", text)))
 
 
 @dataclass
@@ -90,9 +91,9 @@ class TerminalChat:
         }
         if word in steering:
             return steering[word](rest.strip())
-        if line.isdigit():
+        if line.isdigit() and int(line) in self.buttons:
             self._tap(int(line))
-        else:
+        else:  # a number that is no button is an answer: a duration, a score, an id
             assert self.chat is not None
             self.emulator.send_text(self.me, line, chat=self.chat)
         return True
@@ -136,10 +137,17 @@ class TerminalChat:
             rows.append("  ".join(cells))
         self.say(_indent("\n".join(rows)))
 
+    def _recall_buttons(self) -> None:
+        """Number the buttons of the chat's latest message that has some, as Telegram shows them."""
+        self.buttons.clear()
+        assert self.chat is not None
+        for entry in reversed(self.emulator.ledger):
+            if entry.chat_id == self.chat.id and entry.buttons:
+                self.say("(the buttons of the latest message here)")
+                self._number_buttons(entry)
+                return
+
     def _tap(self, number: int) -> None:
-        if number not in self.buttons:
-            self.say("(no button with that number in this chat)")
-            return
         entry, data = self.buttons[number]
         self.emulator.tap(self.me, entry, data=data)
 
@@ -156,7 +164,7 @@ class TerminalChat:
             self.emulator.set_language(person, language.strip())
         self.me = person
         self.chat = person.private_chat
-        self.buttons.clear()
+        self._recall_buttons()
         return True
 
     def _switch_chat(self, argument: str) -> bool:
@@ -173,7 +181,7 @@ class TerminalChat:
             self.say("(no such chat; /chats lists them)")
         else:
             self.chat = chat
-            self.buttons.clear()
+            self._recall_buttons()
         return True
 
     def _find_chat(self, argument: str) -> SimChat | None:

@@ -67,3 +67,21 @@ async def test_demo_network_is_loaded_and_marked_fictional(tmp_path: Path) -> No
     assert "[Jorge @ private] > /help" in out
     assert "Lo que puedes hacer aquí" in out
     assert database.exists()
+
+
+async def test_a_number_that_is_no_button_goes_to_the_bot_as_text() -> None:
+    out = await _sandbox(script="/submit\n42\n/quit\n")
+
+    assert "step 1 of 15" in out
+    assert "step 2 of 15" in out  # "42" was the title, not a tap
+    assert "Traceback" not in out
+
+
+async def test_switching_person_brings_back_the_buttons_waiting_in_their_chat() -> None:
+    script = "/language\n/as Mei zh\n/as Alex\n2\n/quit\n"
+
+    out = await _sandbox(script=script)
+
+    after_return = out.split("[Mei @ private] > /as Alex", 1)[1]
+    assert "(the buttons of the latest message here)" in after_return
+    assert "A partir de ahora te hablaré en Español." in after_return
