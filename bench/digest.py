@@ -17,6 +17,7 @@ to the members (``Scale``), so its section has items at every size.
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 import statistics
 import tempfile
@@ -147,7 +148,63 @@ def seed_meetings(conn: sqlite3.Connection, scale: Scale) -> None:
             )
 
 
-SEEDERS: list[Callable[[sqlite3.Connection, Scale], None]] = [seed_members, seed_meetings]
+MEMBERS_PER_EXPERIENCE = 25
+"""One experience for every this many members (20 at 500, 2,000 at 50,000)."""
+
+
+def seed_experiences(conn: sqlite3.Connection, scale: Scale) -> None:
+    """Experiences of the groups' themes (every sixth of two themes), each with its history:
+    half submitted within the period, the rest a month before and some of those selected
+    within it (two in five of them); one in ten withdrawn (not told)."""
+    slugs = [
+        row[0]
+        for row in conn.execute(
+            f"SELECT slug FROM working_groups WHERE id IN ({','.join('?' * len(scale.group_ids))})",
+            scale.group_ids,
+        )
+    ]
+    count = max(1, scale.members // MEMBERS_PER_EXPERIENCE)
+    period = (scale.until - scale.since).total_seconds()
+    before = scale.since - timedelta(days=30)
+    for index in range(count):
+        within = scale.since + timedelta(seconds=period * (index + 1) / (count + 1))
+        submitted = within if index % 2 == 0 else before
+        changes = [("submitted", submitted)]
+        if index % 10 == 9:
+            changes.append(("withdrawn", within))
+        elif index % 2 == 1 and index % 5 in (1, 3):
+            changes.append(("selected", within))
+        themes = [slugs[index % len(slugs)]]
+        if index % 6 == 0:
+            themes.append(slugs[(index + 1) % len(slugs)])
+        status, last = changes[-1]
+        experience_id = conn.execute(
+            "INSERT INTO experiences (status, language, title, reserve, country, themes, summary,"
+            " submitted_at, decided_at, created_at, updated_at)"
+            " VALUES (?, 'en', ?, ?, ?, ?, 'Summary.', ?, ?, ?8, ?9) RETURNING id",
+            (
+                status,
+                f"Experience {index}",
+                f"Reserve {index % 311}",
+                COUNTRIES[index % len(COUNTRIES)],
+                json.dumps(themes),
+                to_db(submitted),
+                to_db(last) if status == "selected" else None,
+                to_db(submitted),
+                to_db(last),
+            ),
+        ).fetchone()[0]
+        conn.executemany(
+            "INSERT INTO experience_history (experience_id, status, changed_at) VALUES (?, ?, ?)",
+            [(experience_id, change, to_db(at)) for change, at in changes],
+        )
+
+
+SEEDERS: list[Callable[[sqlite3.Connection, Scale], None]] = [
+    seed_members,
+    seed_meetings,
+    seed_experiences,
+]
 """What each section provider needs in the database, in proportion to the members."""
 
 
@@ -246,6 +303,5 @@ async def run() -> dict[str, object]:
 
 if __name__ == "__main__":
     import asyncio
-    import json
 
     print(json.dumps(asyncio.run(run()), indent=2))

@@ -37,6 +37,7 @@ from bot.digests import (
     compose,
     dedupe_key,
     digest_title,
+    experiences_section,
     item_keys,
     new_members_section,
     next_due,
@@ -83,9 +84,25 @@ class NewMembersProvider:
         return new_members_section(request.tr, target, members)
 
 
+class ExperiencesProvider:
+    """Experiences of the target's groups' themes newly submitted or selected (every theme
+    for the network digest); withdrawn and declined ones are not told."""
+
+    def __init__(self, repos: Repositories) -> None:
+        self.repos = repos
+
+    async def section(self, request: DigestRequest) -> DigestSection | None:
+        target = request.target
+        groups = [g for g in await self.repos.groups.list() if g.id in target.group_ids]
+        themes = {g.slug: g.name(request.tr.language) for g in groups}
+        wanted = None if target.kind is TargetKind.NETWORK else themes.keys()
+        news = await self.repos.experiences.news_between(wanted, request.since, request.until)
+        return experiences_section(request.tr, target, news, themes)
+
+
 def section_providers(repos: Repositories) -> list[SectionProvider]:
     """Every section of a digest, in the order they are shown."""
-    return [NewMembersProvider(repos), UpcomingMeetingsProvider(repos)]
+    return [NewMembersProvider(repos), UpcomingMeetingsProvider(repos), ExperiencesProvider(repos)]
 
 
 # Where a digest goes

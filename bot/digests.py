@@ -12,7 +12,7 @@ queues the text through the outbox and records what it sent.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final, Literal, Protocol
@@ -32,6 +32,7 @@ from bot.rendering import (
     visible_length,
 )
 from storage import Person
+from storage.models import ExperienceNews
 
 Frequency = Literal["daily", "weekly", "monthly", "off"]
 FREQUENCIES: Final[tuple[Frequency, ...]] = ("daily", "weekly", "monthly", "off")
@@ -278,3 +279,50 @@ def new_members_section(
         for m in chosen
     )
     return DigestSection(_(NEW_MEMBERS_HEADING), items)
+
+
+# The experiences section
+
+
+EXPERIENCES_HEADING: Final = N_("Experiences")
+EXPERIENCE_EVENT_LABELS: Final[dict[str, str]] = {
+    "submitted": N_("New experience: {title}"),
+    "selected": N_("Selected experience: {title}"),
+}
+
+
+def experience_line(_: Translator, news: ExperienceNews, theme_names: Sequence[str]) -> Html:
+    """``• New experience: Terraces — Cordillera Alta · Peru`` (``→ Biodiversity`` if named)."""
+    details = [escape(news.reserve), escape(country_name(news.country, _.language))]
+    line = "• " + _(EXPERIENCE_EVENT_LABELS[news.event], title=bold(news.title))
+    line += " — " + " · ".join(details)
+    if theme_names:
+        line += " → " + ", ".join(escape(name) for name in theme_names)
+    return Html(line)
+
+
+def experiences_section(
+    _: Translator,
+    target: DigestTarget,
+    news: Iterable[ExperienceNews],
+    themes: Mapping[str, str],
+) -> DigestSection | None:
+    """Experiences newly submitted or selected, oldest first, keyed ``experience:<id>:<event>``.
+
+    ``themes`` maps the slugs of the target's groups to their names in the reader's language;
+    each line names its themes among them when the target follows several groups."""
+    chosen = sorted(news, key=lambda n: (n.at, n.experience_id, n.event))
+    if not chosen:
+        return None
+    with_themes = target.kind is not TargetKind.GROUP and len(target.group_ids) > 1
+    items = tuple(
+        DigestItem(
+            f"experience:{n.experience_id}:{n.event}",
+            n.at,
+            experience_line(
+                _, n, [themes[t] for t in n.themes if t in themes] if with_themes else []
+            ),
+        )
+        for n in chosen
+    )
+    return DigestSection(_(EXPERIENCES_HEADING), items)

@@ -17,10 +17,11 @@ from storage.models import (
     Experience,
     ExperienceChange,
     ExperienceFile,
+    ExperienceNews,
     ExperienceStatus,
 )
 from storage.rows import expect_row, row_dict
-from storage.timecodec import to_db
+from storage.timecodec import from_db, to_db
 
 EXPERIENCE_FIELDS: Final[tuple[str, ...]] = (
     "title",
@@ -334,3 +335,43 @@ class ExperiencesRepository:
             # A row written between the two reads has no experience in `rows`: skip it.
             files.get(int(file_row["experience_id"]), []).append(_file(file_row))
         return [_experience(row, files[int(row["id"])]) for row in rows]
+
+    async def news_between(
+        self, themes: Collection[str] | None, since: datetime, until: datetime
+    ) -> builtins.list[ExperienceNews]:
+        """Experiences first submitted or first selected in ``(since, until]`` (history times),
+        of any of ``themes`` (every theme if None), oldest first; withdrawn or declined ones
+        are left out."""
+        if themes is not None and not themes:
+            return []
+        theme_clause = ""
+        params: builtins.list[object] = [to_db(since), to_db(until)]
+        if themes is not None:
+            theme_clause = (
+                "AND EXISTS (SELECT 1 FROM json_each(e.themes)"
+                f" WHERE value IN ({_placeholders(themes)}))"
+            )
+            params.extend(themes)
+        rows = await self._db.fetch_all(
+            "SELECT e.id, e.title, e.reserve, e.country, e.themes, h.status AS event,"
+            " h.at FROM experiences AS e JOIN ("
+            "  SELECT experience_id, status, MIN(changed_at) AS at FROM experience_history"
+            "  WHERE status IN ('submitted', 'selected') GROUP BY experience_id, status"
+            " ) AS h ON h.experience_id = e.id"
+            " WHERE h.at > ? AND h.at <= ?"
+            f" AND e.status NOT IN ('withdrawn', 'declined') {theme_clause}"
+            " ORDER BY h.at, e.id, h.status",
+            tuple(params),
+        )
+        return [
+            ExperienceNews(
+                experience_id=int(row["id"]),
+                event=row["event"],
+                at=from_db(row["at"]),
+                title=row["title"],
+                reserve=row["reserve"],
+                country=row["country"],
+                themes=tuple(json.loads(row["themes"])),
+            )
+            for row in rows
+        ]

@@ -194,3 +194,15 @@ class ExperienceChange(_Record):
     changed_by: int | None
     note: str | None
     changed_at: AwareDatetime
+
+
+class ExperienceNews(_Record):
+    """An experience submitted or selected at ``at`` (first time), for the digests."""
+
+    experience_id: int
+    event: Literal["submitted", "selected"]
+    at: AwareDatetime
+    title: str
+    reserve: str
+    country: str
+    themes: tuple[str, ...]
