@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Final
 
-from bot.i18n import N_
+from bot.i18n import N_, Translator
+from bot.rendering import Html, echo
 from config.network import SLUG_PATTERN
 from storage import Person, WorkingGroup
 
@@ -65,6 +66,15 @@ def split_group_and_rest(
 def group_names(groups: Sequence[WorkingGroup], language: str) -> str:
     """Every group's name in ``language``, for a one-line list of valid answers."""
     return ", ".join(group.name(language) for group in groups)
+
+
+def unknown_group(tr: Translator, query: str, groups: Sequence[WorkingGroup]) -> Html:
+    """The answer to a group name that matches none: what was typed and the valid names."""
+    return tr(
+        "There is no working group “{query}”. The working groups are: {groups}.",
+        query=echo(query),
+        groups=group_names(groups, tr.language),
+    )
 
 
 # Buttons of /groups

@@ -24,10 +24,10 @@ from bot.access import refusal
 from bot.announcements import EVERYONE, Audience, Refusal
 from bot.context import BotContext
 from bot.delivery import enqueue
-from bot.groups import find_group, group_names
+from bot.groups import find_group, group_names, unknown_group
 from bot.i18n import LANGUAGES, N_, Translator
 from bot.permissions import Role
-from bot.rendering import Html, bold, echo
+from bot.rendering import Html, bold
 from handlers import drafts
 from handlers.guard import actor_of, command, refuse_unless
 from storage import Draft, Person, WorkingGroup
@@ -127,13 +127,7 @@ async def _wanted_scope(update: Update, context: BotContext) -> int | str | None
         return EVERYONE
     group = find_group(groups, query)
     if group is None:
-        await message.reply_text(
-            tr(
-                "There is no working group “{query}”. The working groups are: {groups}.",
-                query=echo(query),
-                groups=group_names(groups, tr.language),
-            )
-        )
+        await message.reply_text(unknown_group(tr, query, groups))
         return None
     if await refuse_unless(update, context, Role.COORDINATOR, group.id, group.name(tr.language)):
         return None

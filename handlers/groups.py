@@ -36,6 +36,7 @@ from bot.groups import (
     parse_new_group,
     pick_person,
     split_group_and_rest,
+    unknown_group,
 )
 from bot.i18n import LANGUAGES, N_, Translator
 from bot.permissions import Role
@@ -66,14 +67,6 @@ def _topic_of(message: Message) -> int | None:
     return message.message_thread_id if message.is_topic_message else None
 
 
-def _unknown_group(tr: Translator, query: str, groups: Sequence[WorkingGroup]) -> Html:
-    return tr(
-        "There is no working group “{query}”. The working groups are: {groups}.",
-        query=echo(query),
-        groups=group_names(groups, tr.language),
-    )
-
-
 async def _wanted_group(
     update: Update, context: BotContext, name: str, *, here: bool = True
 ) -> WorkingGroup | None:
@@ -88,7 +81,7 @@ async def _wanted_group(
     if query:
         group = find_group(groups, query)
         if group is None:
-            await message.reply_text(_unknown_group(tr, query, groups))
+            await message.reply_text(unknown_group(tr, query, groups))
         return group
     if here and message.chat.type != TelegramChat.PRIVATE:
         group = group_of_place(groups, message.chat.id, _topic_of(message))
@@ -212,7 +205,7 @@ async def _group_and_person(
     group, rest = split_group_and_rest(groups, words)
     if group is None:
         query = " ".join(words[:-1]) if len(words) > 1 else words[0]
-        await message.reply_text(_unknown_group(context.tr, query, groups))
+        await message.reply_text(unknown_group(context.tr, query, groups))
         return None
     if not rest:
         await message.reply_text(usage)

@@ -25,7 +25,7 @@ from telegram.error import BadRequest, Forbidden
 
 from bot import meetings as rules
 from bot.context import BotContext
-from bot.groups import find_group, group_names
+from bot.groups import find_group, unknown_group
 from bot.i18n import N_
 from bot.meetings import Refusal, Start
 from bot.permissions import Role
@@ -192,13 +192,7 @@ async def _typed_groups(update: Update, context: BotContext, query: str) -> list
     group = find_group(groups, query)
     if group is None:
         if message is not None:
-            await message.reply_text(
-                tr(
-                    "There is no working group “{query}”. The working groups are: {groups}.",
-                    query=echo(query),
-                    groups=group_names(groups, tr.language),
-                )
-            )
+            await message.reply_text(unknown_group(tr, query, groups))
         return None
     if await refuse_unless(update, context, Role.COORDINATOR, group.id, group.name(tr.language)):
         return None

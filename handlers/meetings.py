@@ -26,12 +26,12 @@ from bot import meetings as rules
 from bot.access import refusal
 from bot.context import BotContext
 from bot.digests import format_when
-from bot.groups import find_group, group_names
+from bot.groups import find_group, unknown_group
 from bot.i18n import N_
 from bot.meetings import Refusal
 from bot.permissions import Role
 from bot.reminders import meetings_of, wake_reminders
-from bot.rendering import Html, bold, echo, escape, split_message
+from bot.rendering import Html, bold, escape, split_message
 from bot.roster import zone_of
 from handlers import drafts
 from handlers.guard import actor_of, command
@@ -548,13 +548,7 @@ async def reminders_command(update: Update, context: BotContext) -> None:
         linked = await context.repos.groups.linked_to_chat(message.chat_id)
         group = linked[0] if len(linked) == 1 else None
     if group is None:
-        await message.reply_text(
-            tr(
-                "There is no working group “{query}”. The working groups are: {groups}.",
-                query=echo(query),
-                groups=group_names(groups, tr.language),
-            )
-        )
+        await message.reply_text(unknown_group(tr, query, groups))
         return
     now = context.services.clock.now()
     name = group.name(tr.language)

@@ -69,8 +69,16 @@ async def _rows(db: Database, sql: str, params: Mapping[str, Any]) -> list[dict[
     return [plain_row(row) for row in await db.fetch_all(sql, params)]
 
 
-async def _person(db: Database, who: Subject) -> list[dict[str, Any]]:
-    return await _rows(db, "SELECT * FROM people WHERE id = :id", {"id": who.person_id})
+def _about_person(sql: str) -> RowsOf:
+    """A section reading one query whose ``:id`` is the person's id."""
+
+    async def rows(db: Database, who: Subject) -> list[dict[str, Any]]:
+        return await _rows(db, sql, {"id": who.person_id})
+
+    return rows
+
+
+_person = _about_person("SELECT * FROM people WHERE id = :id")
 
 
 async def _private_chat(db: Database, who: Subject) -> list[dict[str, Any]]:
@@ -81,80 +89,51 @@ async def _private_chat(db: Database, who: Subject) -> list[dict[str, Any]]:
     )
 
 
-async def _memberships(db: Database, who: Subject) -> list[dict[str, Any]]:
-    return await _rows(
-        db,
-        "SELECT g.slug AS group_slug, m.* FROM group_members AS m"
-        " JOIN working_groups AS g ON g.id = m.group_id"
-        " WHERE m.person_id = :id ORDER BY m.joined_at, g.slug",
-        {"id": who.person_id},
-    )
+_memberships = _about_person(
+    "SELECT g.slug AS group_slug, m.* FROM group_members AS m"
+    " JOIN working_groups AS g ON g.id = m.group_id"
+    " WHERE m.person_id = :id ORDER BY m.joined_at, g.slug"
+)
 
 
-async def _seen_in_group_chats(db: Database, who: Subject) -> list[dict[str, Any]]:
-    return await _rows(
-        db,
-        "SELECT g.slug AS group_slug, s.* FROM group_chat_seen AS s"
-        " JOIN working_groups AS g ON g.id = s.group_id"
-        " WHERE s.person_id = :id ORDER BY g.slug",
-        {"id": who.person_id},
-    )
+_seen_in_group_chats = _about_person(
+    "SELECT g.slug AS group_slug, s.* FROM group_chat_seen AS s"
+    " JOIN working_groups AS g ON g.id = s.group_id"
+    " WHERE s.person_id = :id ORDER BY g.slug"
+)
 
 
-async def _drafts(db: Database, who: Subject) -> list[dict[str, Any]]:
-    return await _rows(
-        db,
-        "SELECT * FROM drafts WHERE person_id = :id ORDER BY created_at, kind",
-        {"id": who.person_id},
-    )
+_drafts = _about_person("SELECT * FROM drafts WHERE person_id = :id ORDER BY created_at, kind")
 
 
-async def _outbox(db: Database, who: Subject) -> list[dict[str, Any]]:
-    return await _rows(
-        db, "SELECT * FROM outbox WHERE person_id = :id ORDER BY due_at, id", {"id": who.person_id}
-    )
+_outbox = _about_person("SELECT * FROM outbox WHERE person_id = :id ORDER BY due_at, id")
 
 
-async def _personal_digest(db: Database, who: Subject) -> list[dict[str, Any]]:
-    return await _rows(
-        db, "SELECT * FROM digest_schedules WHERE person_id = :id", {"id": who.person_id}
-    )
+_personal_digest = _about_person("SELECT * FROM digest_schedules WHERE person_id = :id")
 
 
-async def _meetings_organised(db: Database, who: Subject) -> list[dict[str, Any]]:
-    return await _rows(
-        db,
-        "SELECT id, title, starts_at, timezone, status, created_at FROM meetings"
-        " WHERE created_by = :id ORDER BY starts_at, id",
-        {"id": who.person_id},
-    )
+_meetings_organised = _about_person(
+    "SELECT id, title, starts_at, timezone, status, created_at FROM meetings"
+    " WHERE created_by = :id ORDER BY starts_at, id"
+)
 
 
-async def _meeting_answers(db: Database, who: Subject) -> list[dict[str, Any]]:
-    return await _rows(
-        db,
-        "SELECT o.meeting_id, o.starts_at, r.answer, r.answered_at FROM meeting_rsvps AS r"
-        " JOIN meeting_occurrences AS o ON o.id = r.occurrence_id"
-        " WHERE r.person_id = :id ORDER BY o.starts_at",
-        {"id": who.person_id},
-    )
+_meeting_answers = _about_person(
+    "SELECT o.meeting_id, o.starts_at, r.answer, r.answered_at FROM meeting_rsvps AS r"
+    " JOIN meeting_occurrences AS o ON o.id = r.occurrence_id"
+    " WHERE r.person_id = :id ORDER BY o.starts_at"
+)
 
 
-async def _meeting_messages(db: Database, who: Subject) -> list[dict[str, Any]]:
-    return await _rows(
-        db,
-        "SELECT * FROM meeting_posts WHERE person_id = :id ORDER BY occurrence_id, kind",
-        {"id": who.person_id},
-    )
+_meeting_messages = _about_person(
+    "SELECT * FROM meeting_posts WHERE person_id = :id ORDER BY occurrence_id, kind"
+)
 
 
-async def _reminder_mutes(db: Database, who: Subject) -> list[dict[str, Any]]:
-    return await _rows(
-        db,
-        "SELECT g.slug AS group_slug, m.muted_at FROM reminder_mutes AS m"
-        " JOIN working_groups AS g ON g.id = m.group_id WHERE m.person_id = :id ORDER BY g.slug",
-        {"id": who.person_id},
-    )
+_reminder_mutes = _about_person(
+    "SELECT g.slug AS group_slug, m.muted_at FROM reminder_mutes AS m"
+    " JOIN working_groups AS g ON g.id = m.group_id WHERE m.person_id = :id ORDER BY g.slug"
+)
 
 
 async def _experiences(db: Database, who: Subject) -> list[dict[str, Any]]:
@@ -186,13 +165,10 @@ async def _experiences(db: Database, who: Subject) -> list[dict[str, Any]]:
     ]
 
 
-async def _experience_history(db: Database, who: Subject) -> list[dict[str, Any]]:
-    return await _rows(
-        db,
-        "SELECT experience_id, status, note, changed_at FROM experience_history"
-        " WHERE changed_by = :id ORDER BY changed_at, id",
-        {"id": who.person_id},
-    )
+_experience_history = _about_person(
+    "SELECT experience_id, status, note, changed_at FROM experience_history"
+    " WHERE changed_by = :id ORDER BY changed_at, id"
+)
 
 
 async def _reviews_written(db: Database, who: Subject) -> list[dict[str, Any]]:
@@ -207,22 +183,16 @@ async def _reviews_written(db: Database, who: Subject) -> list[dict[str, Any]]:
     return [row | {"scores": json.loads(row["scores"] or "{}")} for row in rows]
 
 
-async def _selection_votes(db: Database, who: Subject) -> list[dict[str, Any]]:
-    return await _rows(
-        db,
-        "SELECT v.round_id, v.experience_id, v.voted_at FROM selection_votes AS v"
-        " WHERE v.person_id = :id ORDER BY v.voted_at, v.experience_id",
-        {"id": who.person_id},
-    )
+_selection_votes = _about_person(
+    "SELECT v.round_id, v.experience_id, v.voted_at FROM selection_votes AS v"
+    " WHERE v.person_id = :id ORDER BY v.voted_at, v.experience_id"
+)
 
 
-async def _selection_rounds_opened(db: Database, who: Subject) -> list[dict[str, Any]]:
-    return await _rows(
-        db,
-        "SELECT id, group_id, opened_at, closed_at FROM selection_rounds"
-        " WHERE opened_by = :id ORDER BY opened_at, id",
-        {"id": who.person_id},
-    )
+_selection_rounds_opened = _about_person(
+    "SELECT id, group_id, opened_at, closed_at FROM selection_rounds"
+    " WHERE opened_by = :id ORDER BY opened_at, id"
+)
 
 
 SECTIONS: Final[tuple[Section, ...]] = (
