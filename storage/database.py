@@ -120,8 +120,9 @@ def _publish(tmp: Path, dest: Path) -> None:
 class Database:
     """The bot's database: writes go through `transaction()`, reads through `fetch_*`.
 
-    Readers see committed data only: inside a transaction, read your own writes through the
-    connection `transaction()` yields, not through `fetch_*`.
+    Outside a transaction, reads go to a pool of query-only readers and see committed data
+    only. Inside one (a unit of work), the task's reads go to the writer, so a use case
+    reads its own uncommitted writes.
     """
 
     def __init__(
@@ -184,11 +185,23 @@ class Database:
     ) -> None:
         await self.close()
 
+    def in_transaction(self) -> bool:
+        """Whether the running task holds the write transaction (is inside a unit of work)."""
+        return self._write_owner is not None and self._write_owner is asyncio.current_task()
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """The writer inside BEGIN IMMEDIATE: COMMIT on success, ROLLBACK on any exception."""
-        if self._write_owner is not None and self._write_owner is asyncio.current_task():
-            raise RuntimeError("transaction() is not re-entrant: use the connection you hold")
+        """The writer inside BEGIN IMMEDIATE: COMMIT on success, ROLLBACK on any exception.
+
+        Nested use joins: inside a transaction the running task already holds, it yields the
+        same connection and the outermost block alone commits or rolls back. So a use case
+        (``Repositories.unit()``) makes every repository write it calls one transaction.
+        Writes from another task wait for the lock; never start one from a task that the
+        holder awaits.
+        """
+        if self.in_transaction():
+            yield self._writer
+            return
         async with self._write_lock:
             self._write_owner = asyncio.current_task()
             try:
@@ -259,6 +272,8 @@ class Database:
         """
         if self._closed:
             raise ValueError("Connection closed")
+        if self.in_transaction():
+            return await self.fetch_one(sql, params)
         try:
             return self._inline.execute(sql, params).fetchone()  # type: ignore[no-any-return]
         except sqlite3.OperationalError as error:
@@ -272,11 +287,13 @@ class Database:
         return rows[0] if rows else None
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        """All rows of a read-only query (sees committed data only).
+        """All rows of a read-only query: committed data, or the unit of work's own writes.
 
         One trip to the reader's thread (``execute_fetchall``), not three (execute, fetch,
         close): each trip costs a thread wake-up and an event-loop round.
         """
+        if self.in_transaction():
+            return list(await self._writer.execute_fetchall(sql, params))
         async with self._reader() as conn:
             return list(await conn.execute_fetchall(sql, params))
 

@@ -1,5 +1,7 @@
-"""All repositories over one database, built together."""
+"""All repositories over one database, built together, and the unit of work over them."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from storage.calendar import CalendarRepository
@@ -32,6 +34,25 @@ class Repositories:
     calendar: CalendarRepository
     experiences: ExperiencesRepository
     reviews: ReviewsRepository
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator["Repositories"]:
+        """One use case's unit of work: every repository write inside commits together.
+
+        ``async with repos.unit() as uow:`` opens one write transaction (BEGIN IMMEDIATE);
+        the domain change, the outbox rows it causes and the draft it closes are written
+        through ``uow`` and commit together when the block ends, or not at all when it
+        raises. Reads through ``uow`` see the unit's own writes. A unit opened inside
+        another joins it (the outer one commits). Reads outside a unit stay cheap: they
+        go to the query-only readers.
+        """
+        async with self.db.transaction():
+            yield self
+
+    @property
+    def in_unit(self) -> bool:
+        """Whether the running task is inside a unit of work."""
+        return self.db.in_transaction()
 
     @classmethod
     def from_db(cls, db: Database) -> "Repositories":

@@ -124,11 +124,22 @@ async def test_transaction_rolls_back_on_exception(db: Database) -> None:
         await conn.execute("SELECT 1")
 
 
-async def test_nested_transaction_is_refused(db: Database) -> None:
-    async with db.transaction():
-        with pytest.raises(RuntimeError, match="re-entrant"):
-            async with db.transaction():
-                pass
+async def _nested_insert_then_fail(db: Database) -> None:
+    async with db.transaction() as outer:
+        async with db.transaction() as inner:
+            assert inner is outer
+            await inner.execute(
+                "INSERT INTO chats (id, type, created_at, updated_at)"
+                " VALUES (1, 'private', 'a', 'a')"
+            )
+        assert await db.fetch_value("SELECT count(*) FROM chats") == 1  # read-your-writes
+        raise ZeroDivisionError
+
+
+async def test_a_nested_transaction_joins_the_outer_one(db: Database) -> None:
+    with pytest.raises(ZeroDivisionError):
+        await _nested_insert_then_fail(db)
+    assert await db.fetch_value("SELECT count(*) FROM chats") == 0
 
 
 async def test_concurrent_writes_are_serialised(db: Database) -> None:
