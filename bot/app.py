@@ -25,6 +25,7 @@ from bot.logs import redact_bot_loggers
 from bot.menus import publish_menus
 from bot.processing import ChatOrderedUpdateProcessor
 from bot.reminders import start_reminders, stop_reminders
+from bot.runtime import DueWork, DueWorkRuntime
 from config import NetworkConfig, Settings, load_network
 from handlers import (
     announcements,
@@ -67,6 +68,9 @@ FEATURES = (
 )
 """Handler modules in registration order; ``start.fallbacks()`` are added after them all."""
 
+DUE_WORK: tuple[Callable[[WnmrcApplication], DueWork], ...] = ()
+"""Everything that comes due, one factory each, registered with the one runtime at start."""
+
 
 def build_application(
     settings: Settings,
@@ -79,11 +83,13 @@ def build_application(
 ) -> WnmrcApplication:
     """The bot as it runs in production; tests and the sandbox use it unchanged."""
     redact_bot_loggers()  # PTB's Bot logs its URL, token included, at DEBUG when it is made
+    clock = clock or SystemClock()
     services = Services(
         settings=settings,
         network=network or load_network(settings.network_file),
         i18n=I18n(settings.default_language),
-        clock=clock or SystemClock(),
+        clock=clock,
+        runtime=DueWorkRuntime(clock),
     )
     builder: Any = (
         ApplicationBuilder()
@@ -141,10 +147,20 @@ def _start(
         await start_delivery(application, delivery)
         await start_digests(application)
         await start_reminders(application)
+        await _start_due_work(cast(WnmrcApplication, application))
         if publish_command_menus and application.job_queue is not None:
             application.job_queue.run_once(_publish_menus, when=0, name="publish-command-menus")
 
     return post_init
+
+
+async def _start_due_work(application: WnmrcApplication) -> None:
+    """Register every kind of due work once, serve what is overdue, start the one clock."""
+    runtime = application.services.runtime
+    if not runtime.work:
+        for make in DUE_WORK:
+            runtime.register(make(application))
+    await runtime.start()
 
 
 async def _publish_menus(context: BotContext) -> None:
@@ -155,6 +171,7 @@ async def _publish_menus(context: BotContext) -> None:
 async def _stop_background_work(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Before the bot's HTTP session closes: the reminder and digest clocks, then the sends
     in flight."""
+    await _services(application).runtime.stop()
     await stop_reminders(application)
     await stop_digests(application)
     await stop_delivery(application)

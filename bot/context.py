@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.clock import Clock
 from bot.i18n import I18n, Translator
+from bot.runtime import DueWorkRuntime
 from config import NetworkConfig, Settings
 from storage import Database, Person, Repositories
 
@@ -26,6 +27,8 @@ class Services:
     network: NetworkConfig
     i18n: I18n
     clock: Clock
+    runtime: DueWorkRuntime
+    """The one clock of everything that comes due (reminders, digests, the outbox, ...)."""
     _repos: Repositories | None = field(default=None, repr=False)
 
     @property
