@@ -64,14 +64,23 @@ def extract(root: Path = PROJECT_ROOT) -> Catalog:
 def update(template: Catalog, locales_dir: Path = LOCALES_DIR) -> None:
     """Write the template and merge it into each language's catalog."""
     with (locales_dir / f"{DOMAIN}.pot").open("wb") as out:
-        write_po(out, template, width=100, sort_output=True, omit_header=False)
+        write_po(
+            out, template, width=100, sort_output=True, omit_header=False, include_lineno=False
+        )
     for language in LANGUAGES:
         path = catalog_path(locales_dir, language)
         catalog = _read(path, language) if path.exists() else Catalog(locale=language)
         catalog.update(template, no_fuzzy_matching=True)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as out:
-            write_po(out, catalog, width=100, sort_output=True, ignore_obsolete=True)
+            write_po(
+                out,
+                catalog,
+                width=100,
+                sort_output=True,
+                ignore_obsolete=True,
+                include_lineno=False,
+            )
 
 
 def check(template: Catalog, locales_dir: Path = LOCALES_DIR) -> list[Problem]:
