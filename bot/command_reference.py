@@ -41,8 +41,7 @@ WHO: Final = {
 ALSO: Final = {
     Role.MEMBER: "",
     Role.COORDINATOR: (
-        "Coordinators also use every command of the "
-        "[members' guide](members.md#command-reference)."
+        "Coordinators also use every command of the [members' guide](members.md#command-reference)."
     ),
     Role.SECRETARIAT: (
         "The secretariat also uses every command of the "
