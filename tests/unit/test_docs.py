@@ -5,7 +5,8 @@ committed reference is stale, lists a command that is missing or extra, or lists
 guide of the wrong role. They also fail when any file in the repository points to a document
 that is not in it: the old design document, a relative Markdown link (or its #section) that
 does not resolve, or a ``docs/<guide>.md, "Section"`` citation in the code whose guide or
-section is missing.
+section is missing. And a page that names a path of the repository (`bot/app.py`) fails once
+that path moves.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ OUTSIDE_DOCUMENT = "DESIGN" + ".md"  # spelled in two parts so this file does no
 SKIPPED_DIRS = {".git", ".venv", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache"}
 LINK = re.compile(r"(?<!\!)\[[^\]\n]*\]\(([^)\s]+)\)")
 CITATION = re.compile(r"docs/([\w-]+\.md)(?:,\s*(?:section\s*)?\"([^\"]+)\")?")
+NAMED_PATH = re.compile(
+    r"`((?:bot|handlers|storage|config|sandbox|tests|bench|requirements|docs|deploy|web|\.ci)/[^`\s]*)`"
+)
 GENERATE = "run `python -m bot.command_reference` and commit docs/"
 
 
@@ -161,6 +165,20 @@ def test_every_citation_of_a_guide_names_a_guide_and_section_that_exist() -> Non
     assert broken == []
 
 
+def test_every_path_the_docs_name_exists() -> None:
+    """A module moved or renamed shows here with every page that still names its old path."""
+    missing = []
+    for path, text in texts():
+        if path.suffix != ".md":
+            continue
+        for named in NAMED_PATH.findall(text):
+            if any(mark in named for mark in ("<", "{", "*", "…", "NNNN")):
+                continue  # a pattern, not a path
+            if not (ROOT / named.split(":")[0]).exists():
+                missing.append(f"{path.relative_to(ROOT)}: {named}")
+    assert missing == []
+
+
 def test_the_link_checks_see_a_broken_link(tmp_path: Path) -> None:
     page = "# Guide\n\n## The outbox\n\nSee [it](#the-outbox), not [this](#nowhere).\n"
     assert "the-outbox" in anchors(page)
@@ -171,6 +189,10 @@ def test_the_link_checks_see_a_broken_link(tmp_path: Path) -> None:
     ]
     assert CITATION.findall("(docs/" + 'developers.md, "The outbox")') == [
         ("developers.md", "The outbox")
+    ]
+    assert NAMED_PATH.findall("in `bot/app.py`, `storage/<feature>.py` and `bot.app`") == [
+        "bot/app.py",
+        "storage/<feature>.py",
     ]
     assert slug("Services (target shape)") == "services-target-shape"
     assert slug("The unit of work: `repos.unit()`") == "the-unit-of-work-reposunit"
