@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 OUTSIDE_DOCUMENT = "DESIGN" + ".md"  # spelled in two parts so this file does not name it
 SKIPPED_DIRS = {".git", ".venv", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache"}
-LINK = re.compile(r"(?<!\!)\[[^\]\n]*\]\(([^)\s]+)\)")
+LINK = re.compile(r"(?<!\!)\[[^\]]*\]\(([^)\s]+)\)")
 CITATION = re.compile(r"docs/([\w-]+\.md)(?:,\s*(?:section\s*)?\"([^\"]+)\")?")
 NAMED_PATH = re.compile(
     r"`((?:bot|handlers|storage|config|sandbox|tests|bench|requirements|docs|deploy|web|\.ci)/[^`\s]*)`"
@@ -183,6 +183,7 @@ def test_the_link_checks_see_a_broken_link(tmp_path: Path) -> None:
     page = "# Guide\n\n## The outbox\n\nSee [it](#the-outbox), not [this](#nowhere).\n"
     assert "the-outbox" in anchors(page)
     assert "nowhere" not in anchors(page)
+    assert LINK.findall("[the\nguide](wrapped.md)") == ["wrapped.md"]
     assert LINK.findall("[a](missing.md) ![img](x.png) [b](https://example.org)") == [
         "missing.md",
         "https://example.org",
