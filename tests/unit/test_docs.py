@@ -129,6 +129,15 @@ def test_a_command_added_to_the_table_makes_the_reference_stale() -> None:
     assert committed_block(guide) != reference(Role.COORDINATOR, extra)
 
 
+def test_the_readme_is_short_and_leads_to_every_guide() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    guides = ["members", "coordinators", "secretariat", "operators", "developers"]
+
+    assert len(readme.splitlines()) < 150
+    assert set(LINK.findall(readme)) >= {f"docs/{guide}.md" for guide in guides}
+    assert "bench/README.md" in LINK.findall(readme)
+
+
 def test_no_file_refers_to_the_design_document_outside_the_repository() -> None:
     citing = [str(path.relative_to(ROOT)) for path, text in texts() if OUTSIDE_DOCUMENT in text]
     assert citing == [], f"these files cite {OUTSIDE_DOCUMENT}, which is not in the repository"
