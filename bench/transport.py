@@ -2,7 +2,8 @@
 
 The emulator runs in a separate process (rate limits off), so the CPU time measured is the
 client's alone. Both transports make the same Bot API calls through PTB's ``Bot`` with the same
-concurrency; repeated in alternation, the median and spread reported (DESIGN.md, decision 11).
+concurrency; repeated in alternation, the median and spread reported (docs/developers.md,
+"The HTTP layer").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Who may do what, decided in one place (DESIGN.md, decision 8).
+"""Who may do what, decided in one place (docs/developers.md, "Permissions").
 
 member < coordinator (of a working group) < secretariat (named in settings). An :class:`Actor`
 is what the bot knows of the person behind an update; :func:`refusal` says, as a message id,

@@ -4,7 +4,7 @@ Features queue rows (``storage/outbox.py``, one per recipient) with :func:`enque
 wakes the sender. The :class:`Sender` is one long-running task that claims the rows that are
 due, paces them with ``bot.ratelimits`` (overall, per private chat, per group), sends up to
 ``max_in_flight`` at once across chats — one at a time within a chat — and records each outcome
-(DESIGN.md, decisions 1, 2 and 10):
+(docs/developers.md, "The outbox"):
 
 * sent: the Telegram message id is kept;
 * 429: the chat waits ``retry_after`` and the row is retried then;

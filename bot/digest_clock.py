@@ -1,11 +1,11 @@
 """The digest runtime: finds the schedules that are due, composes, queues, records, advances.
 
-The database is the source of truth (DESIGN.md, decision 1): ``digest_schedules`` holds each
-target's next due time. :func:`start_digests` creates the default schedules, sends what fell
-due while the bot was down (once per schedule, not once per missed period), then wakes at the
-next due time and at least every ``sweep_seconds``. A digest is queued through the outbox with
-the dedupe key ``digest:<schedule>:<period start>``, so a crash between queueing and recording
-never sends it twice; the items it carried are recorded so no target sees an item twice.
+The database is the source of truth (docs/developers.md, "Scheduled work"): ``digest_schedules``
+holds each target's next due time. :func:`start_digests` creates the default schedules, sends what
+fell due while the bot was down (once per schedule, not once per missed period), then wakes at the
+next due time and at least every ``sweep_seconds``. A digest is queued through the outbox with the
+dedupe key ``digest:<schedule>:<period start>``, so a crash between queueing and recording never
+sends it twice; the items it carried are recorded so no target sees an item twice.
 
 Sections come from :func:`section_providers`: add a provider there (see ``bot/digests.py``,
 :class:`~bot.digests.SectionProvider`) and every digest carries its section.

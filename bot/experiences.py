@@ -1,10 +1,10 @@
 """Experience rules: the steps of ``/submit``, what each accepts, and the card as published.
 
-An experience in progress lives in a draft (a JSON object keyed by field name, DESIGN.md
-decision 3); it becomes a row of ``experiences`` only when its author sends it. Every reader
-function answers either the clean value or a :class:`~bot.profile.Refusal` (a message id and
-its values, translated by the handler) and never changes anything. The card is the experience
-as the network will see it: every value written by a person is HTML-escaped.
+An experience in progress lives in a draft (a JSON object keyed by field name; docs/developers.md,
+"Conversations in drafts"); it becomes a row of ``experiences`` only when its author sends it.
+Every reader function answers either the clean value or a :class:`~bot.profile.Refusal` (a message
+id and its values, translated by the handler) and never changes anything. The card is the
+experience as the network will see it: every value written by a person is HTML-escaped.
 """
 
 from __future__ import annotations

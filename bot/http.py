@@ -1,4 +1,4 @@
-"""An aiohttp-based request class for python-telegram-bot (DESIGN.md, decision 11).
+"""An aiohttp-based request class for python-telegram-bot (docs/developers.md, "The HTTP layer").
 
 PTB's request layer is pluggable. Under concurrency its default httpx transport spends several
 times more CPU per call than an aiohttp session, so the bot talks to the Bot API through this

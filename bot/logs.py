@@ -1,8 +1,8 @@
 """Logging set-up: readable lines, quiet HTTP libraries, and the token redacted everywhere.
 
 The token is part of every Bot API URL; httpx logs URLs at INFO and the repr of PTB's Bot holds it
-(DESIGN.md, decision 9). Noisy loggers are kept at WARNING and a filter on the root handlers
-replaces the token in any record that would still carry it.
+(docs/developers.md, "Secrets and logs"). Noisy loggers are kept at WARNING and a filter on the
+root handlers replaces the token in any record that would still carry it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Concurrent across chats, ordered within a chat (DESIGN.md, decision 10).
+"""Concurrent across chats, ordered within a chat.
+
+See docs/developers.md, "Concurrent across chats, ordered within a chat".
 
 Against real Telegram every reply costs a network round trip; handling one update at a time
 makes everyone wait behind one slow reply. This processor runs updates of different chats

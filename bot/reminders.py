@@ -1,11 +1,11 @@
 """The meetings runtime: announcements, reminders, notices and live answer counts.
 
-The database is the source of truth (DESIGN.md, decision 1): every reminder is a row of
-``meeting_reminders``. A JobQueue job wakes the runtime at the next due row and another sweeps
-every ``sweep_seconds``; :func:`start_reminders` first serves what fell due while the bot was
-down. A due reminder is fanned out into the outbox (one row per chat, dedupe key
-``reminder:<occurrence>:<start>:<offset>:<chat>``, expiring at the start), and only then marked
-— so a crash in between queues nothing twice. Overdue reminders follow
+The database is the source of truth (docs/developers.md, "Scheduled work"): every reminder is a row
+of ``meeting_reminders``. A JobQueue job wakes the runtime at the next due row and another sweeps
+every ``sweep_seconds``; :func:`start_reminders` first serves what fell due while the bot was down.
+A due reminder is fanned out into the outbox (one row per chat, dedupe key
+``reminder:<occurrence>:<start>:<offset>:<chat>``, expiring at the start), and only then marked —
+so a crash in between queues nothing twice. Overdue reminders follow
 :func:`bot.meetings.reminder_fates`: sent (late) while the meeting has not started, else missed.
 
 Announcements, change notices and nudges go through the outbox too. The group announcements'

@@ -1,8 +1,8 @@
 """HTML rendering helpers: escaping user-supplied text and splitting long messages.
 
-Every message the bot sends uses Telegram's HTML parse mode (DESIGN.md, decision 7). Text that
-comes from people (names, titles, answers) is escaped; fragments the bot builds itself are
-wrapped in :class:`Html` so that they are not escaped twice.
+Every message the bot sends uses Telegram's HTML parse mode (docs/developers.md, "HTML and callback
+data"). Text that comes from people (names, titles, answers) is escaped; fragments the bot builds
+itself are wrapped in :class:`Html` so that they are not escaped twice.
 """
 
 from __future__ import annotations

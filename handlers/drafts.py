@@ -1,7 +1,8 @@
 """Conversations kept in the database: typed answers reach the conversation waiting for them.
 
 A feature with a multi-step conversation keeps its state in a draft (``context.repos.drafts``,
-one per person and kind, DESIGN.md decision 3) and registers what to do with a typed answer::
+one per person and kind; docs/developers.md, "Conversations in drafts") and registers what to do
+with a typed answer::
 
     drafts.register("profile", on_text, N_("filling in your profile"))
 

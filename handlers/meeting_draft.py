@@ -1,10 +1,11 @@
 """/meet: scheduling a meeting step by step, in a draft, and the slot finder's way into it.
 
-``/meet`` keeps its answers in a draft (kind ``meeting``, DESIGN.md decision 3) and asks, one
-step at a time: the group(s), title, date and time (typed in the organiser's zone), duration,
-link, agenda, recurrence and reminders; then it echoes the meeting back (organiser's zone, UTC,
-the members' local times) and saves it only on Schedule. A step already answered (the slot
-finder pre-fills groups, time and duration through :func:`start_meet_draft`) is skipped.
+``/meet`` keeps its answers in a draft (kind ``meeting``; docs/developers.md, "Conversations in
+drafts") and asks, one step at a time: the group(s), title, date and time (typed in the organiser's
+zone), duration, link, agenda, recurrence and reminders; then it echoes the meeting back
+(organiser's zone, UTC, the members' local times) and saves it only on Schedule. A step already
+answered (the slot finder pre-fills groups, time and duration through :func:`start_meet_draft`) is
+skipped.
 
 Callback data: ``mt:<token>:<action>[:<arg>]``; a button is honoured only while its token and
 step match the person's draft. ``handlers.meetings.handlers()`` registers these handlers.

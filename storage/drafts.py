@@ -1,4 +1,4 @@
-"""Drafts: multi-step conversations in progress (DESIGN.md, decision 3).
+"""Drafts: multi-step conversations in progress (docs/developers.md, "Conversations in drafts").
 
 One draft per person and kind (``profile``, later ``experience``, ``meeting``...), saved at every
 step, so a conversation survives a restart and resumes at the step where it stopped.

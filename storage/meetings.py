@@ -2,8 +2,8 @@
 
 A meeting has one occurrence (or, when recurring, one per date, kept as rows some weeks ahead).
 Answers and reminders belong to an occurrence. Every reminder is a row with a due time and a
-status (DESIGN.md, decision 1): ``pending`` until the runtime queues it (``sent`` or ``late``),
-records it ``missed``, or a change ``cancelled`` it.
+status (docs/developers.md, "Scheduled work"): ``pending`` until the runtime queues it (``sent``
+or ``late``), records it ``missed``, or a change ``cancelled`` it.
 """
 
 from __future__ import annotations

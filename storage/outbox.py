@@ -1,10 +1,10 @@
 """The outbox: one row per recipient of every message the bot sends on its own.
 
-Reminders, announcements, digests and notices are enqueued here (DESIGN.md, decision 2) and sent
-by ``bot/delivery.py``. A row moves ``queued`` -> ``sending`` (claimed by one sender) -> ``sent``,
-``unreachable`` (403) or ``failed`` (400, expired); a 429 or a time-out puts it back to
-``queued`` with a later ``next_attempt_at``. Each chat's rows go in order: only the oldest
-pending row of a chat (its head) can be claimed, so one chat never has two messages in flight.
+Reminders, announcements, digests and notices are enqueued here (docs/developers.md, "The outbox")
+and sent by ``bot/delivery.py``. A row moves ``queued`` -> ``sending`` (claimed by one sender) ->
+``sent``, ``unreachable`` (403) or ``failed`` (400, expired); a 429 or a time-out puts it back to
+``queued`` with a later ``next_attempt_at``. Each chat's rows go in order: only the oldest pending
+row of a chat (its head) can be claimed, so one chat never has two messages in flight.
 """
 
 import base64

@@ -113,8 +113,9 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
 
 @pytest.fixture(autouse=True)
 def token_never_logged(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    """Every test also proves that no log line carries the bot token (DESIGN.md, decision 9):
-    everything is captured down to DEBUG, and checked once the test and its fixtures are done."""
+    """Every test also proves that no log line carries the bot token: everything is captured
+    down to DEBUG, and checked once the test and its fixtures are done (docs/developers.md,
+    "Secrets and logs")."""
     caplog.set_level(logging.DEBUG)
     yield
     secret = TOKEN.split(":", 1)[1]

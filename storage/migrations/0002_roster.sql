@@ -13,8 +13,8 @@ ALTER TABLE people ADD COLUMN email TEXT;
 CREATE INDEX people_email ON people (lower(email)) WHERE email IS NOT NULL;
 CREATE INDEX people_country ON people (country) WHERE country IS NOT NULL;
 
--- A multi-step conversation in progress (DESIGN.md, decision 3): one per person and kind, so it
--- survives a restart and resumes at the step where it stopped.
+-- A multi-step conversation in progress (docs/developers.md, "Conversations in drafts"): one per
+-- person and kind, so it survives a restart and resumes at the step where it stopped.
 CREATE TABLE drafts (
     person_id  INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
     kind       TEXT NOT NULL,                 -- 'profile'; later 'experience', 'meeting', ...

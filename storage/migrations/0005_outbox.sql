@@ -1,5 +1,5 @@
--- 0005 outbox: every message the bot sends on its own, one row per recipient (DESIGN.md,
--- decisions 1 and 2). Enqueuers insert rows; the sender (bot/delivery.py) claims the head row of
+-- 0005 outbox: every message the bot sends on its own, one row per recipient (docs/developers.md,
+-- "The outbox"). Enqueuers insert rows; the sender (bot/delivery.py) claims the head row of
 -- each chat when it is due, sends it within Telegram's limits and records the outcome.
 -- Times are UTC text (storage/timecodec.py), so text order is time order.
 

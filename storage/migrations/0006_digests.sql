@@ -1,6 +1,7 @@
 -- 0006 digests: one schedule per target (a working group's chat, the network channel, a person
 -- who switched on a personal digest), and the items each target has already been sent
--- (DESIGN.md, decision 1: the database is the source of truth; the bot's timer only wakes).
+-- (the database is the source of truth; the bot's timer only wakes: docs/developers.md,
+-- "Scheduled work").
 -- Times are UTC text (storage/timecodec.py), so text order is time order.
 
 CREATE TABLE digest_schedules (

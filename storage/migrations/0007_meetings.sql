@@ -1,5 +1,5 @@
 -- 0007 meetings: online meetings of working groups, their occurrences, answers and reminders
--- (DESIGN.md, decision 1: every reminder is a row; the bot's timer only wakes it).
+-- (every reminder is a row; the bot's timer only wakes it: docs/developers.md, "Scheduled work").
 -- Times are UTC text (storage/timecodec.py), so text order is time order.
 
 CREATE TABLE meetings (

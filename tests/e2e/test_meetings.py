@@ -216,7 +216,7 @@ async def test_schedule_announce_answer_and_count(
     statuses = [r.status for r in await repos.meetings.reminders(occurrence.id)]
     assert statuses == ["sent", "sent", "sent", "sent"]
     in_chat = {e.text for e in emulator.sent_to(chat) if "Reminder" in (e.text or "")}
-    # (a send timed out on a busy machine may arrive twice: DESIGN.md, decision 2)
+    # (a send timed out on a busy machine may arrive twice: docs/developers.md, "The outbox")
     assert {text.split("\n")[0].rsplit(" ", 1)[-1] for text in in_chat if text} == {
         "7d",
         "1d",

@@ -13,7 +13,7 @@ shortly before a kill.
 
 The default run does ``KILLS`` kills (seconds); ``WNMRC_KILL_LOOP=100`` does a hundred
 (a few minutes); ``WNMRC_KILL_SEED`` picks the random moments. The figures are printed
-(``pytest -s``) and the latest long run is in the README's reliability section.
+(``pytest -s``) and the latest long run is in bench/README.md (Reliability).
 """
 
 from __future__ import annotations

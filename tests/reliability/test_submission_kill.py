@@ -1,4 +1,5 @@
-"""kill -9 between the steps of a /submit conversation, then restart (DESIGN.md, decision 3).
+"""kill -9 between the steps of a /submit conversation, then restart (docs/developers.md,
+"Conversations in drafts").
 
 A member writing in Spanish starts /submit against ``wnmrc-bot run``; every cycle answers a
 seeded random number of steps (typed answers and button taps), waits a seeded random moment
