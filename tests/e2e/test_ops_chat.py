@@ -105,7 +105,8 @@ async def test_a_sender_that_stops_is_reported(
     app: WnmrcApplication, emulator: Emulator, ops_chat: SimChat
 ) -> None:
     sender = sender_of(app)
-    assert sender is not None and sender.running
+    assert sender is not None
+    assert sender.running
     task = sender._task
     assert task is not None
 
