@@ -12,6 +12,7 @@ from telegram import Bot
 from bot.context import WnmrcApplication
 from bot.delivery import enqueue, sender_of
 from bot.http import AiohttpRequest
+from bot.logs import redact_bot_loggers
 from bot.ops import OpsReporter, one_line
 from config import Settings, load_settings
 from sandbox.emulator import Emulator
@@ -122,6 +123,7 @@ async def test_throttle_is_per_kind_and_counts_what_it_held_back(
     emulator: Emulator, ops_chat: SimChat
 ) -> None:
     now = [1000.0]
+    redact_bot_loggers()  # PTB's Bot logs its URL, token included, at DEBUG
     async with Bot(TOKEN, base_url=emulator.base_url, request=AiohttpRequest()) as bot:
         reporter = OpsReporter(bot, ops_chat.id, monotonic=lambda: now[0])
         assert await reporter.report("outbox message failed", "row 1")
@@ -140,6 +142,7 @@ async def test_throttle_is_per_kind_and_counts_what_it_held_back(
 
 
 async def test_no_operators_chat_means_no_report(emulator: Emulator) -> None:
+    redact_bot_loggers()
     async with Bot(TOKEN, base_url=emulator.base_url, request=AiohttpRequest()) as bot:
         assert not await OpsReporter(bot, None).report("update failed (KeyError)", "x")
     assert not [c for c in emulator.calls if c.method == "sendMessage"]
