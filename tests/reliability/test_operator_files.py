@@ -233,6 +233,14 @@ def test_backup_names_sort_by_time() -> None:
     )
 
 
+async def test_health_in_polling_mode_reads_the_database(database: Path, tmp_path: Path) -> None:
+    healthy = await _cli("health", database=database, cwd=tmp_path)
+    missing = await _cli("health", database=tmp_path / "nowhere.sqlite3", cwd=tmp_path)
+
+    assert healthy == (0, f"ok: database {database} readable\n", "")
+    _one_line_refusal(*missing, "no database at")
+
+
 # --- a damaged or read-only database ----------------------------------------------------------
 
 

@@ -185,7 +185,7 @@ async def test_the_webhook_serves_telegram_and_refuses_forgeries_before_reading_
     emulator: Emulator,
     tmp_path: Path,
 ) -> None:
-    _, url, port = webhook_environment
+    environment, url, port = webhook_environment
     path = "/telegram/updates"
     registered = next(c for c in emulator.calls if c.method == "setWebhook")
     assert registered.params["url"] == url
@@ -223,6 +223,12 @@ async def test_the_webhook_serves_telegram_and_refuses_forgeries_before_reading_
             assert (health.status, (await health.text()).strip()) == (200, "ok")
         async with session.post(url, data=forged, headers={SECRET_HEADER: "wrong"}) as answer:
             assert answer.status == 403
+    health_check = await asyncio.create_subprocess_exec(
+        WNMRC_BOT, "health", env=environment, stdout=asyncio.subprocess.PIPE
+    )
+    said, _ = await asyncio.wait_for(health_check.communicate(), 30)
+    assert health_check.returncode == 0
+    assert said.decode() == f"ok: http://127.0.0.1:{port}/healthz: ok\n"
     await asyncio.sleep(0.5)
     assert not [c for c in emulator.calls if c.params.get("chat_id") in (FORGER, str(FORGER))]
     assert webhook_bot.returncode is None, "the bot is still running"
