@@ -56,7 +56,9 @@ def latest_schema() -> int:
 def require_file(path: Path) -> None:
     """Refuse a path that holds no database file (nothing is created)."""
     if not path.exists():
-        raise DatabaseFileError(f"no database at {path}")
+        raise DatabaseFileError(
+            f"no database at {path} (WNMRC_DATABASE_PATH; `wnmrc-bot migrate` creates one)"
+        )
     if not path.is_file():
         raise DatabaseFileError(f"{path} is not a file")
 
