@@ -8,6 +8,7 @@ import asyncio
 import json
 import signal
 import socket
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -214,6 +215,9 @@ async def test_the_webhook_serves_telegram_and_refuses_forgeries_before_reading_
     sent = await _stream_body(port, path, {}, 95 * 1024 * 1024)
     sent_wrong = await _stream_body(port, path, {SECRET_HEADER: "nope"}, 95 * 1024 * 1024)
     growth_mib = (_peak_rss_kib(webhook_bot.pid) - before) / 1024
+    print(  # pytest -s shows the figures
+        json.dumps({"peak_rss_growth_mib": round(growth_mib, 1), "bytes_taken": [sent, sent_wrong]})
+    )
 
     assert growth_mib < 20, f"peak RSS grew {growth_mib:.1f} MiB while refusing 95 MB bodies"
     assert sent < 95 * 1024 * 1024, "the server read it all"
@@ -236,6 +240,10 @@ async def test_the_webhook_serves_telegram_and_refuses_forgeries_before_reading_
     webhook_bot.send_signal(signal.SIGTERM)
     assert await asyncio.wait_for(webhook_bot.wait(), 30) == 0
     log = (tmp_path / "bot.log").read_text()
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as conn:
+        known = {row[0] for row in conn.execute("SELECT telegram_id FROM people")}
+    conn.close()
+    assert known == {ana.id}, "no forged update was handled"
     assert SECRET not in log
     assert TOKEN.split(":")[1] not in log
     assert "Traceback" not in log
