@@ -136,3 +136,26 @@ def test_version() -> None:
     done = _run(BIN / "wnmrc-bot", "--version")
 
     assert (done.returncode, done.stdout) == (0, f"wnmrc-bot {version('wnmrc-bot')}\n")
+
+
+# --- the operator's guide ----------------------------------------------------------------------
+
+
+def test_the_operators_guide_names_every_setting_and_every_command() -> None:
+    from bot.cli import build_parser
+
+    guide = (ROOT / "docs" / "operators.md").read_text()
+    parser = build_parser()
+    commands = next(
+        action.choices
+        for action in parser._actions
+        if isinstance(action.choices, dict) and "run" in action.choices
+    )
+
+    missing_settings = [
+        env_var(field) for field in Settings.model_fields if f"`{env_var(field)}`" not in guide
+    ]
+    missing_commands = [name for name in commands if f"`wnmrc-bot {name}" not in guide]
+    assert missing_settings == []
+    assert missing_commands == []
+    assert "DESIGN.md" not in guide
