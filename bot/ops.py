@@ -18,7 +18,6 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from telegram import Bot
-from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.logs import BOT_TOKEN
@@ -82,7 +81,7 @@ class OpsReporter:
         line = one_line(f"⚠ wnmrc-bot: {kind}: {detail}{more}", (self.bot.token,))
         try:
             await self.bot.send_message(self.chat_id, html.escape(line, quote=False))
-        except TelegramError as error:
+        except Exception as error:  # a report must never break what it reports on
             logger.warning("operators' chat %s: report not sent: %s", self.chat_id, error)
             return False
         return True
