@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 from typing import Final
+from urllib.parse import urlsplit
 
 import aiohttp
 from telegram import Bot
@@ -190,7 +191,25 @@ async def _check_admin(bot: Bot, bot_id: int, chat: LinkedChat) -> str:
     return f"ok   {name}: the bot is an administrator"
 
 
+TELEGRAM_WEBHOOK_PORTS: Final = (443, 80, 88, 8443)
+"""The only ports Telegram delivers webhooks to, over HTTPS."""
+
+
+def webhook_url_problem(url: str) -> str | None:
+    """Why Telegram would not deliver to ``url``, or None."""
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        return "Telegram delivers webhooks to https URLs only"
+    if (parts.port or 443) not in TELEGRAM_WEBHOOK_PORTS:
+        return "Telegram delivers webhooks to ports 443, 80, 88 and 8443 only"
+    return None
+
+
 async def _check_webhook(bot: Bot, settings: Settings) -> str:
+    if settings.webhook_url is not None:
+        problem = webhook_url_problem(settings.webhook_url)
+        if problem is not None:
+            return f"FAIL webhook: WNMRC_WEBHOOK_URL is {settings.webhook_url}: {problem}"
     try:
         info = await bot.get_webhook_info()
     except TelegramError as error:

@@ -15,6 +15,7 @@ from telegram import Bot
 from bot.app import build_application, running
 from bot.http import AiohttpRequest
 from bot.logs import redact_bot_loggers
+from bot.maintenance import webhook_url_problem
 from config import load_settings
 from sandbox.emulator import Emulator
 from sandbox.emulator.world import SimChat
@@ -149,6 +150,19 @@ async def test_check_verifies_the_webhook_registration(emulator: Emulator, tmp_p
     assert registered[0] == 0, registered[1]
     assert f"ok   webhook: registered at {ours}; 0 updates waiting" in registered[1]
     assert [c.method for c in emulator.calls].count("getWebhookInfo") == 3
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://bot.example.org/hook", "https URLs only"),
+        ("https://bot.example.org:9443/hook", "ports 443, 80, 88 and 8443 only"),
+    ],
+)
+def test_a_webhook_url_telegram_would_not_call_is_named(url: str, why: str) -> None:
+    assert webhook_url_problem(url) == f"Telegram delivers webhooks to {why}"
+    assert webhook_url_problem("https://bot.example.org:8443/hook") is None
+    assert webhook_url_problem("https://bot.example.org/hook") is None
 
 
 async def test_check_with_a_wrong_token_fails_without_printing_it(
