@@ -13,6 +13,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from telegram.error import TelegramError
+
 from bot.logs import BOT_TOKEN, configure_logging
 from bot.outputs import OutputRefusedError, make_private, prepare_outputs, private_files
 from config import Settings, SettingsError, load_network, load_settings
@@ -132,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(error))
     except sqlite3.Error as error:
         return _fail(f"database {_database_of(args)}: {error}")
+    except TelegramError as error:
+        return _fail(f"Telegram: {error}")
     except OSError as error:
         return _fail(f"{type(error).__name__}: {error}")
     except KeyboardInterrupt:

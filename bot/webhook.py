@@ -99,7 +99,11 @@ async def serving(application: WnmrcApplication, settings: Settings) -> AsyncIte
     url = settings.webhook_url
     if url is None:
         raise ValueError("serving a webhook needs WNMRC_WEBHOOK_URL")
-    await application.initialize()
+    try:
+        await application.initialize()  # getMe: the token and the Bot API are reachable
+    except BaseException:
+        await _close_requests(application)
+        raise
     try:
         if application.post_init is not None:
             await application.post_init(application)
@@ -133,6 +137,12 @@ async def serving(application: WnmrcApplication, settings: Settings) -> AsyncIte
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+
+
+async def _close_requests(application: WnmrcApplication) -> None:
+    """After a failed initialize(), which leaves them open and shutdown() would skip."""
+    for request in application.bot._request:  # PTB keeps both request objects there
+        await request.shutdown()
 
 
 async def run_webhook(application: WnmrcApplication, settings: Settings) -> None:

@@ -274,3 +274,37 @@ async def test_health_says_503_when_the_database_is_gone(
                 assert (await answer.text()).startswith("database unreachable")
         finally:
             application.services.attach(repos)
+
+
+async def test_a_taken_port_or_an_unreachable_api_is_one_line(
+    webhook_environment: tuple[dict[str, str], str, int], emulator: Emulator
+) -> None:
+    environment, _, port = webhook_environment
+    environment["WNMRC_LOG_LEVEL"] = "WARNING"
+
+    async def run(env: dict[str, str]) -> tuple[int | None, str]:
+        process = await asyncio.create_subprocess_exec(
+            WNMRC_BOT,
+            "run",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+        return process.returncode, (out + err).decode()
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+        busy = await run(environment)
+    unreachable = await run({**environment, "WNMRC_BOT_API_URL": "http://127.0.0.1:9"})
+
+    assert busy[0] == 1
+    assert busy[1].splitlines()[-1].startswith("wnmrc-bot: OSError: ")
+    assert busy[1].splitlines()[-1].endswith("address already in use")
+    assert unreachable[0] == 1
+    assert unreachable[1].splitlines()[-1].startswith("wnmrc-bot: Telegram: ")
+    for _, output in (busy, unreachable):
+        assert "Traceback" not in output
+        assert "Unclosed" not in output
+        assert TOKEN.split(":")[1] not in output
