@@ -52,6 +52,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.clock import Clock, SystemClock
 from bot.context import Services, WnmrcApplication
 from bot.i18n import N_, I18n
+from bot.ops import OpsReporter, describe, reporter_of
 from bot.ratelimits import Pacer, RateLimits, backoff
 from config import Settings
 from storage import Database, Repositories
@@ -188,8 +189,10 @@ class Sender:
         *,
         identity: str | None = None,
         lost_chats: LostChatNotices | None = None,
+        ops: OpsReporter | None = None,
     ) -> None:
         self.bot = bot
+        self.ops = ops
         self.lost_chats = lost_chats
         self.repos = repos
         self.outbox = repos.outbox
@@ -222,6 +225,7 @@ class Sender:
         self._stopping = False
         await self._release_orphans()
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
+        self._task.add_done_callback(self._report_stop)
         logger.info("outbox sender %s started", self.identity)
 
     async def stop(self) -> None:
@@ -230,7 +234,7 @@ class Sender:
             return
         self._stopping = True
         self._wakeup.set()
-        await self._task
+        await asyncio.wait([self._task])  # never raises, even for a task that died
         self._task = None
         waiting = [d for d in self._deliveries if not d.started]
         for delivery in waiting:
@@ -239,6 +243,18 @@ class Sender:
         await self._finish_deliveries()
         released = await self.outbox.release([self.identity], self.clock.now())
         logger.info("outbox sender %s stopped (%d claimed rows put back)", self.identity, released)
+
+    def _report_stop(self, task: asyncio.Task[None]) -> None:
+        """Tell the operators when the sender ends without being asked to."""
+        if self.ops is None or self._stopping:
+            return
+        why = "cancelled" if task.cancelled() else describe(task.exception() or RuntimeError())
+        self.ops.report_soon("outbox sender stopped", f"{self.identity}: {why}")
+
+    async def _report_failed(self, row: OutboxMessage, reason: str) -> None:
+        if self.ops is not None:
+            where = f"row {row.id} ({row.kind}) to chat {row.chat_id}"
+            await self.ops.report("outbox message failed", f"{where}: {reason}")
 
     async def _finish_deliveries(self) -> None:
         tasks = [d.task for d in self._deliveries if d.task is not None]
@@ -268,8 +284,10 @@ class Sender:
             self._wakeup.clear()
             try:
                 pause = await self._round()
-            except Exception:
+            except Exception as error:
                 logger.exception("outbox round failed; trying again shortly")
+                if self.ops is not None:
+                    await self.ops.report("outbox sender error", describe(error))
                 pause = min(self.config.sweep_seconds, 5.0)
             if pause > 0 and not self._stopping:
                 with contextlib.suppress(TimeoutError):
@@ -352,6 +370,7 @@ class Sender:
             await self.outbox.mark_failed(
                 row.id, self.identity, self._reason("400", error), self.clock.now()
             )
+            await self._report_failed(row, self._reason("400", error))
             await self._tell_lost_chat(row, 400, error.message)
         except (NetworkError, TelegramError) as error:
             await self._network_trouble(row, error)
@@ -446,6 +465,7 @@ class Sender:
         reason = self._scrub(f"{type(error).__name__}: {error}")
         if row.attempts + 1 >= UNEXPECTED_ERROR_ATTEMPTS:
             await self.outbox.mark_failed(row.id, self.identity, reason, now)
+            await self._report_failed(row, reason)
             return
         wait = backoff(row.attempts + 1, base=self.config.backoff_base_seconds, cap=60.0)
         at = now + timedelta(seconds=wait)
@@ -514,7 +534,14 @@ async def start_delivery(
     if sender is None:
         services = _services(application)
         notices = LostChatNotices(services.settings.secretariat_ids, services.i18n)
-        sender = Sender(application.bot, services.repos, services.clock, config, lost_chats=notices)
+        sender = Sender(
+            application.bot,
+            services.repos,
+            services.clock,
+            config,
+            lost_chats=notices,
+            ops=reporter_of(application),
+        )
         _SENDERS[application] = sender
     await sender.start()
     return sender

@@ -1,5 +1,6 @@
 """Runtime settings from WNMRC_* environment variables and an optional .env file."""
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Annotated, Any, Final
@@ -31,7 +32,16 @@ _EXPECTED: Final[dict[str, str]] = {
     "log_level": "one of " + ", ".join(LOG_LEVELS),
     "network_file": "the path of a network TOML file",
     "network_channel": "a channel's chat id such as -1001234567890, or its @username",
+    "webhook_url": "the bot's public https URL such as https://bot.example.org/telegram",
+    "webhook_secret": "16 to 256 characters from A-Z, a-z, 0-9, _ and - "
+    "(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')",
+    "webhook_listen": "an IP address to listen on such as 127.0.0.1",
+    "webhook_port": "a TCP port from 1 to 65535",
+    "ops_chat_id": "the chat id of the operators' chat such as -1001234567890",
 }
+
+# Telegram accepts 1-256 of these characters as a webhook secret; we ask for at least 16.
+_WEBHOOK_SECRET_SHAPE: Final = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 
 def _is_blank(value: object) -> bool:
@@ -64,8 +74,24 @@ class Settings(BaseSettings):
     network_file: Path | None = None
     network_channel: str | None = None
     """The network's channel for the network digest: its chat id or @username."""
+    webhook_url: str | None = None
+    """Set: ``run`` receives updates by webhook at this URL (its path is served); else polls."""
+    webhook_secret: SecretStr | None = None
+    """What Telegram sends back in X-Telegram-Bot-Api-Secret-Token; required with a webhook."""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    ops_chat_id: int | None = None
+    """The operators' chat: errors are reported there, one line each."""
 
-    @field_validator("bot_token", "network_file", "network_channel", mode="before")
+    @field_validator(
+        "bot_token",
+        "network_file",
+        "network_channel",
+        "webhook_url",
+        "webhook_secret",
+        "ops_chat_id",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if _is_blank(value) else value
@@ -123,6 +149,49 @@ class Settings(BaseSettings):
         if value not in LOG_LEVELS:
             raise ValueError(f"unknown log level {value!r}")
         return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"not an http(s) URL: {value!r}")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _WEBHOOK_SECRET_SHAPE.fullmatch(value.get_secret_value()):
+            raise ValueError("not a usable webhook secret")
+        return value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _ip_address(cls, value: str) -> str:
+        value = value.strip()
+        ipaddress.ip_address(value)  # ValueError when it is not one
+        return value
+
+    @field_validator("webhook_port")
+    @classmethod
+    def _port(cls, value: int) -> int:
+        if not 1 <= value <= 65535:
+            raise ValueError(f"port out of range: {value}")
+        return value
+
+    @property
+    def webhook_path(self) -> str:
+        """The path the webhook server serves: the one of ``webhook_url``."""
+        return urlsplit(self.webhook_url or "").path or "/"
+
+    def require_webhook_secret(self) -> str:
+        """The webhook secret, or SettingsError: a webhook without one trusts anyone."""
+        if self.webhook_secret is None:
+            raise SettingsError(env_var("webhook_secret"), _EXPECTED["webhook_secret"])
+        return self.webhook_secret.get_secret_value()
 
     @property
     def default_zone(self) -> ZoneInfo:

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
+from bot.ops import describe, reporter_of
 from handlers.presence import language_of
 
 logger = logging.getLogger(__name__)
@@ -23,6 +24,11 @@ async def on_error(update: object, context: BotContext) -> None:
         context.error,
         exc_info=context.error,
     )
+    if context.error is not None:
+        await reporter_of(context.application).report(
+            f"update failed ({type(context.error).__name__})",
+            f"update {update_id} in chat {chat.id if chat else None}: {describe(context.error)}",
+        )
     if chat is None:
         return
     context.language = await language_of(context, update)

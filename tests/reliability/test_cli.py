@@ -10,7 +10,6 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aiohttp
 import pytest
 
 from sandbox.emulator import Emulator
@@ -134,56 +133,3 @@ async def test_migrate_backup_and_check(
     assert code == 0, out + err
     assert "@wnmrc_test_bot" in out
     assert TOKEN not in out + err
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def test_run_with_a_webhook_receives_updates_and_checks_the_secret(
-    emulator: Emulator, bot_environment: dict[str, str]
-) -> None:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/wnmrc"
-    process = await asyncio.create_subprocess_exec(
-        WNMRC_BOT,
-        "run",
-        "--webhook",
-        url,
-        "--listen",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--secret-token",
-        "s3cret-token",
-        env=bot_environment,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    try:
-        await emulator.wait_until(
-            lambda: any(c.method == "setWebhook" and c.status == 200 for c in emulator.calls),
-            timeout=30,
-        )
-        webhook = next(c for c in emulator.calls if c.method == "setWebhook")
-        assert webhook.params["url"] == url
-        assert webhook.params["secret_token"] == "s3cret-token"
-        ana = emulator.add_user("Ana", language_code="fr")
-
-        reply = await emulator.says(ana, "/start", timeout=30)
-
-        assert reply.text.startswith("Bienvenue, Ana !")
-        async with aiohttp.ClientSession() as session:
-            forged = {"X-Telegram-Bot-Api-Secret-Token": "wrong"}
-            async with session.post(url, json={"update_id": 999}, headers=forged) as answer:
-                assert answer.status == 403
-        process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), 30) == 0
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
@@ -32,8 +33,11 @@ BAD = (
 
 @pytest.fixture
 def environment(tmp_path: Path) -> dict[str, str]:
+    """A migrated database (``import-people`` refuses a missing one, as every CLI command)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("WNMRC_")}
-    return {**clean, "WNMRC_DATABASE_PATH": str(tmp_path / "bot.sqlite3")}
+    env = {**clean, "WNMRC_DATABASE_PATH": str(tmp_path / "bot.sqlite3")}
+    subprocess.run([WNMRC_BOT, "migrate"], env=env, check=True, capture_output=True)
+    return env
 
 
 async def _import(file: Path, env: dict[str, str]) -> tuple[int, str, str]:
