@@ -158,4 +158,3 @@ def test_the_operators_guide_names_every_setting_and_every_command() -> None:
     missing_commands = [name for name in commands if f"`wnmrc-bot {name}" not in guide]
     assert missing_settings == []
     assert missing_commands == []
-    assert "DESIGN.md" not in guide
