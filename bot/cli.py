@@ -165,7 +165,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 def _export_experiences(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import UTC, datetime
 
-    from bot.booklet import export_booklet, export_experiences
+    from bot.experiences.booklet import export_booklet, export_experiences
 
     network = load_network(settings.network_file)
     if args.what == "experiences":

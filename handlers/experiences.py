@@ -2,23 +2,23 @@
 
 ``/submit`` walks through the steps of ``bot.experiences.STEPS``; every answer (and every photo
 or document) is kept in the draft (kind ``experience``), so a restart resumes at the same step.
-The preview shows the card as it will be published; Send stores the experience as
-``submitted`` and queues a notice with a Review button (``rv:<id>``, handled by
-``handlers/reviews.py``) for the coordinators of its themes and the secretariat.
-``/myexperiences`` lists the person's experiences; one can be edited field by field (a draft of
-kind ``experience_edit``), resubmitted after changes were requested, or withdrawn while it is
-not yet decided.
+The preview shows the card as it will be published; Send hands the draft to the experiences
+service (``bot/experiences/service.py``), which stores it as ``submitted``, queues a notice with
+a Review button for the coordinators of its themes and the secretariat, and closes the draft,
+all in one unit of work. ``/myexperiences`` lists the person's experiences; one can be edited
+field by field (a draft of kind ``experience_edit``) while it is not in review, resubmitted
+after changes were requested, or withdrawn while it is not yet decided.
 
 Callback data: ``xs:<step>:<action>[:<argument>]`` for ``/submit``, the same with ``xe:`` for
-editing one field, and ``xm:<action>:<experience id>[:<field>]`` for ``/myexperiences``. A
-button is honoured only while its step is the one waiting in the person's draft, or while the
-experience is the person's own and in a status that allows the action; anything else is
-refused with an alert and changes nothing.
+editing one field (the step form's), and the kinds of ``bot/experiences/callbacks.py`` for
+``/myexperiences``. A button is honoured only while its step is the one waiting in the
+person's draft, or while the experience is the person's own and in a status that allows the
+action; anything else is refused with an alert and changes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Final
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -27,9 +27,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot import experiences as rules
 from bot.context import BotContext
 from bot.countries import country_name, is_country, normalise
-from bot.delivery import enqueue
-from bot.experiences import PREVIEW, STEP_NAMES, STEPS, IncomingFile, Reader, Step
+from bot.experiences import PREVIEW, STEP_NAMES, STEPS, IncomingFile, Step
+from bot.experiences.callbacks import EditField, MyExperience, MyExperiences
+from bot.experiences.service import DRAFT_KIND, EDIT_DRAFT_KIND, ExperiencesService
 from bot.i18n import N_
+from bot.models import Draft, Experience, Person
 from bot.profile import Refusal, split_list, theme_names
 from bot.rendering import Html, echo, escape
 from handlers import drafts
@@ -53,31 +55,31 @@ from handlers.forms import (
     refusal,
     reply,
     rows_of,
-    theme_labels,
-    theme_slugs,
     tick,
     typed_country,
 )
 from handlers.guard import command
-from storage import Draft, Experience, ExperienceStatus, Person
-from storage.models import OPEN_EXPERIENCE_STATUSES
-from storage.outbox import OutboxPayload, OutgoingMessage
 
-FLOW: Final = Mode(kind="experience", prefix="xs", editing=False)
+FLOW: Final = Mode(kind=DRAFT_KIND, prefix="xs", editing=False)
 """The whole ``/submit`` conversation."""
-EDIT: Final = Mode(kind="experience_edit", prefix="xe", editing=True)
+EDIT: Final = Mode(kind=EDIT_DRAFT_KIND, prefix="xe", editing=True)
 """Editing one field of a sent experience."""
 MODES: Final = modes(FLOW, EDIT)
-MINE: Final = "xm"
-REVIEW_PREFIX: Final = "rv"
-"""The reviews feature's button: ``rv:<experience id>`` opens the experience for review."""
 
 LIST_LIMIT: Final = 30
 """/myexperiences shows the most recent this many."""
 BUTTON_TITLE: Final = 40
 NOW_LIMIT: Final = 200
 """How much of the current answer a step quotes back."""
-RESUBMITTABLE: Final[tuple[ExperienceStatus, ...]] = ("changes_requested",)
+
+
+def _service(context: BotContext) -> ExperiencesService:
+    return context.services.experiences
+
+
+async def theme_labels(context: BotContext) -> dict[str, str]:
+    """Theme slug -> the working group's name in the reader's language."""
+    return await _service(context).theme_names(context.tr.language)
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -104,8 +106,8 @@ async def _myexperiences(update: Update, context: BotContext) -> None:
     person = context.person
     if message is None or person is None:
         return
-    await context.repos.drafts.delete(person.id, EDIT.kind)
-    await reply(message, await _list_view(context, person))
+    mine = await _service(context).open_list(person.id)
+    await reply(message, _list_view(context, mine))
 
 
 def _initial_answers(context: BotContext, person: Person) -> dict[str, Any]:
@@ -143,7 +145,7 @@ async def _read_typed(context: BotContext, mode: Mode, draft: Draft, text: str) 
 
 async def _typed_themes(context: BotContext, answers: dict[str, Any], text: str) -> Stay:
     """Typed theme names toggle those themes; anything else asks for the buttons."""
-    names = theme_names(await context.repos.groups.list())
+    names = theme_names(await _service(context).groups())
     chosen: list[str] = list(answers.get("themes") or [])
     for item in split_list(text):
         slug = names.get(normalise(item))
@@ -164,8 +166,7 @@ async def on_media(update: Update, context: BotContext) -> None:
     person = context.person
     if message is None or person is None:
         return
-    active = await context.repos.drafts.active(person.id)
-    draft = active[0] if active else None
+    draft = await _service(context).current_draft(person.id)
     mode = _mode_of(draft)
     if draft is None or mode is None:
         await message.reply_text(
@@ -231,17 +232,26 @@ async def on_button(update: Update, context: BotContext) -> None:
     data = query.data or ""
     view: View | None = None
     if person is not None:
-        if data.startswith(f"{MINE}:"):
-            view = await _answer_mine(context, person, data)
-        else:
-            tap = parse_callback(data, MODES)
-            view = None if tap is None else await FORM.answer_tap(context, person, tap)
+        tap = parse_callback(data, MODES)
+        view = None if tap is None else await FORM.answer_tap(context, person, tap)
+    await answer_tap_with(query, context, view)
+
+
+async def on_mine_button(update: Update, context: BotContext) -> None:
+    """A tap on /myexperiences or on one of the person's experiences."""
+    query = update.callback_query
+    if query is None:
+        return
+    person, data = context.person, query.data
+    view: View | None = None
+    if person is not None:
+        view = await _answer_mine(context, person, data)
     await answer_tap_with(query, context, view)
 
 
 async def _cancelled_edit(context: BotContext, person: Person, draft: Draft) -> View:
     unchanged = context.tr("Nothing changed.")
-    experience = await _own(context, person, draft.data.get("experience_id"))
+    experience = await _service(context).own(person.id, draft.data.get("experience_id"))
     if experience is None:
         return View(unchanged)
     return _experience_view(context, experience, await theme_labels(context), unchanged)
@@ -258,7 +268,7 @@ async def _read_tap(context: BotContext, draft: Draft, tap: Tap) -> Outcome | No
     if action == "pick" and step.kind == "country" and is_country(argument):
         return Accept(argument)
     if action == "toggle" and step.kind == "themes":
-        if argument not in await theme_slugs(context):
+        if argument not in await theme_labels(context):
             return None
         return Stay({**answers, "themes": rules.toggle(value or [], argument)})
     if action == "done" and step.kind == "themes":
@@ -288,7 +298,7 @@ async def _preview_tap(context: BotContext, person: Person, draft: Draft, tap: T
         text = _("Drop this experience? Everything you wrote in it will be lost.")
         return View(text, InlineKeyboardMarkup([buttons]))
     if tap.action == "drop":
-        await context.repos.drafts.delete(person.id, FLOW.kind)
+        await _service(context).drop_draft(person.id)
         return View(_("Dropped. /submit starts a new experience."))
     if tap.action == "edit":
         return _fields_menu(
@@ -311,22 +321,7 @@ async def _send(context: BotContext, person: Person, draft: Draft) -> View:
         note = _("Still missing: {fields}.", fields=labels)
         answers = {**draft.data, "return_to": PREVIEW}
         return await FORM.go(context, FLOW, draft, answers, missing[0], note)
-    repos = context.repos
-    sent_id = draft.data.get("sent_id")
-    experience = await repos.experiences.get(sent_id) if isinstance(sent_id, int) else None
-    if experience is None:
-        experience = await repos.experiences.create(
-            person.id,
-            context.tr.language,
-            rules.experience_fields(draft.data),
-            context.services.clock.now(),
-            rules.files_of(draft.data.get("files") or []),
-        )
-        # Remembered until the notices are queued: a crash before then must not store it twice.
-        answers = {**draft.data, "sent_id": experience.id}
-        await FORM.save(context, FLOW, person.id, PREVIEW, answers, draft.chat_id)
-    await _notify_reviewers(context, experience, person, resubmitted=False)
-    await repos.drafts.delete(person.id, FLOW.kind)
+    experience = await _service(context).submit(person, context.tr.language, draft.data)
     text = _(
         "Thank you! “{title}” was sent for review. /myexperiences shows where it stands.",
         title=experience.title,
@@ -357,168 +352,96 @@ def _fields_menu(context: BotContext, mode: Mode, step: str, action: str, back: 
     return View(text, InlineKeyboardMarkup([*rows_of(buttons, 2), [back]]))
 
 
-# --- notices to the reviewers ----------------------------------------------------------------
-
-
-async def _notify_reviewers(
-    context: BotContext, experience: Experience, author: Person, *, resubmitted: bool
-) -> None:
-    """Queue a notice with a Review button for each reviewer, in their language (once per
-    submission round: queuing again after a crash is a no-op)."""
-    history = await context.repos.experiences.history(experience.id)
-    round_number = sum(1 for change in history if change.status == "submitted")
-    groups = await context.repos.groups.list()
-    now = context.services.clock.now()
-    messages: list[OutgoingMessage] = []
-    for reader in await _reviewers_of(context, experience, author):
-        tr = context.services.i18n.translator(reader.language)
-        themes = {g.slug: g.name(tr.language) for g in groups}
-        text = rules.notice(tr, experience, author.name, themes, resubmitted=resubmitted)
-        button = {"text": tr("Review"), "callback_data": f"{REVIEW_PREFIX}:{experience.id}"}
-        messages.append(
-            OutgoingMessage(
-                kind="notice",
-                chat_id=reader.telegram_id,
-                person_id=reader.person_id,
-                dedupe_key=rules.notice_key(experience.id, round_number, reader.telegram_id),
-                payload=OutboxPayload(text=text, reply_markup={"inline_keyboard": [[button]]}),
-                due_at=now,
-            )
-        )
-    if messages:
-        await enqueue(context.application, messages)
-
-
-async def _reviewers_of(
-    context: BotContext, experience: Experience, author: Person
-) -> list[Reader]:
-    """The coordinators of the experience's themes and the secretariat, never the author."""
-    repos = context.repos
-    coordinators: list[Reader] = []
-    for group in await repos.groups.list():
-        if group.slug not in experience.themes:
-            continue
-        for person_id in await repos.groups.coordinators(group.id):
-            person = await repos.people.get(person_id)
-            if person is not None and person.telegram_id is not None:
-                coordinators.append(_reader(context, person.telegram_id, person))
-    secretariat = [
-        _reader(context, telegram_id, await repos.people.by_telegram_id(telegram_id))
-        for telegram_id in sorted(context.settings.secretariat_ids)
-    ]
-    return rules.reviewers(coordinators, secretariat, author)
-
-
-def _reader(context: BotContext, telegram_id: int, person: Person | None) -> Reader:
-    i18n = context.services.i18n
-    if person is None:
-        return Reader(telegram_id, None, i18n.default_language)
-    language = i18n.for_person(person.language, person.telegram_language).language
-    return Reader(telegram_id, person.id, language)
-
-
 # --- /myexperiences ----------------------------------------------------------------------
 
 
-async def _answer_mine(context: BotContext, person: Person, data: str) -> View | None:
+async def _answer_mine(context: BotContext, person: Person, data: str | None) -> View | None:
     """A tap on /myexperiences or on one experience; None when forged or stale."""
-    parts = data.split(":")
-    if len(parts) < 2:
+    if MyExperiences.unpack_or_none(data) is not None:
+        return _list_view(context, await _service(context).mine(person.id))
+    field = EditField.unpack_or_none(data)
+    if field is not None:
+        return await _start_edit(context, person, field)
+    tap = MyExperience.unpack_or_none(data)
+    if tap is None:
         return None
-    action = parts[1]
-    if action == "list" and len(parts) == 2:
-        return await _list_view(context, person)
-    if len(parts) < 3 or not parts[2].isdigit():
-        return None
-    experience = await _own(context, person, int(parts[2]))
+    experience = await _service(context).own(person.id, tap.experience_id)
     if experience is None:
         return None
-    argument = parts[3] if len(parts) > 3 else ""
-    return await _mine_action(context, person, experience, action, argument)
+    return await _mine_action(context, person, experience, tap.action)
 
 
 async def _mine_action(
-    context: BotContext, person: Person, experience: Experience, action: str, argument: str
+    context: BotContext, person: Person, experience: Experience, action: str
 ) -> View | None:
-    _ = context.tr
-    themes = await theme_labels(context)
     if action == "open":
-        return _experience_view(context, experience, themes)
+        return _experience_view(context, experience, await theme_labels(context))
     if not experience.is_open:
         return None
     if action == "edit":
-        back = Button(_("« Back"), callback_data=f"{MINE}:open:{experience.id}")
-        buttons = [
-            Button(_(s.label), callback_data=f"{MINE}:field:{experience.id}:{s.name}")
-            for s in STEPS
-        ]
-        text = _("Which part do you want to change?")
-        return View(text, InlineKeyboardMarkup([*rows_of(buttons, 2), [back]]))
-    if action == "field" and argument in STEP_NAMES:
-        answers = {"experience_id": experience.id, **rules.answers_of(experience)}
-        await FORM.save(context, EDIT, person.id, argument, answers, person.telegram_id)
-        return await _step_view(context, EDIT, argument, answers)
+        return _edit_menu(context, experience)
     if action == "withdraw":
-        buttons = [
-            Button(_("Yes, withdraw it"), callback_data=f"{MINE}:wd:{experience.id}"),
-            Button(_("No"), callback_data=f"{MINE}:open:{experience.id}"),
-        ]
-        text = _(
-            "Withdraw “{title}”? The reviewers will no longer consider it. This cannot be undone.",
-            title=experience.title,
-        )
-        return View(text, InlineKeyboardMarkup([buttons]))
+        return _withdraw_question(context, experience)
     if action == "wd":
-        return await _withdraw(context, person, experience, themes)
+        withdrawn = await _service(context).withdraw(person.id, experience.id)
+        return await _after_change(context, withdrawn, N_("“{title}” is withdrawn."))
     if action == "resubmit" and experience.status == "changes_requested":
-        return await _resubmit(context, person, experience, themes)
+        again = await _service(context).resubmit(person, experience.id)
+        return await _after_change(context, again, N_("“{title}” was sent again for review."))
     return None
 
 
-async def _withdraw(
-    context: BotContext, person: Person, experience: Experience, themes: Mapping[str, str]
+async def _after_change(
+    context: BotContext, experience: Experience | None, note: str
 ) -> View | None:
-    withdrawn = await _set_status(
-        context, person, experience, "withdrawn", OPEN_EXPERIENCE_STATUSES
-    )
-    if withdrawn is None:
+    """The experience in its new status with a note naming it; None when it did not move."""
+    if experience is None:
         return None
-    await context.repos.drafts.delete(person.id, EDIT.kind)
-    note = context.tr("“{title}” is withdrawn.", title=withdrawn.title)
-    return _experience_view(context, withdrawn, themes, note)
+    text = context.tr(note, title=experience.title)
+    return _experience_view(context, experience, await theme_labels(context), text)
 
 
-async def _resubmit(
-    context: BotContext, person: Person, experience: Experience, themes: Mapping[str, str]
-) -> View | None:
-    again = await _set_status(context, person, experience, "submitted", RESUBMITTABLE)
-    if again is None:
-        return None
-    await _notify_reviewers(context, again, person, resubmitted=True)
-    note = context.tr("“{title}” was sent again for review.", title=again.title)
-    return _experience_view(context, again, themes, note)
+def _edit_menu(context: BotContext, experience: Experience) -> View:
+    tr = context.tr
+    refused = rules.edit_refusal(experience)
+    if refused is not None:
+        return View(refusal(context, refused))
+    back = Button(tr("« Back"), callback_data=MyExperience("open", experience.id).pack())
+    buttons = [
+        Button(tr(s.label), callback_data=EditField(experience.id, s.name).pack()) for s in STEPS
+    ]
+    text = tr("Which part do you want to change?")
+    return View(text, InlineKeyboardMarkup([*rows_of(buttons, 2), [back]]))
 
 
-async def _set_status(
-    context: BotContext,
-    person: Person,
-    experience: Experience,
-    status: ExperienceStatus,
-    only_from: Sequence[ExperienceStatus],
-) -> Experience | None:
-    """The experience in its new status, or None when it was no longer in one of ``only_from``."""
-    return await context.repos.experiences.set_status(
-        experience.id,
-        status,
-        context.services.clock.now(),
-        changed_by=person.id,
-        only_from=only_from,
+def _withdraw_question(context: BotContext, experience: Experience) -> View:
+    tr = context.tr
+    buttons = [
+        Button(tr("Yes, withdraw it"), callback_data=MyExperience("wd", experience.id).pack()),
+        Button(tr("No"), callback_data=MyExperience("open", experience.id).pack()),
+    ]
+    text = tr(
+        "Withdraw “{title}”? The reviewers will no longer consider it. This cannot be undone.",
+        title=experience.title,
     )
+    return View(text, InlineKeyboardMarkup([buttons]))
 
 
-async def _list_view(context: BotContext, person: Person) -> View:
+async def _start_edit(context: BotContext, person: Person, tap: EditField) -> View | None:
+    """Editing one field: refused in one line while the experience is in review."""
+    experience = await _service(context).own(person.id, tap.experience_id)
+    if experience is None or not experience.is_open or tap.field not in STEP_NAMES:
+        return None
+    refused = rules.edit_refusal(experience)
+    if refused is not None:
+        return View(refusal(context, refused))
+    answers = {"experience_id": experience.id, **rules.answers_of(experience)}
+    await FORM.save(context, EDIT, person.id, tap.field, answers, person.telegram_id)
+    return await _step_view(context, EDIT, tap.field, answers)
+
+
+def _list_view(context: BotContext, mine: list[Experience]) -> View:
     _ = context.tr
-    mine = await context.repos.experiences.by_author(person.id)
     if not mine:
         return View(_("You have not shared any experience yet. /submit shares one."))
     lines: list[str] = [_("<b>Your experiences</b>")]
@@ -529,7 +452,7 @@ async def _list_view(context: BotContext, person: Person) -> View:
         buttons.append(
             Button(
                 echo(experience.title, BUTTON_TITLE),
-                callback_data=f"{MINE}:open:{experience.id}",
+                callback_data=MyExperience("open", experience.id).pack(),
             )
         )
     lines += ["", _("Tap one to see it, edit it or withdraw it.")]
@@ -550,53 +473,32 @@ def _experience_view(
         lines += ["", _("<b>Reviewer’s note:</b> {note}", note=experience.decision_note)]
     rows: Rows = []
     if experience.status == "changes_requested":
-        rows.append([Button(_("Resubmit"), callback_data=f"{MINE}:resubmit:{experience.id}")])
+        resubmit = MyExperience("resubmit", experience.id).pack()
+        rows.append([Button(_("Resubmit"), callback_data=resubmit)])
     if experience.is_open:
-        rows.append(
-            [
-                Button(_("Edit"), callback_data=f"{MINE}:edit:{experience.id}"),
-                Button(_("Withdraw"), callback_data=f"{MINE}:withdraw:{experience.id}"),
-            ]
+        withdraw = Button(
+            _("Withdraw"), callback_data=MyExperience("withdraw", experience.id).pack()
         )
-    rows.append([Button(_("« My experiences"), callback_data=f"{MINE}:list")])
+        edit = Button(_("Edit"), callback_data=MyExperience("edit", experience.id).pack())
+        rows.append([edit, withdraw] if rules.may_edit(experience.status) else [withdraw])
+    rows.append([Button(_("« My experiences"), callback_data=MyExperiences().pack())])
     return View(Html("\n".join(lines)), InlineKeyboardMarkup(rows))
-
-
-async def _own(context: BotContext, person: Person, experience_id: object) -> Experience | None:
-    """The experience if it is the person's own."""
-    if not isinstance(experience_id, int):
-        return None
-    experience = await context.repos.experiences.get(experience_id)
-    if experience is None or experience.author_id != person.id:
-        return None
-    return experience
 
 
 async def _save_one_field(
     context: BotContext, draft: Draft, value: Any, confirmation: Html
 ) -> View:
-    """Editing one field of a sent experience: write it now (if still open), show the card."""
-    repos, now = context.repos, context.services.clock.now()
-    person = context.person
-    experience = (
-        None if person is None else await _own(context, person, draft.data.get("experience_id"))
-    )
-    await repos.drafts.delete(draft.person_id, EDIT.kind)
-    if experience is None:
+    """Editing one field of a sent experience: write it now (unless it is in review or
+    decided), show the card."""
+    experience_id = draft.data.get("experience_id")
+    edit = await _service(context).save_field(draft.person_id, experience_id, draft.step, value)
+    if edit is None:
         return View(context.tr(NOT_UNDERSTOOD))
     themes = await theme_labels(context)
-    if not experience.is_open:
-        note = context.tr("This experience was decided meanwhile: nothing changed.")
-        return _experience_view(context, experience, themes, note)
-    if draft.step == "files":
-        updated = await repos.experiences.replace_files(experience.id, rules.files_of(value), now)
-    else:
-        fields = {draft.step: rules.field_value(draft.step, value)}
-        updated = await repos.experiences.update_fields(experience.id, now, **fields)
+    if edit.refusal is not None:
+        return _experience_view(context, edit.experience, themes, refusal(context, edit.refusal))
     saved = context.tr("Saved.")
-    return _experience_view(
-        context, updated or experience, themes, Html(f"{confirmation}\n{saved}")
-    )
+    return _experience_view(context, edit.experience, themes, Html(f"{confirmation}\n{saved}"))
 
 
 # --- one step as the person sees it --------------------------------------------------------
@@ -637,7 +539,7 @@ async def _choices(context: BotContext, mode: Mode, step: Step, answers: Mapping
         label = _("Keep {country}", country=Html(country_name(value, _.language)))
         return [[button(label, mode, step.name, "keep")]]
     if step.kind == "themes":
-        groups = await context.repos.groups.list()
+        groups = await _service(context).groups()
         chosen = list(value or [])
         buttons = [
             button(tick(g.slug in chosen) + g.name(_.language), mode, step.name, "toggle", g.slug)
@@ -712,6 +614,9 @@ def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
     return [
         (CommandHandler("submit", submit_command), 0),
         (CommandHandler("myexperiences", myexperiences_command), 0),
-        (CallbackQueryHandler(on_button, pattern=r"^x[sem]:"), 0),
+        (CallbackQueryHandler(on_button, pattern=f"^({FLOW.prefix}|{EDIT.prefix}):"), 0),
+        (CallbackQueryHandler(on_mine_button, pattern=MyExperience.pattern()), 0),
+        (CallbackQueryHandler(on_mine_button, pattern=MyExperiences.pattern()), 0),
+        (CallbackQueryHandler(on_mine_button, pattern=EditField.pattern()), 0),
         (MessageHandler(media, on_media), 0),
     ]
