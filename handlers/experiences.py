@@ -379,7 +379,7 @@ async def _mine_action(
     if not experience.is_open:
         return None
     if action == "edit":
-        return _edit_menu(context, experience)
+        return await _edit_menu(context, experience)
     if action == "withdraw":
         return _withdraw_question(context, experience)
     if action == "wd":
@@ -401,11 +401,20 @@ async def _after_change(
     return _experience_view(context, experience, await theme_labels(context), text)
 
 
-def _edit_menu(context: BotContext, experience: Experience) -> View:
-    tr = context.tr
+async def _locked(context: BotContext, experience: Experience) -> View | None:
+    """The card with the one-line reason when its text may not change now; None if it may."""
     refused = rules.edit_refusal(experience)
-    if refused is not None:
-        return View(refusal(context, refused))
+    if refused is None:
+        return None
+    themes = await theme_labels(context)
+    return _experience_view(context, experience, themes, refusal(context, refused))
+
+
+async def _edit_menu(context: BotContext, experience: Experience) -> View:
+    tr = context.tr
+    locked = await _locked(context, experience)
+    if locked is not None:
+        return locked
     back = Button(tr("« Back"), callback_data=MyExperience("open", experience.id).pack())
     buttons = [
         Button(tr(s.label), callback_data=EditField(experience.id, s.name).pack()) for s in STEPS
@@ -432,9 +441,9 @@ async def _start_edit(context: BotContext, person: Person, tap: EditField) -> Vi
     experience = await _service(context).own(person.id, tap.experience_id)
     if experience is None or not experience.is_open or tap.field not in STEP_NAMES:
         return None
-    refused = rules.edit_refusal(experience)
-    if refused is not None:
-        return View(refusal(context, refused))
+    locked = await _locked(context, experience)
+    if locked is not None:
+        return locked
     answers = {"experience_id": experience.id, **rules.answers_of(experience)}
     await FORM.save(context, EDIT, person.id, tap.field, answers, person.telegram_id)
     return await _step_view(context, EDIT, tap.field, answers)
