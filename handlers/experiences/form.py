@@ -1,19 +1,10 @@
-"""/submit and /myexperiences: experiences written from a phone, edited, withdrawn.
+"""``/submit`` and editing one field of a sent experience: the step form of an experience.
 
-``/submit`` walks through the steps of ``bot.experiences.STEPS``; every answer (and every photo
-or document) is kept in the draft (kind ``experience``), so a restart resumes at the same step.
-The preview shows the card as it will be published; Send hands the draft to the experiences
-service (``bot/experiences/service.py``), which stores it as ``submitted``, queues a notice with
-a Review button for the coordinators of its themes and the secretariat, and closes the draft,
-all in one unit of work. ``/myexperiences`` lists the person's experiences; one can be edited
-field by field (a draft of kind ``experience_edit``) while it is not in review, resubmitted
-after changes were requested, or withdrawn while it is not yet decided.
-
-Callback data: ``xs:<step>:<action>[:<argument>]`` for ``/submit``, the same with ``xe:`` for
-editing one field (the step form's), and the kinds of ``bot/experiences/callbacks.py`` for
-``/myexperiences``. A button is honoured only while its step is the one waiting in the
-person's draft, or while the experience is the person's own and in a status that allows the
-action; anything else is refused with an alert and changes nothing.
+Every answer (and every photo or document) is kept in the draft (kind ``experience``), so a
+restart resumes at the same step. The preview shows the card as it will be published; Send hands
+the draft to the experiences service, which stores it, queues the reviewers' notices and closes
+the draft in one unit of work. Callback data ``xs:<step>:<action>[:<argument>]`` (``xe:`` when
+editing one field) is the step form's (``handlers/forms.py``).
 """
 
 from __future__ import annotations
@@ -22,19 +13,21 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import experiences as rules
 from bot.context import BotContext
 from bot.countries import country_name, is_country, normalise
 from bot.experiences import PREVIEW, STEP_NAMES, STEPS, IncomingFile, Step
-from bot.experiences.callbacks import EditField, MyExperience, MyExperiences
-from bot.experiences.service import DRAFT_KIND, EDIT_DRAFT_KIND, ExperiencesService
+from bot.experiences.service import DRAFT_KIND, EDIT_DRAFT_KIND
 from bot.i18n import N_
-from bot.models import Draft, Experience, Person
+from bot.models import Draft, Person
 from bot.profile import Refusal, split_list, theme_names
 from bot.rendering import Html, echo, escape
-from handlers import drafts
+from handlers.experiences.views import (
+    experience_view,
+    service,
+    theme_labels,
+)
 from handlers.forms import (
     NOT_UNDERSTOOD,
     Accept,
@@ -66,20 +59,8 @@ EDIT: Final = Mode(kind=EDIT_DRAFT_KIND, prefix="xe", editing=True)
 """Editing one field of a sent experience."""
 MODES: Final = modes(FLOW, EDIT)
 
-LIST_LIMIT: Final = 30
-"""/myexperiences shows the most recent this many."""
-BUTTON_TITLE: Final = 40
 NOW_LIMIT: Final = 200
 """How much of the current answer a step quotes back."""
-
-
-def _service(context: BotContext) -> ExperiencesService:
-    return context.services.experiences
-
-
-async def theme_labels(context: BotContext) -> dict[str, str]:
-    """Theme slug -> the working group's name in the reader's language."""
-    return await _service(context).theme_names(context.tr.language)
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -90,24 +71,9 @@ async def submit_command(update: Update, context: BotContext) -> None:
     await _submit(update, context)
 
 
-async def myexperiences_command(update: Update, context: BotContext) -> None:
-    """The person's experiences with their statuses."""
-    await _myexperiences(update, context)
-
-
 @command("submit")
 async def _submit(update: Update, context: BotContext) -> None:
     await FORM.start_or_resume(update, context)
-
-
-@command("myexperiences")
-async def _myexperiences(update: Update, context: BotContext) -> None:
-    message = update.effective_message
-    person = context.person
-    if message is None or person is None:
-        return
-    mine = await _service(context).open_list(person.id)
-    await reply(message, _list_view(context, mine))
 
 
 def _initial_answers(context: BotContext, person: Person) -> dict[str, Any]:
@@ -145,7 +111,7 @@ async def _read_typed(context: BotContext, mode: Mode, draft: Draft, text: str) 
 
 async def _typed_themes(context: BotContext, answers: dict[str, Any], text: str) -> Stay:
     """Typed theme names toggle those themes; anything else asks for the buttons."""
-    names = theme_names(await _service(context).groups())
+    names = theme_names(await service(context).groups())
     chosen: list[str] = list(answers.get("themes") or [])
     for item in split_list(text):
         slug = names.get(normalise(item))
@@ -166,7 +132,7 @@ async def on_media(update: Update, context: BotContext) -> None:
     person = context.person
     if message is None or person is None:
         return
-    draft = await _service(context).current_draft(person.id)
+    draft = await service(context).current_draft(person.id)
     mode = _mode_of(draft)
     if draft is None or mode is None:
         await message.reply_text(
@@ -191,11 +157,11 @@ async def _media_view(context: BotContext, mode: Mode, draft: Draft, message: Me
         if draft.step not in STEP_NAMES:
             return View(_(NOT_UNDERSTOOD))
         note = _("Please type your answer as text here; photos and documents come at the end.")
-        return await _step_view(context, mode, draft.step, draft.data, note)
+        return await step_view(context, mode, draft.step, draft.data, note)
     incoming = _incoming(message)
     if incoming is None:
         note = _("Please send a photo or a document here, or use the buttons.")
-        return await _step_view(context, mode, draft.step, draft.data, note)
+        return await step_view(context, mode, draft.step, draft.data, note)
     files = rules.add_file(draft.data.get("files") or [], incoming)
     if isinstance(files, Refusal):
         refused = Stay(dict(draft.data), refusal(context, files))
@@ -237,24 +203,12 @@ async def on_button(update: Update, context: BotContext) -> None:
     await answer_tap_with(query, context, view)
 
 
-async def on_mine_button(update: Update, context: BotContext) -> None:
-    """A tap on /myexperiences or on one of the person's experiences."""
-    query = update.callback_query
-    if query is None:
-        return
-    person, data = context.person, query.data
-    view: View | None = None
-    if person is not None:
-        view = await _answer_mine(context, person, data)
-    await answer_tap_with(query, context, view)
-
-
 async def _cancelled_edit(context: BotContext, person: Person, draft: Draft) -> View:
     unchanged = context.tr("Nothing changed.")
-    experience = await _service(context).own(person.id, draft.data.get("experience_id"))
+    experience = await service(context).own(person.id, draft.data.get("experience_id"))
     if experience is None:
         return View(unchanged)
-    return _experience_view(context, experience, await theme_labels(context), unchanged)
+    return experience_view(context, experience, await theme_labels(context), unchanged)
 
 
 async def _read_tap(context: BotContext, draft: Draft, tap: Tap) -> Outcome | None:
@@ -298,7 +252,7 @@ async def _preview_tap(context: BotContext, person: Person, draft: Draft, tap: T
         text = _("Drop this experience? Everything you wrote in it will be lost.")
         return View(text, InlineKeyboardMarkup([buttons]))
     if tap.action == "drop":
-        await _service(context).drop_draft(person.id)
+        await service(context).drop_draft(person.id)
         return View(_("Dropped. /submit starts a new experience."))
     if tap.action == "edit":
         return _fields_menu(
@@ -321,7 +275,7 @@ async def _send(context: BotContext, person: Person, draft: Draft) -> View:
         note = _("Still missing: {fields}.", fields=labels)
         answers = {**draft.data, "return_to": PREVIEW}
         return await FORM.go(context, FLOW, draft, answers, missing[0], note)
-    experience = await _service(context).submit(person, context.tr.language, draft.data)
+    experience = await service(context).submit(person, context.tr.language, draft.data)
     text = _(
         "Thank you! “{title}” was sent for review. /myexperiences shows where it stands.",
         title=experience.title,
@@ -352,168 +306,26 @@ def _fields_menu(context: BotContext, mode: Mode, step: str, action: str, back: 
     return View(text, InlineKeyboardMarkup([*rows_of(buttons, 2), [back]]))
 
 
-# --- /myexperiences ----------------------------------------------------------------------
-
-
-async def _answer_mine(context: BotContext, person: Person, data: str | None) -> View | None:
-    """A tap on /myexperiences or on one experience; None when forged or stale."""
-    if MyExperiences.unpack_or_none(data) is not None:
-        return _list_view(context, await _service(context).mine(person.id))
-    field = EditField.unpack_or_none(data)
-    if field is not None:
-        return await _start_edit(context, person, field)
-    tap = MyExperience.unpack_or_none(data)
-    if tap is None:
-        return None
-    experience = await _service(context).own(person.id, tap.experience_id)
-    if experience is None:
-        return None
-    return await _mine_action(context, person, experience, tap.action)
-
-
-async def _mine_action(
-    context: BotContext, person: Person, experience: Experience, action: str
-) -> View | None:
-    if action == "open":
-        return _experience_view(context, experience, await theme_labels(context))
-    if not experience.is_open:
-        return None
-    if action == "edit":
-        return await _edit_menu(context, experience)
-    if action == "withdraw":
-        return _withdraw_question(context, experience)
-    if action == "wd":
-        withdrawn = await _service(context).withdraw(person.id, experience.id)
-        return await _after_change(context, withdrawn, N_("“{title}” is withdrawn."))
-    if action == "resubmit" and experience.status == "changes_requested":
-        again = await _service(context).resubmit(person, experience.id)
-        return await _after_change(context, again, N_("“{title}” was sent again for review."))
-    return None
-
-
-async def _after_change(
-    context: BotContext, experience: Experience | None, note: str
-) -> View | None:
-    """The experience in its new status with a note naming it; None when it did not move."""
-    if experience is None:
-        return None
-    text = context.tr(note, title=experience.title)
-    return _experience_view(context, experience, await theme_labels(context), text)
-
-
-async def _locked(context: BotContext, experience: Experience) -> View | None:
-    """The card with the one-line reason when its text may not change now; None if it may."""
-    refused = rules.edit_refusal(experience)
-    if refused is None:
-        return None
-    themes = await theme_labels(context)
-    return _experience_view(context, experience, themes, refusal(context, refused))
-
-
-async def _edit_menu(context: BotContext, experience: Experience) -> View:
-    tr = context.tr
-    locked = await _locked(context, experience)
-    if locked is not None:
-        return locked
-    back = Button(tr("« Back"), callback_data=MyExperience("open", experience.id).pack())
-    buttons = [
-        Button(tr(s.label), callback_data=EditField(experience.id, s.name).pack()) for s in STEPS
-    ]
-    text = tr("Which part do you want to change?")
-    return View(text, InlineKeyboardMarkup([*rows_of(buttons, 2), [back]]))
-
-
-def _withdraw_question(context: BotContext, experience: Experience) -> View:
-    tr = context.tr
-    buttons = [
-        Button(tr("Yes, withdraw it"), callback_data=MyExperience("wd", experience.id).pack()),
-        Button(tr("No"), callback_data=MyExperience("open", experience.id).pack()),
-    ]
-    text = tr(
-        "Withdraw “{title}”? The reviewers will no longer consider it. This cannot be undone.",
-        title=experience.title,
-    )
-    return View(text, InlineKeyboardMarkup([buttons]))
-
-
-async def _start_edit(context: BotContext, person: Person, tap: EditField) -> View | None:
-    """Editing one field: refused in one line while the experience is in review."""
-    experience = await _service(context).own(person.id, tap.experience_id)
-    if experience is None or not experience.is_open or tap.field not in STEP_NAMES:
-        return None
-    locked = await _locked(context, experience)
-    if locked is not None:
-        return locked
-    answers = {"experience_id": experience.id, **rules.answers_of(experience)}
-    await FORM.save(context, EDIT, person.id, tap.field, answers, person.telegram_id)
-    return await _step_view(context, EDIT, tap.field, answers)
-
-
-def _list_view(context: BotContext, mine: list[Experience]) -> View:
-    _ = context.tr
-    if not mine:
-        return View(_("You have not shared any experience yet. /submit shares one."))
-    lines: list[str] = [_("<b>Your experiences</b>")]
-    buttons: list[Button] = []
-    for experience in mine[:LIST_LIMIT]:
-        status = _(rules.STATUS_LABELS[experience.status])
-        lines.append(_("• {title}: {status}", title=experience.title, status=status))
-        buttons.append(
-            Button(
-                echo(experience.title, BUTTON_TITLE),
-                callback_data=MyExperience("open", experience.id).pack(),
-            )
-        )
-    lines += ["", _("Tap one to see it, edit it or withdraw it.")]
-    return View(Html("\n".join(lines)), InlineKeyboardMarkup(rows_of(buttons, 1)))
-
-
-def _experience_view(
-    context: BotContext,
-    experience: Experience,
-    themes: Mapping[str, str],
-    note: Html | None = None,
-) -> View:
-    _ = context.tr
-    lines: list[str] = [note, ""] if note else []
-    answers = rules.answers_of(experience)
-    lines.append(rules.card(_, answers, themes, status=experience.status))
-    if experience.decision_note and experience.status in ("changes_requested", "declined"):
-        lines += ["", _("<b>Reviewer’s note:</b> {note}", note=experience.decision_note)]
-    rows: Rows = []
-    if experience.status == "changes_requested":
-        resubmit = MyExperience("resubmit", experience.id).pack()
-        rows.append([Button(_("Resubmit"), callback_data=resubmit)])
-    if experience.is_open:
-        withdraw = Button(
-            _("Withdraw"), callback_data=MyExperience("withdraw", experience.id).pack()
-        )
-        edit = Button(_("Edit"), callback_data=MyExperience("edit", experience.id).pack())
-        rows.append([edit, withdraw] if rules.may_edit(experience.status) else [withdraw])
-    rows.append([Button(_("« My experiences"), callback_data=MyExperiences().pack())])
-    return View(Html("\n".join(lines)), InlineKeyboardMarkup(rows))
-
-
 async def _save_one_field(
     context: BotContext, draft: Draft, value: Any, confirmation: Html
 ) -> View:
     """Editing one field of a sent experience: write it now (unless it is in review or
     decided), show the card."""
     experience_id = draft.data.get("experience_id")
-    edit = await _service(context).save_field(draft.person_id, experience_id, draft.step, value)
+    edit = await service(context).save_field(draft.person_id, experience_id, draft.step, value)
     if edit is None:
         return View(context.tr(NOT_UNDERSTOOD))
     themes = await theme_labels(context)
     if edit.refusal is not None:
-        return _experience_view(context, edit.experience, themes, refusal(context, edit.refusal))
+        return experience_view(context, edit.experience, themes, refusal(context, edit.refusal))
     saved = context.tr("Saved.")
-    return _experience_view(context, edit.experience, themes, Html(f"{confirmation}\n{saved}"))
+    return experience_view(context, edit.experience, themes, Html(f"{confirmation}\n{saved}"))
 
 
 # --- one step as the person sees it --------------------------------------------------------
 
 
-async def _step_view(
+async def step_view(
     context: BotContext,
     mode: Mode,
     name: str,
@@ -548,7 +360,7 @@ async def _choices(context: BotContext, mode: Mode, step: Step, answers: Mapping
         label = _("Keep {country}", country=Html(country_name(value, _.language)))
         return [[button(label, mode, step.name, "keep")]]
     if step.kind == "themes":
-        groups = await _service(context).groups()
+        groups = await service(context).groups()
         chosen = list(value or [])
         buttons = [
             button(tick(g.slug in chosen) + g.name(_.language), mode, step.name, "toggle", g.slug)
@@ -600,7 +412,7 @@ FORM: Final = StepForm(
     final_hint=N_("Please use the buttons: Send, Edit or Cancel."),
     initial_answers=_initial_answers,
     resume_text=_resume_text,
-    step_view=_step_view,
+    step_view=step_view,
     final_view=_preview_view,
     final_tap=_preview_tap,
     navigation=_navigation,
@@ -613,19 +425,3 @@ FORM: Final = StepForm(
     next_step=rules.next_step,
     previous_step=rules.previous_step,
 )
-
-drafts.register(FLOW.kind, FORM.on_flow_text, N_("writing an experience"))
-drafts.register(EDIT.kind, FORM.on_edit_text, N_("editing an experience"))
-
-
-def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
-    media = filters.ChatType.PRIVATE & (filters.PHOTO | filters.Document.ALL)
-    return [
-        (CommandHandler("submit", submit_command), 0),
-        (CommandHandler("myexperiences", myexperiences_command), 0),
-        (CallbackQueryHandler(on_button, pattern=f"^({FLOW.prefix}|{EDIT.prefix}):"), 0),
-        (CallbackQueryHandler(on_mine_button, pattern=MyExperience.pattern()), 0),
-        (CallbackQueryHandler(on_mine_button, pattern=MyExperiences.pattern()), 0),
-        (CallbackQueryHandler(on_mine_button, pattern=EditField.pattern()), 0),
-        (MessageHandler(media, on_media), 0),
-    ]
