@@ -25,8 +25,6 @@ from handlers.forms import (
 LIST_LIMIT: Final = 30
 """/myexperiences shows the most recent this many."""
 BUTTON_TITLE: Final = 40
-NOW_LIMIT: Final = 200
-"""How much of the current answer a step quotes back."""
 
 
 def service(context: BotContext) -> ExperiencesService:
