@@ -214,25 +214,39 @@ async def _cancelled_edit(context: BotContext, person: Person, draft: Draft) -> 
 async def _read_tap(context: BotContext, draft: Draft, tap: Tap) -> Outcome | None:
     """What a tap means at the draft's step; None for an action the step does not offer."""
     answers, step = dict(draft.data), rules.step_of(draft.step)
-    action, argument, value = tap.action, tap.argument, answers.get(draft.step)
-    if action == "keep" and value and step.kind in ("text", "country", "links"):
+    value = answers.get(draft.step)
+    if tap.action == "keep" and value and step.kind in ("text", "country", "links"):
         return Accept(value)
-    if action == "clear" and step.optional:
+    if tap.action == "clear" and step.optional:
         return Accept([] if step.kind in ("links", "files") else None)
-    if action == "pick" and step.kind == "country" and is_country(argument):
-        return Accept(argument)
-    if action == "toggle" and step.kind == "themes":
-        if argument not in await theme_labels(context):
-            return None
-        return Stay({**answers, "themes": rules.toggle(value or [], argument)})
-    if action == "done" and step.kind == "themes":
-        if not value:
-            return Stay(answers, context.tr("Please choose at least one theme."))
-        return Accept(list(value))
-    if action == "done" and step.kind == "files":
-        return Accept(list(value or []))
-    if action == "pop" and step.kind == "files" and value:
-        return Stay({**answers, "files": list(value)[:-1]}, context.tr("Removed the last file."))
+    if tap.action == "pick" and step.kind == "country" and is_country(tap.argument):
+        return Accept(tap.argument)
+    if step.kind == "themes":
+        return await _themes_tap(context, answers, tap)
+    if step.kind == "files":
+        return _files_tap(context, answers, tap)
+    return None
+
+
+async def _themes_tap(context: BotContext, answers: dict[str, Any], tap: Tap) -> Outcome | None:
+    """Toggle a theme, or Done (at least one chosen)."""
+    chosen = answers.get("themes") or []
+    if tap.action == "toggle" and tap.argument in await theme_labels(context):
+        return Stay({**answers, "themes": rules.toggle(chosen, tap.argument)})
+    if tap.action == "done" and not chosen:
+        return Stay(answers, context.tr("Please choose at least one theme."))
+    if tap.action == "done":
+        return Accept(list(chosen))
+    return None
+
+
+def _files_tap(context: BotContext, answers: dict[str, Any], tap: Tap) -> Outcome | None:
+    """Done with the files, or drop the last one."""
+    files = list(answers.get("files") or [])
+    if tap.action == "done":
+        return Accept(files)
+    if tap.action == "pop" and files:
+        return Stay({**answers, "files": files[:-1]}, context.tr("Removed the last file."))
     return None
 
 
