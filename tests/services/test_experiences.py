@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
 import pytest
 
 from bot.clock import ManualClock
@@ -125,3 +133,59 @@ async def test_withdraw_and_resubmit_only_from_the_statuses_that_allow_them(worl
     assert withdrawn.status == "withdrawn"
     assert await world.repos.drafts.get(ana.id, EDIT_DRAFT_KIND) is None
     assert await world.experiences.withdraw(ana.id, sent.id) is None  # decided: stays
+
+
+KILLED_WHILE_SENDING = """
+import asyncio, os, signal, sys
+from bot.clock import ManualClock
+from bot.experiences.service import DRAFT_KIND, ExperiencesService
+from bot.i18n import I18n
+from datetime import UTC, datetime
+from storage import Database, Repositories
+
+async def main():
+    db = await Database.open(sys.argv[1])
+    repos = Repositories.from_db(db)
+    ana = await repos.people.by_telegram_id(1)
+    draft = await repos.drafts.get(ana.id, DRAFT_KIND)
+
+    async def killed(*_):
+        rows = await repos.db.fetch_value("SELECT count(*) FROM outbox")
+        print("killed after", rows, "notices", flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)  # the experience and its notices are written
+
+    repos.drafts.delete = killed
+    service = ExperiencesService(
+        repos, ManualClock(datetime(2026, 3, 25, tzinfo=UTC)), I18n(), {9000}, lambda: None
+    )
+    await service.submit(ana, "es", draft.data)
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.slow
+async def test_a_kill_while_sending_leaves_neither_the_experience_nor_its_notices(
+    world: World, tmp_path: Path
+) -> None:
+    ana = await world.person(1, "Ana", "es")
+    await world.person(2, "Tom", "en", coordinates="climate")
+    await world.repos.drafts.save(ana.id, DRAFT_KIND, "preview", ANSWERS, 1, world.clock.now())
+    script = tmp_path / "kill_while_sending.py"
+    script.write_text(textwrap.dedent(KILLED_WHILE_SENDING))
+    root = Path(__file__).resolve().parents[2]
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, str(script), str(world.repos.db.path)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert done.stdout.strip() == "killed after 2 notices"
+    assert await world.repos.experiences.by_author(ana.id) == []
+    assert await world.outbox() == []
+    assert await world.repos.drafts.get(ana.id, DRAFT_KIND) is not None
