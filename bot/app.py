@@ -17,7 +17,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.clock import Clock, SystemClock
 from bot.context import BotContext, Services, WnmrcApplication
-from bot.delivery import DeliveryConfig, start_delivery, stop_delivery
+from bot.delivery import DeliveryConfig, start_delivery, stop_delivery, wake
 from bot.digest_clock import start_digests, stop_digests
 from bot.http import AiohttpRequest
 from bot.i18n import I18n
@@ -145,6 +145,7 @@ def _start(
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await _open_database(application)
         await start_delivery(application, delivery)
+        _services(application).outbox_wake = lambda: wake(application)
         await start_digests(application)
         await start_reminders(application)
         await _start_due_work(cast(WnmrcApplication, application))

@@ -252,7 +252,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _export_paths(args: argparse.Namespace) -> list[Path]:
-    from bot.booklet import paired_paths
+    from bot.experiences.booklet import paired_paths
 
     if args.what == "experiences":
         return list(paired_paths(args.file, "csv", "json"))
@@ -266,8 +266,8 @@ def _export_paths(args: argparse.Namespace) -> list[Path]:
 async def _write_export(args: argparse.Namespace, settings: Settings) -> str:
     from datetime import UTC, datetime
 
-    from bot.booklet import export_booklet, export_experiences
     from bot.calendar import export_calendar
+    from bot.experiences.booklet import export_booklet, export_experiences
     from bot.roster import export_roster
 
     now = datetime.now(UTC)

@@ -7,13 +7,17 @@ and carries the person and language the presence handler found for the current u
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.clock import Clock
+from bot.experiences.service import ExperiencesService
 from bot.i18n import I18n, Translator
+from bot.reviews.selection import SelectionService
+from bot.reviews.service import ReviewsService
 from bot.runtime import DueWorkRuntime
 from config import NetworkConfig, Settings
 from storage import Database, Person, Repositories
@@ -30,6 +34,11 @@ class Services:
     runtime: DueWorkRuntime
     """The one clock of everything that comes due (reminders, digests, the outbox, ...)."""
     _repos: Repositories | None = field(default=None, repr=False)
+    experiences: ExperiencesService = field(init=False, repr=False)
+    reviews: ReviewsService = field(init=False, repr=False)
+    selection: SelectionService = field(init=False, repr=False)
+    outbox_wake: Callable[[], None] | None = field(default=None, repr=False)
+    """Wakes the outbox sender while it runs its own loop (set by ``bot/app.py``)."""
 
     @property
     def repos(self) -> Repositories:
@@ -43,6 +52,21 @@ class Services:
 
     def attach(self, repos: Repositories | None) -> None:
         self._repos = repos
+        if repos is None:
+            return
+        self.experiences = ExperiencesService(
+            repos, self.clock, self.i18n, self.settings.secretariat_ids, self.wake_outbox
+        )
+        criteria = self.network.review.criteria
+        self.reviews = ReviewsService(repos, self.clock, self.i18n, criteria, self.wake_outbox)
+        self.selection = SelectionService(repos, self.clock, self.i18n, criteria, self.wake_outbox)
+
+    def wake_outbox(self) -> None:
+        """A unit of work queued messages: tell the one runtime (and, while the outbox sender
+        still runs its own loop, the hook ``bot/app.py`` sets) to look now."""
+        self.runtime.wake()
+        if self.outbox_wake is not None:
+            self.outbox_wake()
 
 
 class WnmrcApplication(

@@ -679,3 +679,51 @@ async def test_editing_themes_country_and_files_of_a_sent_experience(
     assert experience.country == "BO"
     assert [f.kind for f in experience.files] == ["photo"]
     assert await repos.drafts.get(person.id, "experience_edit") is None
+
+
+async def test_an_experience_in_review_is_locked_for_its_author(
+    emulator: Emulator, repos: Repositories
+) -> None:
+    """Issue 12: scored, then edited, then accepted with nobody told. Once a reviewer has
+    scored it, the author's edit is refused in one line in their language and nothing changes;
+    withdrawing stays open to them."""
+    ana, person = await member(emulator, repos, "Ana", "es")
+    tom, _ = await member(emulator, repos, "Tom", "en", coordinates=("climate",))
+    fields = {"title": "Terraces", "reserve": "Manu", "country": "PE", "themes": ["climate"]}
+    experience = await repos.experiences.create(
+        person.id, "es", fields | {"summary": "Old terraces hold water again."}, NOW
+    )
+    card = await tap(emulator, ana, await say(emulator, ana, "/myexperiences"), "Terraces")
+    await tap(emulator, ana, await tap(emulator, ana, card, "Editar"), "Resumen")
+    assert await repos.drafts.get(person.id, "experience_edit") is not None
+
+    # Tom scores it while Ana's edit waits for her text.
+    queue = await say(emulator, tom, "/review")
+    prompt = await tap(emulator, tom, queue, f"Review #{experience.id}")
+    for _criterion in range(6):
+        prompt = await tap(emulator, tom, prompt, "4")
+    assert f"Scores saved for #{experience.id}: mean 4.0." in text(prompt)
+
+    refused = await say(emulator, ana, "A spam link: https://spam.example")
+    locked = (
+        "«Terraces» está en revisión, así que ahora no se puede cambiar: un evaluador puede "
+        "solicitar cambios, o puedes retirarla."
+    )
+    assert text(refused).startswith(locked)
+    assert labels(refused) == ["Retirar", "« Mis experiencias"]
+    stale_edit = await _after(
+        emulator, ana, lambda: emulator.tap_data(ana, card, f"xm:edit:{experience.id}")
+    )
+    assert text(stale_edit).startswith(locked)
+    await tap(emulator, ana, stale_edit, "« Mis experiencias")
+    stale_field = await _after(
+        emulator, ana, lambda: emulator.tap_data(ana, card, f"xf:{experience.id}:summary")
+    )
+    assert text(stale_field).startswith(locked)
+
+    stored = await repos.experiences.get(experience.id)
+    assert stored is not None
+    assert (stored.status, stored.summary) == ("in_review", experience.summary)
+    assert await repos.drafts.get(person.id, "experience_edit") is None
+    [review] = await repos.reviews.reviews(experience.id)
+    assert set(review.scores.values()) == {4}

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.booklet import booklet_html, chapters, md_escape
+from bot.experiences.booklet import booklet_html, chapters, md_escape
 from bot.i18n import I18n
 from bot.reviews import (
     TRANSITIONS,
@@ -19,7 +19,6 @@ from bot.reviews import (
     matches,
     may_move,
     parse_browse,
-    parse_callback,
     parse_ids,
     parties,
     rank,
@@ -29,6 +28,7 @@ from bot.reviews import (
     status_notice,
     tally,
 )
+from bot.reviews.callbacks import CastVote, Decide, OpenReview, ScoreCriterion, SkipComment
 from config import load_network
 from storage.models import EXPERIENCE_STATUSES, Experience, ExperienceFile
 from storage.reviews import Review
@@ -237,31 +237,33 @@ def test_the_author_is_told_in_their_language_with_the_note() -> None:
 # buttons and arguments
 
 
+REVIEW_KINDS = (OpenReview, ScoreCriterion, SkipComment, Decide, CastVote)
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        ("rv:12", ("rv", (12,), None)),
-        ("rq:12:0:5", ("rq", (12, 0, 5), None)),
-        ("rk:12", ("rk", (12,), None)),
-        ("rd:12:a", ("rd", (12,), "a")),
-        ("vt:3:12", ("vt", (3, 12), None)),
+        ("rv:12", OpenReview(12)),
+        ("rq:12:0:5", ScoreCriterion(12, 0, "5")),
+        ("rk:12", SkipComment(12)),
+        ("rd:12:a", Decide(12, "a")),
+        ("vt:3:12", CastVote(3, 12)),
         ("rv:12:1", None),
         ("rq:12:0", None),
+        ("rq:12:0:6", None),
         ("rd:12:x", None),
         ("rd:12", None),
         ("vt:3", None),
         ("zz:1", None),
-        ("rv:1234567890", None),
-        ("rv:-1", None),
+        ("rv:x", None),
     ],
 )
 def test_callback_data_is_parsed_strictly(data: str, expected: Any) -> None:
-    parsed = parse_callback(data)
-    if expected is None:
-        assert parsed is None
-    else:
-        assert parsed is not None
-        assert (parsed.prefix, parsed.numbers, parsed.letter) == expected
+    parsed = [kind.unpack_or_none(data) for kind in REVIEW_KINDS]
+    found = [p for p in parsed if p is not None]
+    assert found == ([] if expected is None else [expected])
+    if expected is not None:
+        assert expected.pack() == data
 
 
 def test_ids_are_numbers_once_each() -> None:

@@ -508,6 +508,41 @@ def card_messages(text: str) -> list[Html]:
     return [Html(chunk) for chunk in split_message(text)]
 
 
+# --- who may change a sent experience ----------------------------------------------------------
+
+EDITABLE: Final[frozenset[ExperienceStatus]] = frozenset({"submitted", "changes_requested"})
+"""Statuses in which the author may change the text of a sent experience.
+
+An experience in review (``in_review``: a reviewer has scored it) is locked for its author.
+The other choice, an edit sending it back to review with the scores kept but marked as given
+to an earlier text, was weighed and left: every score, the ranking, the comment and the
+decision would then have to say which text they refer to, and an accepted experience could
+still be one nobody read (issue 12: scored, edited into a spam link, accepted). Locked, what
+the reviewers scored is what they decide on. The author keeps two ways out: a reviewer's
+"Request changes" opens the text again, and withdrawing stays allowed.
+"""
+
+LOCKED_IN_REVIEW: Final = N_(
+    "“{title}” is being reviewed, so it cannot be changed now: a reviewer can request "
+    "changes, or you can withdraw it."
+)
+"""The one-line answer to an edit of an experience in review."""
+
+
+def may_edit(status: ExperienceStatus) -> bool:
+    """Whether the author may change the text (see :data:`EDITABLE`)."""
+    return status in EDITABLE
+
+
+def edit_refusal(experience: Experience) -> Refusal | None:
+    """Why the author may not change the experience now; None when they may."""
+    if experience.status == "in_review":
+        return Refusal(LOCKED_IN_REVIEW, {"title": experience.title})
+    if not may_edit(experience.status):
+        return Refusal(N_("This experience was decided meanwhile: nothing changed."))
+    return None
+
+
 # --- reviewers -----------------------------------------------------------------------------
 
 

@@ -1,8 +1,9 @@
 """Review, selection and publishing of experiences: the rules, as plain functions.
 
 The status machine (who may move an experience from which status to which), the criteria and
-their wording, the aggregation of scores (mean, number of reviews, spread), the ranking, the
-card an experience is published as, and the callback data of the buttons. No Telegram, no SQL.
+their wording, the card an experience is published as, the ballot of a selection vote and the
+notices to the author. No Telegram, no SQL. The ranking is in ``bot/reviews/ranking.py``, the
+buttons' callback data in ``bot/reviews/callbacks.py``.
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from statistics import fmean
 from typing import Final
 
 from bot.countries import country_name, find_country
 from bot.groups import find_group
 from bot.i18n import N_, Translator
+from bot.profile import Refusal
 from bot.rendering import Html, bold, escape, italic, link, split_message
+from bot.reviews.callbacks import CastVote
 from storage.models import EXPERIENCE_STATUSES, Experience, ExperienceStatus, WorkingGroup
-from storage.reviews import Review
 
 SCORES: Final = (1, 2, 3, 4, 5)
 COMMENT_LIMIT: Final = 1000
@@ -135,105 +136,6 @@ def sources(target: ExperienceStatus, who: Collection[Party]) -> frozenset[Exper
     )
 
 
-# --- scores --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Tally:
-    """What the reviews of one experience add up to."""
-
-    count: int
-    mean: float | None
-    """The mean of the reviewers' own means (None without reviews)."""
-    spread: float
-    """Highest minus lowest reviewer mean: 0 when the reviewers agree (or there is one)."""
-    by_criterion: Mapping[str, float]
-    """The mean score of each criterion over the reviews that scored it."""
-
-
-def review_mean(review: Review) -> float | None:
-    return fmean(review.scores.values()) if review.scores else None
-
-
-def tally(reviews: Iterable[Review]) -> Tally:
-    """Mean, number and spread of the reviews' scores."""
-    scored = [r for r in reviews if r.scores]
-    means = [fmean(r.scores.values()) for r in scored]
-    criteria: dict[str, list[int]] = {}
-    for review in scored:
-        for criterion, score in review.scores.items():
-            criteria.setdefault(criterion, []).append(score)
-    return Tally(
-        count=len(scored),
-        mean=fmean(means) if means else None,
-        spread=max(means) - min(means) if means else 0.0,
-        by_criterion={c: fmean(scores) for c, scores in criteria.items()},
-    )
-
-
-@dataclass(frozen=True)
-class Ranked:
-    """An experience in the ranking, with its tally and selection votes."""
-
-    experience: Experience
-    tally: Tally
-    votes: int
-
-
-RANKED_STATUSES: Final[tuple[ExperienceStatus, ...]] = ("accepted", "shortlisted", "selected")
-
-
-def rank(
-    experiences: Iterable[Experience],
-    reviews: Mapping[int, Sequence[Review]],
-    votes: Mapping[int, int],
-) -> list[Ranked]:
-    """Best mean first; ties by more reviews, then more votes, then the earlier submitted.
-    Experiences without reviews come last."""
-    ranked = [Ranked(e, tally(reviews.get(e.id, ())), votes.get(e.id, 0)) for e in experiences]
-    return sorted(
-        ranked,
-        key=lambda r: (
-            r.tally.mean is None,
-            -(r.tally.mean or 0.0),
-            -r.tally.count,
-            -r.votes,
-            r.experience.submitted_at,
-            r.experience.id,
-        ),
-    )
-
-
-def score_text(value: float | None) -> str:
-    """A mean as people read it: one decimal, or a dash without reviews."""
-    return "–" if value is None else f"{value:.1f}"
-
-
-def render_ranking(
-    _: Translator, ranked: Sequence[Ranked], title: str, show_votes: bool = True
-) -> Html:
-    """The /rank answer: one line per experience, best first."""
-    if not ranked:
-        return _("No accepted experiences in {scope} yet.", scope=title)
-    lines = [bold(_("Ranking: {scope}", scope=title)), ""]
-    for place, entry in enumerate(ranked, start=1):
-        e, t = entry.experience, entry.tally
-        line = _(
-            "{place}. #{id} {title} — {mean} ({reviews}, spread {spread})",
-            place=place,
-            id=e.id,
-            title=e.title,
-            mean=score_text(t.mean),
-            reviews=_.plural("{n} review", "{n} reviews", t.count),
-            spread=f"{t.spread:.1f}",
-        )
-        extras = [status_label(_, e.status)]
-        if show_votes:
-            extras.append(_.plural("{n} vote", "{n} votes", entry.votes))
-        lines.append(Html(f"{line} · {escape(' · '.join(extras))}"))
-    return Html("\n".join(lines))
-
-
 # --- cards ---------------------------------------------------------------------------------
 
 
@@ -331,6 +233,53 @@ def render_queue_line(
     )
 
 
+# --- the ballot of a selection vote ---------------------------------------------------------
+
+ButtonRows = list[list[tuple[str, str]]]
+"""Rows of (label, callback data): a keyboard without Telegram's types."""
+
+
+def ballot(
+    _: Translator,
+    round_id: int,
+    group: WorkingGroup,
+    experiences: Sequence[Experience],
+    voted: Collection[int],
+) -> tuple[Html, ButtonRows]:
+    """The ballot a member reads: the shortlisted experiences, a button each (✅ when voted)."""
+    lines = [
+        bold(_("Selection vote of {group}", group=group.name(_.language))),
+        _(
+            "Vote for the experiences the network should share: one vote per experience, "
+            "tap again to take it back."
+        ),
+        "",
+    ]
+    lines += [
+        _("#{id} {title} ({reserve})", id=e.id, title=e.title, reserve=e.reserve)
+        for e in experiences
+    ]
+    rows = [
+        [
+            (
+                f"{'✅' if e.id in voted else '☐'} #{e.id} {echo_title(e.title)}",
+                CastVote(round_id, e.id).pack(),
+            )
+        ]
+        for e in experiences
+    ]
+    return Html("\n".join(lines)), rows
+
+
+def inline_keyboard(rows: ButtonRows) -> dict[str, object]:
+    """The rows as the Bot API's ``reply_markup`` (for the outbox)."""
+    return {
+        "inline_keyboard": [
+            [{"text": label, "callback_data": data} for label, data in row] for row in rows
+        ]
+    }
+
+
 # --- telling the author -----------------------------------------------------------------------
 
 _STATUS_NOTICES: Final[Mapping[ExperienceStatus, str]] = {
@@ -402,18 +351,43 @@ def matches(experience: Experience, browse: Browse) -> bool:
     return browse.status is None or experience.status == browse.status
 
 
-# --- callback data -------------------------------------------------------------------------
+# --- why not -------------------------------------------------------------------------------
 
-REVIEW_OPEN: Final = "rv"
-"""rv:<experience>: open the review of an experience (the new-submission notice's button)."""
-REVIEW_SCORE: Final = "rq"
-"""rq:<experience>:<criterion index>:<score>"""
-REVIEW_SKIP_COMMENT: Final = "rk"
-"""rk:<experience>: no comment"""
-REVIEW_DECIDE: Final = "rd"
-"""rd:<experience>:<a|c|d|l> accept, request changes, decline, later"""
-VOTE: Final = "vt"
-"""vt:<round>:<experience>"""
+STALE: Final = N_("This button is no longer valid.")
+NO_EXPERIENCE: Final = N_("There is no experience #{id}.")
+ALREADY_DECIDED: Final = N_("Experience #{id} has already been decided: it is {status}.")
+NOT_YOURS_TO_REVIEW: Final = N_(
+    "Only the coordinators of its working groups and the secretariat review #{id}; "
+    "nobody reviews their own experience."
+)
+TOO_LONG: Final = N_("That is {n} characters; at most {limit} fit.")
+NOT_ACCEPTED: Final = N_("Only accepted experiences go on the shortlist; #{id} is {status}.")
+NOT_SELECTABLE: Final = N_(
+    "#{id} is {status}: only accepted or shortlisted experiences are selected."
+)
+VOTE_CLOSED: Final = N_("This vote is closed.")
+MEMBERS_VOTE: Final = N_("Only members of the working group vote.")
+
+
+def already_decided(experience: Experience) -> Refusal:
+    return Refusal(ALREADY_DECIDED, {"id": experience.id, "status": experience.status})
+
+
+def explain(_: Translator, refusal: Refusal) -> str:
+    """A refusal in the reader's language (a status it names, translated too)."""
+    values = dict(refusal.values)
+    status = values.get("status")
+    if isinstance(status, str) and status in STATUS_LABELS:
+        values["status"] = _(STATUS_LABELS[status])  # type: ignore[index]
+    return _(refusal.message, **values)
+
+
+def noted_decision(decision: object) -> ExperienceStatus:
+    """The decision a typed note completes (a decline, else a request for changes)."""
+    return "declined" if decision == "declined" else "changes_requested"
+
+
+# --- decisions and ids ---------------------------------------------------------------------
 
 DECISIONS: Final[Mapping[str, ExperienceStatus | None]] = {
     "a": "accepted",
@@ -421,36 +395,7 @@ DECISIONS: Final[Mapping[str, ExperienceStatus | None]] = {
     "d": "declined",
     "l": None,
 }
-
-_DATA: Final = re.compile(r"^([a-z]{2})((?::\d{1,9}){1,3}|:\d{1,9}:[acdl])$")
-
-
-@dataclass(frozen=True)
-class Callback:
-    prefix: str
-    numbers: tuple[int, ...]
-    letter: str | None = None
-
-
-def parse_callback(data: str) -> Callback | None:
-    """The parts of one of this feature's callback data; None for anything malformed."""
-    match = _DATA.match(data)
-    if match is None:
-        return None
-    prefix, rest = match.group(1), match.group(2).lstrip(":").split(":")
-    letter = rest[-1] if rest[-1].isalpha() else None
-    numbers = tuple(int(p) for p in rest if p.isdigit())
-    shapes = {
-        REVIEW_OPEN: (1, False),
-        REVIEW_SCORE: (3, False),
-        REVIEW_SKIP_COMMENT: (1, False),
-        REVIEW_DECIDE: (1, True),
-        VOTE: (2, False),
-    }
-    expected = shapes.get(prefix)
-    if expected is None or (len(numbers), letter is not None) != expected:
-        return None
-    return Callback(prefix, numbers, letter)
+"""The letter of a decision button (accept, request changes, decline, later) -> the status."""
 
 
 def parse_ids(args: Sequence[str]) -> list[int] | None:
