@@ -8,6 +8,7 @@ check, so a message without a translation fails CI.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -62,25 +63,30 @@ def extract(root: Path = PROJECT_ROOT) -> Catalog:
 
 
 def update(template: Catalog, locales_dir: Path = LOCALES_DIR) -> None:
-    """Write the template and merge it into each language's catalog."""
-    with (locales_dir / f"{DOMAIN}.pot").open("wb") as out:
-        write_po(
-            out, template, width=100, sort_output=True, omit_header=False, include_lineno=False
-        )
+    """Write the template and merge it into each language's catalog.
+
+    A file whose messages did not change is left as it is (its creation date included), so
+    running this twice, or on two branches, changes nothing that could conflict.
+    """
+    _write_if_changed(locales_dir / f"{DOMAIN}.pot", template, omit_header=False)
     for language in LANGUAGES:
         path = catalog_path(locales_dir, language)
         catalog = _read(path, language) if path.exists() else Catalog(locale=language)
         catalog.update(template, no_fuzzy_matching=True)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as out:
-            write_po(
-                out,
-                catalog,
-                width=100,
-                sort_output=True,
-                ignore_obsolete=True,
-                include_lineno=False,
-            )
+        _write_if_changed(path, catalog, ignore_obsolete=True)
+
+
+_CREATION_DATE = re.compile(rb'^"POT-Creation-Date: [^"]*"\n', re.MULTILINE)
+
+
+def _write_if_changed(path: Path, catalog: Catalog, **options: bool) -> None:
+    out = io.BytesIO()
+    write_po(out, catalog, width=100, sort_output=True, include_lineno=False, **options)
+    new = out.getvalue()
+    old = path.read_bytes() if path.exists() else b""
+    if _CREATION_DATE.sub(b"", new) != _CREATION_DATE.sub(b"", old):
+        path.write_bytes(new)
 
 
 def check(template: Catalog, locales_dir: Path = LOCALES_DIR) -> list[Problem]:
