@@ -114,7 +114,7 @@ def build_application(
         .post_shutdown(_closer(intake))
     )
     application: WnmrcApplication = builder.build()
-    intake.processor.on_flood = lambda update: flood.slow_down(application, update)
+    intake.processor.on_flood = lambda notice: flood.slow_down(application, notice)
     register_handlers(application)
     return application
 
@@ -135,7 +135,7 @@ class Intake:
         services = application.services
         self.lease = DatabaseLease(services.db, services.clock, application.stop_running)
         await self.lease.acquire()
-        self.inbox = Inbox(services.db, services.clock)
+        self.inbox = Inbox(services.db, services.clock, self.processor)
         self.processor.on_handled = lambda update: self._handled(update.update_id)
         for payload in await self.inbox.replay():
             update = Update.de_json(payload, application.bot)

@@ -16,11 +16,14 @@ import asyncio
 import json
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from telegram.request import BaseRequest, RequestData
+from telegram.request._requestparameter import RequestParameter
 
 from bot.clock import Clock
+from bot.processing import Admission, ChatOrderedUpdateProcessor, Flooding
 from storage.database import Database
 from storage.inbox import InboxRepository, InboxUpdate
 
@@ -29,42 +32,100 @@ logger = logging.getLogger(__name__)
 JSONDict = dict[str, Any]
 
 
-def sender_of(update: JSONDict) -> int | None:
-    """The Telegram id of whoever an update comes from (its one payload's ``from`` or
-    ``user``, else a private chat's id)."""
+@dataclass(frozen=True)
+class Arrival:
+    """What the inbox reads from an update before PTB parses it."""
+
+    update_id: int
+    sender: JSONDict | None
+    """The person it comes from (``from`` or ``user``), as Telegram describes them."""
+    chat_id: int | None
+
+    @property
+    def sender_id(self) -> int | None:
+        return int(self.sender["id"]) if self.sender else None
+
+    @property
+    def ordering_key(self) -> int | None:
+        """As ``bot.processing.ordering_key`` finds it: the chat, else the sender."""
+        return self.chat_id if self.chat_id is not None else self.sender_id
+
+    def flooding(self) -> Flooding | None:
+        if self.chat_id is None:
+            return None
+        language = self.sender.get("language_code") if self.sender else None
+        return Flooding(self.chat_id, self.sender_id, language)
+
+
+def arrival(update: JSONDict) -> Arrival:
     for key, value in update.items():
         if key == "update_id" or not isinstance(value, dict):
             continue
-        person = value.get("from") or value.get("user")
-        if isinstance(person, dict) and isinstance(person.get("id"), int):
-            return int(person["id"])
-        chat = value.get("chat")
-        if isinstance(chat, dict) and chat.get("type") == "private":
-            return int(chat["id"])
-    return None
+        sender = value.get("from") or value.get("user")
+        message = value.get("message")
+        chat = value.get("chat") or (message.get("chat") if isinstance(message, dict) else None)
+        return Arrival(
+            update["update_id"],
+            sender if isinstance(sender, dict) and "id" in sender else None,
+            int(chat["id"]) if isinstance(chat, dict) and "id" in chat else None,
+        )
+    return Arrival(update["update_id"], None, None)
 
 
 class Inbox:
     """The running bot's side of the inbox: what it stored and has not handled yet."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, processor: ChatOrderedUpdateProcessor) -> None:
         self._repo = InboxRepository(db)
         self._clock = clock
+        self._processor = processor
         self._pending: set[int] = set()
+        self.confirm_from = 0
+        """Every update below this id is stored: the next getUpdates call confirms them."""
         self._done: list[int] = []
         self._writer: asyncio.Task[None] | None = None
 
     async def take_in(self, updates: list[JSONDict], offset: int | None) -> list[JSONDict]:
-        """Store the fetched updates; returns those not seen before, in Telegram's order."""
-        rows = [
-            InboxUpdate(update["update_id"], sender_of(update), json.dumps(update))
-            for update in updates
-        ]
-        fresh = await self._repo.store(rows, self._clock.now(), confirmed_below=offset)
-        self._pending.update(fresh)
-        if len(fresh) < len(updates):
-            logger.info("%d updates delivered again, already in hand", len(updates) - len(fresh))
-        return [update for update in updates if update["update_id"] in fresh]
+        """Store the fetched updates and return those to handle, in Telegram's order.
+
+        An update seen before is left out; so is one beyond its chat's share of updates in
+        hand (the processor's admission), stored as handled, without its content: a flood
+        costs a short row each, never an object in memory. The first such update of a
+        backlog brings the notice.
+        """
+        arrivals = [arrival(update) for update in updates]
+        known = await self._repo.known([a.update_id for a in arrivals])
+        if known:
+            logger.info("%d updates delivered again, already in hand", len(known))
+        rows: list[InboxUpdate] = []
+        admitted: list[JSONDict] = []
+        for update, came in zip(updates, arrivals, strict=True):
+            if came.update_id in known:
+                continue
+            if self._admit(came):
+                rows.append(InboxUpdate(came.update_id, came.sender_id, json.dumps(update)))
+                admitted.append(update)
+            else:
+                rows.append(InboxUpdate(came.update_id, None, None))
+        try:
+            await self._repo.store(rows, self._clock.now(), confirmed_below=offset)
+        except BaseException:
+            self._processor.release_ahead([update["update_id"] for update in admitted])
+            raise
+        self._pending.update(update["update_id"] for update in admitted)
+        if arrivals:
+            self.confirm_from = max(self.confirm_from, arrivals[-1].update_id + 1)
+        return admitted
+
+    def _admit(self, came: Arrival) -> bool:
+        key = came.ordering_key
+        if key is None:
+            return True
+        admission = self._processor.admit_ahead(came.update_id, key)
+        notice = came.flooding()
+        if admission is Admission.FIRST_DROPPED and notice is not None:
+            self._processor.on_flood(notice)
+        return admission is Admission.ADMITTED
 
     async def replay(self) -> list[JSONDict]:
         """Updates stored and never handled, oldest first: handle them before new ones."""
@@ -148,28 +209,45 @@ class InboxRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        status, body = await self._inner.do_request(
-            url,
-            method,
-            request_data,
-            read_timeout=read_timeout,
-            write_timeout=write_timeout,
-            connect_timeout=connect_timeout,
-            pool_timeout=pool_timeout,
-        )
+        timeouts = {
+            "read_timeout": read_timeout,
+            "write_timeout": write_timeout,
+            "connect_timeout": connect_timeout,
+            "pool_timeout": pool_timeout,
+        }
         inbox = self._inbox
-        if inbox is None or status != 200 or not url.endswith("/getUpdates"):
+        if inbox is None or not url.endswith("/getUpdates"):
+            return await self._pass(url, method, request_data, timeouts)
+        offset = _offset(request_data)
+        if inbox.confirm_from > (offset or 0):
+            offset = inbox.confirm_from
+            request_data = _with_offset(request_data, offset)
+        status, body = await self._pass(url, method, request_data, timeouts)
+        if status != 200:
             return status, body
         answer = json.loads(body)
         if not answer.get("ok") or not answer.get("result"):
             return status, body
-        fresh = await inbox.take_in(answer["result"], _offset(request_data))
+        fresh = await inbox.take_in(answer["result"], offset)
         return status, json.dumps({"ok": True, "result": fresh}).encode()
+
+    async def _pass(
+        self, url: str, method: str, request_data: RequestData | None, timeouts: dict[str, Any]
+    ) -> tuple[int, bytes]:
+        return await self._inner.do_request(url, method, request_data, **timeouts)
 
 
 def _offset(request_data: RequestData | None) -> int | None:
-    """The ``offset`` the getUpdates call sent: Telegram confirmed every update below it."""
+    """The ``offset`` the getUpdates call sends: Telegram confirms every update below it."""
     if request_data is None:
         return None
     offset = request_data.parameters.get("offset")
     return offset if isinstance(offset, int) and offset > 0 else None
+
+
+def _with_offset(request_data: RequestData | None, offset: int) -> RequestData:
+    """The same call confirming everything the inbox stored (PTB's own offset only moves
+    past the updates it was handed, so not past those the inbox left out)."""
+    parameters = dict(request_data.parameters) if request_data is not None else {}
+    parameters["offset"] = offset
+    return RequestData([RequestParameter.from_input(k, v) for k, v in parameters.items()])

@@ -18,8 +18,10 @@ backlog.
 from __future__ import annotations
 
 import asyncio
+import enum
 import inspect
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
@@ -28,7 +30,24 @@ from telegram.ext import BaseUpdateProcessor
 PER_CHAT = 16
 """Updates one chat may have in hand: an album (up to 10) and a few quick replies fit."""
 
+@dataclass(frozen=True)
+class Flooding:
+    """A chat whose backlog is being dropped, and who to tell, in which language."""
+
+    chat_id: int
+    user_id: int | None
+    language_code: str | None
+
+
 UpdateCallback = Callable[[Update], None]
+FloodCallback = Callable[[Flooding], None]
+
+
+class Admission(enum.Enum):
+    ADMITTED = "admitted"
+    DROPPED = "dropped"
+    FIRST_DROPPED = "first dropped"
+    """The first update dropped from a chat's backlog: the chat is told to slow down."""
 
 
 def ordering_key(update: object) -> int | None:
@@ -42,6 +61,13 @@ def ordering_key(update: object) -> int | None:
     return None
 
 
+def flooding(update: Update) -> Flooding | None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None:
+        return None
+    return Flooding(chat.id, user.id if user else None, user.language_code if user else None)
+
+
 class _Chat:
     """One chat's updates in hand: a FIFO lock for their order, and how many there are."""
 
@@ -53,7 +79,7 @@ class _Chat:
         self.warned = False
 
 
-def _ignore(update: Update) -> None:
+def _ignore(event: object) -> None:
     """The default for a callback nobody wired."""
 
 
@@ -72,12 +98,14 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
         per_chat: int = PER_CHAT,
         *,
         on_handled: UpdateCallback = _ignore,
-        on_flood: UpdateCallback = _ignore,
+        on_flood: FloodCallback = _ignore,
     ) -> None:
         super().__init__(running)  # PTB runs updates as tasks when this is above 1
         self._running = asyncio.Semaphore(running)
         self._per_chat = per_chat
         self._chats: dict[int, _Chat] = {}
+        self._ahead: dict[int, int] = {}
+        """Updates admitted before they were queued (``admit_ahead``): update id -> chat."""
         self._closed = False
         self.on_handled = on_handled
         self.on_flood = on_flood
@@ -85,25 +113,69 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Admit, order and run one update (PTB's global admission semaphore is not used:
         admission is per chat)."""
-        key = ordering_key(update)
-        if self._closed:
-            _discard(coroutine)
-        elif key is None:
-            await self._run(update, coroutine)
-        else:
-            await self._in_chat(key, update, coroutine)
+        ahead = self._ahead.pop(update.update_id, None) if isinstance(update, Update) else None
+        key = ahead if ahead is not None else ordering_key(update)
+        if key is None:
+            if self._closed:
+                _discard(coroutine)
+            else:
+                await self._run(update, coroutine)
+            return
+        if ahead is None and not self._admitted(key, update, coroutine):
+            return
+        await self._in_chat(key, update, coroutine)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         await self.process_update(update, coroutine)
 
-    async def _in_chat(self, key: int, update: object, coroutine: Awaitable[Any]) -> None:
+    def admit_ahead(self, update_id: int, key: int) -> Admission:
+        """Admission before an update is even parsed (the inbox, as it fetches a batch): a
+        flood is dropped at the door. An admitted update is not counted again when it comes
+        to be processed."""
+        admission = self._admit(key)
+        if admission is Admission.ADMITTED:
+            self._ahead[update_id] = key
+        return admission
+
+    def release_ahead(self, update_ids: list[int]) -> None:
+        """Updates admitted ahead that will not come to be processed after all."""
+        for update_id in update_ids:
+            key = self._ahead.pop(update_id, None)
+            if key is not None:
+                self._release(key)
+
+    def _release(self, key: int) -> None:
+        chat = self._chats[key]
+        chat.in_hand -= 1
+        if chat.in_hand == 0:
+            del self._chats[key]
+
+    def _admit(self, key: int) -> Admission:
         chat = self._chats.get(key)
         if chat is None:
             chat = self._chats[key] = _Chat()
-        if chat.in_hand >= self._per_chat:
-            self._drop(chat, update, coroutine)
-            return
-        chat.in_hand += 1
+        if chat.in_hand < self._per_chat:
+            chat.in_hand += 1
+            return Admission.ADMITTED
+        if chat.warned:
+            return Admission.DROPPED
+        chat.warned = True
+        return Admission.FIRST_DROPPED
+
+    def _admitted(self, key: int, update: object, coroutine: Awaitable[Any]) -> bool:
+        admission = self._admit(key)
+        if admission is Admission.ADMITTED:
+            return True
+        _discard(coroutine)
+        if isinstance(update, Update):
+            self.on_handled(update)
+            notice = flooding(update)
+            if admission is Admission.FIRST_DROPPED and notice is not None:
+                self.on_flood(notice)
+        return False
+
+    async def _in_chat(self, key: int, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = self._chats[key]
         try:
             async with chat.lock:
                 if self._closed:
@@ -111,17 +183,7 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
                 else:
                     await self._run(update, coroutine)
         finally:
-            chat.in_hand -= 1
-            if chat.in_hand == 0:
-                del self._chats[key]
-
-    def _drop(self, chat: _Chat, update: object, coroutine: Awaitable[Any]) -> None:
-        _discard(coroutine)
-        if isinstance(update, Update):
-            self.on_handled(update)
-            if not chat.warned:
-                chat.warned = True
-                self.on_flood(update)
+            self._release(key)
 
     async def _run(self, update: object, coroutine: Awaitable[Any]) -> None:
         async with self._running:

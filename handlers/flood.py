@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import WnmrcApplication
 from bot.i18n import N_
+from bot.processing import Flooding
 
 logger = logging.getLogger(__name__)
 
@@ -23,20 +23,17 @@ SLOW_DOWN = N_(
 )
 
 
-def slow_down(application: WnmrcApplication, update: Update) -> None:
+def slow_down(application: WnmrcApplication, notice: Flooding) -> None:
     """Tell the chat, once, to slow down (in the background: intake never waits for it)."""
-    if update.effective_chat is not None:
-        application.create_task(_send(application, update, update.effective_chat.id))
+    application.create_task(_send(application, notice))
 
 
-async def _send(application: WnmrcApplication, update: Update, chat_id: int) -> None:
+async def _send(application: WnmrcApplication, notice: Flooding) -> None:
     services = application.services
-    user = update.effective_user
-    person = await services.repos.people.by_telegram_id(user.id) if user else None
-    tr = services.i18n.for_person(
-        person.language if person else None, user.language_code if user else None
-    )
+    user_id = notice.user_id
+    person = await services.repos.people.by_telegram_id(user_id) if user_id else None
+    tr = services.i18n.for_person(person.language if person else None, notice.language_code)
     try:
-        await application.bot.send_message(chat_id, tr(SLOW_DOWN))
+        await application.bot.send_message(notice.chat_id, tr(SLOW_DOWN))
     except TelegramError as error:
-        logger.warning("could not ask chat %s to slow down: %s", chat_id, error)
+        logger.warning("could not ask chat %s to slow down: %s", notice.chat_id, error)

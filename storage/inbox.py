@@ -11,15 +11,17 @@ from storage.timecodec import to_db
 
 @dataclass(frozen=True)
 class InboxUpdate:
-    """One update as Telegram sent it (JSON text), with its id and its sender's Telegram id."""
+    """One update as Telegram sent it (JSON text), with its id and its sender's Telegram id;
+    without payload (nor sender) when it is dropped on arrival: stored as handled."""
 
     update_id: int
     sender_id: int | None
-    payload: str
+    payload: str | None
 
 
 _INSERT: Final = (
-    "INSERT INTO update_inbox (update_id, sender_id, payload, received_at) VALUES (?, ?, ?, ?)"
+    "INSERT INTO update_inbox (update_id, sender_id, payload, received_at, handled_at)"
+    " VALUES (?, ?, ?, ?, ?)"
 )
 _HANDLED: Final = (
     "UPDATE update_inbox SET handled_at = ?, payload = NULL, sender_id = NULL"
@@ -33,34 +35,36 @@ class InboxRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    async def known(self, update_ids: Sequence[int]) -> set[int]:
+        """Which of these updates the inbox already holds (Telegram delivered them again)."""
+        if not update_ids:
+            return set()
+        marks = ", ".join("?" * len(update_ids))
+        rows = await self._db.fetch_all(
+            f"SELECT update_id FROM update_inbox WHERE update_id IN ({marks})", update_ids
+        )
+        return {int(row[0]) for row in rows}
+
     async def store(
         self, updates: Sequence[InboxUpdate], now: datetime, *, confirmed_below: int | None
-    ) -> set[int]:
-        """Store the updates not seen before; returns their ids.
+    ) -> None:
+        """Store new updates, in one transaction.
 
         ``confirmed_below``: Telegram has confirmed every update below this id (the offset of
         the getUpdates call that fetched these), so handled rows below it are deleted.
         """
+        received = to_db(now)
+        rows = [
+            (u.update_id, u.sender_id, u.payload, received, None if u.payload else received)
+            for u in updates
+        ]
         async with self._db.transaction() as conn:
             if confirmed_below is not None:
                 await conn.execute(
                     "DELETE FROM update_inbox WHERE update_id < ? AND handled_at IS NOT NULL",
                     (confirmed_below,),
                 )
-            if not updates:
-                return set()
-            ids = [update.update_id for update in updates]
-            marks = ", ".join("?" * len(ids))
-            known = await conn.execute_fetchall(
-                f"SELECT update_id FROM update_inbox WHERE update_id IN ({marks})", ids
-            )
-            seen = {int(row[0]) for row in known}
-            fresh = [update for update in updates if update.update_id not in seen]
-            received = to_db(now)
-            await conn.executemany(
-                _INSERT, [(u.update_id, u.sender_id, u.payload, received) for u in fresh]
-            )
-        return {update.update_id for update in fresh}
+            await conn.executemany(_INSERT, rows)
 
     async def mark_handled(self, update_ids: Iterable[int], now: datetime) -> None:
         """The updates are handled: their rows lose the payload and sender, keep id and times."""
