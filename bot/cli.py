@@ -15,6 +15,7 @@ from pathlib import Path
 
 from telegram.error import TelegramError
 
+from bot.lease import LeaseHeldError
 from bot.logs import BOT_TOKEN, configure_logging, redact
 from bot.outputs import OutputRefusedError, make_private, prepare_outputs, private_files
 from config import Settings, SettingsError, load_network, load_settings
@@ -140,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"{type(error).__name__}: {error}")
     except KeyboardInterrupt:
         return 130
+    except LeaseHeldError as error:
+        return _fail(str(error))
     except Exception as error:  # an operator gets one line: no traceback, no secret
         return _fail(_one_line(error))
 

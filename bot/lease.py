@@ -28,7 +28,7 @@ HEARTBEAT_SECONDS = 5.0
 STALE_AFTER = timedelta(seconds=30)
 
 
-class LeaseHeld(Exception):
+class LeaseHeldError(Exception):
     """Another running bot holds this database."""
 
     def __init__(self, holder: Lease, seconds_ago: float) -> None:
@@ -62,12 +62,12 @@ class DatabaseLease:
         self._heartbeat: asyncio.Task[None] | None = None
 
     async def acquire(self) -> None:
-        """Take the lease and start the heartbeat; raises :class:`LeaseHeld` when refused."""
+        """Take the lease and start the heartbeat; raises :class:`LeaseHeldError` when refused."""
         now = self._clock.now()
         mine = Lease(self._holder, socket.gethostname(), os.getpid(), now, now)
         held = await self._repo.take(mine, stale_before=now - STALE_AFTER, gone=holder_is_gone)
         if held is not None:
-            raise LeaseHeld(held, (now - held.heartbeat_at).total_seconds())
+            raise LeaseHeldError(held, (now - held.heartbeat_at).total_seconds())
         self._heartbeat = asyncio.get_running_loop().create_task(self._beat())
 
     async def _beat(self) -> None:

@@ -30,6 +30,7 @@ from telegram.ext import BaseUpdateProcessor
 PER_CHAT = 16
 """Updates one chat may have in hand: an album (up to 10) and a few quick replies fit."""
 
+
 @dataclass(frozen=True)
 class Flooding:
     """A chat whose backlog is being dropped, and who to tell, in which language."""
@@ -38,6 +39,10 @@ class Flooding:
     user_id: int | None
     language_code: str | None
 
+
+OUTER_BOUND = 1 << 16
+"""PTB's own semaphore over every update in the processor: admission is per chat, so this
+only bounds what thousands of chats, each with its share in hand, could hold at once."""
 
 UpdateCallback = Callable[[Update], None]
 FloodCallback = Callable[[Flooding], None]
@@ -100,7 +105,7 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
         on_handled: UpdateCallback = _ignore,
         on_flood: FloodCallback = _ignore,
     ) -> None:
-        super().__init__(running)  # PTB runs updates as tasks when this is above 1
+        super().__init__(OUTER_BOUND)
         self._running = asyncio.Semaphore(running)
         self._per_chat = per_chat
         self._chats: dict[int, _Chat] = {}
@@ -110,9 +115,8 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
         self.on_handled = on_handled
         self.on_flood = on_flood
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Admit, order and run one update (PTB's global admission semaphore is not used:
-        admission is per chat)."""
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Admit, order and run one update."""
         ahead = self._ahead.pop(update.update_id, None) if isinstance(update, Update) else None
         key = ahead if ahead is not None else ordering_key(update)
         if key is None:
@@ -124,9 +128,6 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
         if ahead is None and not self._admitted(key, update, coroutine):
             return
         await self._in_chat(key, update, coroutine)
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        await self.process_update(update, coroutine)
 
     def admit_ahead(self, update_id: int, key: int) -> Admission:
         """Admission before an update is even parsed (the inbox, as it fetches a batch): a

@@ -107,9 +107,7 @@ def _everything_about(error: BaseException) -> str:
 
 
 @pytest.mark.parametrize("fault", FAULTS)
-async def test_the_request_layer_never_puts_the_url_in_an_error(
-    faulty: Faulty, fault: str
-) -> None:
+async def test_the_request_layer_never_puts_the_url_in_an_error(faulty: Faulty, fault: str) -> None:
     request = AiohttpRequest(read_timeout=0.5, connect_timeout=0.5)
     await request.initialize()
     try:
@@ -173,7 +171,8 @@ def test_log_formatting_redacts_tracebacks_and_exception_chains() -> None:
 
     for output in outputs:
         assert "direct cause of the following exception" in output
-        assert "ValueError" in output and "RuntimeError" in output
+        assert "ValueError" in output
+        assert "RuntimeError" in output
         assert "Stack (most recent call last)" in output
         assert SECRET not in output
         assert output.count("<redacted>") == 3  # the message, the exception, its cause
@@ -212,7 +211,8 @@ async def test_run_refuses_in_one_line_without_the_token(
 
     assert code == 1
     last = output.strip().splitlines()[-1]
-    assert last.startswith("wnmrc-bot: ") and ("NetworkError" in last or "TimedOut" in last)
+    assert last.startswith("wnmrc-bot: ")
+    assert "NetworkError" in last or "TimedOut" in last
     assert SECRET not in output
     assert "Traceback" not in output
 
@@ -232,7 +232,9 @@ async def test_run_logs_polling_failures_in_one_line_and_never_the_token(
     out, _ = await asyncio.wait_for(process.communicate(), 30)
     output = out.decode()
 
-    assert "NetworkError: aiohttp.TooManyRedirects: the Bot API address redirects in a loop" in output
+    assert (
+        "NetworkError: aiohttp.TooManyRedirects: the Bot API address redirects in a loop" in output
+    )
     assert "Traceback" not in output
     assert SECRET not in output
     assert process.returncode == 0, output[-2000:]

@@ -2,9 +2,9 @@
 the process killed before handling them, every one answered after the restart, none twice.
 
 One person sends ten commands at once. Telegram lets the bot answer a private chat once a
-second, so the bot answers the first ones and the others wait their turn; it is killed while it
-waits out a 429, no call in flight. Before the inbox, PTB's polling had confirmed all ten with its next
-getUpdates and the nine waiting ones were gone.
+second, so the bot answers the first ones and the others wait their turn; it is killed while
+it waits out a 429, no call in flight. Before the inbox, PTB's polling had confirmed all ten
+with its next getUpdates and the waiting ones were gone.
 """
 
 from __future__ import annotations
