@@ -21,11 +21,9 @@ from bot.delivery import DeliveryConfig, start_delivery, stop_delivery, wake
 from bot.digest_clock import start_digests, stop_digests
 from bot.http import AiohttpRequest
 from bot.i18n import I18n
-from bot.inbox import Inbox, InboxRequest
-from bot.lease import DatabaseLease
+from bot.intake import Intake
 from bot.logs import redact_bot_loggers
 from bot.menus import publish_menus
-from bot.processing import ChatOrderedUpdateProcessor
 from bot.reminders import start_reminders, stop_reminders
 from bot.runtime import DueWork, DueWorkRuntime
 from config import NetworkConfig, Settings, load_network
@@ -117,45 +115,6 @@ def build_application(
     intake.processor.on_flood = lambda notice: flood.slow_down(application, notice)
     register_handlers(application)
     return application
-
-
-class Intake:
-    """How updates come in: the getUpdates request through the inbox, the per-chat update
-    processor that reports what it handled, and this process's lease on the database."""
-
-    def __init__(self) -> None:
-        self.request = InboxRequest(AiohttpRequest(pool_size=1, read_timeout=30.0))
-        self.processor = ChatOrderedUpdateProcessor()
-        self.inbox: Inbox | None = None
-        self.lease: DatabaseLease | None = None
-
-    async def open(self, application: WnmrcApplication) -> None:
-        """Take the lease (or refuse to start), then attach the inbox and queue the updates
-        stored and never handled, so they are handled before any new one."""
-        services = application.services
-        self.lease = DatabaseLease(services.db, services.clock, application.stop_running)
-        await self.lease.acquire()
-        self.inbox = Inbox(services.db, services.clock, self.processor)
-        self.processor.on_handled = lambda update: self._handled(update.update_id)
-        for payload in await self.inbox.replay():
-            update = Update.de_json(payload, application.bot)
-            if update is not None:
-                application.update_queue.put_nowait(update)
-        self.request.attach(self.inbox)
-
-    def _handled(self, update_id: int) -> None:
-        if self.inbox is not None:
-            self.inbox.handled(update_id)
-
-    async def close(self) -> None:
-        """Write the last marks and free the database (before it closes)."""
-        self.request.attach(None)
-        if self.inbox is not None:
-            await self.inbox.flush()
-            self.inbox = None
-        if self.lease is not None:
-            await self.lease.release()
-            self.lease = None
 
 
 def register_handlers(application: WnmrcApplication) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.clock import SystemClock
+from bot.inbox import Inbox
+from bot.processing import ChatOrderedUpdateProcessor, Flooding
 from storage import Database
 from storage.inbox import InboxRepository, InboxUpdate
 from storage.lease import Lease, LeaseRepository
@@ -114,3 +117,48 @@ async def test_the_lease_is_taken_over_when_stale_or_when_the_holder_is_gone(
     assert await leases.renew("b", later) is False  # b learns it lost the lease
     await leases.release("c")
     assert await leases.current() is None
+
+
+def _telegram_update(update_id: int, chat_id: int = 1001) -> dict[str, object]:
+    person = {"id": chat_id, "is_bot": False, "first_name": "Ana", "language_code": "es"}
+    chat = {"id": chat_id, "type": "private", "first_name": "Ana"}
+    message = {"message_id": update_id, "date": 0, "chat": chat, "from": person, "text": "hola"}
+    return {"update_id": update_id, "message": message}
+
+
+async def test_an_update_delivered_again_is_recognised_and_not_handled_twice(
+    db: Database,
+) -> None:
+    processor = ChatOrderedUpdateProcessor()
+    inbox = Inbox(db, SystemClock(), processor)
+    batch = [_telegram_update(7), _telegram_update(8)]
+
+    first = await inbox.take_in(batch, offset=None)
+    again = await inbox.take_in(batch, offset=None)  # killed before the next getUpdates
+
+    assert [update["update_id"] for update in first] == [7, 8]
+    assert again == []
+    assert inbox.confirm_from == 9
+    restarted = Inbox(db, SystemClock(), ChatOrderedUpdateProcessor())
+    assert [update["update_id"] for update in await restarted.replay()] == [7, 8]
+    restarted.handled(7)
+    await restarted.flush()
+    assert [update_id for update_id, _ in await InboxRepository(db).pending()] == [8]
+    assert await restarted.take_in([_telegram_update(7), _telegram_update(9)], offset=7) == [
+        _telegram_update(9)
+    ]
+
+
+async def test_a_flood_is_stored_as_handled_beyond_the_chats_share_and_told_once(
+    db: Database,
+) -> None:
+    told: list[Flooding] = []
+    processor = ChatOrderedUpdateProcessor(per_chat=3, on_flood=told.append)
+    inbox = Inbox(db, SystemClock(), processor)
+
+    kept = await inbox.take_in([_telegram_update(i) for i in range(1, 11)], offset=None)
+
+    assert [update["update_id"] for update in kept] == [1, 2, 3]
+    assert told == [Flooding(1001, 1001, "es")]
+    assert await InboxRepository(db).counts() == (3, 7)
+    assert inbox.in_hand == 3
