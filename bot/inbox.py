@@ -4,7 +4,8 @@ PTB's polling confirms a batch of updates with the next ``getUpdates`` call, sen
 batch is queued; an update fetched and not yet handled when the process dies would be gone.
 :class:`InboxRequest` sits in front of the getUpdates request: it stores every fetched update
 in the inbox (one transaction per batch) before PTB sees it, so the next call confirms only
-stored updates, and it drops an update Telegram delivers again (its id is in the inbox). The
+stored updates — or updates dropped on purpose, a flood's excess — and it drops an update
+Telegram delivers again (its id is in the inbox). The
 update processor reports each update handled (:meth:`Inbox.handled`); those marks are written
 in batches (a group commit). At start, :meth:`Inbox.replay` hands back what was stored and
 never handled: fetched before a kill, or left waiting by a stop.
@@ -81,38 +82,37 @@ class Inbox:
         self._processor = processor
         self._pending: set[int] = set()
         self.confirm_from = 0
-        """Every update below this id is stored: the next getUpdates call confirms them."""
+        """Every update below this id is stored (set at :meth:`replay`, then moved on by each
+        batch): the next getUpdates call confirms them, and only one below it can be known."""
         self._done: list[int] = []
         self._writer: asyncio.Task[None] | None = None
 
     async def take_in(self, updates: list[JSONDict], offset: int | None) -> list[JSONDict]:
-        """Store the fetched updates and return those to handle, in Telegram's order.
+        """Store the fetched updates to handle, and return them in Telegram's order.
 
         An update seen before is left out; so is one beyond its chat's share of updates in
-        hand (the processor's admission), stored as handled, without its content: a flood
-        costs a short row each, never an object in memory. The first such update of a
-        backlog brings the notice.
+        hand (the processor's admission): dropped on purpose, it is done with, and costs
+        neither a row nor an object, so a flood is cheap. The first such update of a backlog
+        brings the notice.
         """
         arrivals = [arrival(update) for update in updates]
-        known = await self._repo.known([a.update_id for a in arrivals])
+        earlier = [a.update_id for a in arrivals if a.update_id < self.confirm_from]
+        known = await self._repo.known(earlier) if earlier else set()
         if known:
             logger.info("%d updates delivered again, already in hand", len(known))
         rows: list[InboxUpdate] = []
         admitted: list[JSONDict] = []
         for update, came in zip(updates, arrivals, strict=True):
-            if came.update_id in known:
-                continue
-            if self._admit(came):
+            if came.update_id not in known and self._admit(came):
                 rows.append(InboxUpdate(came.update_id, came.sender_id, json.dumps(update)))
                 admitted.append(update)
-            else:
-                rows.append(InboxUpdate(came.update_id, None, None))
-        try:
-            await self._repo.store(rows, self._clock.now(), confirmed_below=offset)
-        except BaseException:
-            self._processor.release_ahead([update["update_id"] for update in admitted])
-            raise
-        self._pending.update(update["update_id"] for update in admitted)
+        if rows:
+            try:
+                await self._repo.store(rows, self._clock.now(), confirmed_below=offset)
+            except BaseException:
+                self._processor.release_ahead([row.update_id for row in rows])
+                raise
+        self._pending.update(row.update_id for row in rows)
         if arrivals:
             self.confirm_from = max(self.confirm_from, arrivals[-1].update_id + 1)
         return admitted
@@ -122,15 +122,17 @@ class Inbox:
         if key is None:
             return True
         admission = self._processor.admit_ahead(came.update_id, key)
-        notice = came.flooding()
-        if admission is Admission.FIRST_DROPPED and notice is not None:
-            self._processor.on_flood(notice)
+        if admission is Admission.FIRST_DROPPED:
+            notice = came.flooding()
+            if notice is not None:
+                self._processor.on_flood(notice)
         return admission is Admission.ADMITTED
 
     async def replay(self) -> list[JSONDict]:
         """Updates stored and never handled, oldest first: handle them before new ones."""
         stored = await self._repo.pending()
         self._pending.update(update_id for update_id, _ in stored)
+        self.confirm_from = max(self.confirm_from, await self._repo.next_update_id())
         if stored:
             logger.info("%d updates stored before the last stop are handled now", len(stored))
         return [json.loads(payload) for _, payload in stored]

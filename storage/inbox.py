@@ -74,6 +74,12 @@ class InboxRepository:
             async with self._db.transaction() as conn:
                 await conn.executemany(_HANDLED, rows)
 
+    async def next_update_id(self) -> int:
+        """One past the newest update the inbox holds (0 when empty): Telegram numbers updates
+        in increasing order, so an update from here on is new."""
+        newest = await self._db.fetch_value("SELECT max(update_id) FROM update_inbox")
+        return 0 if newest is None else int(newest) + 1
+
     async def pending(self) -> list[tuple[int, str]]:
         """(update_id, payload) of every update stored and not handled, oldest first."""
         rows = await self._db.fetch_all(

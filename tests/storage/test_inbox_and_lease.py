@@ -149,7 +149,7 @@ async def test_an_update_delivered_again_is_recognised_and_not_handled_twice(
     ]
 
 
-async def test_a_flood_is_stored_as_handled_beyond_the_chats_share_and_told_once(
+async def test_a_flood_beyond_the_chats_share_is_dropped_unstored_and_told_once(
     db: Database,
 ) -> None:
     told: list[Flooding] = []
@@ -160,5 +160,6 @@ async def test_a_flood_is_stored_as_handled_beyond_the_chats_share_and_told_once
 
     assert [update["update_id"] for update in kept] == [1, 2, 3]
     assert told == [Flooding(1001, 1001, "es")]
-    assert await InboxRepository(db).counts() == (3, 7)
+    assert await InboxRepository(db).counts() == (3, 0)
     assert inbox.in_hand == 3
+    assert inbox.confirm_from == 11  # the dropped ones are confirmed too: done with
