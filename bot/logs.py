@@ -2,8 +2,8 @@
 
 The token is part of every Bot API URL; httpx logs URLs at INFO and the repr of PTB's Bot holds it
 (docs/developers.md, "Secrets and logs"). Noisy loggers are kept at WARNING and a filter on the
-root handlers replaces the token in any record that would still carry it: in the message, in the traceback
-and every exception chained to it, and in the stack.
+root handlers replaces the token in any record that would still carry it: in the message, in
+the traceback and every exception chained to it, and in the stack.
 
 Personal data (e-mail addresses, message texts) never reaches a log record either: at DEBUG,
 PTB logs every Bot API call with its parameters and result and every update it processes;

@@ -2,12 +2,12 @@
 
 Telegram lets the bot answer a private chat once a second, so the flood's own answers take
 their time; everyone else must not wait behind them. Another person's command, sent in the
-middle of the flood (5,000 messages before it, 5,000 after), is answered within 2 s (sent
-after the whole flood it is answered in about 1.2 s on an idle 2-core machine, but each of
-the 100 getUpdates round trips a flood of 10,000 takes waits for a CPU on a loaded one); the flooding person is told once, in their language, to
-slow down; the bot's memory (RSS, read from /proc) grows by less than 30 MB; and SIGTERM stops
-it within 10 s whatever the backlog, leaving what it had not handled for the next start, which
-answers each of those once.
+middle of the flood (5,000 messages before it, 5,000 after), is answered within 2 s. (Sent
+after the whole flood it is answered in about 1.2 s on an idle 2-core machine, but each of the
+100 getUpdates round trips a flood of 10,000 takes waits for a CPU on a loaded one.) The
+flooding person is told once, in their language, to slow down; the bot's memory (RSS, read
+from /proc) grows by less than 30 MB; and SIGTERM stops it within 10 s whatever the backlog,
+leaving what it had not handled for the next start, which answers each of those once.
 """
 
 from __future__ import annotations
