@@ -21,9 +21,9 @@ from bot.delivery import DeliveryConfig, start_delivery, stop_delivery, wake
 from bot.digest_clock import start_digests, stop_digests
 from bot.http import AiohttpRequest
 from bot.i18n import I18n
+from bot.intake import Intake
 from bot.logs import redact_bot_loggers
 from bot.menus import publish_menus
-from bot.processing import ChatOrderedUpdateProcessor
 from bot.reminders import start_reminders, stop_reminders
 from bot.runtime import DueWork, DueWorkRuntime
 from config import NetworkConfig, Settings, load_network
@@ -33,6 +33,7 @@ from handlers import (
     digests,
     errors,
     experiences,
+    flood,
     groups,
     language,
     meetings,
@@ -91,6 +92,7 @@ def build_application(
         clock=clock,
         runtime=DueWorkRuntime(clock),
     )
+    intake = Intake()
     builder: Any = (
         ApplicationBuilder()
         .application_class(WnmrcApplication, kwargs={"services": services})
@@ -98,18 +100,19 @@ def build_application(
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
         .request(AiohttpRequest())
-        .get_updates_request(AiohttpRequest(pool_size=1, read_timeout=30.0))
+        .get_updates_request(intake.request)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.default_zone))
         .context_types(ContextTypes(context=BotContext))
-        .concurrent_updates(ChatOrderedUpdateProcessor())
+        .concurrent_updates(intake.processor)
         # Replies: no overall cap (it held every reply to 28/s: bench/throughput.py), 19 per
         # group per minute, 429s retried. The outbox sender paces its own traffic at 28/s.
         .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=19, max_retries=2))
-        .post_init(_start(publish_command_menus, delivery))
+        .post_init(_start(publish_command_menus, delivery, intake))
         .post_stop(_stop_background_work)
-        .post_shutdown(_close_database)
+        .post_shutdown(_closer(intake))
     )
     application: WnmrcApplication = builder.build()
+    intake.processor.on_flood = lambda notice: flood.slow_down(application, notice)
     register_handlers(application)
     return application
 
@@ -138,12 +141,14 @@ async def _open_database(application: Application[Any, Any, Any, Any, Any, Any])
 
 
 def _start(
-    publish_command_menus: bool, delivery: DeliveryConfig | None
+    publish_command_menus: bool, delivery: DeliveryConfig | None, intake: Intake
 ) -> Callable[[Application[Any, Any, Any, Any, Any, Any]], Coroutine[Any, Any, None]]:
-    """The post_init step: database, then the outbox sender, then (not awaited) the menus."""
+    """The post_init step: database, lease and inbox, then the outbox sender, then (not
+    awaited) the menus."""
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await _open_database(application)
+        await intake.open(cast(WnmrcApplication, application))
         await start_delivery(application, delivery)
         _services(application).outbox_wake = lambda: wake(application)
         await start_digests(application)
@@ -176,6 +181,20 @@ async def _stop_background_work(application: Application[Any, Any, Any, Any, Any
     await stop_reminders(application)
     await stop_digests(application)
     await stop_delivery(application)
+
+
+def _closer(
+    intake: Intake,
+) -> Callable[[Application[Any, Any, Any, Any, Any, Any]], Coroutine[Any, Any, None]]:
+    """The post_shutdown step: the inbox's last marks and the lease, then the database."""
+
+    async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        try:
+            await intake.close()
+        finally:
+            await _close_database(application)
+
+    return post_shutdown
 
 
 async def _close_database(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

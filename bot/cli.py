@@ -15,7 +15,8 @@ from pathlib import Path
 
 from telegram.error import TelegramError
 
-from bot.logs import BOT_TOKEN, configure_logging
+from bot.lease import LeaseHeldError
+from bot.logs import BOT_TOKEN, configure_logging, redact
 from bot.outputs import OutputRefusedError, make_private, prepare_outputs, private_files
 from config import Settings, SettingsError, load_network, load_settings
 from storage import BackupError
@@ -140,6 +141,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"{type(error).__name__}: {error}")
     except KeyboardInterrupt:
         return 130
+    except LeaseHeldError as error:
+        return _fail(str(error))
+    except Exception as error:  # an operator gets one line: no traceback, no secret
+        return _fail(_one_line(error))
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def _fail(line: str, code: int = 1) -> int:
@@ -182,7 +192,12 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.webhook_url is not None:
         asyncio.run(run_webhook(application, settings))
     else:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        try:
+            application.run_polling(allowed_updates=ALLOWED_UPDATES, close_loop=False)
+        finally:  # a start that failed early (getMe) never shut the bot's HTTP session down
+            loop = asyncio.get_event_loop()
+            loop.run_until_complete(application.bot.request.shutdown())
+            loop.close()
     return 0
 
 
@@ -220,7 +235,7 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     from bot.maintenance import check
 
     ok, lines = asyncio.run(check(settings))
-    print("\n".join(lines))
+    print(redact("\n".join(lines), _secrets(settings)))
     return 0 if ok else 1
 
 

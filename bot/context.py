@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.clock import Clock
 from bot.experiences.service import ExperiencesService
 from bot.i18n import I18n, Translator
+from bot.processing import ChatOrderedUpdateProcessor
 from bot.reviews.selection import SelectionService
 from bot.reviews.service import ReviewsService
 from bot.runtime import DueWorkRuntime
@@ -86,6 +87,14 @@ class WnmrcApplication(
     def __init__(self, *, services: Services, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.services = services
+
+    async def stop(self) -> None:
+        """Stop taking updates in hand first: those still waiting for their chat's turn stay
+        in the inbox for the next start, so a stop takes seconds whatever the backlog."""
+        processor = self.update_processor
+        if isinstance(processor, ChatOrderedUpdateProcessor):
+            processor.close()
+        await super().stop()
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

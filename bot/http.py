@@ -8,6 +8,7 @@ for calls without parameters, multipart only for uploads. ``bench/`` compares th
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from urllib.parse import urlencode
 
@@ -18,6 +19,8 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.logs import BOT_TOKEN
+
 
 class AiohttpRequest(BaseRequest):
     """One pooled aiohttp session; time-outs become ``TimedOut``, transport errors ``NetworkError``.
@@ -25,7 +28,7 @@ class AiohttpRequest(BaseRequest):
     aiohttp has no write time-out; the connect time-out covers waiting for a pooled connection.
     """
 
-    __slots__ = ("_connect_timeout", "_pool_size", "_read_timeout", "_session")
+    __slots__ = ("_connect_timeout", "_pool_size", "_read_timeout", "_ready", "_session")
 
     def __init__(
         self,
@@ -38,23 +41,29 @@ class AiohttpRequest(BaseRequest):
         self._read_timeout = read_timeout
         self._connect_timeout = connect_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._ready = False
 
     @property
     def read_timeout(self) -> float | None:
         return self._read_timeout
 
     async def initialize(self) -> None:
-        if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._pool_size, ttl_dns_cache=300)
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                headers={"User-Agent": self.USER_AGENT},
-                timeout=aiohttp.ClientTimeout(total=None),
-                # The Bot API sets no cookies: a cookie jar only costs a lookup per call.
-                cookie_jar=aiohttp.DummyCookieJar(),
-            )
+        """The session opens at the first call, so a start that fails before it leaves none."""
+        self._ready = True
+
+    def _open_session(self) -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(limit=self._pool_size, ttl_dns_cache=300)
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            headers={"User-Agent": self.USER_AGENT},
+            timeout=aiohttp.ClientTimeout(total=None),
+            # The Bot API sets no cookies: a cookie jar only costs a lookup per call.
+            cookie_jar=aiohttp.DummyCookieJar(),
+        )
+        return self._session
 
     async def shutdown(self) -> None:
+        self._ready = False
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
@@ -69,8 +78,11 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        if self._session is None or self._session.closed:
+        if not self._ready:
             raise RuntimeError("This AiohttpRequest is not initialized!")
+        session = self._session
+        if session is None or session.closed:
+            session = self._open_session()
         timeout = _timeout(
             _seconds(pool_timeout, self._connect_timeout),
             _seconds(connect_timeout, self._connect_timeout),
@@ -79,14 +91,50 @@ class AiohttpRequest(BaseRequest):
         body = _body(request_data)
         headers = _FORM_HEADERS if isinstance(body, bytes) else None
         try:
-            async with self._session.request(
+            async with session.request(
                 method, url, data=body, headers=headers, timeout=timeout
             ) as response:
                 return response.status, await response.read()
-        except TimeoutError as error:
-            raise TimedOut from error
-        except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+        except TimeoutError:
+            raise TimedOut from None  # aiohttp's time-out texts quote the URL, token included
+        except (aiohttp.ClientError, OSError, ValueError) as error:
+            raise NetworkError(describe_failure(error)) from None
+
+
+def describe_failure(error: BaseException) -> str:
+    """What went wrong talking to the Bot API, in words that never hold the URL.
+
+    Every Bot API URL holds ``/bot<token>/`` and aiohttp quotes it in many error texts (a
+    redirect loop, an invalid address, a time-out), so the text is rebuilt from safe parts;
+    the original is not chained (``from None``) either, or a traceback would print it.
+    """
+    kind = f"aiohttp.{type(error).__name__}"
+    if isinstance(error, aiohttp.InvalidURL):
+        return f"{kind}: the Bot API address is not a valid URL"
+    if isinstance(error, aiohttp.TooManyRedirects):
+        return f"{kind}: the Bot API address redirects in a loop"
+    if isinstance(error, aiohttp.ClientResponseError):
+        return f"{kind}: HTTP status {error.status}"
+    if isinstance(error, aiohttp.ClientConnectorCertificateError):
+        return f"{kind}: {_address(error)}: TLS certificate not accepted"
+    if isinstance(error, aiohttp.ClientSSLError):
+        return f"{kind}: {_address(error)}: TLS handshake failed"
+    if isinstance(error, aiohttp.ClientConnectorError):
+        reason = error.os_error.strerror or type(error.os_error).__name__
+        return f"{kind}: cannot connect to {_address(error)}: {reason}"
+    return f"{kind}: {scrub(str(error))}"
+
+
+def _address(error: aiohttp.ClientConnectorError) -> str:
+    return f"{error.host}:{error.port}"
+
+
+_URL = re.compile(r"(?P<origin>[a-z][a-z0-9+.-]*://[^/\s'\"]*)[^\s'\"]*", re.IGNORECASE)
+
+
+def scrub(text: str) -> str:
+    """``text`` with every URL cut to its origin and anything shaped like a bot token removed."""
+    return BOT_TOKEN.sub("<redacted>", _URL.sub(r"\g<origin>/...", text))
 
 
 def _seconds(value: ODVInput[float], default: float | None) -> float | None:

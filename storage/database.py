@@ -24,6 +24,9 @@ DEFERRED_WRITE_SECONDS: Final = 1.0
 """How long a deferred write may wait to be flushed with the others (see ``Database.defer``)."""
 
 logger = logging.getLogger(__name__)
+logging.getLogger("aiosqlite").setLevel(logging.WARNING)
+"""aiosqlite logs every statement with its parameters at DEBUG (e-mail addresses, texts
+people wrote): personal data never goes to a log, whatever the bot's log level."""
 
 Params = Sequence[Any] | Mapping[str, Any]
 

@@ -195,6 +195,16 @@ _selection_rounds_opened = _about_person(
 )
 
 
+async def _updates_in_hand(db: Database, who: Subject) -> list[dict[str, Any]]:
+    """What they sent that the bot has received and not handled yet (the update inbox)."""
+    return await _rows(
+        db,
+        "SELECT update_id, received_at, payload FROM update_inbox"
+        " WHERE sender_id = :telegram_id ORDER BY update_id",
+        {"telegram_id": who.telegram_id},
+    )
+
+
 SECTIONS: Final[tuple[Section, ...]] = (
     Section("person", ("people",), _person, single=True),
     Section("private_chat", ("chats",), _private_chat, single=True),
@@ -212,8 +222,17 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("reviews_written", ("experience_reviews",), _reviews_written),
     Section("selection_votes", ("selection_votes",), _selection_votes),
     Section("selection_rounds_opened", ("selection_rounds",), _selection_rounds_opened),
+    Section("updates_in_hand", ("update_inbox",), _updates_in_hand),
 )
 """Every part of a person's data, in the order /mydata shows them. New features add theirs."""
+
+
+_FORGET_UPDATES_IN_HAND: Final = (
+    "UPDATE update_inbox SET payload = NULL, sender_id = NULL,"
+    " handled_at = coalesce(handled_at, received_at) WHERE sender_id = ?"
+)
+"""What they sent and the bot has not handled yet is dropped, keeping only the update's id
+(so Telegram's delivering it again is still recognised)."""
 
 
 class PrivacyRepository:
@@ -244,4 +263,5 @@ class PrivacyRepository:
                 await conn.execute(
                     "DELETE FROM chats WHERE id = ? AND type = 'private'", (who.telegram_id,)
                 )
+                await conn.execute(_FORGET_UPDATES_IN_HAND, (who.telegram_id,))
         return deleted

@@ -10,6 +10,7 @@ SQLite file per test. A test reads like a conversation::
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -111,17 +112,24 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     monkeypatch.chdir(tmp_path)
 
 
+EMAIL_ADDRESS = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+"""Any e-mail address: a test person's, typed in a profile, imported, or sent in a card."""
+
+
 @pytest.fixture(autouse=True)
 def token_never_logged(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    """Every test also proves that no log line carries the bot token: everything is captured
-    down to DEBUG, and checked once the test and its fixtures are done (docs/developers.md,
-    "Secrets and logs")."""
+    """Every test also proves that no log line carries the bot token nor any e-mail address
+    (personal data never goes to a log, at any level): everything is captured down to DEBUG,
+    and checked once the test and its fixtures are done (docs/developers.md, "Secrets and
+    logs")."""
     caplog.set_level(logging.DEBUG)
     yield
     secret = TOKEN.split(":", 1)[1]
     records = [*caplog.get_records("setup"), *caplog.get_records("call"), *caplog.records]
     leaks = [record for record in records if secret in _logged_text(record)]
     assert not leaks, f"the bot token was logged by {sorted({r.name for r in leaks})}"
+    emails = [record for record in records if EMAIL_ADDRESS.search(_logged_text(record))]
+    assert not emails, f"an e-mail address was logged by {sorted({r.name for r in emails})}"
 
 
 def _logged_text(record: logging.LogRecord) -> str:

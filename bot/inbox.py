@@ -1,0 +1,255 @@
+"""No update lost on kill -9: updates are stored before Telegram hears they were received.
+
+PTB's polling confirms a batch of updates with the next ``getUpdates`` call, sent as soon as the
+batch is queued; an update fetched and not yet handled when the process dies would be gone.
+:class:`InboxRequest` sits in front of the getUpdates request: it stores every fetched update
+in the inbox (one transaction per batch) before PTB sees it, so the next call confirms only
+stored updates — or updates dropped on purpose, a flood's excess — and it drops an update
+Telegram delivers again (its id is in the inbox). The
+update processor reports each update handled (:meth:`Inbox.handled`); those marks are written
+in batches (a group commit). At start, :meth:`Inbox.replay` hands back what was stored and
+never handled: fetched before a kill, or left waiting by a stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.request import BaseRequest, RequestData
+from telegram.request._requestparameter import RequestParameter
+
+from bot.clock import Clock
+from bot.processing import Admission, ChatOrderedUpdateProcessor, Flooding
+from storage.database import Database
+from storage.inbox import InboxRepository, InboxUpdate
+
+logger = logging.getLogger(__name__)
+
+JSONDict = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What the inbox reads from an update before PTB parses it."""
+
+    update_id: int
+    sender: JSONDict | None
+    """The person it comes from (``from`` or ``user``), as Telegram describes them."""
+    chat_id: int | None
+
+    @property
+    def sender_id(self) -> int | None:
+        return int(self.sender["id"]) if self.sender else None
+
+    @property
+    def ordering_key(self) -> int | None:
+        """As ``bot.processing.ordering_key`` finds it: the chat, else the sender."""
+        return self.chat_id if self.chat_id is not None else self.sender_id
+
+    def flooding(self) -> Flooding | None:
+        if self.chat_id is None:
+            return None
+        language = self.sender.get("language_code") if self.sender else None
+        return Flooding(self.chat_id, self.sender_id, language)
+
+
+def arrival(update: JSONDict) -> Arrival:
+    for key, value in update.items():
+        if key == "update_id" or not isinstance(value, dict):
+            continue
+        sender = value.get("from") or value.get("user")
+        message = value.get("message")
+        chat = value.get("chat") or (message.get("chat") if isinstance(message, dict) else None)
+        return Arrival(
+            update["update_id"],
+            sender if isinstance(sender, dict) and "id" in sender else None,
+            int(chat["id"]) if isinstance(chat, dict) and "id" in chat else None,
+        )
+    return Arrival(update["update_id"], None, None)
+
+
+class Inbox:
+    """The running bot's side of the inbox: what it stored and has not handled yet."""
+
+    def __init__(self, db: Database, clock: Clock, processor: ChatOrderedUpdateProcessor) -> None:
+        self._repo = InboxRepository(db)
+        self._clock = clock
+        self._processor = processor
+        self._pending: set[int] = set()
+        self.confirm_from = 0
+        """Every update below this id is stored (set at :meth:`replay`, then moved on by each
+        batch): the next getUpdates call confirms them, and only one below it can be known."""
+        self._done: list[int] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def take_in(self, updates: list[JSONDict], offset: int | None) -> list[JSONDict]:
+        """Store the fetched updates to handle, and return them in Telegram's order.
+
+        An update seen before is left out; so is one beyond its chat's share of updates in
+        hand (the processor's admission): dropped on purpose, it is done with, and costs
+        neither a row nor an object, so a flood is cheap. The first such update of a backlog
+        brings the notice.
+        """
+        arrivals = [arrival(update) for update in updates]
+        earlier = [a.update_id for a in arrivals if a.update_id < self.confirm_from]
+        known = await self._repo.known(earlier) if earlier else set()
+        if known:
+            logger.info("%d updates delivered again, already in hand", len(known))
+        rows: list[InboxUpdate] = []
+        admitted: list[JSONDict] = []
+        for update, came in zip(updates, arrivals, strict=True):
+            if came.update_id not in known and self._admit(came):
+                rows.append(InboxUpdate(came.update_id, came.sender_id, json.dumps(update)))
+                admitted.append(update)
+        if rows:
+            try:
+                await self._repo.store(rows, self._clock.now(), confirmed_below=offset)
+            except BaseException:
+                self._processor.release_ahead([row.update_id for row in rows])
+                raise
+        self._pending.update(row.update_id for row in rows)
+        if arrivals:
+            self.confirm_from = max(self.confirm_from, arrivals[-1].update_id + 1)
+        return admitted
+
+    def _admit(self, came: Arrival) -> bool:
+        key = came.ordering_key
+        if key is None:
+            return True
+        admission = self._processor.admit_ahead(came.update_id, key)
+        if admission is Admission.FIRST_DROPPED:
+            notice = came.flooding()
+            if notice is not None:
+                self._processor.on_flood(notice)
+        return admission is Admission.ADMITTED
+
+    async def replay(self) -> list[JSONDict]:
+        """Updates stored and never handled, oldest first: handle them before new ones."""
+        stored = await self._repo.pending()
+        self._pending.update(update_id for update_id, _ in stored)
+        self.confirm_from = max(self.confirm_from, await self._repo.next_update_id())
+        if stored:
+            logger.info("%d updates stored before the last stop are handled now", len(stored))
+        return [json.loads(payload) for _, payload in stored]
+
+    def handled(self, update_id: int) -> None:
+        """The update is handled (answered, or dropped on purpose): mark it, soon."""
+        if update_id not in self._pending:
+            return  # not from the inbox (a webhook update)
+        self._pending.discard(update_id)
+        self._done.append(update_id)
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._write_marks())
+
+    async def _write_marks(self) -> None:
+        """A group commit: one transaction for every mark made while the last one was written."""
+        try:
+            while self._done:
+                batch, self._done = self._done, []
+                await self._mark(batch)
+        finally:
+            self._writer = None
+
+    async def _mark(self, batch: Iterable[int]) -> None:
+        try:
+            await self._repo.mark_handled(batch, self._clock.now())
+        except Exception:  # the updates are handled again after a restart: never fatal
+            logger.exception("could not mark updates handled")
+
+    async def flush(self) -> None:
+        """Write every mark made so far (at stop, before the database closes)."""
+        if self._writer is not None:
+            await asyncio.shield(self._writer)
+        if self._done:
+            batch, self._done = self._done, []
+            await self._mark(batch)
+
+    @property
+    def in_hand(self) -> int:
+        """Updates stored and not handled yet."""
+        return len(self._pending)
+
+
+class InboxRequest(BaseRequest):
+    """The getUpdates request through the inbox: what PTB receives is already stored.
+
+    Wraps the real request; every other method is passed through unchanged. Until the inbox
+    is attached (the database opens in post_init) updates pass as they are.
+    """
+
+    __slots__ = ("_inbox", "_inner")
+
+    def __init__(self, inner: BaseRequest) -> None:
+        self._inner = inner
+        self._inbox: Inbox | None = None
+
+    def attach(self, inbox: Inbox | None) -> None:
+        self._inbox = inbox
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self._inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self._inner.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        timeouts = {
+            "read_timeout": read_timeout,
+            "write_timeout": write_timeout,
+            "connect_timeout": connect_timeout,
+            "pool_timeout": pool_timeout,
+        }
+        inbox = self._inbox
+        if inbox is None or not url.endswith("/getUpdates"):
+            return await self._pass(url, method, request_data, timeouts)
+        offset = _offset(request_data)
+        if inbox.confirm_from > (offset or 0):
+            offset = inbox.confirm_from
+            request_data = _with_offset(request_data, offset)
+        status, body = await self._pass(url, method, request_data, timeouts)
+        if status != 200:
+            return status, body
+        answer = json.loads(body)
+        if not answer.get("ok") or not answer.get("result"):
+            return status, body
+        fresh = await inbox.take_in(answer["result"], offset)
+        return status, json.dumps({"ok": True, "result": fresh}).encode()
+
+    async def _pass(
+        self, url: str, method: str, request_data: RequestData | None, timeouts: dict[str, Any]
+    ) -> tuple[int, bytes]:
+        return await self._inner.do_request(url, method, request_data, **timeouts)
+
+
+def _offset(request_data: RequestData | None) -> int | None:
+    """The ``offset`` the getUpdates call sends: Telegram confirms every update below it."""
+    if request_data is None:
+        return None
+    offset = request_data.parameters.get("offset")
+    return offset if isinstance(offset, int) and offset > 0 else None
+
+
+def _with_offset(request_data: RequestData | None, offset: int) -> RequestData:
+    """The same call confirming everything the inbox stored (PTB's own offset only moves
+    past the updates it was handed, so not past those the inbox left out)."""
+    parameters = dict(request_data.parameters) if request_data is not None else {}
+    parameters["offset"] = offset
+    return RequestData([RequestParameter.from_input(k, v) for k, v in parameters.items()])
