@@ -5,16 +5,18 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from aiohttp import web
 
+from . import snapshot
 from .backend import Backend
 from .faults import FaultScript
 from .journal import CallbackAnswer, CallRecord, LedgerEntry, Stats
 from .limits import TelegramLimits
-from .methods.commands import scope_key
+from .methods.commands import menu_for, scope_key
 from .people import ChatRef, People
 from .server import ApiServer
 from .world import SimChat, SimMessage, SimUser, World
@@ -180,6 +182,19 @@ class Emulator(People):
         """The list setMyCommands stored for exactly this scope and language (None if none)."""
         stored = self.backend.commands.get((scope_key(self.backend, scope), language_code))
         return None if stored is None else [dict(command) for command in stored]
+
+    def menu(self, user: SimUser, chat: ChatRef | None = None) -> list[dict[str, str]]:
+        """The command menu ``user``'s app shows in ``chat`` (their private chat by default)."""
+        target = user.private_chat.id if chat is None else self._chat_id(chat)
+        return menu_for(self.backend, user.id, target)
+
+    def save(self, path: Path, notes: dict[str, Any] | None = None) -> None:
+        """Keep the people, chats, messages, menus and ledger (and ``notes``) in ``path``."""
+        snapshot.save(self.backend, path, notes)
+
+    def restore(self, path: Path) -> dict[str, Any] | None:
+        """Before anything is added: take back what :meth:`save` kept; its notes, or None."""
+        return snapshot.restore(self.backend, path)
 
     def sent_to(self, chat: ChatRef) -> list[LedgerEntry]:
         """Every message the bot sent to a chat, oldest first."""
