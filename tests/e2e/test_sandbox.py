@@ -14,6 +14,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 WNMRC_BOT = str(Path(sys.executable).parent / "wnmrc-bot")
+PROMPT = re.compile(r"^\[[^\n]* @ [^\n]*\] > ", re.MULTILINE)
 
 
 async def _sandbox(*args: str, script: str) -> str:
@@ -224,7 +225,7 @@ async def test_each_prompt_prints_once_in_a_terminal() -> None:
 def _after(out: str, marker: str) -> str:
     """What the terminal showed after ``marker``, up to the next prompt."""
     assert marker in out, out
-    return out.split(marker, 1)[1].split("] > ", 1)[0]
+    return PROMPT.split(out.split(marker, 1)[1], maxsplit=1)[0]
 
 
 async def _sandbox_in_a_terminal(lines: list[str]) -> str:
