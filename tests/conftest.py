@@ -9,17 +9,22 @@ SQLite file per test. A test reads like a conversation::
 
 from __future__ import annotations
 
+import gettext
 import logging
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from bot import i18n
 from bot.app import build_application, running
 from bot.clock import Clock, SystemClock
 from bot.context import WnmrcApplication
 from bot.delivery import DeliveryConfig
+from bot.i18n import catalog_path
+from bot.i18n import load_catalog as _load_catalog
 from config import Settings, load_settings
 from sandbox.emulator import Emulator
 from storage import Repositories
@@ -27,6 +32,29 @@ from storage import Repositories
 hypothesis_settings.register_profile("wnmrc", deadline=None, print_blob=True)
 hypothesis_settings.load_profile("wnmrc")
 """No per-example deadline: this 2-core machine is shared and noisy; speed lives in bench/."""
+
+CatalogKey = tuple[Path, str, int, int]
+_compiled: dict[CatalogKey, gettext.NullTranslations] = {}
+
+
+def _load_catalog_once(locales_dir: Path, language: str) -> gettext.NullTranslations:
+    """``bot.i18n.load_catalog``, compiled once per worker for each version of a catalog file.
+
+    Every test builds the production application, and compiling the four ``.po`` files was a
+    third of an end-to-end test's own time. A catalog that changes on disk (size or mtime) is
+    compiled again; a missing one is still refused by the real function.
+    """
+    path = catalog_path(locales_dir, language)
+    if not path.exists():
+        return _load_catalog(locales_dir, language)
+    stat = path.stat()
+    key = (path.resolve(), language, stat.st_mtime_ns, stat.st_size)
+    if key not in _compiled:
+        _compiled[key] = _load_catalog(locales_dir, language)
+    return _compiled[key]
+
+
+i18n.load_catalog = _load_catalog_once
 
 TOKEN = "123456789:TEST-emulator-token-abcdefghijklmnopq"
 SECRETARIAT_ID = 990001
@@ -111,19 +139,60 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     monkeypatch.chdir(tmp_path)
 
 
+class TokenWatch(logging.Handler):
+    """Checks every record, down to DEBUG, for the bot token as a handler would write it."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(name)s %(message)s"))
+        self.secret = secret
+        self.leaked_by: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.secret in self.format(record):
+            self.leaked_by.add(record.name)
+
+
 @pytest.fixture(autouse=True)
-def token_never_logged(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    """Every test also proves that no log line carries the bot token: everything is captured
-    down to DEBUG, and checked once the test and its fixtures are done (docs/developers.md,
-    "Secrets and logs")."""
-    caplog.set_level(logging.DEBUG)
-    yield
-    secret = TOKEN.split(":", 1)[1]
-    records = [*caplog.get_records("setup"), *caplog.get_records("call"), *caplog.records]
-    leaks = [record for record in records if secret in _logged_text(record)]
-    assert not leaks, f"the bot token was logged by {sorted({r.name for r in leaks})}"
+def token_never_logged() -> Iterator[None]:
+    """Every test also proves that no log line carries the bot token (docs/developers.md,
+    "Secrets and logs"): every record down to DEBUG is checked as it is emitted, by one handler
+    that keeps nothing; pytest's own capture stays at ``log_level`` (WARNING: cheap, readable)."""
+    root = logging.getLogger()
+    watch = TokenWatch(TOKEN.split(":", 1)[1])
+    root.addHandler(watch)
+    try:
+        yield
+    finally:
+        root.removeHandler(watch)
+    assert not watch.leaked_by, f"the bot token was logged by {sorted(watch.leaked_by)}"
 
 
-def _logged_text(record: logging.LogRecord) -> str:
-    """What a handler would write for ``record``: message, traceback and stack."""
-    return logging.Formatter("%(name)s %(message)s").format(record)
+@contextmanager
+def _every_record() -> Iterator[None]:
+    """The root logger at DEBUG for one phase of a test (pytest resets it after each)."""
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    with _every_record():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    with _every_record():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    with _every_record():
+        return (yield)
