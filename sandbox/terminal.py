@@ -256,7 +256,7 @@ class TerminalChat:
             kind = "alert" if answer.show_alert else "toast"
             self.say(f"  ({kind}) {html_to_terminal(answer.text, ansi=False)}")
 
-    def _recall_buttons(self, *, quiet: bool = False) -> None:
+    def _recall_buttons(self) -> None:
         """Number the buttons (or open poll) of the chat's latest message that has some."""
         self.numbered = None
         assert self.chat is not None
@@ -264,23 +264,20 @@ class TerminalChat:
             if message.deleted or message.sender is not self.emulator.bot:
                 continue
             if message.buttons or (message.poll is not None and not message.poll.is_closed):
-                self._number_message(message, quiet=quiet)
+                self._number_message(message)
                 return
 
-    def _number_message(self, message: SimMessage, *, quiet: bool) -> None:
+    def _number_message(self, message: SimMessage) -> None:
         poll = message.poll
         if poll is not None:
             self.numbered = Numbered(
                 message.chat.id, message.message_id, (), poll.id, len(poll.options)
             )
-            label = f"(the poll of the latest message here: 1-{len(poll.options)})"
-            if not quiet:
-                self.say(label)
+            self.say(f"(the poll of the latest message here: answer 1-{len(poll.options)})")
             return
         text, data = button_rows(message.buttons)
         self.numbered = Numbered(message.chat.id, message.message_id, tuple(data))
-        if not quiet:
-            self.say("(the buttons of the latest message here)")
+        self.say("(the buttons of the latest message here)")
         self.say(indent(text))
 
     # choosing by number
