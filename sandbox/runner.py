@@ -11,10 +11,13 @@ import asyncio
 import contextlib
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bot.app import build_application, running
+from bot.context import WnmrcApplication
 from config import Settings
 from sandbox.emulator import Emulator, SimUser
 from sandbox.terminal import TerminalChat
@@ -25,6 +28,9 @@ wnmrc-bot sandbox: the real bot, talking to a local Telegram emulator (no accoun
 You are {name}, in your private chat with the bot. Try /start, /help, /language, /menu.
 /sandbox lists the sandbox's own commands (/as, /in, /people, /chats, /photo, /file, /quit).
 Files the bot sends are saved in {files}"""
+QUIET = 0.3
+"""Seconds without a Bot API call after which the bot counts as done answering."""
+ANSWER_TIMEOUT = 15.0
 BRACKETED_PASTE_ON, BRACKETED_PASTE_OFF = "\033[?2004h", "\033[?2004l"
 
 
@@ -57,7 +63,8 @@ async def run_sandbox(settings: Settings, *, demo: bool, database: Path | None) 
                 if demo:
                     await network.load(application.services.repos, application.services.clock)
                     print(network.banner())
-                code = await _chat(terminal, chats, restored=notes is not None)
+                busy = _handling_updates(application)
+                code = await _chat(terminal, chats, busy, restored=notes is not None)
             _keep(terminal, chats)  # with what the bot sent while it stopped
             return code
 
@@ -71,7 +78,9 @@ def _person(emulator: Emulator, user_id: Any) -> SimUser:
     )
 
 
-async def _chat(terminal: TerminalChat, chats: Path | None, *, restored: bool) -> int:
+async def _chat(
+    terminal: TerminalChat, chats: Path | None, busy: Callable[[], bool], *, restored: bool
+) -> int:
     """Read lines and show the bot's answers; piped input waits for the bot before each line."""
     terminal.say(BANNER.format(name=terminal.me.first_name, files=terminal.files))
     if restored:
@@ -81,7 +90,7 @@ async def _chat(terminal: TerminalChat, chats: Path | None, *, restored: bool) -
     if interactive:
         print(BRACKETED_PASTE_ON, end="", flush=True)
     try:
-        return await _read_lines(terminal, chats, interactive=interactive)
+        return await _read_lines(terminal, chats, busy, interactive=interactive)
     finally:
         if printer is not None:
             printer.cancel()
@@ -89,11 +98,13 @@ async def _chat(terminal: TerminalChat, chats: Path | None, *, restored: bool) -
         _keep(terminal, chats)
 
 
-async def _read_lines(terminal: TerminalChat, chats: Path | None, *, interactive: bool) -> int:
+async def _read_lines(
+    terminal: TerminalChat, chats: Path | None, busy: Callable[[], bool], *, interactive: bool
+) -> int:
     loop = asyncio.get_running_loop()
     while True:
         if not terminal.lines.pending:
-            await _wait_for_the_bot(terminal, quiet=0.3 if interactive else 1.2)
+            await _wait_for_the_bot(terminal, busy)
         terminal.show_prompt()
         line = await loop.run_in_executor(None, sys.stdin.readline)
         terminal.prompt_showing = False
@@ -115,11 +126,29 @@ def _keep(terminal: TerminalChat, chats: Path | None) -> None:
         terminal.emulator.save(chats, {"me": terminal.me.id, "chat": terminal.chat.id})
 
 
-async def _wait_for_the_bot(terminal: TerminalChat, quiet: float) -> None:
-    """Let the bot finish answering (a rate-limited reply may wait a second), then show it."""
-    with contextlib.suppress(TimeoutError):
-        await terminal.emulator.settle(quiet=quiet, timeout=15.0)
+async def _wait_for_the_bot(terminal: TerminalChat, busy: Callable[[], bool]) -> None:
+    """Let the bot finish answering, then show it: every update handled, no call for a moment,
+    and a reply refused with 429 retried (a rate-limited reply may wait a second)."""
+    deadline = time.monotonic() + ANSWER_TIMEOUT
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await terminal.emulator.settle(
+                quiet=QUIET, timeout=max(0.1, deadline - time.monotonic()), wait_out_retries=True
+            )
+        if not busy() or time.monotonic() >= deadline:
+            break
+        await asyncio.sleep(QUIET / 4)
     terminal.show_new()
+
+
+def _handling_updates(application: WnmrcApplication) -> Callable[[], bool]:
+    """Whether the bot still has updates in its queue or in its handlers."""
+
+    def busy() -> bool:
+        processing = application.update_processor.current_concurrent_updates
+        return processing > 0 or not application.update_queue.empty()
+
+    return busy
 
 
 async def _print_as_they_come(terminal: TerminalChat) -> None:

@@ -263,15 +263,19 @@ class Emulator(People):
         self,
         quiet: float = 0.2,
         timeout: float = 5.0,  # noqa: ASYNC109
+        *,
+        wait_out_retries: bool = False,
     ) -> None:
-        """Wait until the bot fetched every queued update and made no call for ``quiet`` s."""
+        """Wait until the bot fetched every queued update and made no call for ``quiet`` s
+        (and, with ``wait_out_retries``, until the ``retry_after`` of its latest 429 passed)."""
         journal, updates = self.backend.journal, self.backend.updates
         deadline = time.monotonic() + timeout
         while True:
             now = time.monotonic()
             busy = updates.has_undelivered() or journal.in_flight > 0
+            retrying = wait_out_retries and now < journal.retry_due
             idle = now - journal.last_activity
-            if not busy and idle >= quiet:
+            if not busy and not retrying and idle >= quiet:
                 return
             if now >= deadline:
                 raise TimeoutError(
@@ -279,6 +283,8 @@ class Emulator(People):
                     f"{journal.in_flight} calls in flight"
                 )
             pause = deadline - now if busy else min(deadline - now, quiet - idle)
+            if retrying:
+                pause = max(pause, min(deadline, journal.retry_due) - now)
             await journal.changed.wait(pause)
 
     def _chat_id(self, chat: ChatRef) -> int:

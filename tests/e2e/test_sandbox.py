@@ -218,9 +218,10 @@ async def test_the_chat_history_survives_a_restart_with_database(tmp_path: Path)
 
 
 async def test_each_prompt_prints_once_in_a_terminal() -> None:
-    out = await _sandbox_in_a_terminal(["/start\n", "/help\n", "/quit\n"])
+    prompt = "[Alex @ private] > "
+    out = await _sandbox_in_a_terminal(["/start\n", "/help\n", "/quit\n"], prompt)
 
-    assert out.count("[Alex @ private] > ") == 3, out
+    assert out.count(prompt) == 3, out
     assert "Welcome, Alex!" in out
 
 
@@ -230,8 +231,9 @@ def _after(out: str, marker: str) -> str:
     return PROMPT.split(out.split(marker, 1)[1], maxsplit=1)[0]
 
 
-async def _sandbox_in_a_terminal(lines: list[str]) -> str:
-    """The sandbox with a terminal for its keyboard: lines typed one by one, a pause between."""
+async def _sandbox_in_a_terminal(lines: list[str], prompt: str) -> str:
+    """The sandbox with a terminal for its keyboard: each line typed once its prompt shows,
+    and what the sandbox printed in the meantime (a late prompt would show up here too)."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("WNMRC_")}
     keyboard, terminal = pty.openpty()
     process = await asyncio.create_subprocess_exec(
@@ -243,14 +245,21 @@ async def _sandbox_in_a_terminal(lines: list[str]) -> str:
         stderr=asyncio.subprocess.STDOUT,
     )
     os.close(terminal)
+    assert process.stdout is not None
+    out = b""
     try:
-        for line in lines:
-            await asyncio.sleep(4)
+        for typed, line in enumerate(lines, start=1):
+            while out.decode(errors="replace").count(prompt) < typed:
+                out += await asyncio.wait_for(process.stdout.read(4096), 30)
+            await asyncio.sleep(1.0)  # anything late would come now, while the prompt waits
             os.write(keyboard, line.encode())
-        out, _ = await asyncio.wait_for(process.communicate(), 60)
+        out += await asyncio.wait_for(process.stdout.read(), 30)
+        assert await asyncio.wait_for(process.wait(), 30) == 0, out.decode()
     finally:
         os.close(keyboard)
-    assert process.returncode == 0, out.decode()
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
     return out.decode().replace("\033[?2004h", "").replace("\033[?2004l", "")
 
 
