@@ -14,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -196,3 +197,57 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     with _every_record():
         return (yield)
+
+
+DURATIONS_KEY = "wnmrc/durations"
+"""Where the last run's test durations are kept (pytest's cache folder), to order the next."""
+_durations: dict[str, float] = {}
+
+
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    """``-p no:xdist`` keeps working although the default options (pyproject) set workers."""
+    if not pluginmanager.has_plugin("xdist"):
+        parser.addoption("--numprocesses", help="ignored: pytest-xdist is switched off")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Longest first, so that with ``-n`` no worker starts a long test when the others are done:
+    by the durations of the last run where pytest's cache has them, else by a guess."""
+    known = _known_durations(config)
+    items.sort(key=lambda item: -known.get(item.nodeid, _guess(item)))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist: every worker orders by the controller's copy, so all collect the same order."""
+    node.workerinput[DURATIONS_KEY] = _known_durations(node.config)
+
+
+def _known_durations(config: pytest.Config) -> dict[str, float]:
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        return dict(workerinput.get(DURATIONS_KEY, {}))
+    cache = getattr(config, "cache", None)
+    known = cache.get(DURATIONS_KEY, {}) if cache is not None else {}
+    return known if isinstance(known, dict) else {}
+
+
+def _guess(item: pytest.Item) -> float:
+    """Seconds a test not seen before may take: ``slow`` ones (processes, real waits) most."""
+    if item.get_closest_marker("slow") is not None:
+        return 10.0
+    return 1.0 if {"e2e", "reliability"} & set(item.nodeid.split("/")[:2]) else 0.1
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _durations[report.nodeid] = _durations.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Keep this run's durations (under xdist the controller sees every worker's reports)."""
+    cache = getattr(session.config, "cache", None)
+    if cache is None or hasattr(session.config, "workerinput") or not _durations:
+        return
+    known: dict[str, float] = cache.get(DURATIONS_KEY, {})
+    known.update({nodeid: round(seconds, 2) for nodeid, seconds in _durations.items()})
+    cache.set(DURATIONS_KEY, known)
