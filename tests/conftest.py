@@ -5,16 +5,29 @@ SQLite file per test. A test reads like a conversation::
         ana = emulator.add_user("Ana", language_code="es")
         reply = await emulator.says(ana, "/start")
         assert "Ana" in reply.text
+
+How the suite runs: ``pytest`` uses 4 workers (pyproject's ``--numprocesses``; the tests mostly
+wait on sockets, processes and real time, so more workers than the 2 cores pays); ``-n 0`` or
+``-p no:xdist`` runs in one process; ``--durations=20`` lists the slowest. Every test has its
+own port (the emulator binds port 0), folder (``tmp_path``, also its working directory) and
+environment (no ``WNMRC_*`` variable of the caller reaches it).
+
+The long tests read these variables when they are collected (the defaults keep the run short):
+
+``WNMRC_FUZZ_EXAMPLES``   runs of the hypothesis fuzz of the whole bot (default 20; 200 soaks)
+``WNMRC_KILL_LOOP``       kills in each ``kill -9`` loop (default 3; 100 makes a soak)
+``WNMRC_KILL_SEED``       the seed of the kills' random moments
+``WNMRC_OUTAGE_SECONDS``  how long the Bot API is down in the fault test (default 5)
 """
 
 from __future__ import annotations
 
 import gettext
 import logging
+import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -132,8 +145,6 @@ def repos(app: WnmrcApplication) -> Repositories:
 @pytest.fixture(autouse=True)
 def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No operator's WNMRC_* variables or .env file leak into a test."""
-    import os
-
     for name in list(os.environ):
         if name.startswith("WNMRC_"):
             monkeypatch.delenv(name)
@@ -199,55 +210,21 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         return (yield)
 
 
-DURATIONS_KEY = "wnmrc/durations"
-"""Where the last run's test durations are kept (pytest's cache folder), to order the next."""
-_durations: dict[str, float] = {}
+SOAK_VARIABLES = (
+    "WNMRC_FUZZ_EXAMPLES",
+    "WNMRC_KILL_LOOP",
+    "WNMRC_KILL_SEED",
+    "WNMRC_OUTAGE_SECONDS",
+)
+
+
+def pytest_report_header() -> str:
+    """Say which soak settings this run uses, so a long run is not mistaken for the default."""
+    chosen = [f"{name}={os.environ[name]}" for name in SOAK_VARIABLES if name in os.environ]
+    return "soak settings: " + (", ".join(chosen) if chosen else "defaults (see tests/conftest.py)")
 
 
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     """``-p no:xdist`` keeps working although the default options (pyproject) set workers."""
     if not pluginmanager.has_plugin("xdist"):
         parser.addoption("--numprocesses", help="ignored: pytest-xdist is switched off")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Longest first, so that with ``-n`` no worker starts a long test when the others are done:
-    by the durations of the last run where pytest's cache has them, else by a guess."""
-    known = _known_durations(config)
-    items.sort(key=lambda item: -known.get(item.nodeid, _guess(item)))
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_configure_node(node: Any) -> None:
-    """xdist: every worker orders by the controller's copy, so all collect the same order."""
-    node.workerinput[DURATIONS_KEY] = _known_durations(node.config)
-
-
-def _known_durations(config: pytest.Config) -> dict[str, float]:
-    workerinput = getattr(config, "workerinput", None)
-    if workerinput is not None:
-        return dict(workerinput.get(DURATIONS_KEY, {}))
-    cache = getattr(config, "cache", None)
-    known = cache.get(DURATIONS_KEY, {}) if cache is not None else {}
-    return known if isinstance(known, dict) else {}
-
-
-def _guess(item: pytest.Item) -> float:
-    """Seconds a test not seen before may take: ``slow`` ones (processes, real waits) most."""
-    if item.get_closest_marker("slow") is not None:
-        return 10.0
-    return 1.0 if {"e2e", "reliability"} & set(item.nodeid.split("/")[:2]) else 0.1
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    _durations[report.nodeid] = _durations.get(report.nodeid, 0.0) + report.duration
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Keep this run's durations (under xdist the controller sees every worker's reports)."""
-    cache = getattr(session.config, "cache", None)
-    if cache is None or hasattr(session.config, "workerinput") or not _durations:
-        return
-    known: dict[str, float] = cache.get(DURATIONS_KEY, {})
-    known.update({nodeid: round(seconds, 2) for nodeid, seconds in _durations.items()})
-    cache.set(DURATIONS_KEY, known)
