@@ -240,15 +240,11 @@ class DemoNetwork:
 
     @classmethod
     def build(cls, emulator: Emulator) -> DemoNetwork:
-        """Create the people and the four group chats in the emulator."""
-        users = {
-            person: emulator.add_user(
-                person.first_name, last_name=person.last_name, language_code=person.language
-            )
-            for person in PEOPLE
-        }
+        """Create the people and the four group chats in the emulator (kept ones are reused)."""
+        users = {person: _demo_user(emulator, person) for person in PEOPLE}
         chats = {
-            slug: emulator.add_group(
+            slug: _existing_group(emulator, title)
+            or emulator.add_group(
                 title,
                 members=[users[p] for p in PEOPLE if slug in p.groups or p.secretariat],
                 admins=[users[p] for p in PEOPLE if slug in p.coordinates or p.secretariat],
@@ -368,3 +364,15 @@ class DemoNetwork:
             )
         lines.append("Be one of them with /as NAME (e.g. /as Jorge); /chats lists the groups.")
         return "\n".join(lines)
+
+
+def _demo_user(emulator: Emulator, person: DemoPerson) -> SimUser:
+    """The demo person in the emulator: kept from an earlier sandbox session, or new."""
+    found = emulator.find_user(f"{person.first_name} {person.last_name}")
+    return found or emulator.add_user(
+        person.first_name, last_name=person.last_name, language_code=person.language
+    )
+
+
+def _existing_group(emulator: Emulator, title: str) -> SimChat | None:
+    return next((c for c in emulator.chats if c.type != "private" and c.title == title), None)

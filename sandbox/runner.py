@@ -1,4 +1,9 @@
-"""``wnmrc-bot sandbox``: the emulator, the real bot and a terminal chat in one process."""
+"""``wnmrc-bot sandbox``: the emulator, the real bot and a terminal chat in one process.
+
+The sandbox's folder holds its database, the chats (``NAME.chats``, beside ``--database``) and
+the files the bot sends (``NAME-files/``). Without ``--database`` it is a temporary folder,
+removed when the sandbox stops; with it, the people, chats and messages survive a restart.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +11,36 @@ import asyncio
 import contextlib
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bot.app import build_application, running
+from bot.context import WnmrcApplication
 from config import Settings
-from sandbox.emulator import Emulator
+from sandbox.emulator import Emulator, SimUser
 from sandbox.terminal import TerminalChat
 
 SANDBOX_TOKEN = "123456789:SANDBOX-local-emulator-token-000000"
 BANNER = """\
 wnmrc-bot sandbox: the real bot, talking to a local Telegram emulator (no account needed).
-You are {name}, in your private chat with the bot. Try /start, /help, /language.
-/sandbox lists the sandbox's own commands (/as, /in, /people, /chats, /quit)."""
+You are {name}, in your private chat with the bot. Try /start, /help, /language, /menu.
+/sandbox lists the sandbox's own commands (/as, /in, /people, /chats, /photo, /file, /quit).
+Files the bot sends are saved in {files}"""
+QUIET = 0.3
+"""Seconds without a Bot API call after which the bot counts as done answering."""
+ANSWER_TIMEOUT = 15.0
+BRACKETED_PASTE_ON, BRACKETED_PASTE_OFF = "\033[?2004h", "\033[?2004l"
 
 
 async def run_sandbox(settings: Settings, *, demo: bool, database: Path | None) -> int:
     with tempfile.TemporaryDirectory(prefix="wnmrc-sandbox-") as scratch:
         path = database or Path(scratch) / "sandbox.sqlite3"
+        chats = path.with_name(f"{path.stem}.chats") if database else None
         async with Emulator(token=SANDBOX_TOKEN, bot_username="wnmrc_sandbox_bot") as emulator:
-            me = emulator.add_user("Alex", username="alex", language_code="en")
+            notes = emulator.restore(chats) if chats else None
+            me = _person(emulator, (notes or {}).get("me"))
             secretariat = set(settings.secretariat_ids)
             if demo:
                 from sandbox.demo import DemoNetwork
@@ -39,48 +55,106 @@ async def run_sandbox(settings: Settings, *, demo: bool, database: Path | None) 
                 }
             )
             application = build_application(sandbox_settings, token=SANDBOX_TOKEN)
+            files = path.resolve().with_name(f"{path.stem}-files")
+            terminal = TerminalChat(emulator, me, files=files)
+            if notes is not None:
+                terminal.chat = emulator.chat(notes.get("chat", me.id)) or me.private_chat
             async with running(application, poll_timeout=1):
                 if demo:
                     await network.load(application.services.repos, application.services.clock)
                     print(network.banner())
-                return await _chat(TerminalChat(emulator, me))
+                busy = _handling_updates(application)
+                code = await _chat(terminal, chats, busy, restored=notes is not None)
+            _keep(terminal, chats)  # with what the bot sent while it stopped
+            return code
 
 
-async def _chat(terminal: TerminalChat) -> int:
+def _person(emulator: Emulator, user_id: Any) -> SimUser:
+    """Who the terminal speaks as: the person of the last session, else Alex."""
+    if isinstance(user_id, int) and (person := emulator.user(user_id)) is not None:
+        return person
+    return emulator.find_user("alex") or emulator.add_user(
+        "Alex", username="alex", language_code="en"
+    )
+
+
+async def _chat(
+    terminal: TerminalChat, chats: Path | None, busy: Callable[[], bool], *, restored: bool
+) -> int:
     """Read lines and show the bot's answers; piped input waits for the bot before each line."""
-    terminal.say(BANNER.format(name=terminal.me.first_name))
+    terminal.say(BANNER.format(name=terminal.me.first_name, files=terminal.files))
+    if restored:
+        terminal.show_history()
     interactive = sys.stdin.isatty()
     printer = asyncio.create_task(_print_as_they_come(terminal)) if interactive else None
-    loop = asyncio.get_running_loop()
+    if interactive:
+        print(BRACKETED_PASTE_ON, end="", flush=True)
     try:
-        while True:
-            await _wait_for_the_bot(terminal, quiet=0.3 if interactive else 1.2)
-            print(terminal.prompt, end="", flush=True)
-            line = await loop.run_in_executor(None, sys.stdin.readline)
-            if not line:
-                print()
-                return 0
-            if not interactive:
-                print(line.rstrip("\n"))
-            if not terminal.handle(line):
-                return 0
+        return await _read_lines(terminal, chats, busy, interactive=interactive)
     finally:
         if printer is not None:
             printer.cancel()
+            print(BRACKETED_PASTE_OFF, end="", flush=True)
+        _keep(terminal, chats)
 
 
-async def _wait_for_the_bot(terminal: TerminalChat, quiet: float) -> None:
-    """Let the bot finish answering (a rate-limited reply may wait a second), then show it."""
-    with contextlib.suppress(TimeoutError):
-        await terminal.emulator.settle(quiet=quiet, timeout=15.0)
+async def _read_lines(
+    terminal: TerminalChat, chats: Path | None, busy: Callable[[], bool], *, interactive: bool
+) -> int:
+    loop = asyncio.get_running_loop()
+    while True:
+        if not terminal.lines.pending:
+            await _wait_for_the_bot(terminal, busy)
+        terminal.show_prompt()
+        line = await loop.run_in_executor(None, sys.stdin.readline)
+        terminal.prompt_showing = False
+        if not line:
+            print()
+            return 0
+        if not interactive:
+            print(line.rstrip("\n").replace("\x1b[200~", "").replace("\x1b[201~", ""))
+        handled = terminal.feed(line)
+        if handled is False:
+            return 0
+        if handled:
+            _keep(terminal, chats)
+
+
+def _keep(terminal: TerminalChat, chats: Path | None) -> None:
+    """With ``--database``: save the chats, and who spoke where, for the next start."""
+    if chats is not None and terminal.chat is not None:
+        terminal.emulator.save(chats, {"me": terminal.me.id, "chat": terminal.chat.id})
+
+
+async def _wait_for_the_bot(terminal: TerminalChat, busy: Callable[[], bool]) -> None:
+    """Let the bot finish answering, then show it: every update handled, no call for a moment,
+    and a reply refused with 429 retried (a rate-limited reply may wait a second)."""
+    deadline = time.monotonic() + ANSWER_TIMEOUT
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await terminal.emulator.settle(
+                quiet=QUIET, timeout=max(0.1, deadline - time.monotonic()), wait_out_retries=True
+            )
+        if not busy() or time.monotonic() >= deadline:
+            break
+        await asyncio.sleep(QUIET / 4)
     terminal.show_new()
 
 
+def _handling_updates(application: WnmrcApplication) -> Callable[[], bool]:
+    """Whether the bot still has updates in its queue or in its handlers."""
+
+    def busy() -> bool:
+        processing = application.update_processor.current_concurrent_updates
+        return processing > 0 or not application.update_queue.empty()
+
+    return busy
+
+
 async def _print_as_they_come(terminal: TerminalChat) -> None:
-    """In a real terminal, print late answers as they arrive, then the prompt again."""
+    """In a real terminal, print late answers while the prompt waits, then the prompt again."""
     while True:
         await asyncio.sleep(0.2)
-        if terminal.shown < len(terminal.emulator.ledger):
-            print()
+        if terminal.prompt_showing and not terminal.lines.pending:
             terminal.show_new()
-            print(terminal.prompt, end="", flush=True)
+            terminal.show_prompt()

@@ -5,22 +5,41 @@ SQLite file per test. A test reads like a conversation::
         ana = emulator.add_user("Ana", language_code="es")
         reply = await emulator.says(ana, "/start")
         assert "Ana" in reply.text
+
+How the suite runs: ``pytest`` uses 4 workers (pyproject's ``--numprocesses``; the tests mostly
+wait on sockets, processes and real time, so more workers than the 2 cores pays); ``-n 0`` or
+``-p no:xdist`` runs in one process; ``--durations=20`` lists the slowest. Every test has its
+own port (the emulator binds port 0), folder (``tmp_path``, also its working directory) and
+environment (no ``WNMRC_*`` variable of the caller reaches it).
+
+The long tests read these variables when they are collected (the defaults keep the run short):
+
+``WNMRC_FUZZ_EXAMPLES``   runs of the hypothesis fuzz of the whole bot (default 20; 200 soaks)
+``WNMRC_KILL_LOOP``       kills in each ``kill -9`` loop (default 3; 100 makes a soak)
+``WNMRC_KILL_SEED``       the seed of the kills' random moments
+``WNMRC_OUTAGE_SECONDS``  how long the Bot API is down in the fault test (default 5)
 """
 
 from __future__ import annotations
 
+import gettext
 import logging
+import os
 import re
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from bot import i18n
 from bot.app import build_application, running
 from bot.clock import Clock, SystemClock
 from bot.context import WnmrcApplication
 from bot.delivery import DeliveryConfig
+from bot.i18n import catalog_path
+from bot.i18n import load_catalog as _load_catalog
 from config import Settings, load_settings
 from sandbox.emulator import Emulator
 from storage import Repositories
@@ -28,6 +47,29 @@ from storage import Repositories
 hypothesis_settings.register_profile("wnmrc", deadline=None, print_blob=True)
 hypothesis_settings.load_profile("wnmrc")
 """No per-example deadline: this 2-core machine is shared and noisy; speed lives in bench/."""
+
+CatalogKey = tuple[Path, str, int, int]
+_compiled: dict[CatalogKey, gettext.NullTranslations] = {}
+
+
+def _load_catalog_once(locales_dir: Path, language: str) -> gettext.NullTranslations:
+    """``bot.i18n.load_catalog``, compiled once per worker for each version of a catalog file.
+
+    Every test builds the production application, and compiling the four ``.po`` files was a
+    third of an end-to-end test's own time. A catalog that changes on disk (size or mtime) is
+    compiled again; a missing one is still refused by the real function.
+    """
+    path = catalog_path(locales_dir, language)
+    if not path.exists():
+        return _load_catalog(locales_dir, language)
+    stat = path.stat()
+    key = (path.resolve(), language, stat.st_mtime_ns, stat.st_size)
+    if key not in _compiled:
+        _compiled[key] = _load_catalog(locales_dir, language)
+    return _compiled[key]
+
+
+i18n.load_catalog = _load_catalog_once
 
 TOKEN = "123456789:TEST-emulator-token-abcdefghijklmnopq"
 SECRETARIAT_ID = 990001
@@ -104,8 +146,6 @@ def repos(app: WnmrcApplication) -> Repositories:
 @pytest.fixture(autouse=True)
 def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No operator's WNMRC_* variables or .env file leak into a test."""
-    import os
-
     for name in list(os.environ):
         if name.startswith("WNMRC_"):
             monkeypatch.delenv(name)
@@ -116,22 +156,87 @@ EMAIL_ADDRESS = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.
 """Any e-mail address: a test person's, typed in a profile, imported, or sent in a card."""
 
 
+class LogWatch(logging.Handler):
+    """Checks every record, down to DEBUG, for the bot token and for any e-mail address, as a
+    handler would write it (message, traceback and stack)."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(name)s %(message)s"))
+        self.secret = secret
+        self.token_by: set[str] = set()
+        self.email_by: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = self.format(record)
+        if self.secret in text:
+            self.token_by.add(record.name)
+        if EMAIL_ADDRESS.search(text):
+            self.email_by.add(record.name)
+
+
 @pytest.fixture(autouse=True)
-def token_never_logged(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+def token_never_logged() -> Iterator[None]:
     """Every test also proves that no log line carries the bot token nor any e-mail address
-    (personal data never goes to a log, at any level): everything is captured down to DEBUG,
-    and checked once the test and its fixtures are done (docs/developers.md, "Secrets and
-    logs")."""
-    caplog.set_level(logging.DEBUG)
-    yield
-    secret = TOKEN.split(":", 1)[1]
-    records = [*caplog.get_records("setup"), *caplog.get_records("call"), *caplog.records]
-    leaks = [record for record in records if secret in _logged_text(record)]
-    assert not leaks, f"the bot token was logged by {sorted({r.name for r in leaks})}"
-    emails = [record for record in records if EMAIL_ADDRESS.search(_logged_text(record))]
-    assert not emails, f"an e-mail address was logged by {sorted({r.name for r in emails})}"
+    (personal data never goes to a log, at any level; docs/developers.md, "Secrets and logs"):
+    every record down to DEBUG is checked as it is emitted, by one handler that keeps nothing;
+    pytest's own capture stays at ``log_level`` (WARNING: cheap, readable)."""
+    root = logging.getLogger()
+    watch = LogWatch(TOKEN.split(":", 1)[1])
+    root.addHandler(watch)
+    try:
+        yield
+    finally:
+        root.removeHandler(watch)
+    assert not watch.token_by, f"the bot token was logged by {sorted(watch.token_by)}"
+    assert not watch.email_by, f"an e-mail address was logged by {sorted(watch.email_by)}"
 
 
-def _logged_text(record: logging.LogRecord) -> str:
-    """What a handler would write for ``record``: message, traceback and stack."""
-    return logging.Formatter("%(name)s %(message)s").format(record)
+@contextmanager
+def _every_record() -> Iterator[None]:
+    """The root logger at DEBUG for one phase of a test (pytest resets it after each)."""
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    with _every_record():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    with _every_record():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    with _every_record():
+        return (yield)
+
+
+SOAK_VARIABLES = (
+    "WNMRC_FUZZ_EXAMPLES",
+    "WNMRC_KILL_LOOP",
+    "WNMRC_KILL_SEED",
+    "WNMRC_OUTAGE_SECONDS",
+)
+
+
+def pytest_report_header() -> str:
+    """Say which soak settings this run uses, so a long run is not mistaken for the default."""
+    chosen = [f"{name}={os.environ[name]}" for name in SOAK_VARIABLES if name in os.environ]
+    return "soak settings: " + (", ".join(chosen) if chosen else "defaults (see tests/conftest.py)")
+
+
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    """``-p no:xdist`` keeps working although the default options (pyproject) set workers."""
+    if not pluginmanager.has_plugin("xdist"):
+        parser.addoption("--numprocesses", help="ignored: pytest-xdist is switched off")

@@ -5,16 +5,18 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from aiohttp import web
 
+from . import snapshot
 from .backend import Backend
 from .faults import FaultScript
 from .journal import CallbackAnswer, CallRecord, LedgerEntry, Stats
 from .limits import TelegramLimits
-from .methods.commands import scope_key
+from .methods.commands import menu_for, scope_key
 from .people import ChatRef, People
 from .server import ApiServer
 from .world import SimChat, SimMessage, SimUser, World
@@ -181,6 +183,19 @@ class Emulator(People):
         stored = self.backend.commands.get((scope_key(self.backend, scope), language_code))
         return None if stored is None else [dict(command) for command in stored]
 
+    def menu(self, user: SimUser, chat: ChatRef | None = None) -> list[dict[str, str]]:
+        """The command menu ``user``'s app shows in ``chat`` (their private chat by default)."""
+        target = user.private_chat.id if chat is None else self._chat_id(chat)
+        return menu_for(self.backend, user.id, target)
+
+    def save(self, path: Path, notes: dict[str, Any] | None = None) -> None:
+        """Keep the people, chats, messages, menus and ledger (and ``notes``) in ``path``."""
+        snapshot.save(self.backend, path, notes)
+
+    def restore(self, path: Path) -> dict[str, Any] | None:
+        """Before anything is added: take back what :meth:`save` kept; its notes, or None."""
+        return snapshot.restore(self.backend, path)
+
     def sent_to(self, chat: ChatRef) -> list[LedgerEntry]:
         """Every message the bot sent to a chat, oldest first."""
         return self.backend.journal.sent_to(self._chat_id(chat))
@@ -248,15 +263,19 @@ class Emulator(People):
         self,
         quiet: float = 0.2,
         timeout: float = 5.0,  # noqa: ASYNC109
+        *,
+        wait_out_retries: bool = False,
     ) -> None:
-        """Wait until the bot fetched every queued update and made no call for ``quiet`` s."""
+        """Wait until the bot fetched every queued update and made no call for ``quiet`` s
+        (and, with ``wait_out_retries``, until the ``retry_after`` of its latest 429 passed)."""
         journal, updates = self.backend.journal, self.backend.updates
         deadline = time.monotonic() + timeout
         while True:
             now = time.monotonic()
             busy = updates.has_undelivered() or journal.in_flight > 0
+            retrying = wait_out_retries and now < journal.retry_due
             idle = now - journal.last_activity
-            if not busy and idle >= quiet:
+            if not busy and not retrying and idle >= quiet:
                 return
             if now >= deadline:
                 raise TimeoutError(
@@ -264,6 +283,8 @@ class Emulator(People):
                     f"{journal.in_flight} calls in flight"
                 )
             pause = deadline - now if busy else min(deadline - now, quiet - idle)
+            if retrying:
+                pause = max(pause, min(deadline, journal.retry_due) - now)
             await journal.changed.wait(pause)
 
     def _chat_id(self, chat: ChatRef) -> int:

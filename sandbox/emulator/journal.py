@@ -109,6 +109,8 @@ class Journal:
         self.changed = Signal()
         self.in_flight = 0
         self.last_activity = time.monotonic()
+        self.retry_due = 0.0
+        """When the latest 429's ``retry_after`` ends (monotonic): a retry may come until then."""
         self._cursors: dict[int, int] = {}
 
     # recording
@@ -148,6 +150,10 @@ class Journal:
         if status == 429:
             self.stats.too_many_requests += 1
         self.changed.fire()
+
+    def expect_retry(self, retry_after: float) -> None:
+        """A call was refused with 429: the bot may call again once ``retry_after`` s passed."""
+        self.retry_due = max(self.retry_due, time.monotonic() + retry_after)
 
     def record_callback_answer(self, answer: CallbackAnswer) -> None:
         self.callback_answers.append(answer)

@@ -53,6 +53,8 @@ class ApiServer:
             await asyncio.sleep(fault.delay)
         await self._travel()
         gone = request.transport is None or request.transport.is_closing()
+        if status == 429 and not gone:
+            self.backend.journal.expect_retry(payload.get("parameters", {}).get("retry_after", 1))
         self.backend.journal.record_call(
             method.name if method else name,
             params,

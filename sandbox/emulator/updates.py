@@ -65,6 +65,15 @@ class UpdateQueue:
     # state
 
     @property
+    def next_update_id(self) -> int:
+        """The id the next update gets (ids only grow, across restarts too)."""
+        return self._next_id
+
+    @next_update_id.setter
+    def next_update_id(self, value: int) -> None:
+        self._next_id = max(self._next_id, value)
+
+    @property
     def pending_count(self) -> int:
         return sum(1 for update in self._pending if self.is_allowed(update.kind))
 

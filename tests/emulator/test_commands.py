@@ -8,7 +8,7 @@ from telegram import BotCommand as Cmd
 from telegram import BotCommandScopeAllPrivateChats as AllPrivate
 from telegram.error import BadRequest
 
-from sandbox.emulator import Emulator, SimUser
+from sandbox.emulator import Emulator, SimChat, SimUser
 
 
 async def test_commands_are_stored_per_scope_and_language(
@@ -77,3 +77,32 @@ async def test_more_than_a_hundred_commands_or_a_bad_scope(bot: telegram.Bot) ->
         await bot.set_my_commands([Cmd("a", "b")], scope=telegram.BotCommandScopeChat(4242))
     with pytest.raises(BadRequest, match="Invalid language code specified"):
         await bot.set_my_commands([Cmd("a", "b")], language_code="spanish")
+
+
+async def test_the_menu_a_person_sees_is_resolved_as_telegram_does(
+    bot: telegram.Bot, emu: Emulator, ana: SimUser
+) -> None:
+    """Narrowest scope first, the person's language before none, admins' scopes for admins."""
+    ben = emu.add_user("Ben", language_code="en")
+    group = emu.add_group("WG", members=[ben], admins=[ana])
+    other = emu.add_group("Other", members=[ana, ben])
+    await bot.set_my_commands([Cmd("help", "Help")])
+    await bot.set_my_commands([Cmd("ayuda", "Ayuda")], scope=AllPrivate(), language_code="es")
+    await bot.set_my_commands(
+        [Cmd("groups", "Groups")], scope=telegram.BotCommandScopeAllGroupChats()
+    )
+    admins = telegram.BotCommandScopeAllChatAdministrators()
+    await bot.set_my_commands([Cmd("slots", "Slots")], scope=admins)
+    mine = telegram.BotCommandScopeChatMember(other.id, ben.id)
+    await bot.set_my_commands([Cmd("mine", "Mine")], scope=mine)
+
+    def names(user: SimUser, chat: SimChat | None = None) -> list[str]:
+        return [command["command"] for command in emu.menu(user, chat)]
+
+    assert ana.language_code == "es"
+    assert names(ana) == ["ayuda"]  # all private chats, in Spanish
+    assert names(ben) == ["help"]  # no English private menu: the default one
+    assert names(ana, group) == ["slots"]  # an administrator of the group
+    assert names(ben, group) == ["groups"]  # a member
+    assert names(ben, other) == ["mine"]  # this member in this chat
+    assert names(ana, other) == ["groups"]

@@ -124,3 +124,23 @@ async def test_a_group_flood_waits_three_seconds_per_message(
         await strict_bot.send_message(group.id, "one too many")
 
     assert refused.value.retry_after == 3
+
+
+async def test_settle_can_wait_out_the_retry_after_of_a_429() -> None:
+    """The sandbox waits until a refused reply may be retried before it shows the answers."""
+    async with Emulator(limits=TelegramLimits()) as emu:
+        ana = emu.add_user("Ana", started=True)
+        async with telegram.Bot(emu.token, base_url=emu.base_url) as bot:
+            for text in ("1", "2", "3"):
+                await bot.send_message(ana.id, text)
+            with pytest.raises(RetryAfter):
+                await bot.send_message(ana.id, "4")
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            await emu.settle(quiet=0.05, timeout=5)
+            quick = loop.time() - started
+            await emu.settle(quiet=0.05, timeout=5, wait_out_retries=True)
+            waited = loop.time() - started
+
+    assert quick < 0.5
+    assert 0.8 < waited < 3

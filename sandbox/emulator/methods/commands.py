@@ -97,3 +97,36 @@ def get_my_commands(b: Backend, p: Params) -> Any:
 def delete_my_commands(b: Backend, p: Params) -> Any:
     b.commands.pop((scope_key(b, p.json("scope")), language(p)), None)
     return True
+
+
+def menu_for(b: Backend, user_id: int, chat_id: int) -> list[dict[str, str]]:
+    """The command menu a person's app shows in a chat, resolved as Telegram documents it.
+
+    Scopes from the narrowest (this member in this chat) to the default, each first in the
+    person's language and then without one; administrators' scopes count for administrators
+    only; the first list that was set wins (an empty list if none).
+    """
+    chat = b.world.chats.get(chat_id)
+    person = b.world.person(user_id)
+    if chat is None or person is None:
+        return []
+    code = (person.language_code or "")[:2].lower()
+    for scope in _scopes_in_order(chat.id, user_id, chat.type, chat.members.get(user_id)):
+        for language_code in (code, "") if code else ("",):
+            found = b.commands.get((scope, language_code))
+            if found is not None:
+                return [dict(command) for command in found]
+    return []
+
+
+def _scopes_in_order(
+    chat_id: int, user_id: int, chat_type: str, status: str | None
+) -> list[CommandKey]:
+    if chat_type == "private":
+        return [("chat", chat_id), ("all_private_chats",), ("default",)]
+    admin = status in ("creator", "administrator")
+    scopes: list[CommandKey] = [("chat_member", chat_id, user_id)]
+    scopes += [("chat_administrators", chat_id)] if admin else []
+    scopes += [("chat", chat_id)]
+    scopes += [("all_chat_administrators",)] if admin else []
+    return [*scopes, ("all_group_chats",), ("default",)]
