@@ -24,7 +24,7 @@ PRIVATE_RECIPIENTS = int(os.environ.get("WNMRC_BENCH_BROADCAST", "3000"))
 """3,000 takes about 110 s at 28/s; set WNMRC_BENCH_BROADCAST lower for a quick look."""
 GROUPS = 30
 CONFIGURED_RATE = 28.0
-"""bot.ratelimits.RateLimits.overall_per_second, the sender's configured overall rate."""
+"""bot.outbox.pacing.RateLimits.overall_per_second, the sender's configured overall rate."""
 RTT = 0.05
 FINAL = ("sent", "unreachable", "failed")
 

@@ -2,9 +2,9 @@
 
 A real SQLite file per size, filled straight through SQL: the network's working groups, the
 members spread over them (every fifth in a second group), their reserves and countries, and a
-tenth of them new within the digest's period. Then ``Digests.compose`` (the code the digest
-clock runs) composes, in the same process, the network digest (every group), the digest of the
-largest group and a personal digest, so every provider in ``bot/digest_clock.py``
+tenth of them new within the digest's period. Then ``DigestsService.compose`` (the code the
+digests' due work runs) composes, in the same process, the network digest (every group), the
+digest of the largest group and a personal digest, so every provider in ``bot/digests/providers.py``
 ``section_providers()`` is asked for its section (their names are in ``providers``).
 
 A feature that adds a provider adds a seeder to ``SEEDERS`` that fills its tables in proportion
@@ -31,8 +31,9 @@ from zoneinfo import ZoneInfo
 from bench.harness import TOKEN, progress
 from bot.app import build_application
 from bot.clock import SystemClock
-from bot.digest_clock import Digest, Digests, section_providers
 from bot.digests import DigestTarget, TargetKind
+from bot.digests.providers import section_providers
+from bot.digests.service import Digest, DigestsService
 from bot.heap import freeze_startup_heap
 from config import load_settings
 from storage import Database, Repositories
@@ -208,7 +209,7 @@ SEEDERS: list[Callable[[sqlite3.Connection, Scale], None]] = [
 """What each section provider needs in the database, in proportion to the members."""
 
 
-async def _open(folder: Path) -> tuple[Digests, Repositories]:
+async def _open(folder: Path) -> tuple[DigestsService, Repositories]:
     settings = load_settings(
         bot_token=TOKEN, bot_api_url="http://127.0.0.1:9", database_path=folder / "bot.sqlite3"
     )
@@ -220,7 +221,7 @@ async def _open(folder: Path) -> tuple[Digests, Repositories]:
     await repos.groups.seed(services.network.groups, services.clock.now())
     services.attach(repos)
     freeze_startup_heap()  # as ``wnmrc-bot run`` does once the application is built
-    return Digests(application), repos
+    return services.digests, repos
 
 
 def _fill(path: Path, scale: Scale) -> None:
@@ -230,7 +231,9 @@ def _fill(path: Path, scale: Scale) -> None:
     conn.close()
 
 
-async def _timed(digests: Digests, target: DigestTarget, scale: Scale) -> tuple[float, Digest]:
+async def _timed(
+    digests: DigestsService, target: DigestTarget, scale: Scale
+) -> tuple[float, Digest]:
     times = []
     digest = None
     for _ in range(REPEATS):

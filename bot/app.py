@@ -17,13 +17,13 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.clock import Clock, SystemClock
 from bot.context import BotContext, Services, WnmrcApplication
-from bot.delivery import DeliveryConfig, start_delivery, stop_delivery, wake
-from bot.digest_clock import start_digests, stop_digests
+from bot.digests.schedule import digest_schedule
 from bot.http import AiohttpRequest
 from bot.i18n import I18n
 from bot.intake import Intake
 from bot.logs import redact_bot_loggers
 from bot.menus import publish_menus
+from bot.outbox import DeliveryConfig, outbox_retention, outbox_sender
 from bot.reminders import start_reminders, stop_reminders
 from bot.runtime import DueWork, DueWorkRuntime
 from config import NetworkConfig, Settings, load_network
@@ -69,7 +69,11 @@ FEATURES = (
 )
 """Handler modules in registration order; ``start.fallbacks()`` are added after them all."""
 
-DUE_WORK: tuple[Callable[[WnmrcApplication], DueWork], ...] = ()
+DUE_WORK: tuple[Callable[[WnmrcApplication], DueWork], ...] = (
+    outbox_sender,
+    outbox_retention,
+    digest_schedule,
+)
 """Everything that comes due, one factory each, registered with the one runtime at start."""
 
 
@@ -91,6 +95,7 @@ def build_application(
         i18n=I18n(settings.default_language),
         clock=clock,
         runtime=DueWorkRuntime(clock),
+        delivery=delivery or DeliveryConfig(),
     )
     intake = Intake()
     builder: Any = (
@@ -107,7 +112,7 @@ def build_application(
         # Replies: no overall cap (it held every reply to 28/s: bench/throughput.py), 19 per
         # group per minute, 429s retried. The outbox sender paces its own traffic at 28/s.
         .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=19, max_retries=2))
-        .post_init(_start(publish_command_menus, delivery, intake))
+        .post_init(_start(publish_command_menus, intake))
         .post_stop(_stop_background_work)
         .post_shutdown(_closer(intake))
     )
@@ -141,17 +146,14 @@ async def _open_database(application: Application[Any, Any, Any, Any, Any, Any])
 
 
 def _start(
-    publish_command_menus: bool, delivery: DeliveryConfig | None, intake: Intake
+    publish_command_menus: bool, intake: Intake
 ) -> Callable[[Application[Any, Any, Any, Any, Any, Any]], Coroutine[Any, Any, None]]:
-    """The post_init step: database, lease and inbox, then the outbox sender, then (not
-    awaited) the menus."""
+    """The post_init step: database, lease and inbox, reminders, the due work (the outbox
+    sender, digests), then (not awaited) the menus."""
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await _open_database(application)
         await intake.open(cast(WnmrcApplication, application))
-        await start_delivery(application, delivery)
-        _services(application).outbox_wake = lambda: wake(application)
-        await start_digests(application)
         await start_reminders(application)
         await _start_due_work(cast(WnmrcApplication, application))
         if publish_command_menus and application.job_queue is not None:
@@ -179,8 +181,6 @@ async def _stop_background_work(application: Application[Any, Any, Any, Any, Any
     in flight."""
     await _services(application).runtime.stop()
     await stop_reminders(application)
-    await stop_digests(application)
-    await stop_delivery(application)
 
 
 def _closer(

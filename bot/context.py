@@ -7,15 +7,18 @@ and carries the person and language the presence handler found for the current u
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
+from bot.announcements.service import AnnouncementsService
 from bot.clock import Clock
+from bot.digests.service import DigestsService
 from bot.experiences.service import ExperiencesService
 from bot.i18n import I18n, Translator
+from bot.outbox import DeliveryConfig, OutboxService
 from bot.processing import ChatOrderedUpdateProcessor
 from bot.reviews.selection import SelectionService
 from bot.reviews.service import ReviewsService
@@ -34,12 +37,15 @@ class Services:
     clock: Clock
     runtime: DueWorkRuntime
     """The one clock of everything that comes due (reminders, digests, the outbox, ...)."""
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    """How the outbox sender works (tests shorten its time-outs)."""
     _repos: Repositories | None = field(default=None, repr=False)
     experiences: ExperiencesService = field(init=False, repr=False)
     reviews: ReviewsService = field(init=False, repr=False)
     selection: SelectionService = field(init=False, repr=False)
-    outbox_wake: Callable[[], None] | None = field(default=None, repr=False)
-    """Wakes the outbox sender while it runs its own loop (set by ``bot/app.py``)."""
+    outbox: OutboxService = field(init=False, repr=False)
+    digests: DigestsService = field(init=False, repr=False)
+    announcements: AnnouncementsService = field(init=False, repr=False)
 
     @property
     def repos(self) -> Repositories:
@@ -55,19 +61,30 @@ class Services:
         self._repos = repos
         if repos is None:
             return
+        self.outbox = OutboxService(
+            repos,
+            self.clock,
+            self.runtime,
+            delivery=self.delivery,
+            retention=timedelta(days=self.settings.outbox_retention_days),
+        )
         self.experiences = ExperiencesService(
             repos, self.clock, self.i18n, self.settings.secretariat_ids, self.wake_outbox
         )
         criteria = self.network.review.criteria
         self.reviews = ReviewsService(repos, self.clock, self.i18n, criteria, self.wake_outbox)
         self.selection = SelectionService(repos, self.clock, self.i18n, criteria, self.wake_outbox)
+        self.digests = DigestsService(
+            repos, self.clock, self.i18n, self.settings, self.runtime, self.outbox
+        )
+        self.announcements = AnnouncementsService(
+            repos, self.clock, self.i18n, self.settings, self.outbox
+        )
 
     def wake_outbox(self) -> None:
-        """A unit of work queued messages: tell the one runtime (and, while the outbox sender
-        still runs its own loop, the hook ``bot/app.py`` sets) to look now."""
-        self.runtime.wake()
-        if self.outbox_wake is not None:
-            self.outbox_wake()
+        """A unit of work queued messages: tell the outbox sender (due work of the one runtime)
+        to look now."""
+        self.outbox.wake()
 
 
 class WnmrcApplication(

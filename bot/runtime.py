@@ -19,9 +19,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Final, Protocol
+from typing import Final, Protocol, runtime_checkable
 
 from bot.clock import Clock
 
@@ -49,6 +49,15 @@ class DueWork(Protocol):
         ...
 
 
+@runtime_checkable
+class StoppableWork(Protocol):
+    """Due work that keeps something running between rounds (the outbox's sends in flight)."""
+
+    async def stop(self) -> None:
+        """Finish or put back what is in flight; the next round starts it again."""
+        ...
+
+
 class DueWorkRuntime:
     """Holds the registered work and the one task that wakes it."""
 
@@ -58,7 +67,9 @@ class DueWorkRuntime:
         self._work: list[DueWork] = []
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._last_sweep = 0.0
+        self._when_ended: list[Callable[[asyncio.Task[None]], None]] = []
 
     @property
     def work(self) -> Sequence[DueWork]:
@@ -85,17 +96,42 @@ class DueWorkRuntime:
         """Run what fell due while the bot was down, then keep watching. Idempotent."""
         if self._task is not None:
             return
+        self._stopping = False
         await self.run_round(everything=True)
         self._task = asyncio.create_task(self._watch(), name="due-work")
+        self._task.add_done_callback(self._ended)
 
     async def stop(self) -> None:
-        """Stop watching (a round in progress is cancelled; its work is idempotent)."""
+        """Stop watching (a round in progress is cancelled; its work is idempotent), then stop
+        the work that keeps something in flight (:class:`StoppableWork`), last registered first."""
         task, self._task = self._task, None
         if task is None:
             return
+        self._stopping = True  # the watch ends even if a wake-up swallows the cancellation
+        self._wakeup.set()
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        for work in reversed(self._work):
+            if isinstance(work, StoppableWork):
+                try:
+                    await work.stop()
+                except Exception:
+                    logger.exception("%s: stopping failed", work.name)
+
+    def when_ended(self, callback: Callable[[asyncio.Task[None]], None]) -> None:
+        """Call ``callback`` with the watching task should it end without :meth:`stop` (so the
+        operators hear that nothing comes due any more)."""
+        self._when_ended.append(callback)
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        if self._stopping:
+            return
+        for callback in self._when_ended:
+            try:
+                callback(task)
+            except Exception:
+                logger.exception("reporting the end of the due-work task failed")
 
     def wake(self) -> None:
         """Look now: something was added or changed, or the clock was moved."""
@@ -120,10 +156,13 @@ class DueWorkRuntime:
     async def _watch(self) -> None:
         loop = asyncio.get_running_loop()
         self._last_sweep = loop.time()
-        while True:
+        while not self._stopping:
             pause = await self._pause()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), pause)
+                async with asyncio.timeout(pause):  # not wait_for: it can swallow a cancellation
+                    await self._wakeup.wait()
+            if self._stopping:
+                return
             self._wakeup.clear()
             sweep = loop.time() - self._last_sweep >= self.sweep_seconds
             if sweep:

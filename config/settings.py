@@ -7,7 +7,7 @@ from typing import Annotated, Any, Final
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from config.errors import SettingsError
@@ -38,6 +38,7 @@ _EXPECTED: Final[dict[str, str]] = {
     "webhook_listen": "an IP address to listen on such as 127.0.0.1",
     "webhook_port": "a TCP port from 1 to 65535",
     "ops_chat_id": "the chat id of the operators' chat such as -1001234567890",
+    "outbox_retention_days": "a whole number of days, at least 1, such as 90",
 }
 
 # Telegram accepts 1-256 of these characters as a webhook secret; we ask for at least 16.
@@ -82,6 +83,8 @@ class Settings(BaseSettings):
     webhook_port: int = 8443
     ops_chat_id: int | None = None
     """The operators' chat: errors are reported there, one line each."""
+    outbox_retention_days: Annotated[int, Field(ge=1)] = 90
+    """Sent, unreachable and failed outbox rows are deleted after this many days."""
 
     @field_validator(
         "bot_token",

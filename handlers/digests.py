@@ -4,7 +4,7 @@ In a working group's linked chat: ``/digest`` previews that group's next digest,
 (its coordinators) posts it now, ``/digest daily|weekly|monthly|off`` (its coordinators) sets
 how often it comes. In private: ``/digest`` previews the person's own digest (or says how to
 switch it on) and ``/digest daily|weekly|monthly|off`` sets it. The rules are in
-``bot/digests.py``; the runtime in ``bot/digest_clock.py``.
+``bot/digests/rules.py``; the use cases in ``bot/digests/service.py``.
 """
 
 from __future__ import annotations
@@ -15,15 +15,13 @@ from telegram import Chat, Message, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BotContext
-from bot.digest_clock import Digest, Digests, digests_of, wake_digests
 from bot.digests import FREQUENCY_LABELS, format_when, parse_frequency
+from bot.digests.service import DigestsService
 from bot.i18n import N_, Translator
+from bot.models import DigestSchedule, Person, WorkingGroup
 from bot.permissions import Role
 from bot.rendering import MESSAGE_LIMIT, Html, visible_length
-from bot.roster import linked_group
 from handlers.guard import command, refuse_unless
-from storage import Person, WorkingGroup
-from storage.digests import DigestSchedule
 
 PERSONAL_OFF: Final = N_(
     "Your personal digest is off. Switch it on with /digest daily, /digest weekly or "
@@ -47,7 +45,7 @@ async def digest_command(update: Update, context: BotContext) -> None:
     if message is None or person is None:
         return
     argument = " ".join(context.args or []).strip()
-    digests = digests_of(context.application)
+    digests = context.services.digests
     if message.chat.type == Chat.PRIVATE:
         await _in_private(message, context, digests, person, argument)
     else:
@@ -58,11 +56,11 @@ async def digest_command(update: Update, context: BotContext) -> None:
 
 
 async def _in_private(
-    message: Message, context: BotContext, digests: Digests, person: Person, argument: str
+    message: Message, context: BotContext, digests: DigestsService, person: Person, argument: str
 ) -> None:
     _ = context.tr
     if not argument:
-        schedule = await digests.schedules.for_person(person.id)
+        schedule = await digests.personal_schedule(person.id)
         if schedule is None or schedule.next_due_at is None:
             await message.reply_text(_(PERSONAL_OFF))
         else:
@@ -73,7 +71,6 @@ async def _in_private(
         await message.reply_text(_(PRIVATE_USAGE))
         return
     schedule = await digests.set_personal(person.id, frequency)
-    wake_digests(context.application)
     if schedule.next_due_at is None:
         await message.reply_text(_(PERSONAL_OFF))
         return
@@ -91,20 +88,18 @@ async def _in_private(
 
 
 async def _in_group_chat(
-    update: Update, message: Message, context: BotContext, digests: Digests, argument: str
+    update: Update, message: Message, context: BotContext, digests: DigestsService, argument: str
 ) -> None:
     _ = context.tr
-    groups = await context.repos.groups.list()
     thread = message.message_thread_id if message.is_topic_message else None
-    group = linked_group(groups, message.chat.id, thread)
+    group = await digests.linked_group(message.chat.id, thread)
     if group is None:
         await message.reply_text(
             _("This chat is not linked to a working group, so it gets no digest.")
         )
         return
-    await digests.ensure_defaults()
-    schedule = await digests.schedules.for_group(group.id)
-    if schedule is None:  # pragma: no cover - ensure_defaults just created it
+    schedule = await digests.group_schedule(group.id)
+    if schedule is None:  # pragma: no cover - created with the defaults
         return
     name = group.name(_.language)
     if not argument:
@@ -124,7 +119,11 @@ async def _in_group_chat(
 
 
 async def _post_now(
-    message: Message, _: Translator, digests: Digests, schedule: DigestSchedule, group: WorkingGroup
+    message: Message,
+    _: Translator,
+    digests: DigestsService,
+    schedule: DigestSchedule,
+    group: WorkingGroup,
 ) -> None:
     if await digests.post_now(schedule) == 0:
         await message.reply_text(
@@ -138,7 +137,7 @@ async def _post_now(
 async def _set_group_frequency(
     message: Message,
     context: BotContext,
-    digests: Digests,
+    digests: DigestsService,
     schedule: DigestSchedule,
     name: str,
     frequency: str,
@@ -147,7 +146,6 @@ async def _set_group_frequency(
     chosen = parse_frequency(frequency)
     assert chosen is not None
     updated = await digests.set_frequency(schedule, chosen)
-    wake_digests(context.application)
     if updated is None or updated.next_due_at is None:
         await message.reply_text(_("The digest of {group} is off.", group=name))
         return
@@ -164,23 +162,21 @@ async def _set_group_frequency(
 # Previews
 
 
-async def _when(digests: Digests, schedule: DigestSchedule, _: Translator) -> str:
+async def _when(digests: DigestsService, schedule: DigestSchedule, _: Translator) -> str:
     """The schedule's next due time in its target's zone, the zone named."""
-    destination = await digests.destination(schedule)
-    zone = destination.target.zone if destination else digests.default_zone
     assert schedule.next_due_at is not None
-    return format_when(schedule.next_due_at, zone, _.language)
+    return format_when(schedule.next_due_at, await digests.zone(schedule), _.language)
 
 
 async def _preview(
     message: Message,
     _: Translator,
-    digests: Digests,
+    digests: DigestsService,
     schedule: DigestSchedule,
     group: str | None,
 ) -> None:
     """The next digest as it would be now, nothing marked as sent."""
-    digest: Digest | None = await digests.preview(schedule)
+    digest = await digests.preview(schedule)
     when = await _when(digests, schedule, _) if schedule.next_due_at else ""
     if digest is None or not digest.messages:
         if group is None:

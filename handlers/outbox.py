@@ -1,4 +1,7 @@
-"""/outbox (secretariat): what the bot has queued, sent and failed to send, per kind."""
+"""/outbox (secretariat): what the bot has queued, sent and failed to send, per kind.
+
+The outbox feature: ``bot/outbox/`` (the sender, the service), ``storage/outbox.py`` (the rows).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +14,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator
-from bot.rendering import Html, bold
-from handlers.guard import command
-from storage.outbox import (
+from bot.models import (
     OUTBOX_KINDS,
     OUTBOX_STATUSES,
     OutboxError,
@@ -21,6 +22,8 @@ from storage.outbox import (
     OutboxStatus,
     OutboxSummary,
 )
+from bot.rendering import Html, bold
+from handlers.guard import command
 
 LATEST_ERRORS = 5
 DESCRIPTION = N_("What the bot has queued, sent and failed to send")
@@ -114,7 +117,7 @@ async def show_outbox(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    summary = await context.repos.outbox.summary(errors=LATEST_ERRORS)
+    summary = await context.services.outbox.summary(errors=LATEST_ERRORS)
     person = context.person
     zone = (person.timezone if person else None) or context.settings.default_timezone
     await message.reply_text(render_summary(summary, context.tr, zone))

@@ -6,7 +6,7 @@ import os
 import re
 import secrets
 import sqlite3
-from collections.abc import AsyncIterator, Hashable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Hashable, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,6 +120,14 @@ def _publish(tmp: Path, dest: Path) -> None:
         raise BackupError(f"backup destination already exists: {dest}") from None
 
 
+def _run_after_commit(callbacks: Sequence[Callable[[], None]]) -> None:
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # the unit did commit: a failed follow-up must not look like it did not
+            logger.exception("an after-commit callback failed")
+
+
 class Database:
     """The bot's database: writes go through `transaction()`, reads through `fetch_*`.
 
@@ -140,6 +148,7 @@ class Database:
             self._idle_readers.put_nowait(reader)
         self._write_lock = asyncio.Lock()
         self._write_owner: asyncio.Task[Any] | None = None
+        self._after_commit: list[Callable[[], None]] = []
         self._closed = False
         self._deferred: dict[Hashable, tuple[str, Params]] = {}
         self._flusher: asyncio.Task[None] | None = None
@@ -205,6 +214,7 @@ class Database:
         if self.in_transaction():
             yield self._writer
             return
+        committed: list[Callable[[], None]] | None = None
         async with self._write_lock:
             self._write_owner = asyncio.current_task()
             try:
@@ -212,11 +222,25 @@ class Database:
                 try:
                     yield self._writer
                     await self._writer.execute("COMMIT")
+                    committed = self._after_commit
                 except BaseException:
                     await self._rollback()
                     raise
             finally:
                 self._write_owner = None
+                self._after_commit = []
+        _run_after_commit(committed or [])
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once the running task's transaction commits (at once outside one).
+
+        Dropped when the transaction rolls back. For what must follow a unit of work and never
+        precede it, such as waking the outbox sender for the rows the unit queued.
+        """
+        if self.in_transaction():
+            self._after_commit.append(callback)
+        else:
+            _run_after_commit([callback])
 
     async def _rollback(self) -> None:
         if self._writer.in_transaction:

@@ -1,10 +1,11 @@
 """The outbox: one row per recipient of every message the bot sends on its own.
 
 Reminders, announcements, digests and notices are enqueued here (docs/developers.md, "The outbox")
-and sent by ``bot/delivery.py``. A row moves ``queued`` -> ``sending`` (claimed by one sender) ->
-``sent``, ``unreachable`` (403) or ``failed`` (400, expired); a 429 or a time-out puts it back to
-``queued`` with a later ``next_attempt_at``. Each chat's rows go in order: only the oldest pending
-row of a chat (its head) can be claimed, so one chat never has two messages in flight.
+and sent by the sender in ``bot/outbox/``. A row moves ``queued`` -> ``sending`` (claimed by one
+sender) -> ``sent``, ``unreachable`` (403) or ``failed`` (400, expired); a 429 or a time-out puts
+it back to ``queued`` with a later ``next_attempt_at``. Each chat's rows go in order: only the
+oldest pending row of a chat (its head) can be claimed, so one chat never has two messages in
+flight.
 """
 
 import base64
@@ -214,6 +215,16 @@ UPDATE outbox SET chat_id = :new, updated_at = :now
 WHERE chat_id = :old AND status IN ('queued', 'sending')
 """
 
+FINAL_STATUSES: Final[tuple[OutboxStatus, ...]] = ("sent", "unreachable", "failed")
+"""A row in one of these states is done with: kept for the report, pruned after the retention."""
+
+_PRUNE: Final = """
+DELETE FROM outbox WHERE id IN (
+    SELECT id FROM outbox
+    WHERE status IN ('sent', 'unreachable', 'failed') AND updated_at < :before
+    LIMIT :batch)
+"""
+
 _COUNTS: Final = "SELECT kind, status, count(*) AS n FROM outbox GROUP BY kind, status"
 
 _LATEST_ERRORS: Final = """
@@ -392,6 +403,32 @@ class OutboxRepository:
             latest_errors=latest,
             next_due=None if next_due is None else from_db(next_due),
         )
+
+    async def prune(self, before: datetime, batch: int = 1000) -> int:
+        """Delete up to ``batch`` final rows (sent, unreachable, failed) last changed before
+        ``before``; returns how many (call again while it returns ``batch``)."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(_PRUNE, {"before": to_db(before), "batch": batch})
+            return cursor.rowcount
+
+    async def delete_for_person(self, person_id: int) -> int:
+        """Delete every row addressed to this person's private chat; returns how many."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute("DELETE FROM outbox WHERE person_id = ?", (person_id,))
+            return cursor.rowcount
+
+    async def containing(self, fragment: str) -> list[OutboxMessage]:
+        """Rows whose payload text holds ``fragment`` somewhere (a superset: check each)."""
+        encoded = json.dumps(fragment, ensure_ascii=False)[1:-1]
+        rows = await self._db.fetch_all(
+            "SELECT * FROM outbox WHERE instr(payload, ?) > 0 ORDER BY id", (encoded,)
+        )
+        return [_message(row) for row in rows]
+
+    async def replace_payload(self, message_id: int, payload: OutboxPayload) -> bool:
+        """Rewrite a row's payload (its status and times unchanged); False when it is gone."""
+        params = {"id": message_id, "payload": payload.model_dump_json(exclude_none=True)}
+        return await self._write("UPDATE outbox SET payload = :payload WHERE id = :id", params)
 
     async def _write(self, sql: str, params: dict[str, Any]) -> bool:
         async with self._db.transaction() as conn:

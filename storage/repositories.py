@@ -1,6 +1,6 @@
 """All repositories over one database, built together, and the unit of work over them."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -48,6 +48,10 @@ class Repositories:
         """
         async with self.db.transaction():
             yield self
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once the running unit of work commits (never if it rolls back)."""
+        self.db.after_commit(callback)
 
     @property
     def in_unit(self) -> bool:

@@ -37,9 +37,9 @@ from bot import i18n
 from bot.app import build_application, running
 from bot.clock import Clock, SystemClock
 from bot.context import WnmrcApplication
-from bot.delivery import DeliveryConfig
 from bot.i18n import catalog_path
 from bot.i18n import load_catalog as _load_catalog
+from bot.outbox import DeliveryConfig
 from config import Settings, load_settings
 from sandbox.emulator import Emulator
 from storage import Repositories

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.app import build_application, running
-from bot.delivery import DeliveryConfig
+from bot.outbox import DeliveryConfig
 from config import Settings
 from sandbox.emulator import Emulator, LedgerEntry, SimChat, SimUser
 from storage import Repositories

@@ -18,17 +18,9 @@ from telegram.ext import Defaults, ExtBot
 
 from bot.clock import SystemClock
 from bot.context import WnmrcApplication
-from bot.delivery import (
-    DeliveryConfig,
-    Sender,
-    enqueue,
-    orphaned_claimants,
-    outbox_report,
-    sender_of,
-    start_delivery,
-    stop_delivery,
-)
 from bot.http import AiohttpRequest
+from bot.outbox import DeliveryConfig, Sender, orphaned_claimants, outbox_report
+from bot.runtime import DueWorkRuntime
 from config import Settings
 from sandbox.emulator import Emulator, LedgerEntry, SimUser
 from storage import Database, Repositories
@@ -176,7 +168,7 @@ async def test_a_broadcast_to_300_people_and_10_groups_keeps_every_limit(
             messages.append(to_chat(group.id, f"d:{group.id}:{part}", text, now, kind="digest"))
             expected[group.id].append(text)
 
-    assert await enqueue(app, messages) == 326
+    assert await app.services.outbox.send(messages) == 326
     await emulator.wait_until(delivered_everything(emulator, expected), timeout=40)
 
     assert emulator.stats.too_many_requests == 0
@@ -209,9 +201,9 @@ async def test_enqueuing_the_same_message_again_sends_it_once(
     [(ana, _)] = await started_people(emulator, repos, 1, now)
     reminder = to_chat(ana.id, "reminder:1:2024-05-20:60:1", "Meeting in 1 hour", now)
 
-    assert await enqueue(app, [reminder, reminder]) == 1
+    assert await app.services.outbox.send([reminder, reminder]) == 1
     await emulator.next_message(ana)
-    assert await enqueue(app, [reminder]) == 0
+    assert await app.services.outbox.send([reminder]) == 0
     await emulator.settle(quiet=0.5)
 
     assert texts(emulator, ana.id) == ["Meeting in 1 hour"]
@@ -252,7 +244,7 @@ async def test_buttons_documents_and_topics_arrive_as_queued(
         ),
     ]
 
-    await enqueue(app, messages)
+    await app.services.outbox.send(messages)
     first = await emulator.next_message(ana)
     second = await emulator.next_message(ana)
     in_topic = await emulator.next_message(forum)
@@ -272,7 +264,9 @@ async def test_a_message_waits_for_its_due_time(
 ) -> None:
     [(ana, _)] = await started_people(emulator, repos, 1, now)
 
-    await enqueue(app, [to_chat(ana.id, "later", "Reminder", now + timedelta(seconds=1.5))])
+    await app.services.outbox.send(
+        [to_chat(ana.id, "later", "Reminder", now + timedelta(seconds=1.5))]
+    )
     await emulator.settle(quiet=0.5)
     assert texts(emulator, ana.id) == []
 
@@ -296,8 +290,8 @@ async def test_429s_are_waited_out_and_the_chat_keeps_its_order(
     # three 429s in a row: whatever PTB's own rate limiter retries, the sender sees the last one
     emulator.faults.add("sendMessage", status=429, retry_after=1, nth=1, times=3)
 
-    await enqueue(
-        app, [to_chat(ana.id, "part:1", "Part 1", now), to_chat(ana.id, "part:2", "Part 2", now)]
+    await app.services.outbox.send(
+        [to_chat(ana.id, "part:1", "Part 1", now), to_chat(ana.id, "part:2", "Part 2", now)]
     )
     await emulator.wait_until(lambda: len(emulator.sent_to(ana)) == 2, timeout=15)
 
@@ -324,7 +318,8 @@ async def test_while_one_chat_waits_out_a_429_the_others_go_on(
         defaults=Defaults(parse_mode=ParseMode.HTML),
     )
     clock = SystemClock()
-    sender = Sender(bare, Repositories.from_db(db), clock, FAST_DELIVERY)
+    runtime = DueWorkRuntime(clock)
+    runtime.register(Sender(bare, Repositories.from_db(db), clock, FAST_DELIVERY, runtime=runtime))
     ana, *others = [emulator.add_user(f"Member{i}", started=True) for i in range(6)]
     now = clock.now()
     emulator.faults.add("sendMessage", status=429, retry_after=2, nth=1)
@@ -334,11 +329,11 @@ async def test_while_one_chat_waits_out_a_429_the_others_go_on(
         now,
     )
     async with bare:
-        await sender.start()
+        await runtime.start()
         try:
             await emulator.wait_until(lambda: len(sends(emulator)) == 6, timeout=10)
         finally:
-            await sender.stop()
+            await runtime.stop()
             await db.close()
 
     refused = next(call for call in emulator.calls if call.status == 429)
@@ -360,7 +355,9 @@ async def test_people_who_blocked_the_bot_are_marked_unreachable_and_the_rest_co
     for user, _ in blockers:
         emulator.block_bot(user)
 
-    await enqueue(app, [to_chat(u.id, f"m:{u.id}", "News", now, person_id=p) for u, p in people])
+    await app.services.outbox.send(
+        [to_chat(u.id, f"m:{u.id}", "News", now, person_id=p) for u, p in people]
+    )
     await emulator.wait_until(lambda: len(sends(emulator)) == 7, timeout=10)
     await until(lambda: _finished(outbox, 10))
 
@@ -397,7 +394,7 @@ async def test_a_group_that_becomes_a_supergroup_mid_broadcast_gets_the_rest_at_
         for part in (2, 3)
     ]
 
-    await enqueue(app, messages)
+    await app.services.outbox.send(messages)
     await emulator.next_message(group)
     supergroup = emulator.migrate_group(group)
     await emulator.wait_until(lambda: len(emulator.sent_to(supergroup)) == 2, timeout=10)
@@ -420,8 +417,7 @@ async def test_a_message_telegram_refuses_fails_with_its_reason_and_is_not_retri
 ) -> None:
     [(ana, _)] = await started_people(emulator, repos, 1, now)
 
-    await enqueue(
-        app,
+    await app.services.outbox.send(
         [to_chat(ana.id, "bad", "<b>unclosed", now), to_chat(ana.id, "next", "After it", now)],
     )
     await emulator.next_message(ana)
@@ -450,7 +446,7 @@ async def test_a_time_out_is_retried_and_may_double_only_that_message(
     # the 4th send acts, but answers after the client gave up waiting (read time-out 0.5 s)
     emulator.faults.add("sendMessage", delay=1.5, nth=4)
 
-    await enqueue(app, [to_chat(u.id, f"m:{u.id}", "Hello", now) for u, _ in people])
+    await app.services.outbox.send([to_chat(u.id, f"m:{u.id}", "Hello", now) for u, _ in people])
     await until(lambda: _finished(outbox, 8))
     await emulator.wait_until(lambda: any(c.status == 499 for c in emulator.calls), timeout=3)
 
@@ -475,11 +471,15 @@ async def test_while_the_api_is_unreachable_the_sender_waits_and_then_resumes(
     now: datetime,
 ) -> None:
     people = await started_people(emulator, repos, 10, now)
-    await enqueue(app, [to_chat(u.id, f"m:{u.id}", "Hello", now) for u, _ in people[:3]])
+    await app.services.outbox.send(
+        [to_chat(u.id, f"m:{u.id}", "Hello", now) for u, _ in people[:3]]
+    )
     await until(lambda: _finished(outbox, 3))
 
     emulator.faults.unreachable(2.0)
-    await enqueue(app, [to_chat(u.id, f"m:{u.id}", "Hello", now) for u, _ in people[3:]])
+    await app.services.outbox.send(
+        [to_chat(u.id, f"m:{u.id}", "Hello", now) for u, _ in people[3:]]
+    )
     await until(lambda: _finished(outbox, 10), seconds=15)
 
     assert all(texts(emulator, u.id) == ["Hello"] for u, _ in people)
@@ -503,17 +503,17 @@ async def test_stop_puts_claimed_rows_back_and_a_restart_sends_the_rest_once(
     now: datetime,
 ) -> None:
     people = await started_people(emulator, repos, 40, now)
-    await enqueue(app, [to_chat(u.id, f"m:{u.id}", "Hello", now) for u, _ in people])
+    await app.services.outbox.send([to_chat(u.id, f"m:{u.id}", "Hello", now) for u, _ in people])
     await emulator.wait_until(lambda: len(sends(emulator)) >= 10, timeout=10)
 
-    await stop_delivery(app)
+    await app.services.runtime.stop()
     stopped = await outbox.summary()
     assert stopped.count(status="sending") == 0
     assert stopped.count(status="sent") == len(sends(emulator))
     assert stopped.count(status="queued") == 40 - len(sends(emulator))
-    assert sender_of(app) is None
+    assert app.services.outbox.running_sender() is None
 
-    await start_delivery(app, FAST_DELIVERY)
+    await app.services.runtime.start()
     await emulator.wait_until(lambda: len(sends(emulator)) >= 40, timeout=10)
     await emulator.settle(quiet=0.3)
 
@@ -527,13 +527,13 @@ async def test_rows_claimed_by_a_dead_process_are_sent_at_start(
     outbox: OutboxRepository,
     now: datetime,
 ) -> None:
-    await stop_delivery(app)
+    await app.services.runtime.stop()
     people = await started_people(emulator, repos, 3, now)
-    await enqueue(app, [to_chat(u.id, f"m:{u.id}", "Hello", now) for u, _ in people])
+    await app.services.outbox.send([to_chat(u.id, f"m:{u.id}", "Hello", now) for u, _ in people])
     dead = f"{socket.gethostname()}:{_dead_pid()}:0000"
     assert len(await outbox.claim(now, dead, 2, lease=timedelta(hours=1))) == 2
 
-    await start_delivery(app, FAST_DELIVERY)
+    await app.services.runtime.start()
     await emulator.wait_until(lambda: all(emulator.sent_to(u) for u, _ in people), timeout=5)
 
     await until(lambda: _finished(outbox, 3))
@@ -573,7 +573,7 @@ async def test_outbox_command_shows_counts_per_kind_and_the_latest_errors(
     emulator.block_bot(people[0][0])
     messages = [to_chat(u.id, f"m:{u.id}", "News", now, person_id=p) for u, p in people]
     messages.append(to_chat(people[1][0].id, "later", "Reminder", now + timedelta(days=1)))
-    await enqueue(app, messages)
+    await app.services.outbox.send(messages)
     await until(lambda: _counted(repos, sent=2, unreachable=1))
 
     reply = await emulator.says(jorge, "/outbox")
@@ -627,7 +627,9 @@ async def test_the_operator_report_prints_the_same_in_english(
 ) -> None:
     people = await started_people(emulator, repos, 2, now)
     emulator.block_bot(people[1][0])
-    await enqueue(app, [to_chat(u.id, f"m:{u.id}", "News", now, person_id=p) for u, p in people])
+    await app.services.outbox.send(
+        [to_chat(u.id, f"m:{u.id}", "News", now, person_id=p) for u, p in people]
+    )
     await until(lambda: _counted(repos, sent=1, unreachable=1))
 
     report = await outbox_report(settings)

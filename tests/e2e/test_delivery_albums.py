@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.context import WnmrcApplication
-from bot.delivery import DeliveryConfig, enqueue
+from bot.outbox import DeliveryConfig
 from sandbox.emulator import Emulator
 from storage import Repositories
 from storage.outbox import OutboxPayload, OutgoingMessage
@@ -58,7 +58,7 @@ async def test_an_album_and_a_single_photo_arrive_with_their_caption_in_order(
         ),
     ]
 
-    await enqueue(app, messages)
+    await app.services.outbox.send(messages)
     await emulator.wait_until(lambda: len(emulator.sent_to(channel)) == 5)
 
     card, *album, single = emulator.sent_to(channel)

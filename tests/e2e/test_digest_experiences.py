@@ -10,7 +10,6 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.context import WnmrcApplication
-from bot.digest_clock import digests_of
 from sandbox.emulator import Emulator
 from storage import Experience, Repositories
 
@@ -45,7 +44,7 @@ async def test_new_and_selected_experiences_of_the_groups_theme_told_once_in_two
     carmen = await member(emulator, repos, "Carmen", "Soto", joined=earlier, language="es")
     chat = await climate_chat(emulator, repos, jorge)
     await emulator.says(carmen, "/digest weekly")
-    await digests_of(app).run_due()  # creates the group's schedule
+    await app.services.digests.run_due()  # creates the group's schedule
 
     old = await experience(repos, "Old <b>seeds</b>", "climate", NOW - timedelta(days=30))
     terraces = await experience(repos, "Terraces", "climate", NOW + timedelta(days=1))
@@ -55,7 +54,7 @@ async def test_new_and_selected_experiences_of_the_groups_theme_told_once_in_two
     await repos.experiences.set_status(gone.id, "withdrawn", NOW + timedelta(days=3))
 
     clock.set(MONDAY_MADRID)
-    await digests_of(app).run_due()
+    await app.services.digests.run_due()
     await emulator.wait_until(
         lambda: len(emulator.sent_to(chat)) == 1 and len(emulator.sent_to(carmen)) == 2
     )
@@ -78,7 +77,7 @@ async def test_new_and_selected_experiences_of_the_groups_theme_told_once_in_two
     # The week after, Terraces is selected: only that is told, nothing is repeated.
     await repos.experiences.set_status(terraces.id, "selected", NOW + timedelta(days=8))
     clock.set(NEXT_MONDAY)
-    await digests_of(app).run_due()
+    await app.services.digests.run_due()
     await emulator.wait_until(
         lambda: len(emulator.sent_to(chat)) == 2 and len(emulator.sent_to(carmen)) == 3
     )
@@ -93,4 +92,4 @@ async def test_new_and_selected_experiences_of_the_groups_theme_told_once_in_two
 
     # Nothing new the week after that: no digest.
     clock.set(NEXT_MONDAY + timedelta(days=7))
-    assert await digests_of(app).run_due() == 0
+    assert await app.services.digests.run_due() == 0

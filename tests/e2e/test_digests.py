@@ -16,7 +16,6 @@ import pytest
 from bot.app import build_application, running
 from bot.clock import ManualClock
 from bot.context import WnmrcApplication
-from bot.digest_clock import digests_of, start_digests, stop_digests, wake_digests
 from config import Settings, load_settings
 from sandbox.emulator import Emulator, SimChat, SimUser
 from storage import Repositories, WorkingGroup
@@ -153,9 +152,9 @@ async def test_the_weekly_group_and_network_digests_of_a_known_week_then_nothing
     assert channel is not None
 
     clock.set(MONDAY_MADRID - timedelta(minutes=1))
-    assert await digests_of(app).run_due() == 0
+    assert await app.services.digests.run_due() == 0
     clock.set(MONDAY_MADRID)
-    wake_digests(app)  # the clock's own timer serves it
+    app.services.runtime.wake()  # the runtime serves it
     await emulator.wait_until(lambda: emulator.sent_to(chat) and emulator.sent_to(channel))
 
     [posted] = emulator.sent_to(chat)
@@ -173,7 +172,7 @@ async def test_the_weekly_group_and_network_digests_of_a_known_week_then_nothing
 
     # The next Monday: nobody new, nothing sent (and Ana is not repeated).
     clock.set(datetime(2026, 4, 6, 7, tzinfo=UTC))
-    assert await digests_of(app).run_due() == 0
+    assert await app.services.digests.run_due() == 0
     assert len(await all_digest_rows(repos)) == len(rows)
     moved = await schedules.get(group_schedule.id)
     assert moved is not None
@@ -182,7 +181,7 @@ async def test_the_weekly_group_and_network_digests_of_a_known_week_then_nothing
     # A newcomer the week after: only she is in the next digest.
     await member(emulator, repos, "Zoe", "Diaz", joined=datetime(2026, 4, 8, tzinfo=UTC))
     clock.set(datetime(2026, 4, 13, 7, tzinfo=UTC))
-    assert await digests_of(app).run_due() == 2
+    assert await app.services.digests.run_due() == 2
     await emulator.wait_until(lambda: len(emulator.sent_to(chat)) == 2)
     assert (emulator.sent_to(chat)[1].text or "").split("\n")[3:] == ["• Zoe Diaz"]
 
@@ -232,16 +231,16 @@ async def test_personal_digests_at_nine_local_in_each_readers_language(
     sydney_monday = datetime(2026, 3, 29, 22, tzinfo=UTC)
     santiago_monday = datetime(2026, 3, 30, 12, tzinfo=UTC)
     clock.set(sydney_monday - timedelta(seconds=1))
-    await digests_of(app).run_due()
+    await app.services.digests.run_due()
     assert emulator.sent_to(olivia) == [on]
     clock.set(sydney_monday)
-    await digests_of(app).run_due()
+    await app.services.digests.run_due()
     await emulator.wait_until(lambda: len(emulator.sent_to(olivia)) == 2)
     assert (emulator.sent_to(olivia)[1].text or "").split("\n") == PERSONAL["en"]
     assert len(emulator.sent_to(carmen)) == 1
 
     clock.set(santiago_monday)
-    await digests_of(app).run_due()
+    await app.services.digests.run_due()
     await emulator.wait_until(lambda: len(emulator.sent_to(carmen)) == 2)
     assert (emulator.sent_to(carmen)[1].text or "").split("\n") == PERSONAL["es"]
 
@@ -258,18 +257,18 @@ async def test_a_digest_due_during_downtime_goes_out_once_on_restart(
     first = build_application(settings, clock=clock, publish_command_menus=False)
     async with running(first, poll_timeout=1):
         _, chat = await a_known_week(emulator, first.services.repos)
-        await stop_digests(first)  # started by post_init, before the chat was linked
-        await start_digests(first)  # a start creates the climate chat's schedule
-        await stop_digests(first)
+        await first.services.runtime.stop()  # started by post_init, before the chat was linked
+        await first.services.runtime.start()  # a start creates the climate chat's schedule
+        await first.services.runtime.stop()
 
     clock.set(MONDAY_MADRID + timedelta(days=15))  # three Mondays missed
     second = build_application(settings, clock=clock, publish_command_menus=False)
     async with running(second, poll_timeout=1):
-        await start_digests(second)
-        await start_digests(second)  # idempotent
+        await second.services.runtime.start()
+        await second.services.runtime.start()  # idempotent
         await emulator.wait_until(lambda: emulator.sent_to(chat))
-        await stop_digests(second)
-        await stop_digests(second)
+        await second.services.runtime.stop()
+        await second.services.runtime.stop()
         repos = second.services.repos
         rows = [r for r in await all_digest_rows(repos) if r.chat_id == chat.id]
         schedule = await DigestsRepository(repos.db).for_group((await climate_group(repos)).id)
@@ -314,7 +313,7 @@ async def test_digest_preview_and_post_now_in_the_group_chat(
     again = await emulator.says(jorge, "/digest now", chat=chat)
     assert again.text == "Nothing new for Climate change since the last digest: nothing to post."
     clock.set(MONDAY_MADRID)
-    await digests_of(app).run_due()
+    await app.services.digests.run_due()
     assert [r.chat_id for r in await all_digest_rows(repos)].count(chat.id) == 1
 
     unlinked = emulator.add_group("Elsewhere", members=[jorge])

@@ -16,7 +16,7 @@ from telegram import Update
 
 from bot.clock import ManualClock
 from bot.context import BotContext, WnmrcApplication
-from bot.delivery import DeliveryConfig
+from bot.outbox import DeliveryConfig
 from bot.reminders import meetings_of, wake_reminders
 from handlers.meetings import start_meet_draft
 from sandbox.emulator import Emulator, SimChat, SimUser

@@ -108,7 +108,7 @@ async def test_a_sender_that_stops_is_reported(
     sender = sender_of(app)
     assert sender is not None
     assert sender.running
-    task = sender._task
+    task = app.services.runtime._task  # the sender is due work of the one runtime
     assert task is not None
 
     task.cancel()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.context import WnmrcApplication
-from bot.delivery import DeliveryConfig
+from bot.outbox import DeliveryConfig
 from config import Settings, load_settings
 from sandbox.emulator import CallbackAnswer, Emulator, LedgerEntry, SimChat, SimUser
 from storage import Repositories

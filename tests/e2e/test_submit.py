@@ -14,7 +14,7 @@ from bot import experiences as rules
 from bot.app import build_application, running
 from bot.clock import ManualClock
 from bot.context import WnmrcApplication
-from bot.delivery import DeliveryConfig
+from bot.outbox import DeliveryConfig
 from config import Settings
 from sandbox.demo import DemoNetwork
 from sandbox.emulator import Emulator, SimUser

@@ -15,7 +15,7 @@ from bot.announcements import (
     reaches_people,
     read_text,
 )
-from bot.delivery import lost_chat
+from bot.outbox import lost_chat
 from bot.rendering import MESSAGE_LIMIT, visible_length
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.ratelimits import Pacer, RateLimits, Window, backoff, is_private_chat
+from bot.outbox.pacing import Pacer, RateLimits, Window, backoff, is_private_chat
 
 PERSON = 1001
 GROUP = -100200

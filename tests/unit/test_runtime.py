@@ -117,6 +117,49 @@ def test_a_name_is_registered_once() -> None:
     assert runtime.find("reminders").name == "reminders"
 
 
+class InFlight(Rows):
+    """Due work that keeps something running between rounds, as the outbox's sender does."""
+
+    def __init__(self, name: str, stopped: list[str], *, fail: bool = False) -> None:
+        super().__init__(name)
+        self.stopped = stopped
+        self.fail_to_stop = fail
+
+    async def stop(self) -> None:
+        self.stopped.append(self.name)
+        if self.fail_to_stop:
+            raise RuntimeError("the network is down")
+
+
+async def test_stopping_stops_the_work_in_flight_last_registered_first_once() -> None:
+    stopped: list[str] = []
+    runtime = DueWorkRuntime(ManualClock(START))
+    runtime.register(InFlight("outbox", stopped))
+    runtime.register(Rows("digests"))
+    runtime.register(InFlight("uploads", stopped, fail=True))
+    await runtime.start()
+
+    await runtime.stop()
+    await runtime.stop()
+
+    assert stopped == ["uploads", "outbox"]  # a failed stop does not keep the others running
+    assert not runtime.running
+
+
+async def test_stopping_at_the_moment_of_a_wake_up_ends_the_watch() -> None:
+    """The outbox wakes the runtime at every finished send, so a stop often meets a wake-up."""
+    for _ in range(20):
+        runtime = DueWorkRuntime(ManualClock(START))
+        runtime.register(Rows("outbox"))
+        await runtime.start()
+        await asyncio.sleep(0.005)  # watching: waiting for a wake-up
+        runtime.wake()
+        stopping = asyncio.ensure_future(runtime.stop())
+        done, _ = await asyncio.wait({stopping}, timeout=1.0)
+        assert done, "stop() hangs when a wake-up meets its cancellation"
+        assert not runtime.running
+
+
 async def _until(condition: object, seconds: float = 2.0) -> None:
     """Wait (on real time) until ``condition()`` is true."""
     assert callable(condition)

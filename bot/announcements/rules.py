@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Final, Literal, get_args
+from typing import Annotated, Final, Literal, get_args
 
 from bot.i18n import N_
 from bot.rendering import MESSAGE_LIMIT, Html, bold, escape, italic, visible_length
+from bot.routing import CallbackData, MaxLength, callback_data
 
 Audience = Literal["both", "chats", "people"]
 AUDIENCES: Final[tuple[Audience, ...]] = get_args(Audience)
@@ -132,3 +133,14 @@ def reaches_chats(audience: Audience) -> bool:
 
 def reaches_people(audience: Audience) -> bool:
     return audience in ("both", "people")
+
+
+Action = Literal["send", "edit", "cancel", "both", "chats", "people"]
+
+
+@callback_data("an")
+class AnnouncementTap(CallbackData):
+    """A button under an announcement's preview: the announcement's id and what was tapped."""
+
+    token: Annotated[str, MaxLength(8)]
+    action: Action

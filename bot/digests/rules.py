@@ -1,18 +1,19 @@
-"""Digests: the rules (pure) — schedules, the next due time in a zone, sections, the text.
+"""Digests: the rules (pure) — schedules, the next due time in a zone, targets, the text.
 
 A digest goes to one *target*: a working group's linked chat, the network's channel, or a
 person who switched on a personal digest. Each target has a schedule (``daily``, ``weekly`` on
 Mondays, ``monthly`` on the 1st), always at 09:00 in the target's zone, DST-correct. Its content
 comes from *section providers* (:class:`SectionProvider`): each gives the items it has for the
 target between two times, each item with a stable key, so an item is never sent to the same
-target twice. The runtime (``bot/digest_clock.py``) reads the schedules, asks the providers,
-queues the text through the outbox and records what it sent.
+target twice. The service (``bot/digests/service.py``) reads the schedules, asks the providers,
+queues the text through the outbox and records what it sent; ``bot/digests/schedule.py`` runs
+it as due work.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final, Literal, Protocol
@@ -21,18 +22,8 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_date
 
-from bot.countries import country_name
 from bot.i18n import N_, Translator
-from bot.rendering import (
-    SAFE_MESSAGE_LIMIT,
-    Html,
-    bold,
-    escape,
-    split_message,
-    visible_length,
-)
-from storage import Person
-from storage.models import ExperienceNews
+from bot.rendering import SAFE_MESSAGE_LIMIT, Html, bold, split_message, visible_length
 
 Frequency = Literal["daily", "weekly", "monthly", "off"]
 FREQUENCIES: Final[tuple[Frequency, ...]] = ("daily", "weekly", "monthly", "off")
@@ -229,100 +220,3 @@ def dedupe_key(schedule_id: int, period: datetime, part: int = 0) -> str:
     stamp = period.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     key = f"digest:{schedule_id}:{stamp}"
     return key if part == 0 else f"{key}:{part + 1}"
-
-
-# The new-members section
-
-
-@dataclass(frozen=True)
-class NewMember:
-    """Someone who joined a working group (as the storage reports it)."""
-
-    person: Person
-    group_id: int
-    group_name: str
-    joined_at: datetime
-
-
-NEW_MEMBERS_HEADING: Final = N_("New members")
-
-
-def member_line(_: Translator, member: NewMember, with_group: bool) -> Html:
-    """``• Ana Quispe — Cordillera Alta · Peru`` (``→ Climate change`` when groups vary)."""
-    person = member.person
-    details = [escape(part) for part in (person.reserve,) if part]
-    if person.country:
-        details.append(escape(country_name(person.country, _.language)))
-    line = f"• {bold(person.name)}"
-    if details:
-        line += " — " + " · ".join(details)
-    if with_group:
-        line += f" → {escape(member.group_name)}"
-    return Html(line)
-
-
-def new_members_section(
-    _: Translator, target: DigestTarget, members: Iterable[NewMember]
-) -> DigestSection | None:
-    """New members of the target's groups, oldest first; the reader themself left out.
-
-    The group is named on each line when the target follows several groups."""
-    chosen = sorted(
-        (m for m in members if m.group_id in target.group_ids and m.person.id != target.person_id),
-        key=lambda m: (m.joined_at, m.person.name.casefold(), m.group_id),
-    )
-    if not chosen:
-        return None
-    with_group = target.kind is not TargetKind.GROUP and len(target.group_ids) > 1
-    items = tuple(
-        DigestItem(f"member:{m.group_id}:{m.person.id}", m.joined_at, member_line(_, m, with_group))
-        for m in chosen
-    )
-    return DigestSection(_(NEW_MEMBERS_HEADING), items)
-
-
-# The experiences section
-
-
-EXPERIENCES_HEADING: Final = N_("Experiences")
-EXPERIENCE_EVENT_LABELS: Final[dict[str, str]] = {
-    "submitted": N_("New experience: {title}"),
-    "selected": N_("Selected experience: {title}"),
-}
-
-
-def experience_line(_: Translator, news: ExperienceNews, theme_names: Sequence[str]) -> Html:
-    """``• New experience: Terraces — Cordillera Alta · Peru`` (``→ Biodiversity`` if named)."""
-    details = [escape(news.reserve), escape(country_name(news.country, _.language))]
-    line = "• " + _(EXPERIENCE_EVENT_LABELS[news.event], title=bold(news.title))
-    line += " — " + " · ".join(details)
-    if theme_names:
-        line += " → " + ", ".join(escape(name) for name in theme_names)
-    return Html(line)
-
-
-def experiences_section(
-    _: Translator,
-    target: DigestTarget,
-    news: Iterable[ExperienceNews],
-    themes: Mapping[str, str],
-) -> DigestSection | None:
-    """Experiences newly submitted or selected, oldest first, keyed ``experience:<id>:<event>``.
-
-    ``themes`` maps the slugs of the target's groups to their names in the reader's language;
-    each line names its themes among them when the target follows several groups."""
-    chosen = sorted(news, key=lambda n: (n.at, n.experience_id, n.event))
-    if not chosen:
-        return None
-    with_themes = target.kind is not TargetKind.GROUP and len(target.group_ids) > 1
-    items = tuple(
-        DigestItem(
-            f"experience:{n.experience_id}:{n.event}",
-            n.at,
-            experience_line(
-                _, n, [themes[t] for t in n.themes if t in themes] if with_themes else []
-            ),
-        )
-        for n in chosen
-    )
-    return DigestSection(_(EXPERIENCES_HEADING), items)

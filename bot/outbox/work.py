@@ -1,0 +1,56 @@
+"""The outbox's due work, registered in ``bot/app.py``'s ``DUE_WORK``: the sender, and the
+retention that prunes final rows."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Final
+
+from bot.ops import reporter_of
+from bot.outbox.sender import LostChatNotices, Sender
+from bot.outbox.service import OutboxService
+
+if TYPE_CHECKING:
+    from bot.context import WnmrcApplication
+
+PRUNE_EVERY: Final = timedelta(hours=6)
+
+
+def outbox_sender(application: WnmrcApplication) -> Sender:
+    """The application's sender, held by its outbox service."""
+    services = application.services
+    notices = LostChatNotices(services.settings.secretariat_ids, services.i18n)
+    sender = Sender(
+        application.bot,
+        services.repos,
+        services.clock,
+        services.outbox.delivery,
+        lost_chats=notices,
+        runtime=services.runtime,
+        ops=reporter_of(application),
+    )
+    services.outbox.attach_sender(sender)
+    services.runtime.when_ended(sender.runtime_ended)
+    return sender
+
+
+class OutboxRetention:
+    """Prunes the final rows older than the retention, at start and every few hours."""
+
+    name = "outbox-retention"
+
+    def __init__(self, outbox: OutboxService, every: timedelta = PRUNE_EVERY) -> None:
+        self.outbox = outbox
+        self.every = every
+        self._next: datetime | None = None
+
+    async def next_due(self, now: datetime) -> datetime | None:
+        return self._next or now
+
+    async def run_due(self, now: datetime) -> None:
+        await self.outbox.prune(now)
+        self._next = now + self.every
+
+
+def outbox_retention(application: WnmrcApplication) -> OutboxRetention:
+    return OutboxRetention(application.services.outbox)
