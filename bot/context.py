@@ -14,10 +14,17 @@ from typing import Any, cast
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.clock import Clock
+from bot.conversations import Conversations
+from bot.drafts import DraftsService
 from bot.experiences.service import ExperiencesService
+from bot.groups.service import GroupsService
 from bot.i18n import I18n, Translator
+from bot.presence import PresenceService
+from bot.privacy.service import PrivacyService
+from bot.profile.service import ProfileService
 from bot.reviews.selection import SelectionService
 from bot.reviews.service import ReviewsService
+from bot.roster.service import RosterService
 from bot.runtime import DueWorkRuntime
 from config import NetworkConfig, Settings
 from storage import Database, Person, Repositories
@@ -33,12 +40,20 @@ class Services:
     clock: Clock
     runtime: DueWorkRuntime
     """The one clock of everything that comes due (reminders, digests, the outbox, ...)."""
+    conversations: Conversations = field(default_factory=Conversations)
+    """Every conversation of the application, collected from the handler modules."""
     _repos: Repositories | None = field(default=None, repr=False)
     experiences: ExperiencesService = field(init=False, repr=False)
     reviews: ReviewsService = field(init=False, repr=False)
     selection: SelectionService = field(init=False, repr=False)
     outbox_wake: Callable[[], None] | None = field(default=None, repr=False)
     """Wakes the outbox sender while it runs its own loop (set by ``bot/app.py``)."""
+    drafts: DraftsService = field(init=False, repr=False)
+    groups: GroupsService = field(init=False, repr=False)
+    presence: PresenceService = field(init=False, repr=False)
+    privacy: PrivacyService = field(init=False, repr=False)
+    profile: ProfileService = field(init=False, repr=False)
+    roster: RosterService = field(init=False, repr=False)
 
     @property
     def repos(self) -> Repositories:
@@ -51,6 +66,7 @@ class Services:
         return self.repos.db
 
     def attach(self, repos: Repositories | None) -> None:
+        """Use these repositories (None: the database closed) and build the services on them."""
         self._repos = repos
         if repos is None:
             return
@@ -60,6 +76,12 @@ class Services:
         criteria = self.network.review.criteria
         self.reviews = ReviewsService(repos, self.clock, self.i18n, criteria, self.wake_outbox)
         self.selection = SelectionService(repos, self.clock, self.i18n, criteria, self.wake_outbox)
+        self.drafts = DraftsService(repos, self.clock)
+        self.groups = GroupsService(repos, self.clock, self.settings.secretariat_ids)
+        self.presence = PresenceService(repos, self.clock)
+        self.privacy = PrivacyService(repos)
+        self.profile = ProfileService(repos, self.clock)
+        self.roster = RosterService(repos)
 
     def wake_outbox(self) -> None:
         """A unit of work queued messages: tell the one runtime (and, while the outbox sender

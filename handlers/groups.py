@@ -10,41 +10,33 @@ from collections.abc import Sequence
 from telegram import Chat as TelegramChat
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    ChatMemberHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import CallbackQueryHandler, ChatMemberHandler, MessageHandler, filters
 
+from bot.commands import COORDINATOR, GROUPS, INVITE, JOIN, LEAVE, LINKCHAT, NEWGROUP, REMOVE
 from bot.context import BotContext
 from bot.groups import (
-    ChatMove,
     FormError,
-    PersonLookup,
+    JoinButton,
+    LeaveButton,
     chat_link,
     chat_move,
     describe_person,
     find_group,
     group_names,
     group_of_place,
-    membership_callback,
-    name_taken,
-    parse_membership_callback,
+    membership_button,
     parse_new_group,
-    pick_person,
     split_group_and_rest,
     unknown_group,
 )
-from bot.i18n import LANGUAGES, N_, Translator
+from bot.groups.service import Joined, Left, Listing, Removal
+from bot.i18n import N_, Translator
+from bot.models import MembershipSource, Person, WorkingGroup
 from bot.permissions import Role
 from bot.rendering import SAFE_MESSAGE_LIMIT, Html, bold, echo, italic, link, visible_length
 from bot.start import StartPayload, deep_link
-from handlers.guard import Handler, actor_of, command, refuse_unless
-from handlers.presence import remember_user
-from storage import MembershipSource, Person, WorkingGroup
+from handlers.guard import Route, actor_of, refuse_unless, route
+from handlers.presence import sender_of
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +68,7 @@ async def _wanted_group(
     if message is None:
         return None
     tr = context.tr
-    groups = await context.repos.groups.list()
+    groups = await context.services.groups.active()
     query = " ".join(context.args or []).strip()
     if query:
         group = find_group(groups, query)
@@ -101,7 +93,7 @@ async def _chat_line(context: BotContext, group: WorkingGroup) -> Html | None:
     """Where the group talks on Telegram, if it has a linked chat."""
     if group.chat_id is None:
         return None
-    chat = await context.repos.chats.get(group.chat_id)
+    chat = await context.services.groups.chat(group.chat_id)
     title = (chat.title if chat else None) or group.name(context.tr.language)
     address = chat_link(chat.username if chat else None, group.topic_id)
     if address is not None:
@@ -129,8 +121,7 @@ async def _join(context: BotContext, group: WorkingGroup, source: MembershipSour
     """Join the sender to the group; what to tell them."""
     person = context.person
     assert person is not None
-    now = context.services.clock.now()
-    if await context.repos.groups.join(group.id, person.id, now, source):
+    if await context.services.groups.join(group.id, person.id, source) is Joined.JOINED:
         return await _joined_text(context, group)
     return context.tr(
         "You are already in the working group {group}.",
@@ -140,10 +131,18 @@ async def _join(context: BotContext, group: WorkingGroup, source: MembershipSour
 
 async def join_by_link(context: BotContext, slug: str) -> Html | None:
     """Follow an invitation deep link (``/start join_<slug>``); None for an unknown group."""
-    group = await context.repos.groups.by_slug(slug)
-    if group is None or not group.active or context.person is None:
+    if context.person is None:
         return None
-    return await _join(context, group, "link")
+    found = await context.services.groups.join_by_link(slug, context.person.id)
+    if found is None:
+        return None
+    group, joined = found
+    if joined is Joined.JOINED:
+        return await _joined_text(context, group)
+    return context.tr(
+        "You are already in the working group {group}.",
+        group=bold(group.name(context.tr.language)),
+    )
 
 
 async def _tell(context: BotContext, person: Person, message: str, **values: object) -> bool:
@@ -155,7 +154,7 @@ async def _tell(context: BotContext, person: Person, message: str, **values: obj
     try:
         await context.bot.send_message(person.telegram_id, tr(message, **named))
     except Forbidden:
-        await context.repos.people.mark_unreachable(person.id, context.services.clock.now())
+        await context.services.groups.mark_unreachable(person.id)
         return False
     except TelegramError as error:
         logger.warning("could not tell person %s: %s", person.id, error)
@@ -172,7 +171,7 @@ def _told_line(tr: Translator, told: bool) -> Html:
 async def _find_person(message: Message, context: BotContext, query: str) -> Person | None:
     """The one person ``query`` names; else says who matched or that nobody did."""
     tr = context.tr
-    lookup: PersonLookup = pick_person(query, await context.repos.people.search(query))
+    lookup = await context.services.groups.find_person(query)
     if lookup.person is not None:
         return lookup.person
     if not lookup.candidates:
@@ -201,7 +200,7 @@ async def _group_and_person(
     if not words:
         await message.reply_text(usage)
         return None
-    groups = await context.repos.groups.list()
+    groups = await context.services.groups.active()
     group, rest = split_group_and_rest(groups, words)
     if group is None:
         query = " ".join(words[:-1]) if len(words) > 1 else words[0]
@@ -219,33 +218,21 @@ async def _group_and_person(
 async def _listing(context: BotContext, private: bool) -> tuple[Html, InlineKeyboardMarkup | None]:
     """The active groups with member counts (ticked where the reader is a member) and buttons."""
     tr = context.tr
-    repos = context.repos
-    groups = await repos.groups.list()
-    if not groups:
+    reader = context.person.id if private and context.person is not None else None
+    listing = await context.services.groups.listing(reader)
+    if not listing.groups:
         return tr("There are no working groups yet."), None
-    counts = await repos.groups.member_counts()
-    mine: set[int] = set()
-    if private and context.person is not None:
-        mine = {m.group_id for m in await repos.groups.memberships_of(context.person.id)}
-    text = _listing_text(tr, groups, counts, mine, private, descriptions=True)
+    text = _listing_text(tr, listing, private, descriptions=True)
     if visible_length(text) > SAFE_MESSAGE_LIMIT:
-        text = _listing_text(tr, groups, counts, mine, private, descriptions=False)
-    return text, _listing_keyboard(tr, groups, mine, private)
+        text = _listing_text(tr, listing, private, descriptions=False)
+    return text, _listing_keyboard(tr, listing.groups, listing.mine, private)
 
 
-def _listing_text(
-    tr: Translator,
-    groups: Sequence[WorkingGroup],
-    counts: dict[int, int],
-    mine: set[int],
-    private: bool,
-    *,
-    descriptions: bool,
-) -> Html:
+def _listing_text(tr: Translator, listing: Listing, private: bool, *, descriptions: bool) -> Html:
     lines: list[str] = [tr("<b>Working groups</b>")]
-    for group in groups:
-        tick = "✓ " if group.id in mine else ""
-        members = tr.plural("{n} member", "{n} members", counts.get(group.id, 0))
+    for group in listing.groups:
+        tick = "✓ " if group.id in listing.mine else ""
+        members = tr.plural("{n} member", "{n} members", listing.counts.get(group.id, 0))
         lines.append("")
         lines.append(f"{tick}{bold(group.name(tr.language))} · {members}")
         description = group.description(tr.language)
@@ -260,19 +247,17 @@ def _listing_text(
 
 
 def _listing_keyboard(
-    tr: Translator, groups: Sequence[WorkingGroup], mine: set[int], private: bool
+    tr: Translator, groups: Sequence[WorkingGroup], mine: frozenset[int], private: bool
 ) -> InlineKeyboardMarkup:
     rows: list[list[InlineKeyboardButton]] = []
     for group in groups:
         name = group.name(tr.language)
         join = InlineKeyboardButton(
             _plain(tr("Join {group}"), group=name),
-            callback_data=membership_callback(True, group.id),
+            callback_data=JoinButton(group.id).pack(),
         )
         leave_label = _plain(tr("Leave {group}"), group=name) if private else tr("Leave")
-        leave = InlineKeyboardButton(
-            leave_label, callback_data=membership_callback(False, group.id)
-        )
+        leave = InlineKeyboardButton(leave_label, callback_data=LeaveButton(group.id).pack())
         if private:
             rows.append([leave if group.id in mine else join])
         else:
@@ -280,7 +265,6 @@ def _listing_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-@command("groups")
 async def list_groups(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
@@ -295,14 +279,13 @@ async def tap_membership(update: Update, context: BotContext) -> None:
     if query is None:
         return
     tr = context.tr
-    tap = parse_membership_callback(query.data)
-    group = None
-    if tap is not None:
-        group = next((g for g in await context.repos.groups.list() if g.id == tap.group_id), None)
+    tap = membership_button(query.data)
+    group = None if tap is None else await context.services.groups.get(tap.group_id)
     if tap is None or group is None or context.person is None:
         await query.answer(tr(STALE_BUTTON), show_alert=True)
         return
-    answer = await _toggle(context, group, tap.join)
+    joining = isinstance(tap, JoinButton)
+    answer = await _toggle(context, group, joining)
     await query.answer(answer)
     message = query.message
     if not isinstance(message, Message):
@@ -314,7 +297,7 @@ async def tap_membership(update: Update, context: BotContext) -> None:
     except BadRequest as error:
         if "not modified" not in error.message:
             raise
-    if tap.join and private:
+    if joining and private:
         chat_line = await _chat_line(context, group)
         if chat_line is not None:
             await message.reply_text(chat_line)
@@ -326,15 +309,15 @@ async def _toggle(context: BotContext, group: WorkingGroup, join: bool) -> str:
     person = context.person
     assert person is not None
     name = group.name(tr.language)
-    now = context.services.clock.now()
+    groups = context.services.groups
     if join:
-        if await context.repos.groups.join(group.id, person.id, now, "bot"):
+        if await groups.join(group.id, person.id, "bot") is Joined.JOINED:
             return _plain(tr("You joined {group}."), group=name)
         return _plain(tr("You are already in {group}."), group=name)
-    before = await context.repos.groups.leave(group.id, person.id, now)
-    if before is None:
+    left = await groups.leave(group.id, person.id)
+    if left is Left.NOT_MEMBER:
         return _plain(tr("You are not in {group}."), group=name)
-    if before.role == "coordinator":
+    if left is Left.LEFT_COORDINATING:
         return _plain(tr("You left {group} and no longer coordinate it."), group=name)
     return _plain(tr("You left {group}."), group=name)
 
@@ -342,7 +325,6 @@ async def _toggle(context: BotContext, group: WorkingGroup, join: bool) -> str:
 # /join, /leave, /invite
 
 
-@command("join")
 async def join_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     group = await _wanted_group(update, context, "join")
@@ -351,7 +333,6 @@ async def join_command(update: Update, context: BotContext) -> None:
     await message.reply_text(await _join(context, group, "bot"))
 
 
-@command("leave")
 async def leave_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     group = await _wanted_group(update, context, "leave")
@@ -360,10 +341,10 @@ async def leave_command(update: Update, context: BotContext) -> None:
         return
     tr = context.tr
     name = bold(group.name(tr.language))
-    before = await context.repos.groups.leave(group.id, person.id, context.services.clock.now())
-    if before is None:
+    left = await context.services.groups.leave(group.id, person.id)
+    if left is Left.NOT_MEMBER:
         text = tr("You are not a member of the working group {group}.", group=name)
-    elif before.role == "coordinator":
+    elif left is Left.LEFT_COORDINATING:
         text = tr(
             "You left the working group {group}. You are no longer one of its coordinators.",
             group=name,
@@ -373,7 +354,6 @@ async def leave_command(update: Update, context: BotContext) -> None:
     await message.reply_text(text)
 
 
-@command("invite")
 async def invite(update: Update, context: BotContext) -> None:
     message = update.effective_message
     group = await _wanted_group(update, context, "invite")
@@ -397,7 +377,6 @@ async def invite(update: Update, context: BotContext) -> None:
 # Secretariat: /newgroup, /linkchat, /coordinator
 
 
-@command("newgroup")
 async def new_group(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or message.text is None:
@@ -409,19 +388,7 @@ async def new_group(update: Update, context: BotContext) -> None:
     if isinstance(parsed, FormError):
         await message.reply_text(tr(parsed.message, **parsed.values))
         return
-    existing = await context.repos.groups.list(active_only=False)
-    if name_taken(existing, parsed.slug, parsed.name):
-        await message.reply_text(
-            tr(
-                "There is already a working group with the slug {slug} or the name {name}.",
-                slug=parsed.slug,
-                name=parsed.name,
-            )
-        )
-        return
-    names = dict.fromkeys(LANGUAGES, parsed.name)
-    now = context.services.clock.now()
-    group = await context.repos.groups.create(parsed.slug, parsed.theme, names, now)
+    group = await context.services.groups.create(parsed)
     if group is None:
         await message.reply_text(
             tr(
@@ -444,7 +411,6 @@ async def new_group(update: Update, context: BotContext) -> None:
     )
 
 
-@command("linkchat")
 async def link_chat(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
@@ -453,10 +419,8 @@ async def link_chat(update: Update, context: BotContext) -> None:
     if group is None:
         return
     topic = _topic_of(message)
-    now = context.services.clock.now()
-    unlinked = await context.repos.groups.link_chat_alone(group.id, message.chat.id, topic, now)
-    groups = await context.repos.groups.list()
-    text = await _linked_text(context, message.chat.id, group, topic, unlinked, groups)
+    linked = await context.services.groups.link_chat(group, message.chat.id, topic)
+    text = await _linked_text(context, message.chat.id, group, topic, linked.replaced)
     await message.reply_text(text)
 
 
@@ -465,8 +429,7 @@ async def _linked_text(
     chat_id: int,
     group: WorkingGroup,
     topic: int | None,
-    unlinked: Sequence[int],
-    groups: Sequence[WorkingGroup],
+    replaced_groups: Sequence[WorkingGroup],
 ) -> Html:
     tr = context.tr
     name = bold(group.name(tr.language))
@@ -480,7 +443,7 @@ async def _linked_text(
         ]
     else:
         lines = [tr("This topic is now the place of the working group {group}.", group=name)]
-    replaced = [g.name(tr.language) for g in groups if g.id in unlinked]
+    replaced = [g.name(tr.language) for g in replaced_groups]
     if replaced:
         lines.append(tr("It replaces {groups} here.", groups=", ".join(replaced)))
     if not await _bot_is_admin(context, chat_id):
@@ -509,7 +472,6 @@ COORDINATOR_USAGE = N_(
 )
 
 
-@command("coordinator")
 async def coordinator(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
@@ -537,8 +499,7 @@ async def coordinator(update: Update, context: BotContext) -> None:
 async def _appoint(context: BotContext, group: WorkingGroup, person: Person) -> Html:
     tr = context.tr
     values = {"person": bold(person.name), "group": bold(group.name(tr.language))}
-    now = context.services.clock.now()
-    if not await context.repos.groups.appoint(group.id, person.id, now):
+    if not await context.services.groups.appoint(group.id, person.id):
         return tr("{person} already coordinates the working group {group}.", **values)
     told = await _tell(
         context,
@@ -556,7 +517,7 @@ async def _appoint(context: BotContext, group: WorkingGroup, person: Person) -> 
 async def _dismiss(context: BotContext, group: WorkingGroup, person: Person) -> Html:
     tr = context.tr
     values = {"person": bold(person.name), "group": bold(group.name(tr.language))}
-    if not await context.repos.groups.dismiss(group.id, person.id):
+    if not await context.services.groups.dismiss(group.id, person.id):
         return tr("{person} is not a coordinator of the working group {group}.", **values)
     told = await _tell(
         context,
@@ -581,7 +542,6 @@ def _their_language(context: BotContext, person: Person) -> str:
 REMOVE_USAGE = N_("Write /remove GROUP PERSON (PERSON: @username, id or name).")
 
 
-@command("remove")
 async def remove(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
@@ -603,15 +563,15 @@ async def remove(update: Update, context: BotContext) -> None:
 async def _remove(context: BotContext, group: WorkingGroup, person: Person) -> Html:
     tr = context.tr
     values = {"person": bold(person.name), "group": bold(group.name(tr.language))}
-    membership = await context.repos.groups.membership(group.id, person.id)
-    if membership is None or not membership.current:
-        return tr("{person} is not a member of the working group {group}.", **values)
     actor = await actor_of(context)
-    if membership.coordinator and not (actor and actor.secretariat):
+    assert actor is not None  # the guard let only a coordinator or the secretariat through
+    removal = await context.services.groups.remove(group.id, person.id, actor)
+    if removal is Removal.NOT_MEMBER:
+        return tr("{person} is not a member of the working group {group}.", **values)
+    if removal is Removal.COORDINATOR:
         return tr(
             "Only the secretariat can remove a coordinator of the working group {group}.", **values
         )
-    await context.repos.groups.leave(group.id, person.id, context.services.clock.now())
     told = await _tell(
         context,
         person,
@@ -637,16 +597,7 @@ async def chat_membership(update: Update, context: BotContext) -> None:
     user = new.user
     if move is None or user.is_bot:
         return
-    groups = await context.repos.groups.linked_to_chat(change.chat.id)
-    if not groups:
-        return
-    now = context.services.clock.now()
-    person = await remember_user(context, user, private=False)
-    for group in groups:
-        if move is ChatMove.JOINED and group.topic_id is None:
-            await context.repos.groups.join(group.id, person.id, now, "chat")
-        elif move is ChatMove.LEFT:
-            await context.repos.groups.leave(group.id, person.id, now)
+    await context.services.groups.follow_chat_move(change.chat.id, sender_of(user), move)
 
 
 async def record_seen(update: Update, context: BotContext) -> None:
@@ -655,32 +606,24 @@ async def record_seen(update: Update, context: BotContext) -> None:
     person = context.person
     if message is None or person is None:
         return
-    now = context.services.clock.now()
-    await context.repos.groups.record_seen(message.chat.id, _topic_of(message), person.id, now)
+    await context.services.groups.record_seen(message.chat.id, _topic_of(message), person.id)
 
 
-COMMAND_HANDLERS: dict[str, Handler] = {
-    "groups": list_groups,
-    "join": join_command,
-    "leave": leave_command,
-    "invite": invite,
-    "newgroup": new_group,
-    "linkchat": link_chat,
-    "coordinator": coordinator,
-    "remove": remove,
-}
-
-
-def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
+def handlers() -> list[Route]:
     written_in_groups = (
         filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL
     )
-    commands: list[tuple[BaseHandler[Update, BotContext, None], int]] = [
-        (CommandHandler(name, handler), 0) for name, handler in COMMAND_HANDLERS.items()
-    ]
     return [
         (MessageHandler(written_in_groups, record_seen), SEEN_GROUP),
         (ChatMemberHandler(chat_membership, ChatMemberHandler.CHAT_MEMBER), 0),
-        (CallbackQueryHandler(tap_membership, pattern=r"^g[jl]:"), 0),
-        *commands,
+        (CallbackQueryHandler(tap_membership, pattern=JoinButton.pattern()), 0),
+        (CallbackQueryHandler(tap_membership, pattern=LeaveButton.pattern()), 0),
+        route(GROUPS, list_groups),
+        route(JOIN, join_command),
+        route(LEAVE, leave_command),
+        route(INVITE, invite),
+        route(NEWGROUP, new_group),
+        route(LINKCHAT, link_chat),
+        route(COORDINATOR, coordinator),
+        route(REMOVE, remove),
     ]

@@ -5,9 +5,10 @@
 half-saved and a restart resumes at the same step. ``/me`` shows the profile card; its Edit
 button opens a one-step conversation (kind ``profile_edit``) that saves a valid answer at once.
 
-Callback data is ``pf:<step>:<action>[:<argument>]`` for ``/profile`` and the same with ``pe:``
-for editing one field. A button is honoured only while its step is the one waiting in the
-person's draft and its argument is one the step offers; anything else is refused with an alert.
+Callback data is ``pf:<step>:<action>:<argument>`` for ``/profile`` and the same with ``pe:``
+for editing one field (typed, declared with the modes). A button is honoured only while its
+step is the one waiting in the person's draft and its argument is one the step offers; anything
+else is refused with an alert.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from datetime import datetime
 from typing import Any, Final
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot import profile as rules
+from bot.commands import ME, PROFILE
 from bot.context import BotContext
+from bot.conversations import Conversation
 from bot.countries import (
     city_name,
     country_name,
@@ -33,9 +36,10 @@ from bot.countries import (
     zones_of,
 )
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_
+from bot.models import PROFILE_ROLES, Draft, Person
 from bot.profile import OPTIONAL, STEPS, SUMMARY, Refusal
+from bot.profile.service import EDIT_KIND, FLOW_KIND
 from bot.rendering import Html, echo, escape
-from handlers import drafts
 from handlers.forms import (
     Accept,
     Button,
@@ -60,12 +64,11 @@ from handlers.forms import (
     tick,
     typed_country,
 )
-from handlers.guard import command
-from storage import PROFILE_ROLES, Draft, Person
+from handlers.guard import Route, route
 
-FLOW: Final = Mode(kind="profile", prefix="pf", editing=False)
+FLOW: Final = Mode(kind=FLOW_KIND, prefix="pf", editing=False)
 """The whole ``/profile`` conversation."""
-EDIT: Final = Mode(kind="profile_edit", prefix="pe", editing=True)
+EDIT: Final = Mode(kind=EDIT_KIND, prefix="pe", editing=True)
 """Editing one field from ``/me``."""
 MODES: Final = modes(FLOW, EDIT)
 
@@ -78,21 +81,11 @@ MAX_ZONE_BUTTONS: Final = 48
 
 async def profile_command(update: Update, context: BotContext) -> None:
     """Start the profile, or offer to continue the one in progress."""
-    await _profile(update, context)
+    await FORM.start_or_resume(update, context)
 
 
 async def me_command(update: Update, context: BotContext) -> None:
     """The person's profile card with an Edit button."""
-    await _me(update, context)
-
-
-@command("profile")
-async def _profile(update: Update, context: BotContext) -> None:
-    await FORM.start_or_resume(update, context)
-
-
-@command("me")
-async def _me(update: Update, context: BotContext) -> None:
     message = update.effective_message
     person = context.person
     if message is None or person is None:
@@ -136,7 +129,7 @@ async def _read_typed(context: BotContext, mode: Mode, draft: Draft, text: str) 
     if step == "languages":
         chosen = rules.read_languages(text, answers.get("languages") or [])
         return _stay_with(context, answers, "languages", chosen)
-    themes = rules.theme_names(await context.repos.groups.list())
+    themes = rules.theme_names(await context.services.groups.active())
     chosen = rules.read_tags(text, answers.get("interests") or [], themes)
     return _stay_with(context, answers, "interests", chosen)
 
@@ -201,7 +194,7 @@ async def _answer_tap(context: BotContext, person: Person, tap: Tap) -> View | N
     if tap.mode is EDIT and tap.step == "menu":
         return await _fields_menu(context, person)
     if tap.mode is EDIT and tap.step == "open":
-        return await _open_edit(context, person, tap.action)
+        return await _open_edit(context, person, tap.argument)
     return await FORM.answer_tap(context, person, tap)
 
 
@@ -260,7 +253,7 @@ def _too_many_languages() -> Refusal:
 
 def _untagged(answers: dict[str, Any], argument: str) -> Stay | None:
     """Remove the free tag the button names by position and fingerprint."""
-    index, _, check = argument.partition(":")
+    index, _, check = argument.partition("-")
     interests: list[str] = list(answers.get("interests") or [])
     if not index.isdigit() or int(index) >= len(interests):
         return None
@@ -274,16 +267,7 @@ async def _save_one_field(
     context: BotContext, draft: Draft, value: Any, confirmation: Html
 ) -> View:
     """Editing one field: write it now, keep a profile in progress in step, show the card."""
-    step, repos = draft.step, context.repos
-    fields = rules.profile_fields({step: value}, [step])
-    person = await repos.people.update_profile(
-        draft.person_id, context.services.clock.now(), **fields
-    )
-    await repos.drafts.delete(draft.person_id, EDIT.kind)
-    flow = await repos.drafts.get(draft.person_id, FLOW.kind)
-    if flow is not None:
-        answers = {**flow.data, step: value}
-        await FORM.save(context, FLOW, flow.person_id, flow.step, answers, flow.chat_id)
+    person = await context.services.profile.save_field(draft.person_id, draft.step, value)
     saved = context.tr("Saved.")
     return await _card_view(context, person, Html(f"{confirmation}\n{saved}"))
 
@@ -297,7 +281,7 @@ async def _summary_tap(context: BotContext, person: Person, draft: Draft, tap: T
     if tap.action == "save":
         return await _save_profile(context, person, draft)
     if tap.action == "cancel":
-        await context.repos.drafts.delete(person.id, FLOW.kind)
+        await context.services.drafts.delete(person.id, FLOW.kind)
         return View(_("Nothing was saved: your profile is as it was. /me shows it."))
     if tap.action == "edit":
         buttons = [
@@ -323,11 +307,7 @@ async def _save_profile(context: BotContext, person: Person, draft: Draft) -> Vi
         note = _("Still missing: {fields}.", fields=labels)
         answers = {**draft.data, "return_to": SUMMARY}
         return await FORM.go(context, FLOW, draft, answers, missing[0], note)
-    fields = rules.profile_fields(draft.data)
-    saved = await context.repos.people.update_profile(
-        person.id, context.services.clock.now(), **fields
-    )
-    await context.repos.drafts.delete(person.id, FLOW.kind)
+    saved = await context.services.profile.save(person.id, draft.data)
     return await _card_view(context, saved, _("Your profile is saved."))
 
 
@@ -355,7 +335,7 @@ async def _card_view(context: BotContext, person: Person, note: Html | None = No
     lines = [note, ""] if note else []
     lines.append(_("<b>Your profile</b>"))
     lines += await _card_lines(context, rules.saved_answers(person))
-    groups = await _groups_of(context, person)
+    groups = await context.services.groups.names_of_groups_of(person.id, _.language)
     groups_text = escape(", ".join(groups)) if groups else Html("—")
     lines.append(rules.card_line(_, N_("Working groups"), groups_text))
     if not person.country:
@@ -364,16 +344,9 @@ async def _card_view(context: BotContext, person: Person, note: Html | None = No
     return View(Html("\n".join(lines)), InlineKeyboardMarkup([[edit]]))
 
 
-async def _groups_of(context: BotContext, person: Person) -> list[str]:
-    memberships = await context.repos.groups.memberships_of(person.id)
-    ids = {membership.group_id for membership in memberships}
-    groups = await context.repos.groups.list()
-    return [group.name(context.tr.language) for group in groups if group.id in ids]
-
-
 async def _fields_menu(context: BotContext, person: Person) -> View:
     _ = context.tr
-    buttons = [button(_(rules.FIELD_LABELS[step]), EDIT, "open", step) for step in STEPS]
+    buttons = [button(_(rules.FIELD_LABELS[step]), EDIT, "open", "field", step) for step in STEPS]
     text = _("Which part of your profile do you want to change?")
     return View(text, InlineKeyboardMarkup(rows_of(buttons, 2)))
 
@@ -494,7 +467,7 @@ def _language_label(code: str, language: str) -> str:
 
 async def _interest_choices(context: BotContext, mode: Mode, answers: Mapping[str, Any]) -> Rows:
     chosen: list[str] = list(answers.get("interests") or [])
-    groups = await context.repos.groups.list()
+    groups = await context.services.groups.active()
     themes = [
         button(
             tick(group.slug in chosen) + group.name(context.tr.language),
@@ -507,7 +480,7 @@ async def _interest_choices(context: BotContext, mode: Mode, answers: Mapping[st
     ]
     slugs = {group.slug for group in groups}
     tags = [
-        button(f"✕ {tag}", mode, "interests", "untag", f"{index}:{rules.tag_check(tag)}")
+        button(f"✕ {tag}", mode, "interests", "untag", f"{index}-{rules.tag_check(tag)}")
         for index, tag in enumerate(chosen)
         if tag not in slugs
     ]
@@ -554,13 +527,19 @@ FORM: Final = StepForm(
     previous_step=rules.previous_step,
 )
 
-drafts.register(FLOW.kind, FORM.on_flow_text, N_("filling in your profile"))
-drafts.register(EDIT.kind, FORM.on_edit_text, N_("editing your profile"))
+
+def conversations() -> tuple[Conversation, ...]:
+    return FORM.conversations(
+        N_("filling in your profile"),
+        N_("editing your profile"),
+        N_("Stop filling in your profile?"),
+    )
 
 
-def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
+def handlers() -> list[Route]:
     return [
-        (CommandHandler("profile", profile_command), 0),
-        (CommandHandler("me", me_command), 0),
-        (CallbackQueryHandler(on_button, pattern=r"^p[fe](:|$)"), 0),
+        route(PROFILE, profile_command),
+        route(ME, me_command),
+        (CallbackQueryHandler(on_button, pattern=FLOW.data.pattern()), 0),
+        (CallbackQueryHandler(on_button, pattern=EDIT.data.pattern()), 0),
     ]
