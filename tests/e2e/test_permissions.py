@@ -164,6 +164,14 @@ def test_every_declared_command_has_exactly_one_handler(app: WnmrcApplication) -
     assert routed == Counter(command.name for command in COMMANDS)
 
 
+def test_every_conversation_is_declared_once_and_held_by_the_application(
+    app: WnmrcApplication,
+) -> None:
+    kinds = [conversation.kind for conversation in app.services.conversations]
+    assert len(kinds) == len(set(kinds))
+    assert {"profile", "profile_edit", "experience", "announcement"} <= set(kinds)
+
+
 def test_the_table_expects_refusals_where_the_command_table_says() -> None:
     private_only = by_name("profile")
     secretariat = PLAYERS["secretariat"]
