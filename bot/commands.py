@@ -155,6 +155,29 @@ COMMANDS: tuple[Command, ...] = (
 """Every command in the order of ``/help`` and the menus."""
 
 
+WHO: Final = {
+    Role.MEMBER: "everyone",
+    Role.COORDINATOR: "coordinators",
+    Role.SECRETARIAT: "the secretariat",
+}
+PLACES: Final = {
+    Where.ANYWHERE: "anywhere",
+    Where.PRIVATE: "private chat",
+    Where.GROUP: "group chat",
+}
+
+
+def reference(commands: Iterable[Command] = COMMANDS) -> str:
+    """The command reference of the README (a Markdown table in English), from the declarations."""
+    lines = ["| Command | Who | Where | What it does |", "| --- | --- | --- | --- |"]
+    for command in commands:
+        who = WHO[command.role] + (" of the group" if command.per_group else "")
+        lines.append(
+            f"| `/{command.name}` | {who} | {PLACES[command.where]} | {command.description} |"
+        )
+    return "\n".join(lines)
+
+
 def available(role: Role, where: Where, commands: Iterable[Command] = COMMANDS) -> list[Command]:
     """The commands a person with ``role`` may use in a chat of kind ``where``."""
     return [c for c in commands if c.role <= role and where & c.where]
