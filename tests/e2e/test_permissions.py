@@ -8,19 +8,22 @@ get a row in ``TABLE`` (the first test fails until it has one): what to write af
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
 import pytest
-from telegram.ext import CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.commands import COMMANDS, Command, Where, by_name
 from bot.context import WnmrcApplication
 from bot.permissions import Role
+from bot.routing import callback_prefixes
 from sandbox.emulator import Emulator, SimChat, SimUser
 from storage import Repositories
 
 from ..conftest import SECRETARIAT_ID
+from ..unit.test_layering import PENDING
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -170,6 +173,25 @@ def test_every_conversation_is_declared_once_and_held_by_the_application(
     kinds = [conversation.kind for conversation in app.services.conversations]
     assert len(kinds) == len(set(kinds))
     assert {"profile", "profile_edit", "experience", "announcement"} <= set(kinds)
+
+
+def test_every_button_is_routed_by_a_declared_kind(app: WnmrcApplication) -> None:
+    """Buttons are typed callback data from the registry (modules still in PENDING aside)."""
+    declared = {kind.pattern().pattern for kind in callback_prefixes().values()}
+    routed = [
+        (handler.callback.__module__, handler.pattern)
+        for handlers in app.handlers.values()
+        for handler in handlers
+        if isinstance(handler, CallbackQueryHandler)
+    ]
+    wrong = [
+        module
+        for module, pattern in routed
+        if module not in PENDING
+        and not (isinstance(pattern, re.Pattern) and pattern.pattern in declared)
+    ]
+    assert len(routed) >= 8
+    assert wrong == []
 
 
 def test_the_table_expects_refusals_where_the_command_table_says() -> None:
