@@ -1,4 +1,4 @@
-"""What every handler gets: a typed context with the repositories, i18n, clock and settings.
+"""What every handler gets: a typed context with the services, i18n, clock and settings.
 
 The composition root (``bot/app.py``) builds one :class:`Services` and gives it to the
 :class:`WnmrcApplication`; :class:`BotContext` (PTB's ``CallbackContext`` for this bot) reads it
@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
+from bot.access import Actor
 from bot.clock import Clock
 from bot.conversations import Conversations
 from bot.drafts import DraftsService
@@ -113,7 +114,7 @@ class WnmrcApplication(
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """The context of one update: services, plus who is talking and in which language."""
 
-    __slots__ = ("language", "person")
+    __slots__ = ("actor", "language", "person")
 
     def __init__(
         self,
@@ -124,6 +125,8 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.person: Person | None = None
         self.language: str | None = None
+        self.actor: Actor | None = None
+        """The person's roles, once the guard has read them for this update."""
 
     @property
     def services(self) -> Services:

@@ -32,11 +32,14 @@ NOT_ALLOWED = N_("You are not allowed to do that.")
 
 
 async def actor_of(context: BotContext) -> Actor | None:
-    """The person behind the update with their roles (None for an anonymous sender)."""
+    """The person behind the update with their roles (None for an anonymous sender), read
+    once per update."""
     person = context.person
     if person is None:
         return None
-    return await context.services.groups.actor(person)
+    if context.actor is None or context.actor.person_id != person.id:
+        context.actor = await context.services.groups.actor(person)
+    return context.actor
 
 
 def route(spec: Command, callback: Handler, group: int = 0) -> Route:
