@@ -23,10 +23,7 @@ from bot import profile as rules
 from bot.commands import ME, PROFILE
 from bot.context import BotContext
 from bot.conversations import Conversation
-from bot.countries import (
-    is_country,
-    is_zone,
-)
+from bot.countries import is_country, is_zone
 from bot.i18n import N_
 from bot.models import PROFILE_ROLES, Draft, Person
 from bot.profile import OPTIONAL, STEPS, SUMMARY, Refusal
