@@ -3,7 +3,8 @@
 A feature's handler module builds its ``CommandHandler`` from the declaration
 (``handlers.guard.route(ROSTER, on_roster)``: the place and role checks come with it), so a
 command's name is written only here. ``/help``, the command menus published with
-``setMyCommands`` (per scope and per language), the permission test and the fuzz all read
+``setMyCommands`` (per scope and per language), the permission test, the fuzz and the
+guides' command reference (``bot/command_reference.py``) all read
 ``COMMANDS``; a test checks that every declared command has exactly one handler.
 """
 
@@ -153,29 +154,6 @@ COMMANDS: tuple[Command, ...] = (
     SELECT,
 )
 """Every command in the order of ``/help`` and the menus."""
-
-
-WHO: Final = {
-    Role.MEMBER: "everyone",
-    Role.COORDINATOR: "coordinators",
-    Role.SECRETARIAT: "the secretariat",
-}
-PLACES: Final = {
-    Where.ANYWHERE: "anywhere",
-    Where.PRIVATE: "private chat",
-    Where.GROUP: "group chat",
-}
-
-
-def reference(commands: Iterable[Command] = COMMANDS) -> str:
-    """The command reference of the README (a Markdown table in English), from the declarations."""
-    lines = ["| Command | Who | Where | What it does |", "| --- | --- | --- | --- |"]
-    for command in commands:
-        who = WHO[command.role] + (" of the group" if command.per_group else "")
-        lines.append(
-            f"| `/{command.name}` | {who} | {PLACES[command.where]} | {command.description} |"
-        )
-    return "\n".join(lines)
 
 
 def available(role: Role, where: Where, commands: Iterable[Command] = COMMANDS) -> list[Command]:

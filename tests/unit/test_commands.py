@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.access import Actor, refusal, wrong_place
-from bot.commands import COMMANDS, Where, available, by_name, reference
+from bot.commands import COMMANDS, Where, available, by_name
 from bot.i18n import I18n
 from bot.menus import menus
 from bot.permissions import Role
@@ -100,11 +98,3 @@ def test_menus_cover_every_scope_and_language_with_short_descriptions() -> None:
     for menu in published:
         assert menu.commands
         assert all(3 <= len(c.description) <= 256 for c in menu.commands)
-
-
-def test_the_readme_command_reference_is_the_declarations() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    begin, end = "<!-- commands: begin -->\n", "\n<!-- commands: end -->"
-    table = readme[readme.index(begin) + len(begin) : readme.index(end)]
-    assert table == reference(), "paste bot.commands.reference() into README.md"
-    assert "| `/export` | coordinators of the group | private chat |" in table
