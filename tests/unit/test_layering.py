@@ -32,11 +32,9 @@ PENDING: Final = frozenset(
         "handlers.announcements",
         "handlers.calendar",
         "handlers.digests",
-        "handlers.experiences",
         "handlers.meeting_draft",
         "handlers.meetings",
         "handlers.outbox",
-        "handlers.reviews",
         "handlers.slots",
     }
 )
