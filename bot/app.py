@@ -31,6 +31,7 @@ from handlers import (
     announcements,
     calendar,
     digests,
+    drafts,
     errors,
     experiences,
     flood,
@@ -126,9 +127,21 @@ def register_handlers(application: WnmrcApplication) -> None:
     for feature in FEATURES:
         for handler, group in feature.handlers():
             application.add_handler(handler, group)
+    declare_conversations(application)
     for handler, group in start.fallbacks():
         application.add_handler(handler, group)
     application.add_error_handler(errors.on_error)
+
+
+def declare_conversations(application: WnmrcApplication) -> None:
+    """Every feature's conversations (``conversations()`` in its handler module), held by the
+    application; plus those still registered through the ``drafts.register`` shim."""
+    conversations = application.services.conversations
+    for feature in FEATURES:
+        declared = getattr(feature, "conversations", None)
+        if declared is not None:
+            conversations.declare(declared())
+    conversations.declare(c for c in drafts.registered() if conversations.get(c.kind) is None)
 
 
 def _services(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:

@@ -1,7 +1,11 @@
-"""The bot's commands: who may use each, where, and how it is described in menus and /help.
+"""The bot's commands, each declared once: name, who may use it, where, and its description.
 
-Features add their commands here; ``/help`` and the command menus published with
-``setMyCommands`` (per scope and per language) are both derived from this one list.
+A feature's handler module builds its ``CommandHandler`` from the declaration
+(``handlers.guard.route(ROSTER, on_roster)``: the place and role checks come with it), so a
+command's name is written only here. ``/help``, the command menus published with
+``setMyCommands`` (per scope and per language), the permission test, the fuzz and the
+guides' command reference (``bot/command_reference.py``) all read
+``COMMANDS``; a test checks that every declared command has exactly one handler.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Flag, auto
+from typing import Final
 
 from bot.i18n import N_
 from bot.permissions import Role
@@ -27,66 +32,128 @@ class Command:
     """A message id, translated for each reader."""
     role: Role = Role.MEMBER
     where: Where = Where.ANYWHERE
+    per_group: bool = False
+    """The role is needed in the working group the command names (coordinating another group
+    is not enough); the handler checks it once it knows the group."""
 
+
+def _coordinator(name: str, description: str, where: Where = Where.ANYWHERE) -> Command:
+    """A command for the coordinators of the working group it names (and the secretariat)."""
+    return Command(name, description, Role.COORDINATOR, where, per_group=True)
+
+
+# Everyone
+START: Final = Command("start", N_("Start here: what this bot does for you"))
+HELP: Final = Command("help", N_("The commands you can use"))
+GROUPS: Final = Command("groups", N_("The working groups: join or leave"))
+JOIN: Final = Command("join", N_("Join a working group"))
+LEAVE: Final = Command("leave", N_("Leave a working group"))
+PROFILE: Final = Command("profile", N_("Fill in or edit your profile"), where=Where.PRIVATE)
+ME: Final = Command("me", N_("Show your profile"), where=Where.PRIVATE)
+ROSTER: Final = Command("roster", N_("Who is in a working group, and their local time"))
+WHOIS: Final = Command("whois", N_("Find a member by name or @username"))
+LANGUAGE: Final = Command("language", N_("Choose the language the bot speaks to you"))
+MYDATA: Final = Command("mydata", N_("Get everything stored about you"), where=Where.PRIVATE)
+FORGETME: Final = Command("forgetme", N_("Delete your data from the bot"), where=Where.PRIVATE)
+DIGEST: Final = Command("digest", N_("Preview the digest, or choose your personal digest"))
+CANCEL: Final = Command("cancel", N_("Stop what you are doing"), where=Where.PRIVATE)
+# Coordinators
+INVITE: Final = _coordinator("invite", N_("Get the invitation link of your group"))
+REMOVE: Final = _coordinator("remove", N_("Remove a member from your group"))
+ANNOUNCE: Final = _coordinator(
+    "announce", N_("Send an announcement to a group or to everyone"), Where.PRIVATE
+)
+EXPORT: Final = _coordinator("export", N_("Export a roster as a CSV file"), Where.PRIVATE)
+# Secretariat
+NEWGROUP: Final = Command("newgroup", N_("Create a working group"), Role.SECRETARIAT, Where.PRIVATE)
+LINKCHAT: Final = Command(
+    "linkchat", N_("Link this chat (or topic) to a working group"), Role.SECRETARIAT, Where.GROUP
+)
+COORDINATOR: Final = Command("coordinator", N_("Name or remove a coordinator"), Role.SECRETARIAT)
+OUTBOX: Final = Command(
+    "outbox",
+    N_("What the bot has queued, sent and failed to send"),
+    Role.SECRETARIAT,
+    Where.PRIVATE,
+)
+# Meetings
+UPCOMING: Final = Command("upcoming", N_("Your next meetings, in your time zone"))
+CALENDAR: Final = Command("calendar", N_("Get your groups' meetings as a calendar file"))
+REMINDERS: Final = Command("reminders", N_("Switch meeting reminders of a group on or off"))
+MEET: Final = _coordinator("meet", N_("Schedule a meeting of your group"), Where.PRIVATE)
+MEETING: Final = Command("meeting", N_("Who answered what for a meeting"), Role.COORDINATOR)
+RESCHEDULE: Final = Command(
+    "reschedule", N_("Move a meeting to another time"), Role.COORDINATOR, Where.PRIVATE
+)
+CANCELMEETING: Final = Command(
+    "cancelmeeting", N_("Cancel a meeting"), Role.COORDINATOR, Where.PRIVATE
+)
+NUDGE: Final = Command(
+    "nudge", N_("Remind those who have not answered a meeting"), Role.COORDINATOR
+)
+SLOTS: Final = _coordinator("slots", N_("Find the best meeting times for a group"))
+# Experiences
+SUBMIT: Final = Command("submit", N_("Share an experience of your reserve"), where=Where.PRIVATE)
+MYEXPERIENCES: Final = Command(
+    "myexperiences", N_("Your experiences: edit or withdraw"), where=Where.PRIVATE
+)
+EXPERIENCES: Final = Command("experiences", N_("Browse the network's experiences"))
+REVIEW: Final = Command(
+    "review", N_("Review submitted experiences"), Role.COORDINATOR, Where.PRIVATE
+)
+RANK: Final = Command("rank", N_("Accepted experiences ranked by score"), Role.COORDINATOR)
+SHORTLIST: Final = Command(
+    "shortlist", N_("Shortlist an accepted experience"), Role.COORDINATOR, Where.PRIVATE
+)
+VOTE: Final = Command(
+    "vote", N_("Open the selection vote of a group"), Role.SECRETARIAT, Where.PRIVATE
+)
+SELECT: Final = Command(
+    "select", N_("Set the final selection and publish it"), Role.SECRETARIAT, Where.PRIVATE
+)
 
 COMMANDS: tuple[Command, ...] = (
-    Command("start", N_("Start here: what this bot does for you")),
-    Command("help", N_("The commands you can use")),
-    Command("groups", N_("The working groups: join or leave")),
-    Command("join", N_("Join a working group")),
-    Command("leave", N_("Leave a working group")),
-    Command("profile", N_("Fill in or edit your profile"), where=Where.PRIVATE),
-    Command("me", N_("Show your profile"), where=Where.PRIVATE),
-    Command("roster", N_("Who is in a working group, and their local time")),
-    Command("whois", N_("Find a member by name or @username")),
-    Command("language", N_("Choose the language the bot speaks to you")),
-    Command("mydata", N_("Get everything stored about you"), where=Where.PRIVATE),
-    Command("forgetme", N_("Delete your data from the bot"), where=Where.PRIVATE),
-    Command("digest", N_("Preview the digest, or choose your personal digest")),
-    Command("cancel", N_("Stop what you are doing"), where=Where.PRIVATE),
-    Command("invite", N_("Get the invitation link of your group"), Role.COORDINATOR),
-    Command("remove", N_("Remove a member from your group"), Role.COORDINATOR),
-    Command(
-        "announce",
-        N_("Send an announcement to a group or to everyone"),
-        Role.COORDINATOR,
-        Where.PRIVATE,
-    ),
-    Command("export", N_("Export a roster as a CSV file"), Role.COORDINATOR, Where.PRIVATE),
-    Command("newgroup", N_("Create a working group"), Role.SECRETARIAT, Where.PRIVATE),
-    Command(
-        "linkchat",
-        N_("Link this chat (or topic) to a working group"),
-        Role.SECRETARIAT,
-        Where.GROUP,
-    ),
-    Command("coordinator", N_("Name or remove a coordinator"), Role.SECRETARIAT),
-    Command(
-        "outbox",
-        N_("What the bot has queued, sent and failed to send"),
-        Role.SECRETARIAT,
-        Where.PRIVATE,
-    ),
-    Command("upcoming", N_("Your next meetings, in your time zone")),
-    Command("calendar", N_("Get your groups' meetings as a calendar file")),
-    Command("reminders", N_("Switch meeting reminders of a group on or off")),
-    Command("meet", N_("Schedule a meeting of your group"), Role.COORDINATOR, Where.PRIVATE),
-    Command("meeting", N_("Who answered what for a meeting"), Role.COORDINATOR),
-    Command("reschedule", N_("Move a meeting to another time"), Role.COORDINATOR, Where.PRIVATE),
-    Command("cancelmeeting", N_("Cancel a meeting"), Role.COORDINATOR, Where.PRIVATE),
-    Command("nudge", N_("Remind those who have not answered a meeting"), Role.COORDINATOR),
-    Command("slots", N_("Find the best meeting times for a group"), Role.COORDINATOR),
-    Command("submit", N_("Share an experience of your reserve"), where=Where.PRIVATE),
-    Command("myexperiences", N_("Your experiences: edit or withdraw"), where=Where.PRIVATE),
-    Command("experiences", N_("Browse the network's experiences")),
-    Command("review", N_("Review submitted experiences"), Role.COORDINATOR, Where.PRIVATE),
-    Command("rank", N_("Accepted experiences ranked by score"), Role.COORDINATOR),
-    Command("shortlist", N_("Shortlist an accepted experience"), Role.COORDINATOR, Where.PRIVATE),
-    Command("vote", N_("Open the selection vote of a group"), Role.SECRETARIAT, Where.PRIVATE),
-    Command(
-        "select", N_("Set the final selection and publish it"), Role.SECRETARIAT, Where.PRIVATE
-    ),
+    START,
+    HELP,
+    GROUPS,
+    JOIN,
+    LEAVE,
+    PROFILE,
+    ME,
+    ROSTER,
+    WHOIS,
+    LANGUAGE,
+    MYDATA,
+    FORGETME,
+    DIGEST,
+    CANCEL,
+    INVITE,
+    REMOVE,
+    ANNOUNCE,
+    EXPORT,
+    NEWGROUP,
+    LINKCHAT,
+    COORDINATOR,
+    OUTBOX,
+    UPCOMING,
+    CALENDAR,
+    REMINDERS,
+    MEET,
+    MEETING,
+    RESCHEDULE,
+    CANCELMEETING,
+    NUDGE,
+    SLOTS,
+    SUBMIT,
+    MYEXPERIENCES,
+    EXPERIENCES,
+    REVIEW,
+    RANK,
+    SHORTLIST,
+    VOTE,
+    SELECT,
 )
+"""Every command in the order of ``/help`` and the menus."""
 
 
 def available(role: Role, where: Where, commands: Iterable[Command] = COMMANDS) -> list[Command]:

@@ -1,4 +1,4 @@
-"""What every handler gets: a typed context with the repositories, i18n, clock and settings.
+"""What every handler gets: a typed context with the services, i18n, clock and settings.
 
 The composition root (``bot/app.py``) builds one :class:`Services` and gives it to the
 :class:`WnmrcApplication`; :class:`BotContext` (PTB's ``CallbackContext`` for this bot) reads it
@@ -13,15 +13,23 @@ from typing import Any, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
+from bot.access import Actor
 from bot.announcements.service import AnnouncementsService
 from bot.clock import Clock
+from bot.conversations import Conversations
 from bot.digests.service import DigestsService
+from bot.drafts import DraftsService
 from bot.experiences.service import ExperiencesService
+from bot.groups.service import GroupsService
 from bot.i18n import I18n, Translator
 from bot.outbox import DeliveryConfig, OutboxService
+from bot.presence import PresenceService
+from bot.privacy.service import PrivacyService
 from bot.processing import ChatOrderedUpdateProcessor
+from bot.profile.service import ProfileService
 from bot.reviews.selection import SelectionService
 from bot.reviews.service import ReviewsService
+from bot.roster.service import RosterService
 from bot.runtime import DueWorkRuntime
 from config import NetworkConfig, Settings
 from storage import Database, Person, Repositories
@@ -39,6 +47,8 @@ class Services:
     """The one clock of everything that comes due (reminders, digests, the outbox, ...)."""
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     """How the outbox sender works (tests shorten its time-outs)."""
+    conversations: Conversations = field(default_factory=Conversations)
+    """Every conversation of the application, collected from the handler modules."""
     _repos: Repositories | None = field(default=None, repr=False)
     experiences: ExperiencesService = field(init=False, repr=False)
     reviews: ReviewsService = field(init=False, repr=False)
@@ -46,6 +56,12 @@ class Services:
     outbox: OutboxService = field(init=False, repr=False)
     digests: DigestsService = field(init=False, repr=False)
     announcements: AnnouncementsService = field(init=False, repr=False)
+    drafts: DraftsService = field(init=False, repr=False)
+    groups: GroupsService = field(init=False, repr=False)
+    presence: PresenceService = field(init=False, repr=False)
+    privacy: PrivacyService = field(init=False, repr=False)
+    profile: ProfileService = field(init=False, repr=False)
+    roster: RosterService = field(init=False, repr=False)
 
     @property
     def repos(self) -> Repositories:
@@ -58,6 +74,7 @@ class Services:
         return self.repos.db
 
     def attach(self, repos: Repositories | None) -> None:
+        """Use these repositories (None: the database closed) and build the services on them."""
         self._repos = repos
         if repos is None:
             return
@@ -80,6 +97,12 @@ class Services:
         self.announcements = AnnouncementsService(
             repos, self.clock, self.i18n, self.settings, self.outbox
         )
+        self.drafts = DraftsService(repos, self.clock)
+        self.groups = GroupsService(repos, self.clock, self.settings.secretariat_ids)
+        self.presence = PresenceService(repos, self.clock)
+        self.privacy = PrivacyService(repos)
+        self.profile = ProfileService(repos, self.clock)
+        self.roster = RosterService(repos)
 
     def wake_outbox(self) -> None:
         """A unit of work queued messages: tell the outbox sender (due work of the one runtime)
@@ -117,7 +140,7 @@ class WnmrcApplication(
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """The context of one update: services, plus who is talking and in which language."""
 
-    __slots__ = ("language", "person")
+    __slots__ = ("actor", "language", "person")
 
     def __init__(
         self,
@@ -128,6 +151,8 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.person: Person | None = None
         self.language: str | None = None
+        self.actor: Actor | None = None
+        """The person's roles, once the guard has read them for this update."""
 
     @property
     def services(self) -> Services:

@@ -209,7 +209,7 @@ def _unpack_value(field: _Field, text: str) -> Any:
     if field.kind == "optional_int" and text == NONE:
         return None
     if field.kind in ("int", "optional_int"):
-        if not re.fullmatch(r"-?\d{1,19}", text):
+        if not re.fullmatch(r"-?[0-9]{1,19}", text):
             raise CallbackDataError(f"{field.name}: not a number: {text!r}")
         return int(text)
     if field.kind == "literal" and text not in field.choices:

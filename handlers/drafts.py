@@ -1,61 +1,70 @@
-"""Conversations kept in the database: typed answers reach the conversation waiting for them.
+"""Conversations kept in the database: typed answers reach the conversation waiting for them,
+and ``/cancel`` stops them (asking first before it throws away a long draft).
 
-A feature with a multi-step conversation keeps its state in a draft (``context.repos.drafts``,
-one per person and kind; docs/developers.md, "Conversations in drafts") and registers what to do
-with a typed answer::
+Each handler module declares its conversations (docs/developers.md, "Conversations in
+drafts") in a ``conversations()`` function returning
+:class:`bot.conversations.Conversation` values (a :class:`handlers.forms.StepForm` gives its
+own with ``FORM.conversations(...)``); ``bot/app.py`` collects them into the application's
+``services.conversations``. Private text that is not a command goes to the person's most
+recently touched draft of a declared kind; with no draft waiting, the person is pointed to
+/help.
 
-    drafts.register("profile", on_text, N_("filling in your profile"))
-
-Private text that is not a command goes to the person's most recently touched draft of a
-registered kind; with no draft waiting, the person is pointed to /help. ``/cancel`` drops every
-draft of the person through :func:`cancel_all` and names what it stopped.
+:func:`register` is the older way (a registration at import time); it stays as a thin shim
+until every feature module declares its conversations, and is then removed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Final
 
-from telegram import Update
-from telegram.ext import BaseHandler, MessageHandler, filters
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
+from bot.commands import CANCEL
 from bot.context import BotContext
-from storage import Draft
+from bot.conversations import LONG_DRAFT, STOP_QUESTION, Conversation, OnText, count_answers
+from bot.i18n import N_
+from bot.models import Draft
+from bot.rendering import Html
+from bot.routing import CallbackData, callback_data
+from handlers.guard import Route, route
 
-OnText = Callable[[Update, BotContext, Draft], Awaitable[None]]
+NOTHING_TO_CANCEL: Final = N_("There is nothing to cancel.")
+STALE: Final = N_("This button is no longer valid.")
 
-
-@dataclass(frozen=True)
-class Conversation:
-    """A kind of draft and what to do with the text its person types."""
-
-    kind: str
-    on_text: OnText
-    description: str
-    """What the person is doing, as a message id ("filling in your profile"), for /cancel."""
-
-
-_CONVERSATIONS: Final[dict[str, Conversation]] = {}
+_REGISTERED: Final[dict[str, Conversation]] = {}
+"""Conversations registered by the :func:`register` shim (to be emptied and removed)."""
 
 
 def register(kind: str, on_text: OnText, description: str) -> None:
-    """Route typed answers of drafts of ``kind`` to ``on_text`` (registering again replaces)."""
-    _CONVERSATIONS[kind] = Conversation(kind, on_text, description)
+    """Shim: declare the conversation in the module's ``conversations()`` instead.
+
+    What its drafts' keys mean is unknown here, so /cancel never asks before dropping one.
+    """
+    _REGISTERED[kind] = Conversation(kind, on_text, description, answers=_not_counted)
 
 
-def conversation(kind: str) -> Conversation | None:
-    return _CONVERSATIONS.get(kind)
+def _not_counted(draft: Draft) -> int:
+    return 0
+
+
+def registered() -> tuple[Conversation, ...]:
+    """The conversations still registered through the shim."""
+    return tuple(_REGISTERED.values())
+
+
+# --- typed text ----------------------------------------------------------------------------
 
 
 async def route_text(update: Update, context: BotContext) -> None:
     """Give private text to the conversation waiting for it, else say it was not understood."""
     person = context.person
     if person is not None:
-        for draft in await context.repos.drafts.active(person.id):
-            registered = _CONVERSATIONS.get(draft.kind)
-            if registered is not None:
-                await registered.on_text(update, context, draft)
+        conversations = context.services.conversations
+        for draft in await context.services.drafts.active(person.id):
+            conversation = conversations.get(draft.kind)
+            if conversation is not None:
+                await conversation.on_text(update, context, draft)
                 return
     await not_understood(update, context)
 
@@ -69,19 +78,92 @@ async def not_understood(update: Update, context: BotContext) -> None:
         )
 
 
-async def cancel_all(context: BotContext) -> list[str]:
-    """Drop every draft of the person; what they were doing, translated, for each one."""
-    person = context.person
-    if person is None:
-        return []
-    stopped: list[str] = []
-    for draft in await context.repos.drafts.active(person.id):
-        await context.repos.drafts.delete(person.id, draft.kind)
-        registered = _CONVERSATIONS.get(draft.kind)
-        stopped.append(context.tr(registered.description) if registered else draft.kind)
-    return stopped
-
-
 def text_handler() -> BaseHandler[Update, BotContext, None]:
     """The catch-all for private text: registered after every feature's own handlers."""
     return MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, route_text)
+
+
+# --- /cancel -------------------------------------------------------------------------------
+
+
+@callback_data("cx")
+class StopButton(CallbackData):
+    """The answer to "Stop …? Your n answers will be lost.": Stop, or Keep going."""
+
+    stop: bool
+
+
+async def cancel(update: Update, context: BotContext) -> None:
+    """Stop every conversation in progress; ask first when one holds more than two answers."""
+    message = update.effective_message
+    person = context.person
+    if message is None or person is None:
+        return
+    drafts = await context.services.drafts.active(person.id)
+    question = _stop_question(context, drafts)
+    if question is None:
+        await message.reply_text(await _stop_all(context))
+        return
+    _ = context.tr
+    buttons = [
+        InlineKeyboardButton(_("Stop"), callback_data=StopButton(True).pack()),
+        InlineKeyboardButton(_("Keep going"), callback_data=StopButton(False).pack()),
+    ]
+    await message.reply_text(question, reply_markup=InlineKeyboardMarkup([buttons]))
+
+
+def _stop_question(context: BotContext, drafts: list[Draft]) -> Html | None:
+    """ "Stop writing your experience? Your 5 answers will be lost." for each long draft."""
+    _ = context.tr
+    lines: list[str] = []
+    for draft in drafts:
+        conversation = context.services.conversations.get(draft.kind)
+        answers = (conversation.answers if conversation else count_answers)(draft)
+        if answers <= LONG_DRAFT:
+            continue
+        question = conversation.stop_question if conversation else STOP_QUESTION
+        what = _(conversation.description) if conversation else draft.kind
+        lost = _.plural("Your {n} answer will be lost.", "Your {n} answers will be lost.", answers)
+        lines.append(f"{_(question, what=what)} {lost}")
+    return Html("\n".join(lines)) if lines else None
+
+
+async def _stop_all(context: BotContext) -> Html:
+    """Drop every draft of the person; what to tell them."""
+    _ = context.tr
+    person = context.person
+    dropped = [] if person is None else await context.services.drafts.drop_all(person.id)
+    if not dropped:
+        return _(NOTHING_TO_CANCEL)
+    stopped = [_describe(context, draft) for draft in dropped]
+    return _("Stopped: {what}. Nothing of it was saved.", what=", ".join(stopped))
+
+
+def _describe(context: BotContext, draft: Draft) -> str:
+    conversation = context.services.conversations.get(draft.kind)
+    return context.tr(conversation.description) if conversation else draft.kind
+
+
+async def answer_stop(update: Update, context: BotContext) -> None:
+    """Stop (drop every draft) or Keep going (nothing changes)."""
+    query = update.callback_query
+    if query is None:
+        return
+    tap = StopButton.unpack_or_none(query.data)
+    message = query.message if isinstance(query.message, Message) else None
+    if tap is None or context.person is None or message is None:
+        await query.answer(context.tr(STALE), show_alert=True)
+        return
+    await query.answer()
+    if tap.stop:
+        text = await _stop_all(context)
+    else:
+        text = context.tr("Good: carry on where you stopped; nothing was lost.")
+    await message.edit_text(text)
+
+
+def handlers() -> list[Route]:
+    return [
+        route(CANCEL, cancel),
+        (CallbackQueryHandler(answer_stop, pattern=StopButton.pattern()), 0),
+    ]

@@ -6,24 +6,28 @@ start-or-resume command, Back, saving the draft after each answer, the one-line 
 the summary at the end and editing one field. ``/profile`` and ``/submit`` are step forms.
 
 A mode is the whole conversation (``editing=False``) or editing one field (``editing=True``);
-its callback data is ``<prefix>:<step>:<action>[:<argument>]``.
+its buttons are typed callback data declared with the mode (``<prefix>:<step>:<action>:<argument>``,
+checked like every other kind in ``bot.routing``). A form declares its conversations with
+:meth:`StepForm.conversations`; the handler module returns them from its ``conversations()``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.context import BotContext
+from bot.conversations import STOP_QUESTION, Conversation
 from bot.countries import country_name, find_country
 from bot.i18n import N_
+from bot.models import Draft, Person
 from bot.profile import Refusal, clean
-from bot.rendering import CALLBACK_DATA_LIMIT, Html, echo, split_message
-from storage import Draft, Person
+from bot.rendering import Html, echo, split_message
+from bot.routing import CALLBACK_DATA_LIMIT, SEPARATOR, CallbackData, MaxLength, callback_data
 
 Button = InlineKeyboardButton
 Rows = list[list[InlineKeyboardButton]]
@@ -34,6 +38,23 @@ RESUME: Final = "resume"
 """The step name of the Continue / Start over buttons."""
 
 
+STEP_BYTES: Final = 16
+ACTION_BYTES: Final = 8
+
+
+def _step_data(prefix: str) -> type[CallbackData]:
+    """Declare the buttons of one mode: step, action and an argument filling the 64 bytes."""
+    argument = CALLBACK_DATA_LIMIT - len(prefix) - 3 * len(SEPARATOR) - STEP_BYTES - ACTION_BYTES
+    annotations = {
+        "step": Annotated[str, MaxLength(STEP_BYTES)],
+        "action": Annotated[str, MaxLength(ACTION_BYTES)],
+        "argument": Annotated[str, MaxLength(argument)],
+    }
+    namespace = {"__annotations__": annotations, "__module__": __name__}
+    kind = type(f"StepButton_{prefix}", (CallbackData,), namespace)
+    return callback_data(prefix)(kind)
+
+
 @dataclass(frozen=True)
 class Mode:
     """The whole conversation, or editing one field; ``kind`` names its draft."""
@@ -41,6 +62,21 @@ class Mode:
     kind: str
     prefix: str
     editing: bool
+    data: type[CallbackData] = field(init=False, repr=False, compare=False)
+    """The typed callback data of this mode's buttons (declared, so its prefix is unique)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "data", _step_data(self.prefix))
+
+    def pack(self, step: str, action: str, argument: str = "") -> str:
+        return self.data(step, action, argument).pack()  # type: ignore[call-arg]
+
+    def unpack(self, data: str) -> tuple[str, str, str] | None:
+        """(step, action, argument) of a button of this mode; None for any other data."""
+        tap = self.data.unpack_or_none(data)
+        if tap is None:
+            return None
+        return tap.step, tap.action, tap.argument  # type: ignore[attr-defined]
 
 
 def modes(*of: Mode) -> dict[str, Mode]:
@@ -96,13 +132,13 @@ class Tap:
 
 
 def parse_callback(data: str | None, by_prefix: Mapping[str, Mode]) -> Tap | None:
-    if not data:
+    """The tap a button of one of these modes carries; None for forged or other data."""
+    prefix = (data or "").partition(SEPARATOR)[0]
+    mode = by_prefix.get(prefix)
+    parsed = None if mode is None or data is None else mode.unpack(data)
+    if mode is None or parsed is None:
         return None
-    parts = data.split(":", 3)
-    if len(parts) < 3 or parts[0] not in by_prefix:
-        return None
-    argument = parts[3] if len(parts) == 4 else ""
-    return Tap(by_prefix[parts[0]], parts[1], parts[2], argument)
+    return Tap(mode, *parsed)
 
 
 # --- the form ----------------------------------------------------------------------------
@@ -146,8 +182,8 @@ class StepForm:
         person = context.person
         if message is None or person is None:
             return
-        await context.repos.drafts.delete(person.id, self.edit.kind)
-        draft = await context.repos.drafts.get(person.id, self.flow.kind)
+        await context.services.drafts.delete(person.id, self.edit.kind)
+        draft = await context.services.drafts.get(person.id, self.flow.kind)
         if draft is not None:
             await reply(message, self.resume_view(context, draft))
             return
@@ -170,7 +206,7 @@ class StepForm:
         return View(text, InlineKeyboardMarkup([buttons]))
 
     async def resume(self, context: BotContext, person: Person, action: str) -> View | None:
-        draft = await context.repos.drafts.get(person.id, self.flow.kind)
+        draft = await context.services.drafts.get(person.id, self.flow.kind)
         if action == "restart":
             chat_id = draft.chat_id if draft else person.telegram_id
             return await self.start_over(context, person, chat_id)
@@ -185,12 +221,29 @@ class StepForm:
     # --- typed answers and taps ----------------------------------------------------------
 
     async def on_flow_text(self, update: Update, context: BotContext, draft: Draft) -> None:
-        """A typed answer in the whole conversation (for ``drafts.register``)."""
+        """A typed answer in the whole conversation (a conversation's ``on_text``)."""
         await self.on_text(update, context, draft, self.flow)
 
     async def on_edit_text(self, update: Update, context: BotContext, draft: Draft) -> None:
-        """A typed answer while editing one field (for ``drafts.register``)."""
+        """A typed answer while editing one field (a conversation's ``on_text``)."""
         await self.on_text(update, context, draft, self.edit)
+
+    def conversations(
+        self, flow: str, edit: str, stop_question: str = STOP_QUESTION
+    ) -> tuple[Conversation, Conversation]:
+        """The form's two conversations; ``flow`` and ``edit`` say what the person is doing
+        (message ids, for /cancel), ``stop_question`` what /cancel asks of a long draft."""
+        return (
+            Conversation(self.flow.kind, self.on_flow_text, flow, stop_question, self.answered),
+            Conversation(self.edit.kind, self.on_edit_text, edit, answers=_one_field),
+        )
+
+    def answered(self, draft: Draft) -> int:
+        """How many steps the person answered on the way to the draft's step."""
+        passed = self.steps
+        if draft.step in self.steps:
+            passed = self.steps[: self.steps.index(draft.step)]
+        return sum(1 for step in passed if draft.data.get(step) not in (None, "", []))
 
     async def on_text(self, update: Update, context: BotContext, draft: Draft, mode: Mode) -> None:
         message = update.effective_message
@@ -202,7 +255,7 @@ class StepForm:
             outcome = await self.read_typed(context, mode, draft, message.text)
             view = await self.apply(context, mode, draft, outcome)
         else:
-            await context.repos.drafts.delete(draft.person_id, draft.kind)
+            await context.services.drafts.delete(draft.person_id, draft.kind)
             view = View(context.tr(NOT_UNDERSTOOD))
         await reply(message, view)
 
@@ -210,7 +263,7 @@ class StepForm:
         """The view after a tap, or None when the button is forged or stale (nothing changed)."""
         if tap.mode is self.flow and tap.step == RESUME:
             return await self.resume(context, person, tap.action)
-        draft = await context.repos.drafts.get(person.id, tap.mode.kind)
+        draft = await context.services.drafts.get(person.id, tap.mode.kind)
         if draft is None or draft.step != tap.step:
             return None
         if tap.mode is self.flow and tap.step == self.final:
@@ -218,7 +271,7 @@ class StepForm:
         if tap.step not in self.steps:
             return None
         if tap.mode is self.edit and tap.action == "cancel":
-            await context.repos.drafts.delete(person.id, self.edit.kind)
+            await context.services.drafts.delete(person.id, self.edit.kind)
             return await self.cancelled_edit(context, person, draft)
         outcome = await self._read_tap(context, draft, tap)
         if outcome is None:
@@ -283,8 +336,12 @@ class StepForm:
         answers: Mapping[str, Any],
         chat_id: int | None,
     ) -> None:
-        now = context.services.clock.now()
-        await context.repos.drafts.save(person_id, mode.kind, step, dict(answers), chat_id, now)
+        await context.services.drafts.save(person_id, mode.kind, step, answers, chat_id)
+
+
+def _one_field(draft: Draft) -> int:
+    """Editing one field: nothing to lose worth asking about."""
+    return 0
 
 
 # --- answers several forms read alike ------------------------------------------------------
@@ -327,11 +384,11 @@ def typed_country(
 async def theme_labels(context: BotContext) -> dict[str, str]:
     """Theme slug -> the working group's name in the reader's language."""
     language = context.tr.language
-    return {group.slug: group.name(language) for group in await context.repos.groups.list()}
+    return {group.slug: group.name(language) for group in await context.services.groups.active()}
 
 
 async def theme_slugs(context: BotContext) -> set[str]:
-    return {group.slug for group in await context.repos.groups.list()}
+    return {group.slug for group in await context.services.groups.active()}
 
 
 # --- buttons and sending views -------------------------------------------------------------
@@ -342,10 +399,7 @@ def tick(on: bool) -> str:
 
 
 def button(text: str, mode: Mode, step: str, action: str, argument: str = "") -> Button:
-    data = f"{mode.prefix}:{step}:{action}" + (f":{argument}" if argument else "")
-    if len(data.encode()) > CALLBACK_DATA_LIMIT:
-        raise ValueError(f"callback data too long: {data!r}")
-    return Button(text, callback_data=data)
+    return Button(text, callback_data=mode.pack(step, action, argument))
 
 
 def rows_of(buttons: Sequence[Button], width: int) -> Rows:

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler
 
+from bot.commands import LANGUAGE
 from bot.context import BotContext
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES
+from bot.routing import CallbackData, callback_data
+from handlers.guard import Route, route
 
-CALLBACK_PREFIX = "lang:"
+
+@callback_data("lang")
+class LanguageButton(CallbackData):
+    """One language of the /language keyboard."""
+
+    code: Literal["en", "es", "zh", "fr"]
 
 
 def language_keyboard(current: str | None) -> InlineKeyboardMarkup:
@@ -17,7 +27,7 @@ def language_keyboard(current: str | None) -> InlineKeyboardMarkup:
     buttons = [
         InlineKeyboardButton(
             ("✓ " if code == current else "") + LANGUAGE_NAMES[code],
-            callback_data=f"{CALLBACK_PREFIX}{code}",
+            callback_data=LanguageButton(code).pack(),
         )
         for code in LANGUAGES
     ]
@@ -36,27 +46,27 @@ async def ask_language(update: Update, context: BotContext) -> None:
 
 async def choose_language(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
-    code = query.data.removeprefix(CALLBACK_PREFIX)
-    if code not in LANGUAGES or context.person is None:
+    tap = LanguageButton.unpack_or_none(query.data)
+    if tap is None or context.person is None:
         await query.answer(context.tr("This button is no longer valid."), show_alert=True)
         return
-    await context.repos.people.set_language(context.person.id, code, context.services.clock.now())
-    context.language = code
+    await context.services.profile.set_language(context.person.id, tap.code)
+    context.language = tap.code
     _ = context.tr
     await query.answer(_("Language saved."))
     try:
         await query.edit_message_text(
-            _("From now on I will speak to you in {language}.", language=LANGUAGE_NAMES[code])
+            _("From now on I will speak to you in {language}.", language=LANGUAGE_NAMES[tap.code])
         )
     except BadRequest as error:  # the same language tapped again on an old keyboard
         if "not modified" not in error.message.lower():
             raise
 
 
-def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
+def handlers() -> list[Route]:
     return [
-        (CommandHandler("language", ask_language), 0),
-        (CallbackQueryHandler(choose_language, pattern=f"^{CALLBACK_PREFIX}"), 0),
+        route(LANGUAGE, ask_language),
+        (CallbackQueryHandler(choose_language, pattern=LanguageButton.pattern()), 0),
     ]

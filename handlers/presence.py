@@ -1,9 +1,9 @@
 """Runs before every other handler: records who wrote where, and picks their language.
 
 The Bot API cannot list a chat's members, so the bot learns people and chats from what they
-do. This handler keeps the ``people`` and ``chats`` tables current, follows a group's upgrade to
-a supergroup, notes when the bot is added to or removed from a chat, and puts the person and
-their language on the context for the handlers that follow.
+do. This handler keeps the ``people`` and ``chats`` tables current (through the presence
+service), follows a group's upgrade to a supergroup, notes when the bot is added to or removed
+from a chat, and puts the person and their language on the context for the handlers that follow.
 """
 
 from __future__ import annotations
@@ -12,54 +12,47 @@ from typing import cast
 
 from telegram import Chat as TelegramChat
 from telegram import Update, User
-from telegram.ext import BaseHandler, ChatMemberHandler, TypeHandler
+from telegram.ext import ChatMemberHandler, TypeHandler
 
 from bot.context import BotContext
 from bot.i18n import choose_language
-from storage import BotStatus, Chat, ChatType, Person
+from bot.models import BotStatus, ChatType
+from bot.presence import ChatSeen, Sender
+from handlers.guard import Route
 
 PRESENCE_GROUP = -10
 """Handler group that runs before the features' handlers (group 0)."""
 
 
+def sender_of(user: User) -> Sender:
+    """What Telegram says about a person, as the services take it."""
+    return Sender(user.id, user.first_name, user.last_name, user.username, user.language_code)
+
+
 async def remember(update: Update, context: BotContext) -> None:
+    presence = context.services.presence
     chat = update.effective_chat
     if chat is not None:
-        await _remember_chat(context, chat)
+        await presence.record_chat(_seen(chat))
         await _follow_migration(update, context)
     user = update.effective_user
     default = context.settings.default_language
     if user is None or user.is_bot:
         context.language = default
         return
-    person = await _record_sender(context, user, chat)
+    private = chat is not None and chat.type == TelegramChat.PRIVATE
+    person = await presence.record_sender(sender_of(user), private=private)
     context.person = person
     context.language = choose_language(person.language, user.language_code, default)
 
 
-async def _record_sender(context: BotContext, user: User, chat: TelegramChat | None) -> Person:
-    """Like :func:`remember_user`, with no write when nothing but the time changed."""
-    return await context.repos.people.record_presence(
-        telegram_id=user.id,
-        first_name=user.first_name,
-        last_name=user.last_name,
-        username=user.username,
-        language_code=user.language_code,
-        private=chat is not None and chat.type == TelegramChat.PRIVATE,
-        now=context.services.clock.now(),
-    )
-
-
-async def remember_user(context: BotContext, user: User, *, private: bool) -> Person:
-    """Record (or refresh) what Telegram says about a person; ``private``: they wrote to us."""
-    return await context.repos.people.upsert_from_telegram(
-        telegram_id=user.id,
-        first_name=user.first_name,
-        last_name=user.last_name,
-        username=user.username,
-        language_code=user.language_code,
-        private=private,
-        now=context.services.clock.now(),
+def _seen(chat: TelegramChat) -> ChatSeen:
+    return ChatSeen(
+        chat_id=chat.id,
+        type=cast(ChatType, chat.type),
+        title=chat.title,
+        username=chat.username,
+        is_forum=bool(chat.is_forum),
     )
 
 
@@ -71,32 +64,8 @@ async def language_of(context: BotContext, update: object) -> str:
     user = update.effective_user if isinstance(update, Update) else None
     if user is None:
         return default
-    person = await context.repos.people.by_telegram_id(user.id)
+    person = await context.services.presence.person(user.id)
     return choose_language(person.language if person else None, user.language_code, default)
-
-
-async def _remember_chat(context: BotContext, chat: TelegramChat) -> None:
-    """Store the chat when it is new or its title, username or forum flag changed."""
-    known = await context.repos.chats.get(chat.id)
-    if known is not None and not _chat_changed(known, chat):
-        return
-    await context.repos.chats.upsert(
-        chat_id=chat.id,
-        type=cast(ChatType, chat.type),
-        title=chat.title,
-        username=chat.username,
-        is_forum=bool(chat.is_forum),
-        now=context.services.clock.now(),
-    )
-
-
-def _chat_changed(known: Chat, chat: TelegramChat) -> bool:
-    return (known.type, known.title, known.username, known.is_forum) != (
-        chat.type,
-        chat.title,
-        chat.username,
-        bool(chat.is_forum),
-    )
 
 
 async def _follow_migration(update: Update, context: BotContext) -> None:
@@ -104,9 +73,7 @@ async def _follow_migration(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or message.migrate_to_chat_id is None:
         return
-    await context.repos.chats.migrate(
-        message.chat.id, message.migrate_to_chat_id, context.services.clock.now()
-    )
+    await context.services.presence.migrate_chat(message.chat.id, message.migrate_to_chat_id)
 
 
 async def bot_membership(update: Update, context: BotContext) -> None:
@@ -114,14 +81,11 @@ async def bot_membership(update: Update, context: BotContext) -> None:
     change = update.my_chat_member
     if change is None:
         return
-    await context.repos.chats.set_bot_status(
-        change.chat.id,
-        cast(BotStatus, change.new_chat_member.status),
-        context.services.clock.now(),
-    )
+    status = cast(BotStatus, change.new_chat_member.status)
+    await context.services.presence.bot_status(change.chat.id, status)
 
 
-def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
+def handlers() -> list[Route]:
     return [
         (TypeHandler(Update, remember), PRESENCE_GROUP),
         (ChatMemberHandler(bot_membership, ChatMemberHandler.MY_CHAT_MEMBER), 0),

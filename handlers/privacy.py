@@ -6,28 +6,15 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler
 
+from bot.commands import FORGETME, MYDATA
 from bot.context import BotContext
-from bot.privacy import (
-    FORGET_PREFIX,
-    NOT_STORED,
-    export_filename,
-    forget_button_data,
-    parse_forget_data,
-    personal_document,
-)
+from bot.privacy import NOT_STORED, ForgetButton, export_filename, personal_document
 from bot.rendering import Html
-from handlers.guard import command
-from storage import Person
-from storage.privacy import PrivacyRepository, Subject
+from handlers.guard import Route, route
 
 
-def _subject(person: Person) -> Subject:
-    return Subject(person_id=person.id, telegram_id=person.telegram_id)
-
-
-@command("mydata")
 async def my_data(update: Update, context: BotContext) -> None:
     message, person = update.effective_message, context.person
     if message is None or person is None:
@@ -35,7 +22,7 @@ async def my_data(update: Update, context: BotContext) -> None:
     _ = context.tr
     now = context.services.clock.now()
     zone = ZoneInfo(person.timezone or context.settings.default_timezone)
-    data = await PrivacyRepository(context.repos.db).personal_data(_subject(person))
+    data = await context.services.privacy.personal_data(person)
     document = personal_document(
         data,
         generated_at=now,
@@ -57,7 +44,6 @@ async def my_data(update: Update, context: BotContext) -> None:
     )
 
 
-@command("forgetme")
 async def forget_me(update: Update, context: BotContext) -> None:
     message, person = update.effective_message, context.person
     if message is None or person is None:
@@ -82,10 +68,10 @@ async def forget_me(update: Update, context: BotContext) -> None:
         [
             [
                 InlineKeyboardButton(
-                    _("Delete my data"), callback_data=forget_button_data(True, person.id)
+                    _("Delete my data"), callback_data=ForgetButton("y", person.id).pack()
                 ),
                 InlineKeyboardButton(
-                    _("Keep it"), callback_data=forget_button_data(False, person.id)
+                    _("Keep it"), callback_data=ForgetButton("n", person.id).pack()
                 ),
             ]
         ]
@@ -99,7 +85,7 @@ async def answer_forget(update: Update, context: BotContext) -> None:
     if query is None:
         return
     _ = context.tr
-    answer = parse_forget_data(query.data or "")
+    answer = ForgetButton.unpack_or_none(query.data)
     person = context.person
     if answer is None or person is None or answer.person_id != person.id:
         await query.answer(_("This button is no longer valid."), show_alert=True)
@@ -112,7 +98,7 @@ async def answer_forget(update: Update, context: BotContext) -> None:
             if "not modified" not in error.message.lower():
                 raise
         return
-    await PrivacyRepository(context.repos.db).forget(_subject(person))
+    await context.services.privacy.forget(person)
     await query.answer()
     await query.edit_message_text(
         _(
@@ -122,9 +108,9 @@ async def answer_forget(update: Update, context: BotContext) -> None:
     )
 
 
-def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
+def handlers() -> list[Route]:
     return [
-        (CommandHandler("mydata", my_data), 0),
-        (CommandHandler("forgetme", forget_me), 0),
-        (CallbackQueryHandler(answer_forget, pattern=f"^{FORGET_PREFIX}:"), 0),
+        route(MYDATA, my_data),
+        route(FORGETME, forget_me),
+        (CallbackQueryHandler(answer_forget, pattern=ForgetButton.pattern()), 0),
     ]

@@ -1,47 +1,53 @@
 """/roster, /whois and /export roster: who is in a working group, and where and when they are.
 
 The rules (who may see what, order, counts, pages, cards, the CSV) live in ``bot/roster.py``;
-this module parses commands and buttons, reads the repositories and sends the result.
-Pages and group choices are buttons with callback data ``ro:<group id>:<page>``.
+this module parses commands and buttons, calls the roster service and sends the result.
+Pages and group choices are buttons of the typed callback data :class:`RosterPage`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Final
 
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot.access import Actor
+from bot.commands import EXPORT, ROSTER, WHOIS
 from bot.context import BotContext
 from bot.groups import find_group
 from bot.i18n import N_, Translator
+from bot.models import Person, WorkingGroup
 from bot.permissions import Role
 from bot.rendering import Html, echo
 from bot.roster import (
-    MATCHES_SHOWN,
     ROSTER_REFUSAL,
     GroupPlace,
     RosterView,
     export_filename,
-    export_records,
     linked_group,
-    may_see_roster,
     render_roster,
     roster_csv,
     whois_card,
     whois_matches,
     zone_of,
 )
-from handlers.guard import actor_of, command, refuse_unless
-from storage import Person, WorkingGroup
+from bot.roster.service import Whois
+from bot.routing import CallbackData, callback_data
+from handlers.guard import Route, actor_of, refuse_unless, route
 
-CALLBACK_PREFIX: Final = "ro:"
-_CALLBACK: Final = re.compile(r"^ro:(\d{1,9}):(\d{1,4})$")
+
+@callback_data("ro")
+class RosterPage(CallbackData):
+    """A page of a group's roster (the group buttons open page 0)."""
+
+    group_id: int
+    page: int
+
+
 QUERY_LIMIT: Final = 64
 STALE_BUTTON: Final = N_("This button is no longer valid.")
 
@@ -62,12 +68,11 @@ def _unknown_group(_: Translator, query: str, groups: Sequence[WorkingGroup]) ->
 # /roster
 
 
-@command("roster")
 async def roster_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or context.person is None:
         return
-    groups = await context.repos.groups.list()
+    groups = await context.services.groups.active()
     query = " ".join(context.args or []).strip()
     if message.chat.type != Chat.PRIVATE:
         await _roster_in_group_chat(message, context, groups, query)
@@ -111,19 +116,16 @@ async def _roster_in_group_chat(
             await message.reply_text(view.text, reply_markup=_pager(linked.id, view))
 
 
-async def _may_see(context: BotContext, person: Person, group: WorkingGroup) -> bool:
+async def _may_see(context: BotContext, group: WorkingGroup) -> bool:
     actor = await actor_of(context)
-    if actor is None:
-        return False
-    member = await context.repos.roster.is_member(person.id, group.id)
-    return may_see_roster(actor, member)
+    return actor is not None and await context.services.roster.may_see(actor, group.id)
 
 
 async def _send_roster(
     message: Message, context: BotContext, group: WorkingGroup, person: Person
 ) -> None:
     _ = context.tr
-    if not await _may_see(context, person, group):
+    if not await _may_see(context, group):
         await message.reply_text(_(ROSTER_REFUSAL, group=group.name(_.language)))
         return
     view = await _view(context, group, 0)
@@ -136,8 +138,7 @@ async def _choose_group(
 ) -> None:
     """No group named in private: the person's only group, or buttons to pick one."""
     _ = context.tr
-    own_ids = set(await context.repos.roster.group_ids_of(person.id))
-    own = [group for group in groups if group.id in own_ids]
+    own = await context.services.roster.own_groups(person.id)
     if len(own) == 1:
         await _send_roster(message, context, own[0], person)
         return
@@ -149,11 +150,7 @@ async def _choose_group(
         )
         return
     buttons = [
-        [
-            InlineKeyboardButton(
-                group.name(_.language), callback_data=f"{CALLBACK_PREFIX}{group.id}:0"
-            )
-        ]
+        [InlineKeyboardButton(group.name(_.language), callback_data=RosterPage(group.id, 0).pack())]
         for group in choices
     ]
     await message.reply_text(
@@ -162,7 +159,7 @@ async def _choose_group(
 
 
 async def _view(context: BotContext, group: WorkingGroup, page: int) -> RosterView | None:
-    members = await context.repos.roster.members(group.id)
+    members = await context.services.roster.members(group.id)
     _ = context.tr
     return render_roster(_, group.name(_.language), members, context.services.clock.now(), page)
 
@@ -172,11 +169,11 @@ def _pager(group_id: int, view: RosterView) -> InlineKeyboardMarkup | None:
     buttons = []
     if view.page > 0:
         buttons.append(
-            InlineKeyboardButton("◀", callback_data=f"{CALLBACK_PREFIX}{group_id}:{view.page - 1}")
+            InlineKeyboardButton("◀", callback_data=RosterPage(group_id, view.page - 1).pack())
         )
     if view.page < view.pages - 1:
         buttons.append(
-            InlineKeyboardButton("▶", callback_data=f"{CALLBACK_PREFIX}{group_id}:{view.page + 1}")
+            InlineKeyboardButton("▶", callback_data=RosterPage(group_id, view.page + 1).pack())
         )
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
@@ -187,18 +184,18 @@ async def roster_page(update: Update, context: BotContext) -> None:
     if query is None:
         return
     _ = context.tr
-    match = _CALLBACK.match(query.data or "")
+    tap = RosterPage.unpack_or_none(query.data)
     message = query.message if isinstance(query.message, Message) else None
-    groups = await context.repos.groups.list()
-    group = next((g for g in groups if match and g.id == int(match[1])), None)
-    if match is None or message is None or group is None or context.person is None:
+    groups = await context.services.groups.active()
+    group = next((g for g in groups if tap and g.id == tap.group_id), None)
+    if tap is None or message is None or group is None or context.person is None:
         await query.answer(_(STALE_BUTTON), show_alert=True)
         return
     shown_to_chat = linked_group(groups, message.chat.id, _thread_of(message)) == group
-    if not shown_to_chat and not await _may_see(context, context.person, group):
+    if not shown_to_chat and not await _may_see(context, group):
         await query.answer(_(ROSTER_REFUSAL, group=group.name(_.language)), show_alert=True)
         return
-    view = await _view(context, group, int(match[2]))
+    view = await _view(context, group, tap.page)
     if view is None:
         await query.answer(_(STALE_BUTTON), show_alert=True)
         return
@@ -213,7 +210,6 @@ async def roster_page(update: Update, context: BotContext) -> None:
 # /whois
 
 
-@command("whois")
 async def whois_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or context.person is None:
@@ -230,50 +226,45 @@ async def whois_command(update: Update, context: BotContext) -> None:
             _("That is too long for a name: at most {limit} characters.", limit=QUERY_LIMIT)
         )
         return
-    if not await _may_look_up(context, context.person, message):
+    if not await _may_look_up(context, message):
         await message.reply_text(
             _("Only members of a working group can look people up. /groups lists the groups.")
         )
         return
-    found = await context.repos.people.search(query, limit=MATCHES_SHOWN + 1)
-    await message.reply_text(await _whois_answer(context, query, found))
+    found = await context.services.roster.whois(query)
+    await message.reply_text(_whois_answer(context, query, found))
 
 
-async def _may_look_up(context: BotContext, person: Person, message: Message) -> bool:
+async def _may_look_up(context: BotContext, message: Message) -> bool:
     """Members of a group, coordinators, the secretariat, and anyone in a linked group chat."""
     actor = await actor_of(context)
-    if actor is not None and actor.role >= Role.COORDINATOR:
-        return True
-    if await context.repos.roster.group_ids_of(person.id):
-        return True
-    groups = await context.repos.groups.list()
-    return linked_group(groups, message.chat.id, _thread_of(message)) is not None
+    roster = context.services.roster
+    return actor is not None and await roster.may_look_up(
+        actor, message.chat.id, _thread_of(message)
+    )
 
 
-async def _whois_answer(context: BotContext, query: str, found: Sequence[Person]) -> Html:
+def _whois_answer(context: BotContext, query: str, whois: Whois) -> Html:
     _ = context.tr
+    found = whois.found
     if not found:
         return _("I found no one matching “{query}”.", query=echo(query))
-    names = {g.id: g.name(_.language) for g in await context.repos.groups.list()}
-    memberships = await context.repos.roster.memberships([p.id for p in found])
     if len(found) == 1:
         places = [
-            GroupPlace(names[m.group_id], m.role == "coordinator")
-            for m in memberships
-            if m.group_id in names
+            GroupPlace(group.name(_.language), coordinates)
+            for group, coordinates in whois.groups.get(found[0].id, [])
         ]
         return whois_card(_, found[0], places, context.services.clock.now())
-    groups: dict[int, list[str]] = {}
-    for m in memberships:
-        if m.group_id in names:
-            groups.setdefault(m.person_id, []).append(names[m.group_id])
+    groups = {
+        person_id: [group.name(_.language) for group, _coordinates in places]
+        for person_id, places in whois.groups.items()
+    }
     return whois_matches(_, query, found, groups)
 
 
 # /export roster
 
 
-@command("export")
 async def export_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     actor = await actor_of(context)
@@ -299,7 +290,7 @@ async def export_command(update: Update, context: BotContext) -> None:
     group, decided = await _export_scope(update, context, actor, " ".join(args[1:]).strip())
     if not decided:
         return
-    records = await export_records(context.repos, group)
+    records = await context.services.roster.export(group)
     today = _today(context, context.person)
     name = group.name(_.language) if group else ""
     caption = (
@@ -330,7 +321,7 @@ async def _export_scope(
     message = update.effective_message
     assert message is not None
     _ = context.tr
-    groups = await context.repos.groups.list()
+    groups = await context.services.groups.active()
     if query:
         group = find_group(groups, query)
         if group is None:
@@ -360,10 +351,10 @@ def _today(context: BotContext, person: Person) -> date:
     return context.services.clock.now().astimezone(zone).date()
 
 
-def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
+def handlers() -> list[Route]:
     return [
-        (CommandHandler("roster", roster_command), 0),
-        (CommandHandler("whois", whois_command), 0),
-        (CommandHandler("export", export_command), 0),
-        (CallbackQueryHandler(roster_page, pattern=f"^{CALLBACK_PREFIX}"), 0),
+        route(ROSTER, roster_command),
+        route(WHOIS, whois_command),
+        route(EXPORT, export_command),
+        (CallbackQueryHandler(roster_page, pattern=RosterPage.pattern()), 0),
     ]

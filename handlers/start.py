@@ -1,11 +1,14 @@
-"""/start (with deep links), /help and /cancel: the first things a member meets."""
+"""/start (with deep links), /help and /cancel: the first things a member meets.
+
+/cancel and the conversations it stops live in :mod:`handlers.drafts`.
+"""
 
 from __future__ import annotations
 
 from telegram import Chat, Update
-from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
-from bot.commands import Where, available
+from bot.commands import HELP, START, Where, available
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.permissions import Role
@@ -13,7 +16,7 @@ from bot.rendering import Html
 from bot.start import StartPayload, parse_start_payload
 from handlers import drafts
 from handlers.groups import join_by_link
-from handlers.guard import actor_of, command
+from handlers.guard import Route, actor_of, route
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -82,25 +85,6 @@ async def _role(context: BotContext) -> Role:
     return actor.role if actor else Role.MEMBER
 
 
-async def cancel(update: Update, context: BotContext) -> None:
-    """Stop every conversation in progress (nothing of it is saved) and say which."""
-    await _cancel(update, context)
-
-
-@command("cancel")
-async def _cancel(update: Update, context: BotContext) -> None:
-    message = update.effective_message
-    if message is None:
-        return
-    stopped = await drafts.cancel_all(context)
-    if not stopped:
-        await message.reply_text(context.tr("There is nothing to cancel."))
-        return
-    await message.reply_text(
-        context.tr("Stopped: {what}. Nothing of it was saved.", what=", ".join(stopped))
-    )
-
-
 async def unknown_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is not None:
@@ -109,15 +93,11 @@ async def unknown_command(update: Update, context: BotContext) -> None:
         )
 
 
-def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
-    return [
-        (CommandHandler("start", start), 0),
-        (CommandHandler("help", help_command), 0),
-        (CommandHandler("cancel", cancel), 0),
-    ]
+def handlers() -> list[Route]:
+    return [route(START, start), route(HELP, help_command), *drafts.handlers()]
 
 
-def fallbacks() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
+def fallbacks() -> list[Route]:
     """Catch-alls for private chats; registered after every feature's handlers in group 0."""
     private = filters.ChatType.PRIVATE
     return [

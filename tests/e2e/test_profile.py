@@ -323,7 +323,9 @@ async def test_cancel_in_the_middle_saves_nothing(emulator: Emulator, repos: Rep
     step = await emulator.says(ana, "Chile")
     assert "step 4 of 9" in step.text
 
-    stopped = await emulator.says(ana, "/cancel")
+    asked = await emulator.says(ana, "/cancel")
+    assert asked.text == "Stop filling in your profile? Your 3 answers will be lost."
+    stopped = await tap(emulator, ana, asked, "Stop")
 
     assert stopped.text == "Stopped: filling in your profile. Nothing of it was saved."
     person = await person_of(repos, ana)
@@ -335,6 +337,39 @@ async def test_cancel_in_the_middle_saves_nothing(emulator: Emulator, repos: Rep
     assert again.text == "There is nothing to cancel."
     stale = await tap_refused(emulator, ana, step, "pf:organisation:skip")
     assert stale == "This button is no longer valid."
+
+
+async def test_cancel_asks_before_dropping_a_long_draft_and_keep_going_keeps_it(
+    emulator: Emulator, repos: Repositories
+) -> None:
+    ana = emulator.add_user("Ana", language_code="es")
+    await emulator.says(ana, "/profile")
+    await emulator.says(ana, "Ana Pérez")
+    await emulator.says(ana, "Huascarán")
+    await emulator.says(ana, "Perú")
+
+    asked = await emulator.says(ana, "/cancel")
+    assert asked.text == "¿Dejar de completar tu perfil? Se perderán tus 3 respuestas."
+    kept = await tap(emulator, ana, asked, "Seguir")
+
+    assert kept.text == "Bien: sigue donde lo dejaste; no se ha perdido nada."
+    person = await person_of(repos, ana)
+    draft = await repos.drafts.get(person.id, "profile")
+    assert draft is not None
+    assert (draft.step, draft.data["country"]) == ("organisation", "PE")
+    next_step = await emulator.says(ana, "CONAF")
+    assert "paso 5 de 9" in next_step.text
+
+
+async def test_cancel_drops_a_short_draft_at_once(emulator: Emulator, repos: Repositories) -> None:
+    ana = emulator.add_user("Ana", language_code="en")
+    await emulator.says(ana, "/profile")
+    await emulator.says(ana, "Ana")
+
+    stopped = await emulator.says(ana, "/cancel")
+
+    assert stopped.text == "Stopped: filling in your profile. Nothing of it was saved."
+    assert await repos.drafts.active((await person_of(repos, ana)).id) == []
 
 
 @pytest.mark.parametrize(

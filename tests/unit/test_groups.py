@@ -10,7 +10,9 @@ from bot.groups import (
     NEWGROUP_USAGE,
     ChatMove,
     FormError,
-    MembershipTap,
+    JoinButton,
+    LeaveButton,
+    MembershipButton,
     NewGroup,
     PersonLookup,
     chat_link,
@@ -19,9 +21,8 @@ from bot.groups import (
     find_group,
     group_names,
     group_of_place,
-    membership_callback,
+    membership_button,
     name_taken,
-    parse_membership_callback,
     parse_new_group,
     pick_person,
     split_group_and_rest,
@@ -63,27 +64,26 @@ def test_group_names_in_one_language() -> None:
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        ("gj:1", MembershipTap(join=True, group_id=1)),
-        ("gl:42", MembershipTap(join=False, group_id=42)),
-        ("gj:0", None),
-        ("gj:-1", None),
+        ("gj:1", JoinButton(1)),
+        ("gl:42", LeaveButton(42)),
         ("gj:abc", None),
         ("gj:1:2", None),
         ("gx:1", None),
-        ("gj:12345678901", None),
+        ("gj:١", None),
+        ("gj:12345678901234567890", None),
         ("", None),
         (None, None),
     ],
 )
-def test_membership_callbacks_are_parsed_strictly(
-    data: str | None, expected: MembershipTap | None
+def test_membership_buttons_are_parsed_strictly(
+    data: str | None, expected: MembershipButton | None
 ) -> None:
-    assert parse_membership_callback(data) == expected
+    assert membership_button(data) == expected
 
 
-def test_membership_callback_round_trip_is_short() -> None:
-    data = membership_callback(False, 9_999_999_999)
-    assert parse_membership_callback(data) == MembershipTap(join=False, group_id=9_999_999_999)
+def test_membership_button_round_trip_is_short() -> None:
+    data = LeaveButton(9_999_999_999).pack()
+    assert membership_button(data) == LeaveButton(9_999_999_999)
     assert len(data.encode()) < 64
 
 

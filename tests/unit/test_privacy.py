@@ -7,29 +7,24 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.privacy import (
-    ForgetAnswer,
-    export_filename,
-    forget_button_data,
-    parse_forget_data,
-    personal_document,
-)
+from bot.privacy import ForgetButton, export_filename, personal_document
 
 
 def test_forget_buttons_carry_the_answer_and_whose_data_in_a_few_bytes() -> None:
-    assert forget_button_data(True, 42) == "fgt:y:42"
-    assert forget_button_data(False, 42) == "fgt:n:42"
-    assert len(forget_button_data(True, 2**62).encode()) < 64
-    assert parse_forget_data("fgt:y:42") == ForgetAnswer(confirm=True, person_id=42)
-    assert parse_forget_data("fgt:n:7") == ForgetAnswer(confirm=False, person_id=7)
+    assert ForgetButton("y", 42).pack() == "fgt:y:42"
+    assert ForgetButton("n", 42).pack() == "fgt:n:42"
+    assert len(ForgetButton("y", 2**62).pack().encode()) < 64
+    assert ForgetButton.unpack("fgt:y:42").confirm
+    assert ForgetButton.unpack("fgt:n:7") == ForgetButton("n", 7)
+    assert not ForgetButton.unpack("fgt:n:7").confirm
 
 
 @pytest.mark.parametrize(
     "data",
-    ["", "fgt", "fgt:y", "fgt:x:1", "fgt:y:", "fgt:y:-1", "fgt:y:1:2", "lang:y:1", "fgt:y:١"],
+    ["", "fgt", "fgt:y", "fgt:x:1", "fgt:y:", "fgt:y:1:2", "lang:y:1", "fgt:y:١", "fgt:y:1x"],
 )
 def test_anything_else_is_not_a_forget_answer(data: str) -> None:
-    assert parse_forget_data(data) is None
+    assert ForgetButton.unpack_or_none(data) is None
 
 
 def test_the_file_is_named_after_the_day() -> None:

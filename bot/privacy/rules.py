@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from bot.i18n import N_
-
-FORGET_PREFIX: Final = "fgt"
+from bot.routing import CallbackData, callback_data
 
 NOT_STORED: Final = (
     N_("What you write in group chats: only when the bot last saw you write there."),
@@ -33,27 +31,16 @@ NOT_STORED: Final = (
 """What the bot does not store about a person (message ids, translated for the reader)."""
 
 
-@dataclass(frozen=True)
-class ForgetAnswer:
-    """A tap on a /forgetme button: delete or keep, and whose data the question was about."""
+@callback_data("fgt")
+class ForgetButton(CallbackData):
+    """A tap on a /forgetme button: delete (``y``) or keep (``n``), and whose data it was."""
 
-    confirm: bool
+    answer: Literal["y", "n"]
     person_id: int
 
-
-def forget_button_data(confirm: bool, person_id: int) -> str:
-    """Callback data of a /forgetme button, such as ``fgt:y:42`` (well under 64 bytes)."""
-    return f"{FORGET_PREFIX}:{'y' if confirm else 'n'}:{person_id}"
-
-
-def parse_forget_data(data: str) -> ForgetAnswer | None:
-    """The answer a /forgetme button carries; None for anything else (forged or malformed)."""
-    parts = data.split(":")
-    if len(parts) != 3 or parts[0] != FORGET_PREFIX or parts[1] not in ("y", "n"):
-        return None
-    if not parts[2].isascii() or not parts[2].isdigit():
-        return None
-    return ForgetAnswer(confirm=parts[1] == "y", person_id=int(parts[2]))
+    @property
+    def confirm(self) -> bool:
+        return self.answer == "y"
 
 
 def export_filename(day: date) -> str:

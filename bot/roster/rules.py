@@ -6,13 +6,12 @@ reader's language). Who may see it: members see the rosters of their own groups;
 (of any group) and the secretariat see any; in a group chat linked to a working group the
 roster of that group is shown to the chat. Email is never shown; only the CSV export carries it.
 
-``wnmrc-bot export roster FILE [--group SLUG]`` (:func:`export_roster`) writes the same CSV as
-``/export roster``.
+``wnmrc-bot export roster FILE [--group SLUG]`` (``bot.roster.service.export_roster``) writes
+the same CSV as ``/export roster``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import functools
 import io
@@ -21,7 +20,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -34,8 +32,7 @@ from bot.i18n import N_, Translator, negotiate
 from bot.permissions import Role
 from bot.profile import ROLE_LABELS
 from bot.rendering import SAFE_MESSAGE_LIMIT, Html, bold, escape
-from config import Settings, SettingsError
-from storage import Database, Person, ProfileRole, Repositories, RosterMember, WorkingGroup
+from storage import Person, ProfileRole, RosterMember, WorkingGroup
 
 PAGE_SIZE: Final = 20
 """Members per roster page (fewer when their lines are long)."""
@@ -380,58 +377,3 @@ def roster_csv(records: Iterable[ExportRecord]) -> bytes:
 def export_filename(group_slug: str | None, day: date) -> str:
     """``roster-climate-2026-11-24.csv``, or ``roster-all-...`` for every group."""
     return f"roster-{group_slug or 'all'}-{day.isoformat()}.csv"
-
-
-async def export_records(repos: Repositories, group: WorkingGroup | None) -> list[ExportRecord]:
-    """The people of one group (or of every active group) with all their groups."""
-    slugs = {g.id: g.slug for g in await repos.groups.list()}
-    if group is not None:
-        members = await repos.roster.members(group.id)
-        people = [m.person for m in members]
-        joined: dict[int, datetime] = {m.person.id: m.joined_at for m in members}
-    else:
-        people = await repos.roster.network_members()
-        joined = {}
-    memberships = await repos.roster.memberships([p.id for p in people])
-    groups_of: dict[int, list[str]] = {}
-    for m in memberships:
-        groups_of.setdefault(m.person_id, []).append(slugs.get(m.group_id, str(m.group_id)))
-        if group is None and (m.person_id not in joined or m.joined_at < joined[m.person_id]):
-            joined[m.person_id] = m.joined_at
-    return [
-        ExportRecord(
-            person=p,
-            groups=tuple(groups_of.get(p.id, ())),
-            joined=joined[p.id].date() if p.id in joined else None,
-        )
-        for p in people
-    ]
-
-
-async def export_roster(settings: Settings, path: Path, *, group_slug: str | None) -> str:
-    """``wnmrc-bot export roster FILE [--group SLUG]``: write the CSV, return one line."""
-    if not settings.database_path.exists():
-        raise SettingsError(
-            "WNMRC_DATABASE_PATH",
-            f"an existing database (none at {settings.database_path}; run `wnmrc-bot migrate`)",
-        )
-    db = await Database.open(settings.database_path)
-    try:
-        repos = Repositories.from_db(db)
-        group = await _group_for_export(repos, group_slug)
-        records = await export_records(repos, group)
-    finally:
-        await db.close()
-    await asyncio.to_thread(path.write_bytes, roster_csv(records))
-    scope = f"working group {group.slug}" if group else "all working groups"
-    return f"{path}: {len(records)} people ({scope})"
-
-
-async def _group_for_export(repos: Repositories, slug: str | None) -> WorkingGroup | None:
-    if slug is None:
-        return None
-    groups = await repos.groups.list()
-    for group in groups:
-        if group.slug == slug.strip().lower():
-            return group
-    raise SettingsError("--group", "one of " + ", ".join(g.slug for g in groups))

@@ -1,34 +1,24 @@
-"""``wnmrc-bot import-people FILE.csv``: the secretariat's participant list, checked then imported.
+"""The participant list's rules: reading the file, checking each row, the report.
 
-Every row is checked before anything is written; one bad row and nothing is imported, each
-problem printed as ``row 7: country "Atlantis" matches no country`` (the header is row 1). A good
-file is written in one transaction; a re-import updates people rather than duplicating them
-(``storage/imports.py`` says who is matched and which fields a list may change).
-
-This is an operator's tool: its output is English, like the rest of the CLI.
+Pure functions (no database): the use case is ``bot.imports.service.import_people``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import re
-import sys
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Final, TextIO
 
-from bot.clock import SystemClock
 from bot.countries import find_country, find_zone
 from bot.groups import find_group
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, negotiate
 from bot.profile import EMAIL_LIMIT, NAME_LIMIT, TEXT_LIMIT
-from config import Settings, load_network
-from storage import Database, Repositories, WorkingGroup
-from storage.imports import ImportedPerson, ImportReport, ImportsRepository
+from storage import WorkingGroup
+from storage.imports import ImportedPerson, ImportReport
 
 COLUMNS: Final = (
     "name",
@@ -391,51 +381,3 @@ def summary(name: str, report: ImportReport) -> str:
     if report.kept:
         line += f"; {report.kept} fields kept as people set them themselves"
     return line
-
-
-async def load_table(path: Path) -> Table:
-    """Read and parse the file; ImportFileError says why it cannot be used."""
-    try:
-        data = await asyncio.to_thread(path.read_bytes)
-    except OSError as error:
-        raise ImportFileError(f"cannot read it: {error.strerror or error}") from None
-    return read_table(decode(data))
-
-
-async def import_people(
-    settings: Settings, path: Path, *, out: TextIO, err: TextIO | None = None
-) -> int:
-    """Check then import a participant list; the exit code (1 when nothing was imported)."""
-    try:
-        table = await load_table(path)
-    except ImportFileError as error:
-        print(f"{path}: {error}; nothing imported", file=out)
-        return 1
-    db = await Database.open(settings.database_path)
-    try:
-        await db.migrate()
-        return await _check_and_import(db, settings, table, path.name, out, err or sys.stderr)
-    finally:
-        await db.close()
-
-
-async def _check_and_import(
-    db: Database, settings: Settings, table: Table, name: str, out: TextIO, err: TextIO
-) -> int:
-    clock = SystemClock()
-    repos = Repositories.from_db(db)
-    await repos.groups.seed(load_network(settings.network_file).groups, clock.now())
-    people, errors = check_table(table, await repos.groups.list())
-    imports = ImportsRepository(db)
-    if not errors:
-        errors = shared_matches(people, await imports.matches(people))
-    if errors:
-        for problem in errors:
-            print(problem, file=out)
-        bad_rows = len({problem.row for problem in errors})
-        print(f"nothing imported: {bad_rows} of {len(table.rows)} rows need fixing", file=out)
-        return 1
-    progress = Progress(len(people), err) if len(people) > LONG_FILE else None
-    report = await imports.apply(people, clock.now(), progress)
-    print(summary(name, report), file=out)
-    return 0

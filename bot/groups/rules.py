@@ -3,7 +3,6 @@ form of ``/newgroup``, and what a change in a linked chat's membership amounts t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -11,14 +10,9 @@ from typing import Final
 
 from bot.i18n import N_, Translator
 from bot.rendering import Html, echo
+from bot.routing import CallbackData, callback_data
 from config.network import SLUG_PATTERN
 from storage import Person, WorkingGroup
-
-JOIN_PREFIX: Final = "gj"
-LEAVE_PREFIX: Final = "gl"
-_CALLBACK = re.compile(
-    rf"^(?P<action>{JOIN_PREFIX}|{LEAVE_PREFIX}):(?P<group_id>[1-9][0-9]{{0,9}})$"
-)
 
 NAME_LIMIT: Final = 64
 THEME_LIMIT: Final = 100
@@ -80,22 +74,26 @@ def unknown_group(tr: Translator, query: str, groups: Sequence[WorkingGroup]) ->
 # Buttons of /groups
 
 
-@dataclass(frozen=True)
-class MembershipTap:
-    join: bool
+@callback_data("gj")
+class JoinButton(CallbackData):
+    """The Join button of one group in /groups."""
+
     group_id: int
 
 
-def membership_callback(join: bool, group_id: int) -> str:
-    return f"{JOIN_PREFIX if join else LEAVE_PREFIX}:{group_id}"
+@callback_data("gl")
+class LeaveButton(CallbackData):
+    """The Leave button of one group in /groups."""
+
+    group_id: int
 
 
-def parse_membership_callback(data: str | None) -> MembershipTap | None:
-    """``gj:3`` -> join group 3, ``gl:3`` -> leave it; anything else (forged, mangled) -> None."""
-    match = _CALLBACK.match(data or "")
-    if match is None:
-        return None
-    return MembershipTap(join=match["action"] == JOIN_PREFIX, group_id=int(match["group_id"]))
+MembershipButton = JoinButton | LeaveButton
+
+
+def membership_button(data: str | None) -> MembershipButton | None:
+    """The Join or Leave button ``data`` packs; None for anything else (forged, mangled)."""
+    return JoinButton.unpack_or_none(data) or LeaveButton.unpack_or_none(data)
 
 
 # People named in commands

@@ -1,0 +1,226 @@
+"""Members: /groups with Join and Leave buttons, /join, /leave, /invite, and the linked group
+chat (who joins, leaves and writes there)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from telegram import Chat as TelegramChat
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+
+from bot.context import BotContext
+from bot.groups import (
+    JoinButton,
+    LeaveButton,
+    chat_move,
+    membership_button,
+)
+from bot.groups.service import Joined, Left, Listing
+from bot.i18n import Translator
+from bot.models import WorkingGroup
+from bot.permissions import Role
+from bot.rendering import SAFE_MESSAGE_LIMIT, Html, bold, italic, visible_length
+from bot.start import StartPayload, deep_link
+from handlers.groups.common import (
+    STALE_BUTTON,
+    join_group,
+    plain,
+    topic_of,
+    wanted_group,
+    where_it_talks,
+)
+from handlers.guard import refuse_unless
+from handlers.presence import sender_of
+
+logger = logging.getLogger(__name__)
+
+
+# /groups and its buttons
+
+
+async def _listing(context: BotContext, private: bool) -> tuple[Html, InlineKeyboardMarkup | None]:
+    """The active groups with member counts (ticked where the reader is a member) and buttons."""
+    tr = context.tr
+    reader = context.person.id if private and context.person is not None else None
+    listing = await context.services.groups.listing(reader)
+    if not listing.groups:
+        return tr("There are no working groups yet."), None
+    text = _listing_text(tr, listing, private, descriptions=True)
+    if visible_length(text) > SAFE_MESSAGE_LIMIT:
+        text = _listing_text(tr, listing, private, descriptions=False)
+    return text, _listing_keyboard(tr, listing.groups, listing.mine, private)
+
+
+def _listing_text(tr: Translator, listing: Listing, private: bool, *, descriptions: bool) -> Html:
+    lines: list[str] = [tr("<b>Working groups</b>")]
+    for group in listing.groups:
+        tick = "✓ " if group.id in listing.mine else ""
+        members = tr.plural("{n} member", "{n} members", listing.counts.get(group.id, 0))
+        lines.append("")
+        lines.append(f"{tick}{bold(group.name(tr.language))} · {members}")
+        description = group.description(tr.language)
+        if descriptions and description:
+            lines.append(italic(description))
+    lines.append("")
+    if private:
+        lines.append(tr("✓ marks your groups. Tap a button to join or leave."))
+    else:
+        lines.append(tr("Tap a button to join or leave."))
+    return Html("\n".join(lines))
+
+
+def _listing_keyboard(
+    tr: Translator, groups: Sequence[WorkingGroup], mine: frozenset[int], private: bool
+) -> InlineKeyboardMarkup:
+    rows: list[list[InlineKeyboardButton]] = []
+    for group in groups:
+        name = group.name(tr.language)
+        join = InlineKeyboardButton(
+            plain(tr("Join {group}"), group=name),
+            callback_data=JoinButton(group.id).pack(),
+        )
+        leave_label = plain(tr("Leave {group}"), group=name) if private else tr("Leave")
+        leave = InlineKeyboardButton(leave_label, callback_data=LeaveButton(group.id).pack())
+        if private:
+            rows.append([leave if group.id in mine else join])
+        else:
+            rows.append([join, leave])
+    return InlineKeyboardMarkup(rows)
+
+
+async def list_groups(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    text, keyboard = await _listing(context, message.chat.type == TelegramChat.PRIVATE)
+    await message.reply_text(text, reply_markup=keyboard)
+
+
+async def tap_membership(update: Update, context: BotContext) -> None:
+    """A Join or Leave button of /groups: change membership, update the list in place."""
+    query = update.callback_query
+    if query is None:
+        return
+    tr = context.tr
+    tap = membership_button(query.data)
+    group = None if tap is None else await context.services.groups.get(tap.group_id)
+    if tap is None or group is None or context.person is None:
+        await query.answer(tr(STALE_BUTTON), show_alert=True)
+        return
+    joining = isinstance(tap, JoinButton)
+    answer = await _toggle(context, group, joining)
+    await query.answer(answer)
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    private = message.chat.type == TelegramChat.PRIVATE
+    text, keyboard = await _listing(context, private)
+    try:
+        await query.edit_message_text(text, reply_markup=keyboard)
+    except BadRequest as error:
+        if "not modified" not in error.message:
+            raise
+    if joining and private:
+        chat_line = await where_it_talks(context, group)
+        if chat_line is not None:
+            await message.reply_text(chat_line)
+
+
+async def _toggle(context: BotContext, group: WorkingGroup, join: bool) -> str:
+    """Join or leave from a button; the short answer shown on the tapper's screen."""
+    tr = context.tr
+    person = context.person
+    assert person is not None
+    name = group.name(tr.language)
+    groups = context.services.groups
+    if join:
+        if await groups.join(group.id, person.id, "bot") is Joined.JOINED:
+            return plain(tr("You joined {group}."), group=name)
+        return plain(tr("You are already in {group}."), group=name)
+    left = await groups.leave(group.id, person.id)
+    if left is Left.NOT_MEMBER:
+        return plain(tr("You are not in {group}."), group=name)
+    if left is Left.LEFT_COORDINATING:
+        return plain(tr("You left {group} and no longer coordinate it."), group=name)
+    return plain(tr("You left {group}."), group=name)
+
+
+# /join, /leave, /invite
+
+
+async def join_command(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    group = await wanted_group(update, context, "join")
+    if message is None or group is None:
+        return
+    await message.reply_text(await join_group(context, group, "bot"))
+
+
+async def leave_command(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    group = await wanted_group(update, context, "leave")
+    person = context.person
+    if message is None or group is None or person is None:
+        return
+    tr = context.tr
+    name = bold(group.name(tr.language))
+    left = await context.services.groups.leave(group.id, person.id)
+    if left is Left.NOT_MEMBER:
+        text = tr("You are not a member of the working group {group}.", group=name)
+    elif left is Left.LEFT_COORDINATING:
+        text = tr(
+            "You left the working group {group}. You are no longer one of its coordinators.",
+            group=name,
+        )
+    else:
+        text = tr("You left the working group {group}.", group=name)
+    await message.reply_text(text)
+
+
+async def invite(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    group = await wanted_group(update, context, "invite")
+    if message is None or group is None:
+        return
+    tr = context.tr
+    name = group.name(tr.language)
+    if await refuse_unless(update, context, Role.COORDINATOR, group.id, name):
+        return
+    url = deep_link(context.bot.username, StartPayload("join", group.slug))
+    text = tr(
+        "Invitation to the working group {group}: whoever opens this link and taps Start "
+        "joins the group.\n{link}",
+        group=bold(name),
+        link=url,
+    )
+    button = InlineKeyboardButton(plain(tr("Join {group}"), group=name), url=url)
+    await message.reply_text(text, reply_markup=InlineKeyboardMarkup([[button]]))
+
+
+# The linked group chat
+
+
+async def chat_membership(update: Update, context: BotContext) -> None:
+    """Someone joined or left a chat linked to working groups: they join or leave them."""
+    change = update.chat_member
+    if change is None:
+        return
+    old, new = change.old_chat_member, change.new_chat_member
+    move = chat_move(
+        old.status, new.status, getattr(old, "is_member", None), getattr(new, "is_member", None)
+    )
+    user = new.user
+    if move is None or user.is_bot:
+        return
+    await context.services.groups.follow_chat_move(change.chat.id, sender_of(user), move)
+
+
+async def record_seen(update: Update, context: BotContext) -> None:
+    """Whoever writes in a linked chat is recorded as seen there."""
+    message = update.message
+    person = context.person
+    if message is None or person is None:
+        return
+    await context.services.groups.record_seen(message.chat.id, topic_of(message), person.id)
