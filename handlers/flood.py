@@ -31,7 +31,7 @@ def slow_down(application: WnmrcApplication, notice: Flooding) -> None:
 async def _send(application: WnmrcApplication, notice: Flooding) -> None:
     services = application.services
     user_id = notice.user_id
-    person = await services.repos.people.by_telegram_id(user_id) if user_id else None
+    person = await services.presence.person(user_id) if user_id else None
     tr = services.i18n.for_person(person.language if person else None, notice.language_code)
     try:
         await application.bot.send_message(notice.chat_id, tr(SLOW_DOWN))
