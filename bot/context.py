@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.digests.service import DigestsService
 from bot.experiences.service import ExperiencesService
 from bot.i18n import I18n, Translator
+from bot.meetings.service import MeetingsService
 from bot.outbox import DeliveryConfig, OutboxService
 from bot.processing import ChatOrderedUpdateProcessor
 from bot.reviews.selection import SelectionService
@@ -46,6 +47,8 @@ class Services:
     outbox: OutboxService = field(init=False, repr=False)
     digests: DigestsService = field(init=False, repr=False)
     announcements: AnnouncementsService = field(init=False, repr=False)
+    meetings: MeetingsService = field(init=False, repr=False)
+    """Meetings, answers, reminders, calendar and slots (``bot/meetings/service.py``)."""
 
     @property
     def repos(self) -> Repositories:
@@ -79,6 +82,9 @@ class Services:
         )
         self.announcements = AnnouncementsService(
             repos, self.clock, self.i18n, self.settings, self.outbox
+        )
+        self.meetings = MeetingsService(
+            repos, self.clock, self.i18n, self.settings, self.runtime, self.wake_outbox
         )
 
     def wake_outbox(self) -> None:

@@ -8,7 +8,6 @@ private chat, whatever chat the button was in.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Final
 
@@ -16,25 +15,23 @@ from telegram import Chat, Message, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.calendar import (
+from bot.context import BotContext
+from bot.digests import format_when
+from bot.groups import group_of_place
+from bot.i18n import N_
+from bot.meetings.buttons import AddToCalendar
+from bot.meetings.calendar import (
     calendar_file,
     calendar_filename,
     calendar_name,
     occurrence_file,
     occurrence_filename,
 )
-from bot.context import BotContext
-from bot.digests import format_when
-from bot.groups import group_of_place
-from bot.i18n import N_
+from bot.models import CalendarMeeting, Person, WorkingGroup
 from bot.permissions import Role
 from bot.roster import zone_of
 from handlers.guard import actor_of, command
-from storage import Person, WorkingGroup
-from storage.calendar import CalendarMeeting
 
-CALLBACK_PREFIX: Final = "cal:"
-_CALLBACK: Final = re.compile(r"^cal:([1-9][0-9]{0,11})$")
 STALE_BUTTON: Final = N_("This button is no longer valid.")
 NOT_STARTED: Final = N_(
     "Start a private chat with me first (open my profile and press Start), then tap again."
@@ -54,7 +51,7 @@ async def calendar_command(update: Update, context: BotContext) -> None:
     if message is None or context.person is None:
         return
     _ = context.tr
-    groups = await context.repos.groups.list()
+    groups = await context.services.meetings.groups()
     if message.chat.type == Chat.PRIVATE:
         chosen = await _groups_of(context, context.person, groups)
         if not chosen:
@@ -83,7 +80,7 @@ async def _groups_of(
     actor = await actor_of(context)
     if actor is not None and actor.role is Role.SECRETARIAT:
         return list(groups)
-    own = set(await context.repos.roster.group_ids_of(person.id))
+    own = set(await context.services.meetings.group_ids_of(person.id))
     return [group for group in groups if group.id in own]
 
 
@@ -92,7 +89,7 @@ async def _send_calendar(
 ) -> None:
     _ = context.tr
     names = [group.name(_.language) for group in groups]
-    meetings = await context.repos.calendar.meetings_of_groups(group.id for group in groups)
+    meetings = await context.services.meetings.calendar_meetings([group.id for group in groups])
     if not meetings:
         await message.reply_text(
             _("There are no meetings of {groups} yet.", groups=", ".join(names))
@@ -122,8 +119,8 @@ async def add_to_calendar(update: Update, context: BotContext) -> None:
         return
     _ = context.tr
     person = context.person
-    match = _CALLBACK.match(query.data or "")
-    found = await context.repos.calendar.occurrence(int(match[1])) if match else None
+    tap = AddToCalendar.unpack_or_none(query.data)
+    found = await context.services.meetings.calendar_occurrence(tap.occurrence_id) if tap else None
     message = query.message if isinstance(query.message, Message) else None
     if found is None or person is None or not await _may_read(context, person, found[0], message):
         await query.answer(_(STALE_BUTTON), show_alert=True)
@@ -164,14 +161,14 @@ async def _may_read(
 ) -> bool:
     """Members of the meeting's groups, anyone in their linked chats, coordinators and the
     secretariat; for anyone else the button is as good as forged."""
-    if set(meeting.group_ids) & set(await context.repos.roster.group_ids_of(person.id)):
+    if set(meeting.group_ids) & set(await context.services.meetings.group_ids_of(person.id)):
         return True
     actor = await actor_of(context)
     if actor is not None and actor.role >= Role.COORDINATOR:
         return True
     if message is None:
         return False
-    groups = await context.repos.groups.list()
+    groups = await context.services.meetings.groups()
     here = group_of_place(groups, message.chat.id, _thread_of(message))
     return here is not None and here.id in meeting.group_ids
 
@@ -179,5 +176,5 @@ async def _may_read(
 def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
     return [
         (CommandHandler("calendar", calendar_command), 0),
-        (CallbackQueryHandler(add_to_calendar, pattern=f"^{CALLBACK_PREFIX}"), 0),
+        (CallbackQueryHandler(add_to_calendar, pattern=AddToCalendar.pattern()), 0),
     ]

@@ -1,10 +1,10 @@
 """/slots: the best meeting times for a group across its members' zones.
 
 ``/slots GROUP [DURATION] [FROM TO]`` answers with 3 to 5 proposals (rules in
-``bot/slots.py``). Buttons: ``sp:…`` posts them as a native non-anonymous poll in the group's
-linked chat; ``sm:…`` (private chat only, as /meet) starts a /meet draft at that time. The
-buttons carry the group, duration and window or start, and everything is computed again and
-checked on a tap.
+``bot/meetings/slots.py``). Buttons (``bot/meetings/buttons.py``): ``sp:…`` posts them as a
+native non-anonymous poll in the group's linked chat; ``sm:…`` (private chat only, as /meet)
+starts a /meet draft at that time. The buttons carry the group, duration and window or start,
+and everything is computed again and checked on a tap.
 """
 
 from __future__ import annotations
@@ -23,12 +23,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import BotContext
 from bot.groups import find_group, group_names, group_of_place
 from bot.i18n import N_, Translator
-from bot.permissions import Role
-from bot.rendering import echo, split_message
-from bot.roster import zone_of
-from bot.slots import (
-    MEET_PREFIX,
-    POLL_PREFIX,
+from bot.meetings.buttons import SlotsMeet, SlotsPoll
+from bot.meetings.slots import (
     USAGE,
     Member,
     Slot,
@@ -44,8 +40,11 @@ from bot.slots import (
     poll_question,
     render_slots,
 )
+from bot.models import Person, WorkingGroup
+from bot.permissions import Role
+from bot.rendering import echo, split_message
+from bot.roster import zone_of
 from handlers.guard import actor_of, command, refuse_unless
-from storage import Person, WorkingGroup
 
 STALE_BUTTON: Final = N_("This button is no longer valid.")
 OUT_OF_DATE: Final = N_("These times have passed. Run /slots again for new ones.")
@@ -84,8 +83,7 @@ async def _only_coordinated(context: BotContext) -> WorkingGroup | None:
 
 
 async def _members(context: BotContext, group: WorkingGroup) -> list[Member]:
-    roster = await context.repos.roster.members(group.id)
-    return [Member(m.person.id, m.person.name, zone_of(m.person.timezone)) for m in roster]
+    return await context.services.meetings.slot_members(group.id)
 
 
 # /slots
@@ -97,7 +95,7 @@ async def slots_command(update: Update, context: BotContext) -> None:
     if message is None or context.person is None:
         return
     _ = context.tr
-    groups = await context.repos.groups.list()
+    groups = await context.services.meetings.groups()
     private = message.chat.type == Chat.PRIVATE
     here = None if private else group_of_place(groups, message.chat.id, _thread_of(message))
     query, options = _split(context.args or [])
@@ -201,7 +199,7 @@ def _buttons(
 
 
 async def _tapped_group(context: BotContext, group_id: int) -> WorkingGroup | None:
-    return next((g for g in await context.repos.groups.list() if g.id == group_id), None)
+    return await context.services.meetings.group(group_id)
 
 
 # Post as poll
@@ -229,9 +227,8 @@ async def post_poll(update: Update, context: BotContext) -> None:
         return
     now = context.services.clock.now()
     known = [m for m in await _members(context, group) if m.zone is not None]
-    slots = await asyncio.to_thread(
-        best_slots, known, tap.window_start, tap.window_end, tap.minutes, UTC
-    )
+    window = (tap.window_start, tap.window_end)
+    slots = await asyncio.to_thread(best_slots, known, *window, tap.minutes, UTC)
     if len(slots) < 2 or any(slot.start <= now for slot in slots):
         await query.answer(_(OUT_OF_DATE), show_alert=True)
         return
@@ -295,6 +292,6 @@ async def schedule_slot(update: Update, context: BotContext) -> None:
 def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
     return [
         (CommandHandler("slots", slots_command), 0),
-        (CallbackQueryHandler(post_poll, pattern=f"^{POLL_PREFIX}:"), 0),
-        (CallbackQueryHandler(schedule_slot, pattern=f"^{MEET_PREFIX}:"), 0),
+        (CallbackQueryHandler(post_poll, pattern=SlotsPoll.pattern()), 0),
+        (CallbackQueryHandler(schedule_slot, pattern=SlotsMeet.pattern()), 0),
     ]
