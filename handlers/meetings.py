@@ -19,7 +19,6 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import meetings as rules
-from bot.access import Actor
 from bot.context import BotContext
 from bot.digests import format_when
 from bot.groups import find_group, unknown_group
@@ -30,7 +29,7 @@ from bot.meetings.drafts import Answers
 from bot.meetings.rules import Refusal
 from bot.meetings.service import Changed, NotAllowed, StepBack
 from bot.models import Draft, Meeting, Occurrence, parse_local
-from bot.rendering import Html, bold, escape, split_message
+from bot.rendering import Html, bold, split_message
 from bot.roster import zone_of
 from handlers import drafts as conversations
 from handlers.guard import actor_of, command
@@ -48,31 +47,27 @@ from handlers.meeting_draft import start_meet_draft as start_meet_draft
 _MEETING_ID = re.compile(r"^#?([1-9]\d{0,9})$")
 
 
-def _actor_or_member(context: BotContext) -> Actor | None:
-    """The person as an actor for rules that need only whether they are the secretariat."""
+def _reader_zone(context: BotContext, meeting: Meeting) -> ZoneInfo:
+    """The person's zone, else the meeting's."""
     person = context.person
-    if person is None:
-        return None
-    secretariat = person.telegram_id in context.settings.secretariat_ids
-    return Actor(person.id, person.telegram_id, secretariat, frozenset())
+    own = zone_of(person.timezone) if person else None
+    return own or context.services.meetings.zone_of(meeting)
 
 
 # --- the answer buttons ----------------------------------------------------------------
 
 
 async def on_rsvp(update: Update, context: BotContext) -> None:
-    query, actor = update.callback_query, _actor_or_member(context)
+    query, person = update.callback_query, context.person
     if query is None:
         return
     tr = context.tr
     tap = parse_rsvp(query.data)
-    if tap is None or actor is None:
+    if tap is None or person is None:
         await query.answer(tr(STALE), show_alert=True)
         return
     answer = tap.answer
-    outcome = await context.services.meetings.answer(
-        tap.occurrence_id, actor.person_id, answer, actor
-    )
+    outcome = await context.services.meetings.answer(tap.occurrence_id, person, answer)
     if isinstance(outcome, Refusal):
         await query.answer(tr(outcome.message), show_alert=True)
         return
@@ -123,20 +118,13 @@ async def meeting_command(update: Update, context: BotContext) -> None:
     report = await service.report(meeting)
     if report is None:
         return
-    tr, person = context.tr, context.person
-    zone = zone_of(person.timezone if person else None) or service.zone_of(meeting)
+    tr, zone = context.tr, _reader_zone(context, meeting)
     view = await service.view(meeting, report.occurrence, tr.language)
     lines: list[str] = [tr("Meeting #{id}", id=meeting.id)]
     if view.cancelled:
         lines.append(tr("❌ Cancelled"))
     lines += rules.meeting_lines(tr, view, zone)
-    counts = {answer: len(names) for answer, names in report.by_answer.items()}
-    lines += ["", str(rules.counts_line(tr, counts))]
-    for answer in rules.ANSWERS:
-        names = ", ".join(escape(n) for n in report.by_answer[answer]) or "—"
-        lines.append(Html(f"{tr(rules.ANSWER_LABELS[answer])}: {names}"))
-    silent = ", ".join(escape(n) for n in report.silent) or "—"
-    lines.append(tr("Not answered: {names}", names=Html(silent)))
+    lines += ["", *rules.who_answered_lines(tr, report.by_answer, report.silent)]
     for part in _split(lines):
         await message.reply_text(part)
 
@@ -185,11 +173,7 @@ async def cancel_command(update: Update, context: BotContext) -> None:
     if found is None:
         return
     message, meeting, occurrence = found
-    tr = context.tr
-    person = context.person
-    zone = zone_of(person.timezone if person else None) or context.services.meetings.zone_of(
-        meeting
-    )
+    tr, zone = context.tr, _reader_zone(context, meeting)
     buttons = [
         button(tr("Yes, cancel it"), CancelMeeting(meeting.id, "y").pack()),
         button(tr("No"), CancelMeeting(meeting.id, "n").pack()),
@@ -304,22 +288,12 @@ async def _reschedule_view(
 def _reschedule_check(
     context: BotContext, meeting: Meeting, current: datetime, data: Answers
 ) -> list[str]:
-    """The confirmation: the new time in the organiser's zone and UTC, link, agenda."""
-    tr, zone = context.tr, ZoneInfo(str(data["zone"]))
+    zone = ZoneInfo(str(data["zone"]))
     new_start = current
     if "local" in data:
         new_start = rules.to_instant(parse_local(str(data["local"])), zone)
-    lines: list[str] = [
-        tr("Please check the change:"),
-        tr("🕒 {when}", when=format_when(new_start, zone, tr.language)),
-        tr("🌐 {utc} UTC", utc=f"{new_start:%Y-%m-%d %H:%M}"),
-        tr("🔗 {link}", link=data.get("link", meeting.link) or "—"),
-        tr("📋 Agenda:"),
-        escape(data.get("agenda", meeting.agenda) or "—"),
-    ]
-    if new_start != current:
-        lines.append(tr("The time changes: everyone’s answers are reset."))
-    return lines
+    link_to, agenda = data.get("link", meeting.link), data.get("agenda", meeting.agenda)
+    return rules.reschedule_check(context.tr, new_start, current, zone, link_to, agenda)
 
 
 async def on_reschedule_text(update: Update, context: BotContext, draft: Draft) -> None:
@@ -447,15 +421,11 @@ async def upcoming_command(update: Update, context: BotContext) -> None:
         return
     lines: list[str] = [bold(tr("Your next meetings"))]
     for item in found:
-        zone = zone_of(person.timezone) or service.zone_of(item.meeting)
-        lines.append("")
-        lines.append(tr("#{id} {title}", id=item.meeting.id, title=item.meeting.title))
-        lines.append(
-            tr("🕒 {when}", when=format_when(item.occurrence.starts_at, zone, tr.language))
+        meeting, start = item.meeting, item.occurrence.starts_at
+        zone = _reader_zone(context, meeting)
+        lines += rules.upcoming_lines(
+            tr, meeting.id, meeting.title, start, zone, meeting.link, item.answer
         )
-        if item.meeting.link:
-            lines.append(tr("🔗 {link}", link=item.meeting.link))
-        lines.append(rules.your_answer_line(tr, item.answer))
     for part in _split(lines):
         await message.reply_text(part)
 

@@ -75,9 +75,12 @@ from bot.meetings.texts import (
     nudge_text,
     reminder_text,
     render_spread,
+    reschedule_check,
     rsvp_callback,
     rsvp_keyboard,
+    upcoming_lines,
     when_lines,
+    who_answered_lines,
     your_answer_line,
 )
 
@@ -143,10 +146,13 @@ __all__ = [
     "reminder_text",
     "reminder_times",
     "render_spread",
+    "reschedule_check",
     "rrule_for",
     "rsvp_callback",
     "rsvp_keyboard",
     "to_instant",
+    "upcoming_lines",
     "when_lines",
+    "who_answered_lines",
     "your_answer_line",
 ]

@@ -31,7 +31,7 @@ from bot.permissions import Role
 from bot.roster import zone_of
 from bot.runtime import DueWorkRuntime
 from config import Settings
-from storage import Draft, Repositories, WorkingGroup
+from storage import Draft, Person, Repositories, WorkingGroup
 from storage.calendar import CalendarMeeting, CalendarOccurrence
 from storage.meetings import Meeting, NewMeeting, Occurrence, parse_local
 
@@ -165,7 +165,7 @@ class MeetingsService:
     # answers
 
     async def answer(
-        self, occurrence_id: int, person_id: int, answer: Answer, actor: Actor
+        self, occurrence_id: int, person: Person, answer: Answer
     ) -> Answered | Refusal:
         """Record a person's answer and refresh the group announcements' counts."""
         occurrence = await self.repos.meetings.occurrence(occurrence_id)
@@ -177,13 +177,13 @@ class MeetingsService:
             cancelled=meeting.cancelled or occurrence.status == "cancelled",
             ends_at=occurrence.ends_at,
             now=now,
-            own_groups=await self.repos.roster.group_ids_of(person_id),
+            own_groups=await self.repos.roster.group_ids_of(person.id),
             meeting_groups=meeting.group_ids,
-            secretariat=actor.secretariat,
+            secretariat=person.telegram_id in self.settings.secretariat_ids,
         )
         if reason is not None:
             return Refusal(reason)
-        await self.repos.meetings.answer(occurrence.id, person_id, answer, now)
+        await self.repos.meetings.answer(occurrence.id, person.id, answer, now)
         self.live.touch(meeting.id)
         return Answered(answer)
 

@@ -191,3 +191,60 @@ def change_text(
     lines += meeting_lines(tr, view, zone)[1:]
     lines.append(tr("Your answer is kept."))
     return Html("\n".join(lines))
+
+
+def who_answered_lines(
+    tr: Translator, by_answer: Mapping[str, Sequence[str]], silent: Sequence[str]
+) -> list[str]:
+    """Counts, then the names under each answer, then the members who have not answered."""
+    counts = {answer: len(names) for answer, names in by_answer.items()}
+    lines: list[str] = [counts_line(tr, counts)]
+    for answer in ANSWERS:
+        names = ", ".join(escape(n) for n in by_answer.get(answer, ())) or "—"
+        lines.append(Html(f"{tr(ANSWER_LABELS[answer])}: {names}"))
+    silent_names = ", ".join(escape(n) for n in silent) or "—"
+    lines.append(tr("Not answered: {names}", names=Html(silent_names)))
+    return lines
+
+
+def upcoming_lines(
+    tr: Translator,
+    meeting_id: int,
+    title: str,
+    start: datetime,
+    zone: ZoneInfo,
+    link_to: str | None,
+    answer: str | None,
+) -> list[str]:
+    """One meeting of /upcoming: number and title, when in the reader's zone, link, answer."""
+    lines: list[str] = [
+        "",
+        tr("#{id} {title}", id=meeting_id, title=title),
+        tr("🕒 {when}", when=format_when(start, zone, tr.language)),
+    ]
+    if link_to:
+        lines.append(tr("🔗 {link}", link=link_to))
+    lines.append(your_answer_line(tr, answer))
+    return lines
+
+
+def reschedule_check(
+    tr: Translator,
+    new_start: datetime,
+    current: datetime,
+    zone: ZoneInfo,
+    link_to: str | None,
+    agenda: str | None,
+) -> list[str]:
+    """/reschedule's confirmation: the new time in the organiser's zone and UTC, link, agenda."""
+    lines: list[str] = [
+        tr("Please check the change:"),
+        tr("🕒 {when}", when=format_when(new_start, zone, tr.language)),
+        tr("🌐 {utc} UTC", utc=f"{new_start:%Y-%m-%d %H:%M}"),
+        tr("🔗 {link}", link=link_to or "—"),
+        tr("📋 Agenda:"),
+        escape(agenda or "—"),
+    ]
+    if new_start != current:
+        lines.append(tr("The time changes: everyone’s answers are reset."))
+    return lines
