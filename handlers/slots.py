@@ -9,7 +9,6 @@ and everything is computed again and checked on a tap.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
@@ -24,17 +23,15 @@ from bot.context import BotContext
 from bot.groups import find_group, group_names, group_of_place
 from bot.i18n import N_, Translator
 from bot.meetings.buttons import SlotsMeet, SlotsPoll
+from bot.meetings.sharing import NoZones
 from bot.meetings.slots import (
     USAGE,
-    Member,
     Slot,
     SlotsRefusal,
-    best_slots,
     day_label,
     meet_data,
     parse_meet_data,
     parse_poll_data,
-    parse_request,
     poll_data,
     poll_option,
     poll_question,
@@ -48,7 +45,6 @@ from handlers.guard import actor_of, command, refuse_unless
 
 STALE_BUTTON: Final = N_("This button is no longer valid.")
 OUT_OF_DATE: Final = N_("These times have passed. Run /slots again for new ones.")
-UTC: Final = ZoneInfo("UTC")
 
 
 def _thread_of(message: Message) -> int | None:
@@ -80,10 +76,6 @@ async def _only_coordinated(context: BotContext) -> WorkingGroup | None:
         return None
     (group_id,) = actor.coordinated
     return await _tapped_group(context, group_id)
-
-
-async def _members(context: BotContext, group: WorkingGroup) -> list[Member]:
-    return await context.services.meetings.slot_members(group.id)
 
 
 # /slots
@@ -135,14 +127,11 @@ async def _answer_slots(
 ) -> None:
     _ = context.tr
     zone = _zone_of(context, context.person)
-    now = context.services.clock.now()
-    request = parse_request(options, now.astimezone(zone).date())
-    if isinstance(request, SlotsRefusal):
-        await message.reply_text(_(request.message, **request.values))
+    found = await context.services.meetings.slots.propose(group.id, options, zone)
+    if isinstance(found, SlotsRefusal):
+        await message.reply_text(_(found.message, **found.values))
         return
-    members = await _members(context, group)
-    known = [member for member in members if member.zone is not None]
-    if not known:
+    if isinstance(found, NoZones):
         await message.reply_text(
             _(
                 "No member of {group} has a time zone yet, so I cannot compare times. "
@@ -151,11 +140,9 @@ async def _answer_slots(
             )
         )
         return
-    window = request.window(zone, now)
-    slots = await asyncio.to_thread(best_slots, known, *window, request.minutes, UTC)
-    unknown = [member for member in members if member.zone is None]
-    text = render_slots(_, group.name(_.language), slots, request.minutes, request, zone, unknown)
-    markup = _buttons(_, group, slots, request.minutes, window, zone, private)
+    minutes, name = found.request.minutes, group.name(_.language)
+    text = render_slots(_, name, found.slots, minutes, found.request, zone, found.unknown)
+    markup = _buttons(_, group, found.slots, minutes, found.window, zone, private)
     chunks = split_message(text)
     for chunk in chunks[:-1]:
         await message.reply_text(chunk)
@@ -225,11 +212,9 @@ async def post_poll(update: Update, context: BotContext) -> None:
             show_alert=True,
         )
         return
-    now = context.services.clock.now()
-    known = [m for m in await _members(context, group) if m.zone is not None]
     window = (tap.window_start, tap.window_end)
-    slots = await asyncio.to_thread(best_slots, known, *window, tap.minutes, UTC)
-    if len(slots) < 2 or any(slot.start <= now for slot in slots):
+    slots = await context.services.meetings.slots.again(group.id, window, tap.minutes)
+    if slots is None:
         await query.answer(_(OUT_OF_DATE), show_alert=True)
         return
     try:

@@ -422,3 +422,17 @@ def may_change(actor: Actor | None, meeting_groups: Collection[int]) -> bool:
     if actor is None:
         return False
     return actor.secretariat or bool(set(meeting_groups) & actor.coordinated)
+
+
+def may_read(
+    own_groups: Collection[int],
+    meeting_groups: Collection[int],
+    *,
+    coordinator: bool,
+    here: int | None,
+) -> bool:
+    """Who may take a meeting into their calendar: members of its groups, coordinators and the
+    secretariat, and anyone in a chat linked to one of its groups (``here``)."""
+    if set(own_groups) & set(meeting_groups) or coordinator:
+        return True
+    return here is not None and here in meeting_groups

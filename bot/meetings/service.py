@@ -25,14 +25,12 @@ from bot.meetings.live_counts import LiveCounts
 from bot.meetings.outgoing import Outgoing
 from bot.meetings.reminders import Reminders
 from bot.meetings.rules import Answer, Refusal
-from bot.meetings.slots import Member
+from bot.meetings.sharing import CalendarFiles, SlotFinder
 from bot.meetings.texts import MeetingView
 from bot.permissions import Role
-from bot.roster import zone_of
 from bot.runtime import DueWorkRuntime
 from config import Settings
 from storage import Draft, Person, Repositories, WorkingGroup
-from storage.calendar import CalendarMeeting, CalendarOccurrence
 from storage.meetings import Meeting, NewMeeting, Occurrence, parse_local
 
 STALE = N_("This button is no longer valid.")
@@ -108,6 +106,8 @@ class MeetingsService:
         self.outgoing = Outgoing(self.repos, self.i18n, self.settings)
         self.live = LiveCounts(self.repos, self.outgoing)
         self.reminders = Reminders(self.repos, self.outgoing, self._queued)
+        self.calendar = CalendarFiles(self.repos, self.clock)
+        self.slots = SlotFinder(self.repos, self.clock)
 
     def _queued(self) -> None:
         self.wake_outbox()
@@ -143,24 +143,6 @@ class MeetingsService:
 
     async def group(self, group_id: int) -> WorkingGroup | None:
         return next((g for g in await self.repos.groups.list() if g.id == group_id), None)
-
-    async def group_ids_of(self, person_id: int) -> list[int]:
-        return await self.repos.roster.group_ids_of(person_id)
-
-    # /slots and /calendar
-
-    async def slot_members(self, group_id: int) -> list[Member]:
-        """The group's members as the slot finder sees them (zone None: unknown)."""
-        roster = await self.repos.roster.members(group_id)
-        return [Member(m.person.id, m.person.name, zone_of(m.person.timezone)) for m in roster]
-
-    async def calendar_meetings(self, group_ids: Sequence[int]) -> list[CalendarMeeting]:
-        return await self.repos.calendar.meetings_of_groups(group_ids)
-
-    async def calendar_occurrence(
-        self, occurrence_id: int
-    ) -> tuple[CalendarMeeting, CalendarOccurrence] | None:
-        return await self.repos.calendar.occurrence(occurrence_id)
 
     # answers
 

@@ -399,3 +399,83 @@ async def test_upcoming_lists_the_meetings_of_the_persons_groups_with_their_answ
     assert report is not None
     assert report.by_answer["maybe"] == ["Ana"]
     assert report.silent == ["Jorge", "Olivia"]
+
+
+# calendar files and the slot finder
+
+
+async def test_calendar_files_for_members_and_refusals_for_others(
+    net: Network, repos: Repositories, clock: ManualClock
+) -> None:
+    done = await scheduled(net)
+    files = net.service.calendar
+    groups = await files.groups_of(net.ana.id, net.actor(net.ana))
+    assert [g.slug for g in groups] == ["climate"]
+    assert len(await files.groups_of(net.bo.id, net.actor(net.bo))) > 1  # the secretariat
+
+    found = await files.of_groups(groups, ["Cambio climático"])
+    assert found is not None
+    assert (found.filename, found.meetings) == ("meetings-climate.ics", 1)
+    assert b"SUMMARY:Follow-up" in found.content
+    assert b"DTSTART;TZID=Europe/Madrid:20260415T150000" in found.content
+
+    occurrence = await repos.meetings.next_occurrence(done.meeting.id, clock.now())
+    assert occurrence is not None
+    mine = await files.of_occurrence(occurrence.id, net.ana, net.actor(net.ana), None)
+    assert not isinstance(mine, rules.Refusal)
+    assert (mine.chat_id, mine.starts_at, mine.title) == (102, START, "Follow-up")
+    outsider = await person(repos, 556, "Zoe", "UTC", "en", clock.now())
+    refused = await files.of_occurrence(occurrence.id, outsider, net.actor(outsider), None)
+    assert refused == rules.Refusal("This button is no longer valid.")
+    in_the_chat = await files.of_occurrence(
+        occurrence.id, outsider, net.actor(outsider), net.climate
+    )
+    assert not isinstance(in_the_chat, rules.Refusal)
+
+    await net.service.cancel(done.meeting.id, net.actor(net.jorge))
+    gone = await files.of_occurrence(occurrence.id, net.ana, net.actor(net.ana), None)
+    assert gone == rules.Refusal("This meeting was cancelled.")
+
+
+async def test_the_slot_finder_proposes_times_and_names_who_has_no_zone(
+    net: Network, repos: Repositories, clock: ManualClock
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from bot.meetings.sharing import NoZones, Proposals
+    from bot.meetings.slots import SlotsRefusal
+
+    madrid = ZoneInfo("Europe/Madrid")
+    found = await net.service.slots.propose(net.climate, ["90"], madrid)
+    assert isinstance(found, Proposals)
+    assert found.request.minutes == 90
+    assert 3 <= len(found.slots) <= 5
+    assert all(slot.known == 3 for slot in found.slots)
+    assert found.unknown == []
+    again = await net.service.slots.again(net.climate, found.window, 90)
+    assert again is not None
+    assert [s.start for s in again] == [s.start for s in found.slots]
+    clock.set(found.window[1])
+    assert await net.service.slots.again(net.climate, found.window, 90) is None
+
+    refused = await net.service.slots.propose(net.climate, ["9x"], madrid)
+    assert isinstance(refused, SlotsRefusal)
+    biodiversity = await repos.groups.by_slug("biodiversity")
+    assert biodiversity is not None
+    await repos.groups.add_member(biodiversity.id, net.ana.id, "member", clock.now())
+    nobody = await repos.people.upsert_from_telegram(
+        telegram_id=557,
+        first_name="Nobody",
+        last_name=None,
+        username=None,
+        language_code="en",
+        private=True,
+        now=clock.now(),
+    )
+    await repos.groups.add_member(biodiversity.id, nobody.id, "member", clock.now())
+    found = await net.service.slots.propose(biodiversity.id, [], madrid)
+    assert isinstance(found, Proposals)
+    assert [m.name for m in found.unknown] == ["Nobody"]
+    empty = await repos.groups.by_slug("community")
+    assert empty is not None
+    assert await net.service.slots.propose(empty.id, [], madrid) == NoZones()

@@ -370,3 +370,11 @@ def test_taps_move_the_draft_only_where_they_belong() -> None:
     back = drafts.apply_tap(drafts.FAR, {**data, "far": "2028-01-01T10:00"}, tap("farno"))
     assert back == drafts.Next(data)
     assert drafts.next_step({**data, "groups": [1]}) == drafts.TITLE
+
+
+def test_may_read_a_meeting_into_a_calendar() -> None:
+    assert rules.may_read([1], [1, 2], coordinator=False, here=None)
+    assert rules.may_read([], [1], coordinator=True, here=None)
+    assert rules.may_read([], [1], coordinator=False, here=1)
+    assert not rules.may_read([3], [1], coordinator=False, here=2)
+    assert not rules.may_read([], [1], coordinator=False, here=None)
