@@ -17,9 +17,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import BotContext
 from bot.digests import format_when
 from bot.groups import group_of_place
-from bot.meetings.buttons import AddToCalendar
+from bot.meetings.buttons import STALE, AddToCalendar
 from bot.meetings.rules import Refusal
-from bot.meetings.sharing import NOT_STARTED, STALE_BUTTON
+from bot.meetings.sharing import NOT_STARTED
 from bot.models import WorkingGroup
 from bot.roster import zone_of
 from handlers.guard import actor_of, command
@@ -93,7 +93,7 @@ async def add_to_calendar(update: Update, context: BotContext) -> None:
     tap = AddToCalendar.unpack_or_none(query.data)
     message = query.message if isinstance(query.message, Message) else None
     if tap is None or person is None:
-        await query.answer(_(STALE_BUTTON), show_alert=True)
+        await query.answer(_(STALE), show_alert=True)
         return
     here = await _group_here(context, message)
     files = context.services.meetings.calendar

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -26,7 +25,7 @@ from bot.context import BotContext
 from bot.groups import find_group, unknown_group
 from bot.i18n import N_
 from bot.meetings import drafts
-from bot.meetings.buttons import MeetAction, MeetStep
+from bot.meetings.buttons import STALE, MeetAction, MeetStep
 from bot.meetings.drafts import LOCAL_FORMAT, Answers
 from bot.meetings.rules import Refusal
 from bot.meetings.service import NotAllowed, Scheduled, StepBack
@@ -36,8 +35,6 @@ from bot.rendering import Html
 from bot.roster import zone_of
 from handlers import drafts as conversations
 from handlers.guard import actor_of, command, refuse_unless
-
-STALE: Final = N_("This button is no longer valid.")
 
 
 @dataclass(frozen=True)

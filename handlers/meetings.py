@@ -24,7 +24,7 @@ from bot.digests import format_when
 from bot.groups import find_group, unknown_group
 from bot.i18n import N_
 from bot.meetings import drafts
-from bot.meetings.buttons import CancelMeeting, MeetStep, RescheduleStep, Rsvp, parse_rsvp
+from bot.meetings.buttons import STALE, CancelMeeting, MeetStep, RescheduleStep, Rsvp, parse_rsvp
 from bot.meetings.drafts import Answers
 from bot.meetings.rules import Refusal
 from bot.meetings.service import Changed, NotAllowed, StepBack
@@ -34,7 +34,6 @@ from bot.roster import zone_of
 from handlers import drafts as conversations
 from handlers.guard import actor_of, command
 from handlers.meeting_draft import (
-    STALE,
     View,
     button,
     meet_command,

@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Final, Literal
 
+from bot.i18n import N_
 from bot.routing import CallbackData, MaxLength, callback_data
+
+STALE: Final = N_("This button is no longer valid.")
+"""What a button that no longer applies (or never did) answers."""
 
 AnswerCode = Literal["g", "m", "n"]
 TOKEN_BYTES: Final = 8

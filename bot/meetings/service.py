@@ -20,6 +20,7 @@ from bot.access import Actor, refusal
 from bot.clock import Clock
 from bot.i18n import N_, I18n
 from bot.meetings import drafts, recurrence, rules
+from bot.meetings.buttons import STALE
 from bot.meetings.drafts import MEET_KIND, RESCHEDULE_KIND, Answers
 from bot.meetings.live_counts import LiveCounts
 from bot.meetings.outgoing import Outgoing
@@ -33,7 +34,6 @@ from config import Settings
 from storage import Draft, Person, Repositories, WorkingGroup
 from storage.meetings import Meeting, NewMeeting, Occurrence, parse_local
 
-STALE = N_("This button is no longer valid.")
 GONE = N_("This meeting no longer exists.")
 
 

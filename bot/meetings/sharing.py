@@ -18,13 +18,13 @@ from bot.access import Actor
 from bot.clock import Clock
 from bot.i18n import N_
 from bot.meetings import calendar, rules
+from bot.meetings.buttons import STALE
 from bot.meetings.slots import Member, Slot, SlotsRefusal, SlotsRequest, best_slots, parse_request
 from bot.permissions import Role
 from bot.roster import zone_of
 from storage import Person, Repositories, WorkingGroup
 
 UTC = ZoneInfo("UTC")
-STALE_BUTTON = N_("This button is no longer valid.")
 CANCELLED = N_("This meeting was cancelled.")
 NOT_STARTED = N_(
     "Start a private chat with me first (open my profile and press Start), then tap again."
@@ -99,12 +99,12 @@ class CalendarFiles:
         group linked to the chat the button was tapped in)."""
         found = await self.repos.calendar.occurrence(occurrence_id)
         if found is None:
-            return rules.Refusal(STALE_BUTTON)
+            return rules.Refusal(STALE)
         meeting, occurrence = found
         own = await self.repos.roster.group_ids_of(person.id)
         coordinator = actor is not None and actor.role >= Role.COORDINATOR
         if not rules.may_read(own, meeting.group_ids, coordinator=coordinator, here=here):
-            return rules.Refusal(STALE_BUTTON)
+            return rules.Refusal(STALE)
         if meeting.status == "cancelled" or occurrence.status == "cancelled":
             return rules.Refusal(CANCELLED)
         if person.telegram_id is None or person.started_at is None:

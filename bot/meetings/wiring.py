@@ -13,7 +13,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot.context import WnmrcApplication
-from bot.outbox import retry_after_seconds
+from bot.outbox import Pacer, retry_after_seconds
 from bot.runtime import DueWork
 
 logger = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def connect_meetings(application: WnmrcApplication) -> None:
     meetings.live.connect(TelegramEditor(application.bot), lambda: _pacer(application))
 
 
-def _pacer(application: WnmrcApplication) -> Any:
+def _pacer(application: WnmrcApplication) -> Pacer | None:
     sender = application.services.outbox.running_sender()
     return None if sender is None else sender.pacer
 
