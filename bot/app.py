@@ -22,7 +22,7 @@ from bot.http import AiohttpRequest
 from bot.i18n import I18n
 from bot.intake import Intake
 from bot.logs import redact_bot_loggers
-from bot.meetings.wiring import meeting_reminders
+from bot.meetings.wiring import connect_meetings, meeting_reminders
 from bot.menus import publish_menus
 from bot.outbox import DeliveryConfig, outbox_retention, outbox_sender
 from bot.runtime import DueWork, DueWorkRuntime
@@ -155,6 +155,7 @@ def _start(
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await _open_database(application)
         await intake.open(cast(WnmrcApplication, application))
+        connect_meetings(cast(WnmrcApplication, application))
         await _start_due_work(cast(WnmrcApplication, application))
         if publish_command_menus and application.job_queue is not None:
             application.job_queue.run_once(_publish_menus, when=0, name="publish-command-menus")

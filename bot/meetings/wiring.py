@@ -55,7 +55,5 @@ def _pacer(application: WnmrcApplication) -> Pacer | None:
 
 
 def meeting_reminders(application: WnmrcApplication) -> DueWork:
-    """The meetings' due work (a ``DUE_WORK`` factory of ``bot/app.py``), connected to the
-    application first."""
-    connect_meetings(application)
+    """The meetings' due work (a ``DUE_WORK`` factory of ``bot/app.py``)."""
     return application.services.meetings.reminders
