@@ -28,7 +28,7 @@ from bot.meetings.buttons import STALE, CancelMeeting, MeetStep, RescheduleStep,
 from bot.meetings.drafts import Answers
 from bot.meetings.rules import Refusal
 from bot.meetings.service import Changed, NotAllowed, StepBack
-from bot.models import Draft, Meeting, Occurrence, parse_local
+from bot.models import Draft, Meeting, Occurrence, WorkingGroup, parse_local
 from bot.rendering import Html, bold, split_message
 from bot.roster import zone_of
 from handlers import drafts as conversations
@@ -375,37 +375,29 @@ async def reminders_command(update: Update, context: BotContext) -> None:
     if not args:
         muted = await service.muted_groups(person.id)
         names = [g.name(tr.language) for g in groups if g.id in muted]
-        state = (
-            tr("Reminders are muted for: {groups}.", groups=", ".join(names))
-            if names
-            else tr("You get the reminders of all your groups.")
-        )
-        await message.reply_text(Html(f"{state}\n{usage}"))
+        await message.reply_text(Html(f"{rules.reminders_state(tr, names)}\n{usage}"))
         return
     switch, query = args[0].lower(), " ".join(args[1:])
     if switch not in ("on", "off"):
         await message.reply_text(usage)
         return
-    group = find_group(groups, query) if query else None
-    if not query:  # in a linked group chat the group may be left out
-        linked = await service.linked_groups(message.chat_id)
-        group = linked[0] if len(linked) == 1 else None
+    group = await _named_or_linked(context, groups, query, message.chat_id)
     if group is None:
         await message.reply_text(unknown_group(tr, query, groups))
         return
     await service.mute(person.id, group.id, muted=switch == "off")
     name = group.name(tr.language)
-    if switch == "off":
-        await message.reply_text(
-            tr(
-                "Meeting reminders of {group} are off for you. /reminders on {slug} brings "
-                "them back.",
-                group=name,
-                slug=group.slug,
-            )
-        )
-    else:
-        await message.reply_text(tr("Meeting reminders of {group} are on for you.", group=name))
+    await message.reply_text(rules.reminders_switched(tr, name, group.slug, off=switch == "off"))
+
+
+async def _named_or_linked(
+    context: BotContext, groups: Sequence[WorkingGroup], query: str, chat_id: int
+) -> WorkingGroup | None:
+    """The group named, else (in a chat linked to one group) the chat's own group."""
+    if query:
+        return find_group(groups, query)
+    linked = await context.services.meetings.linked_groups(chat_id)
+    return linked[0] if len(linked) == 1 else None
 
 
 @command("upcoming")

@@ -248,3 +248,21 @@ def reschedule_check(
     if new_start != current:
         lines.append(tr("The time changes: everyone’s answers are reset."))
     return lines
+
+
+def reminders_state(tr: Translator, muted: Sequence[str]) -> Html:
+    """/reminders: the groups whose reminders the person muted, if any."""
+    if not muted:
+        return tr("You get the reminders of all your groups.")
+    return tr("Reminders are muted for: {groups}.", groups=", ".join(muted))
+
+
+def reminders_switched(tr: Translator, group: str, slug: str, *, off: bool) -> Html:
+    """/reminders on|off GROUP: what changed, and how to undo it."""
+    if not off:
+        return tr("Meeting reminders of {group} are on for you.", group=group)
+    return tr(
+        "Meeting reminders of {group} are off for you. /reminders on {slug} brings them back.",
+        group=group,
+        slug=slug,
+    )
