@@ -378,3 +378,25 @@ def test_may_read_a_meeting_into_a_calendar() -> None:
     assert rules.may_read([], [1], coordinator=False, here=1)
     assert not rules.may_read([3], [1], coordinator=False, here=2)
     assert not rules.may_read([], [1], coordinator=False, here=None)
+
+
+def test_every_button_of_the_meetings_feature_is_declared_once_and_fits() -> None:
+    from bot.meetings import buttons
+    from bot.routing import CALLBACK_DATA_LIMIT, callback_prefixes
+
+    declared = callback_prefixes()
+    kinds = {
+        "mr": buttons.Rsvp,
+        "cal": buttons.AddToCalendar,
+        "mt": buttons.MeetStep,
+        "rs": buttons.RescheduleStep,
+        "mc": buttons.CancelMeeting,
+        "sp": buttons.SlotsPoll,
+        "sm": buttons.SlotsMeet,
+    }
+    for prefix, kind in kinds.items():
+        assert declared[prefix] is kind
+        assert kind.longest() <= CALLBACK_DATA_LIMIT
+    assert buttons.MeetStep("abcd1234", "r", "biweekly").pack() == "mt:abcd1234:r:biweekly"
+    assert buttons.MeetStep.unpack_or_none("mt:abcd1234:zz:") is None
+    assert buttons.CancelMeeting.unpack("mc:7:y") == buttons.CancelMeeting(7, "y")
