@@ -1,9 +1,9 @@
 """The steps of the /meet and /reschedule drafts, as pure functions over a draft's answers.
 
-A draft (DESIGN.md decision 3) keeps the answers as a dict; these functions read a typed
-answer or a tapped button into the next answers and the step to ask next, or say why not
-(a :class:`~bot.meetings.rules.Refusal`). No Telegram, no database: the service saves the
-draft, the handler renders the step.
+A draft (docs/developers.md, "Conversations in drafts") keeps the answers as a dict; these
+functions read a typed answer or a tapped button into the next answers and the step to ask
+next, or say why not (a :class:`~bot.meetings.rules.Refusal`). No Telegram, no database: the
+service saves the draft, the handler renders the step.
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 After an answer or a change, the meeting's announcements are marked dirty; one task edits
 them, at most once per message every few seconds and never more than a group's per-minute
-limit (:class:`EditGate`, DESIGN.md decision 10), sharing each chat's budget with the outbox
-sender's pacer. The service holds one :class:`LiveCounts` per application; it is stopped with
-the application. Telegram is reached through an :class:`Editor` (``bot/meetings/wiring.py``).
+limit (:class:`EditGate`; docs/developers.md, "The outbox"), sharing each chat's budget with
+the outbox sender's pacer. The service holds one :class:`LiveCounts` per application; it is
+stopped with the application. Telegram is reached through an :class:`Editor`
+(``bot/meetings/wiring.py``).
 """
 
 from __future__ import annotations

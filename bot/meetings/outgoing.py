@@ -1,8 +1,8 @@
 """What the bot sends about a meeting, as outbox rows: to which chats and people, in each
 reader's language and zone.
 
-Announcements, change notices, nudges and reminders go through the outbox (DESIGN.md,
-decision 2): this module only reads (the audience, the readers) and builds the rows; the
+Announcements, change notices, nudges and reminders go through the outbox (docs/developers.md,
+"The outbox"): this module only reads (the audience, the readers) and builds the rows; the
 service or the reminders enqueue them inside the unit of work of their use case.
 """
 

@@ -1,9 +1,9 @@
 """Meeting reminders as due work of the one runtime (``bot/runtime.py``).
 
-The database is the source of truth (DESIGN.md, decision 1): every reminder is a row of
-``meeting_reminders``. The runtime asks :meth:`Reminders.next_due` when the next pending row
-falls due and calls :meth:`Reminders.run_due` then (and at every sweep, and first at start-up,
-so what fell due while the bot was down is served). Overdue reminders follow
+The database is the source of truth (docs/developers.md, "Scheduled work"): every reminder is
+a row of ``meeting_reminders``. The runtime asks :meth:`Reminders.next_due` when the next
+pending row falls due and calls :meth:`Reminders.run_due` then (and at every sweep, and first
+at start-up, so what fell due while the bot was down is served). Overdue reminders follow
 :func:`bot.meetings.rules.reminder_fates`: sent (late) while the meeting has not started, else
 missed. Each reminder is one unit of work: its outbox rows (one per chat, dedupe key
 ``reminder:<occurrence>:<start>:<offset>:<chat>``, expiring at the start) and its new status

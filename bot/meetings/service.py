@@ -2,10 +2,10 @@
 
 Handlers parse, call one method here, and render what it returns: plain values in (ids,
 texts, the acting :class:`~bot.access.Actor`), small results out, never Telegram objects. A use
-case that writes runs in one unit of work (``repos.unit()``): the meeting, the outbox rows it
-causes and the draft it closes commit together or not at all (DESIGN.md, decision 12). The
-service holds the application's live answer counts and its reminders (due work of the one
-runtime); both are stopped with the application.
+case that writes runs in one unit of work: the meeting, the outbox rows it causes and the
+draft it closes commit together or not at all (docs/developers.md, "The unit of work:
+`repos.unit()`"). The service holds the application's live answer counts and its reminders
+(due work of the one runtime); both are stopped with the application.
 """
 
 from __future__ import annotations

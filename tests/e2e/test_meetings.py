@@ -344,8 +344,9 @@ async def test_bad_input_keeps_the_draft(
 async def test_a_weekly_meeting_of_two_groups_by_the_secretariat(
     app: WnmrcApplication, emulator: Emulator, repos: Repositories, clock: ManualClock
 ) -> None:
-    """Each date has its own answers; the bot's own timer (JobQueue) sends the reminders; a
-    time that happens twice (the clocks go back in Madrid on 25 October) is explained."""
+    """Each date has its own answers; the bot's own timer (the due-work runtime) sends the
+    reminders; a time that happens twice (the clocks go back in Madrid on 25 October) is
+    explained."""
     jorge = emulator.add_user("Jorge", language_code="en", user_id=SECRETARIAT_ID)
     await emulator.says(jorge, "/start")
     person = await repos.people.by_telegram_id(jorge.id)
