@@ -5,8 +5,8 @@ exits).
 The reminders are rows of ``meeting_reminders`` as /meet leaves them (through
 ``MeetingsRepository.create``): meetings of the network's working groups starting in the next
 weeks, each with the default reminders (a week, a day, an hour, 10 minutes before), a tenth of
-them weekly with their occurrences already materialised, so the start-up round
-(``start_reminders``: materialise, serve what is due, plan the next wake-up) does its real work.
+them weekly with their occurrences already materialised, so the reminders' start-up round
+(materialise, serve what is due, find the next due time) does its real work.
 """
 
 from __future__ import annotations

@@ -22,9 +22,9 @@ from bot.http import AiohttpRequest
 from bot.i18n import I18n
 from bot.intake import Intake
 from bot.logs import redact_bot_loggers
+from bot.meetings.wiring import connect_meetings, meeting_reminders
 from bot.menus import publish_menus
 from bot.outbox import DeliveryConfig, outbox_retention, outbox_sender
-from bot.reminders import start_reminders, stop_reminders
 from bot.runtime import DueWork, DueWorkRuntime
 from config import NetworkConfig, Settings, load_network
 from handlers import (
@@ -74,6 +74,7 @@ DUE_WORK: tuple[Callable[[WnmrcApplication], DueWork], ...] = (
     outbox_sender,
     outbox_retention,
     digest_schedule,
+    meeting_reminders,  # bot/meetings/reminders.py
 )
 """Everything that comes due, one factory each, registered with the one runtime at start."""
 
@@ -167,7 +168,7 @@ def _start(
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await _open_database(application)
         await intake.open(cast(WnmrcApplication, application))
-        await start_reminders(application)
+        connect_meetings(cast(WnmrcApplication, application))
         await _start_due_work(cast(WnmrcApplication, application))
         if publish_command_menus and application.job_queue is not None:
             application.job_queue.run_once(_publish_menus, when=0, name="publish-command-menus")
@@ -193,7 +194,7 @@ async def _stop_background_work(application: Application[Any, Any, Any, Any, Any
     """Before the bot's HTTP session closes: the reminder and digest clocks, then the sends
     in flight."""
     await _services(application).runtime.stop()
-    await stop_reminders(application)
+    await _stop_meetings(application)
 
 
 def _closer(
@@ -208,6 +209,13 @@ def _closer(
             await _close_database(application)
 
     return post_shutdown
+
+
+async def _stop_meetings(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The live answer counts stop editing (the reminders stopped with the runtime)."""
+    meetings = getattr(_services(application), "meetings", None)  # None: never attached
+    if meetings is not None:
+        await meetings.stop()
 
 
 async def _close_database(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -281,8 +281,8 @@ def _export_paths(args: argparse.Namespace) -> list[Path]:
 async def _write_export(args: argparse.Namespace, settings: Settings) -> str:
     from datetime import UTC, datetime
 
-    from bot.calendar import export_calendar
     from bot.experiences.booklet import export_booklet, export_experiences
+    from bot.meetings.calendar import export_calendar
     from bot.roster import export_roster
 
     now = datetime.now(UTC)

@@ -22,6 +22,7 @@ from bot.drafts import DraftsService
 from bot.experiences.service import ExperiencesService
 from bot.groups.service import GroupsService
 from bot.i18n import I18n, Translator
+from bot.meetings.service import MeetingsService
 from bot.outbox import DeliveryConfig, OutboxService
 from bot.presence import PresenceService
 from bot.privacy.service import PrivacyService
@@ -62,6 +63,8 @@ class Services:
     privacy: PrivacyService = field(init=False, repr=False)
     profile: ProfileService = field(init=False, repr=False)
     roster: RosterService = field(init=False, repr=False)
+    meetings: MeetingsService = field(init=False, repr=False)
+    """Meetings, answers, reminders, calendar and slots (``bot/meetings/service.py``)."""
 
     @property
     def repos(self) -> Repositories:
@@ -103,6 +106,9 @@ class Services:
         self.privacy = PrivacyService(repos)
         self.profile = ProfileService(repos, self.clock)
         self.roster = RosterService(repos)
+        self.meetings = MeetingsService(
+            repos, self.clock, self.i18n, self.settings, self.runtime, self.wake_outbox
+        )
 
     def wake_outbox(self) -> None:
         """A unit of work queued messages: tell the outbox sender (due work of the one runtime)

@@ -8,37 +8,21 @@ private chat, whatever chat the button was in.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from typing import Final
 
 from telegram import Chat, Message, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.calendar import (
-    calendar_file,
-    calendar_filename,
-    calendar_name,
-    occurrence_file,
-    occurrence_filename,
-)
 from bot.context import BotContext
 from bot.digests import format_when
 from bot.groups import group_of_place
-from bot.i18n import N_
-from bot.permissions import Role
+from bot.meetings.buttons import STALE, AddToCalendar
+from bot.meetings.rules import Refusal
+from bot.meetings.sharing import NOT_STARTED
+from bot.models import WorkingGroup
 from bot.roster import zone_of
 from handlers.guard import actor_of, command
-from storage import Person, WorkingGroup
-from storage.calendar import CalendarMeeting
-
-CALLBACK_PREFIX: Final = "cal:"
-_CALLBACK: Final = re.compile(r"^cal:([1-9][0-9]{0,11})$")
-STALE_BUTTON: Final = N_("This button is no longer valid.")
-NOT_STARTED: Final = N_(
-    "Start a private chat with me first (open my profile and press Start), then tap again."
-)
 
 
 def _thread_of(message: Message) -> int | None:
@@ -50,19 +34,20 @@ def _thread_of(message: Message) -> int | None:
 
 @command("calendar")
 async def calendar_command(update: Update, context: BotContext) -> None:
-    message = update.effective_message
-    if message is None or context.person is None:
+    message, person = update.effective_message, context.person
+    if message is None or person is None:
         return
     _ = context.tr
-    groups = await context.repos.groups.list()
+    files = context.services.meetings.calendar
     if message.chat.type == Chat.PRIVATE:
-        chosen = await _groups_of(context, context.person, groups)
+        chosen = await files.groups_of(person.id, await actor_of(context))
         if not chosen:
             await message.reply_text(
                 _("You are not in any working group yet. /groups lists them and lets you join one.")
             )
             return
     else:
+        groups = await context.services.meetings.groups()
         linked = group_of_place(groups, message.chat.id, _thread_of(message))
         if linked is None:
             await message.reply_text(
@@ -76,40 +61,24 @@ async def calendar_command(update: Update, context: BotContext) -> None:
     await _send_calendar(message, context, chosen)
 
 
-async def _groups_of(
-    context: BotContext, person: Person, groups: Sequence[WorkingGroup]
-) -> list[WorkingGroup]:
-    """The person's groups; the secretariat's calendar has every group."""
-    actor = await actor_of(context)
-    if actor is not None and actor.role is Role.SECRETARIAT:
-        return list(groups)
-    own = set(await context.repos.roster.group_ids_of(person.id))
-    return [group for group in groups if group.id in own]
-
-
 async def _send_calendar(
     message: Message, context: BotContext, groups: Sequence[WorkingGroup]
 ) -> None:
     _ = context.tr
     names = [group.name(_.language) for group in groups]
-    meetings = await context.repos.calendar.meetings_of_groups(group.id for group in groups)
-    if not meetings:
+    found = await context.services.meetings.calendar.of_groups(groups, names)
+    if found is None:
         await message.reply_text(
             _("There are no meetings of {groups} yet.", groups=", ".join(names))
         )
         return
-    now = context.services.clock.now()
-    content = calendar_file(meetings, now, calendar_name(names))
-    scope = groups[0].slug if len(groups) == 1 else None
     caption = _.plural(
         "{n} meeting of {groups}. Open the file to add it to your calendar.",
         "{n} meetings of {groups}. Open the file to add them to your calendar.",
-        len(meetings),
+        found.meetings,
         groups=", ".join(names),
     )
-    await message.reply_document(
-        document=content, filename=calendar_filename(scope), caption=caption
-    )
+    await message.reply_document(document=found.content, filename=found.filename, caption=caption)
 
 
 # The Add to calendar button
@@ -117,37 +86,31 @@ async def _send_calendar(
 
 async def add_to_calendar(update: Update, context: BotContext) -> None:
     """``cal:<occurrence id>``: that occurrence's .ics in the tapper's private chat."""
-    query = update.callback_query
+    query, person = update.callback_query, context.person
     if query is None:
         return
     _ = context.tr
-    person = context.person
-    match = _CALLBACK.match(query.data or "")
-    found = await context.repos.calendar.occurrence(int(match[1])) if match else None
+    tap = AddToCalendar.unpack_or_none(query.data)
     message = query.message if isinstance(query.message, Message) else None
-    if found is None or person is None or not await _may_read(context, person, found[0], message):
-        await query.answer(_(STALE_BUTTON), show_alert=True)
+    if tap is None or person is None:
+        await query.answer(_(STALE), show_alert=True)
         return
-    meeting, occurrence = found
-    if meeting.status == "cancelled" or occurrence.status == "cancelled":
-        await query.answer(_("This meeting was cancelled."), show_alert=True)
-        return
-    if person.telegram_id is None or person.started_at is None:
-        await query.answer(_(NOT_STARTED))
+    here = await _group_here(context, message)
+    files = context.services.meetings.calendar
+    found = await files.of_occurrence(tap.occurrence_id, person, await actor_of(context), here)
+    if isinstance(found, Refusal):
+        await query.answer(_(found.message), show_alert=found.message != NOT_STARTED)
         return
     zone = zone_of(person.timezone) or context.settings.default_zone
+    when = format_when(found.starts_at, zone, _.language)
     caption = _(
         "📅 {title}: {when}. Open the file to add it to your calendar.",
-        title=meeting.title,
-        when=format_when(occurrence.starts_at, zone, _.language),
+        title=found.title,
+        when=when,
     )
-    now = context.services.clock.now()
     try:
         await context.bot.send_document(
-            chat_id=person.telegram_id,
-            document=occurrence_file(meeting, occurrence, now),
-            filename=occurrence_filename(meeting, occurrence),
-            caption=caption,
+            chat_id=found.chat_id, document=found.content, filename=found.filename, caption=caption
         )
     except Forbidden:
         await query.answer(_(NOT_STARTED))
@@ -159,25 +122,17 @@ async def add_to_calendar(update: Update, context: BotContext) -> None:
     await query.answer(None if in_private else _("I sent you the file in our private chat."))
 
 
-async def _may_read(
-    context: BotContext, person: Person, meeting: CalendarMeeting, message: Message | None
-) -> bool:
-    """Members of the meeting's groups, anyone in their linked chats, coordinators and the
-    secretariat; for anyone else the button is as good as forged."""
-    if set(meeting.group_ids) & set(await context.repos.roster.group_ids_of(person.id)):
-        return True
-    actor = await actor_of(context)
-    if actor is not None and actor.role >= Role.COORDINATOR:
-        return True
+async def _group_here(context: BotContext, message: Message | None) -> int | None:
+    """The working group linked to the chat (or topic) of the tapped message."""
     if message is None:
-        return False
-    groups = await context.repos.groups.list()
+        return None
+    groups = await context.services.meetings.groups()
     here = group_of_place(groups, message.chat.id, _thread_of(message))
-    return here is not None and here.id in meeting.group_ids
+    return None if here is None else here.id
 
 
 def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
     return [
         (CommandHandler("calendar", calendar_command), 0),
-        (CallbackQueryHandler(add_to_calendar, pattern=f"^{CALLBACK_PREFIX}"), 0),
+        (CallbackQueryHandler(add_to_calendar, pattern=AddToCalendar.pattern()), 0),
     ]

@@ -1,15 +1,14 @@
 """/slots: the best meeting times for a group across its members' zones.
 
 ``/slots GROUP [DURATION] [FROM TO]`` answers with 3 to 5 proposals (rules in
-``bot/slots.py``). Buttons: ``sp:…`` posts them as a native non-anonymous poll in the group's
-linked chat; ``sm:…`` (private chat only, as /meet) starts a /meet draft at that time. The
-buttons carry the group, duration and window or start, and everything is computed again and
-checked on a tap.
+``bot/meetings/slots.py``). Buttons (``bot/meetings/buttons.py``): ``sp:…`` posts them as a
+native non-anonymous poll in the group's linked chat; ``sm:…`` (private chat only, as /meet)
+starts a /meet draft at that time. The buttons carry the group, duration and window or start,
+and everything is computed again and checked on a tap.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
@@ -23,33 +22,28 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import BotContext
 from bot.groups import find_group, group_names, group_of_place
 from bot.i18n import N_, Translator
-from bot.permissions import Role
-from bot.rendering import echo, split_message
-from bot.roster import zone_of
-from bot.slots import (
-    MEET_PREFIX,
-    POLL_PREFIX,
+from bot.meetings.buttons import STALE, SlotsMeet, SlotsPoll
+from bot.meetings.sharing import NoZones
+from bot.meetings.slots import (
     USAGE,
-    Member,
     Slot,
     SlotsRefusal,
-    best_slots,
     day_label,
     meet_data,
     parse_meet_data,
     parse_poll_data,
-    parse_request,
     poll_data,
     poll_option,
     poll_question,
     render_slots,
 )
+from bot.models import Person, WorkingGroup
+from bot.permissions import Role
+from bot.rendering import echo, split_message
+from bot.roster import zone_of
 from handlers.guard import actor_of, command, refuse_unless
-from storage import Person, WorkingGroup
 
-STALE_BUTTON: Final = N_("This button is no longer valid.")
 OUT_OF_DATE: Final = N_("These times have passed. Run /slots again for new ones.")
-UTC: Final = ZoneInfo("UTC")
 
 
 def _thread_of(message: Message) -> int | None:
@@ -83,11 +77,6 @@ async def _only_coordinated(context: BotContext) -> WorkingGroup | None:
     return await _tapped_group(context, group_id)
 
 
-async def _members(context: BotContext, group: WorkingGroup) -> list[Member]:
-    roster = await context.repos.roster.members(group.id)
-    return [Member(m.person.id, m.person.name, zone_of(m.person.timezone)) for m in roster]
-
-
 # /slots
 
 
@@ -97,7 +86,7 @@ async def slots_command(update: Update, context: BotContext) -> None:
     if message is None or context.person is None:
         return
     _ = context.tr
-    groups = await context.repos.groups.list()
+    groups = await context.services.meetings.groups()
     private = message.chat.type == Chat.PRIVATE
     here = None if private else group_of_place(groups, message.chat.id, _thread_of(message))
     query, options = _split(context.args or [])
@@ -137,14 +126,11 @@ async def _answer_slots(
 ) -> None:
     _ = context.tr
     zone = _zone_of(context, context.person)
-    now = context.services.clock.now()
-    request = parse_request(options, now.astimezone(zone).date())
-    if isinstance(request, SlotsRefusal):
-        await message.reply_text(_(request.message, **request.values))
+    found = await context.services.meetings.slots.propose(group.id, options, zone)
+    if isinstance(found, SlotsRefusal):
+        await message.reply_text(_(found.message, **found.values))
         return
-    members = await _members(context, group)
-    known = [member for member in members if member.zone is not None]
-    if not known:
+    if isinstance(found, NoZones):
         await message.reply_text(
             _(
                 "No member of {group} has a time zone yet, so I cannot compare times. "
@@ -153,11 +139,9 @@ async def _answer_slots(
             )
         )
         return
-    window = request.window(zone, now)
-    slots = await asyncio.to_thread(best_slots, known, *window, request.minutes, UTC)
-    unknown = [member for member in members if member.zone is None]
-    text = render_slots(_, group.name(_.language), slots, request.minutes, request, zone, unknown)
-    markup = _buttons(_, group, slots, request.minutes, window, zone, private)
+    minutes, name = found.request.minutes, group.name(_.language)
+    text = render_slots(_, name, found.slots, minutes, found.request, zone, found.unknown)
+    markup = _buttons(_, group, found.slots, minutes, found.window, zone, private)
     chunks = split_message(text)
     for chunk in chunks[:-1]:
         await message.reply_text(chunk)
@@ -201,7 +185,7 @@ def _buttons(
 
 
 async def _tapped_group(context: BotContext, group_id: int) -> WorkingGroup | None:
-    return next((g for g in await context.repos.groups.list() if g.id == group_id), None)
+    return await context.services.meetings.group(group_id)
 
 
 # Post as poll
@@ -216,7 +200,7 @@ async def post_poll(update: Update, context: BotContext) -> None:
     tap = parse_poll_data(query.data)
     group = await _tapped_group(context, tap.group_id) if tap else None
     if tap is None or group is None:
-        await query.answer(_(STALE_BUTTON), show_alert=True)
+        await query.answer(_(STALE), show_alert=True)
         return
     name = group.name(_.language)
     if await refuse_unless(update, context, Role.COORDINATOR, group.id, name):
@@ -227,12 +211,9 @@ async def post_poll(update: Update, context: BotContext) -> None:
             show_alert=True,
         )
         return
-    now = context.services.clock.now()
-    known = [m for m in await _members(context, group) if m.zone is not None]
-    slots = await asyncio.to_thread(
-        best_slots, known, tap.window_start, tap.window_end, tap.minutes, UTC
-    )
-    if len(slots) < 2 or any(slot.start <= now for slot in slots):
+    window = (tap.window_start, tap.window_end)
+    slots = await context.services.meetings.slots.again(group.id, window, tap.minutes)
+    if slots is None:
         await query.answer(_(OUT_OF_DATE), show_alert=True)
         return
     try:
@@ -269,7 +250,7 @@ async def schedule_slot(update: Update, context: BotContext) -> None:
     tap = parse_meet_data(query.data)
     group = await _tapped_group(context, tap.group_id) if tap else None
     if tap is None or group is None:
-        await query.answer(_(STALE_BUTTON), show_alert=True)
+        await query.answer(_(STALE), show_alert=True)
         return
     if await refuse_unless(update, context, Role.COORDINATOR, group.id, group.name(_.language)):
         return
@@ -295,6 +276,6 @@ async def schedule_slot(update: Update, context: BotContext) -> None:
 def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
     return [
         (CommandHandler("slots", slots_command), 0),
-        (CallbackQueryHandler(post_poll, pattern=f"^{POLL_PREFIX}:"), 0),
-        (CallbackQueryHandler(schedule_slot, pattern=f"^{MEET_PREFIX}:"), 0),
+        (CallbackQueryHandler(post_poll, pattern=SlotsPoll.pattern()), 0),
+        (CallbackQueryHandler(schedule_slot, pattern=SlotsMeet.pattern()), 0),
     ]

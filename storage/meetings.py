@@ -540,6 +540,21 @@ class MeetingsRepository:
                 rows,
             )
 
+    async def add_posts_by_key(
+        self, occurrence_id: int, posts: Iterable[tuple[int, str, int | None]]
+    ) -> None:
+        """Announcement posts of (chat, outbox dedupe key, person), linked to their outbox rows
+        (queued in the same unit of work)."""
+        rows = [(occurrence_id, chat_id, key, person_id) for chat_id, key, person_id in posts]
+        async with self._db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO meeting_posts (occurrence_id, chat_id, outbox_id, person_id, kind)"
+                " VALUES (?, ?, (SELECT id FROM outbox WHERE dedupe_key = ?), ?, 'announcement')"
+                " ON CONFLICT (occurrence_id, chat_id, kind) DO UPDATE SET"
+                " outbox_id = excluded.outbox_id",
+                rows,
+            )
+
     async def posts(
         self, meeting_id: int, kind: PostKind = "announcement", occurrence_id: int | None = None
     ) -> builtins.list[MeetingPost]:

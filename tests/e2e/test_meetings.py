@@ -17,7 +17,6 @@ from telegram import Update
 from bot.clock import ManualClock
 from bot.context import BotContext, WnmrcApplication
 from bot.outbox import DeliveryConfig
-from bot.reminders import meetings_of, wake_reminders
 from handlers.meetings import start_meet_draft
 from sandbox.emulator import Emulator, SimChat, SimUser
 from sandbox.emulator.journal import LedgerEntry
@@ -183,11 +182,11 @@ async def test_schedule_announce_answer_and_count(
     assert "Not answered: Jorge" in (who.text or "")
 
     # The reminders at their offsets: 7 days, 1 day (with the nudge), 1 hour, 10 minutes.
-    runtime = meetings_of(app)
+    reminders = app.services.meetings.reminders
     clock.set(START - timedelta(days=7, seconds=1))
-    assert await runtime.run_due() == 0
+    assert await reminders.serve(clock.now()) == 0
     clock.set(START - timedelta(days=7))
-    assert await runtime.run_due() == 1
+    assert await reminders.serve(clock.now()) == 1
     await emulator.wait_until(
         lambda: any("Reminder" in (e.text or "") for e in emulator.sent_to(olivia))
     )
@@ -195,7 +194,7 @@ async def test_schedule_announce_answer_and_count(
     assert "in 7d" in (reminder.text or "")
     assert "Your answer: 🤔 Maybe" in (reminder.text or "")
     clock.set(START - timedelta(days=1))
-    assert await runtime.run_due() == 1
+    assert await reminders.serve(clock.now()) == 1
     await emulator.wait_until(
         lambda: sum("Reminder" in (e.text or "") for e in emulator.sent_to(jorge)) == 2
     )
@@ -203,7 +202,7 @@ async def test_schedule_announce_answer_and_count(
     assert "Please let the coordinators know whether you come." in (nudged.text or "")
     for offset in (timedelta(hours=1), timedelta(minutes=10)):
         clock.set(START - offset)
-        assert await runtime.run_due() == 1
+        assert await reminders.serve(clock.now()) == 1
     await emulator.wait_until(
         lambda: (
             sum(
@@ -277,7 +276,7 @@ async def test_reschedule_resets_answers_and_cancel_tells_everyone(
 
     # Olivia muted the group: the 7-day reminder reaches Ana and the chat, not her.
     clock.set(datetime(2026, 4, 9, 14, tzinfo=UTC))
-    assert await meetings_of(app).run_due() == 1
+    assert await app.services.meetings.reminders.serve(clock.now()) == 1
     await emulator.wait_until(
         lambda: any(
             "Recordatorio" in (e.text or "") or "Reminder" in (e.text or "")
@@ -345,8 +344,9 @@ async def test_bad_input_keeps_the_draft(
 async def test_a_weekly_meeting_of_two_groups_by_the_secretariat(
     app: WnmrcApplication, emulator: Emulator, repos: Repositories, clock: ManualClock
 ) -> None:
-    """Each date has its own answers; the bot's own timer (JobQueue) sends the reminders; a
-    time that happens twice (the clocks go back in Madrid on 25 October) is explained."""
+    """Each date has its own answers; the bot's own timer (the due-work runtime) sends the
+    reminders; a time that happens twice (the clocks go back in Madrid on 25 October) is
+    explained."""
     jorge = emulator.add_user("Jorge", language_code="en", user_id=SECRETARIAT_ID)
     await emulator.says(jorge, "/start")
     person = await repos.people.by_telegram_id(jorge.id)
@@ -398,13 +398,13 @@ async def test_a_weekly_meeting_of_two_groups_by_the_secretariat(
         return [e.text or "" for e in emulator.sent_to(user) if "⏰" in (e.text or "")]
 
     clock.set(datetime(2026, 10, 24, 23, 30, tzinfo=UTC))  # one hour before the first date
-    wake_reminders(app)
+    app.services.runtime.wake()
     await emulator.wait_until(lambda: len(reminders_to(ana)) == 1 and len(reminders_to(bo)) == 1)
     assert "Tu respuesta: ✅ Voy" in reminders_to(ana)[0]
 
     # The next week Madrid is on winter time: 02:30 there is 01:30 UTC.
     clock.set(datetime(2026, 11, 1, 0, 30, tzinfo=UTC))
-    wake_reminders(app)
+    app.services.runtime.wake()
     await emulator.wait_until(lambda: len(reminders_to(ana)) == 2)
     second = reminders_to(ana)[1]
     assert "sábado, 31 de octubre de 2026 20:30 (America/Lima)" in second

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from bot.app import build_application, running
 from bot.clock import ManualClock
 from bot.meetings import DEFAULT_OFFSETS
-from bot.reminders import meetings_of
 from config import Settings
 from sandbox.emulator import Emulator, SimUser
 from storage import Repositories
@@ -88,7 +87,7 @@ async def test_reminders_due_during_downtime_are_sent_once_or_missed(
     async with running(second, poll_timeout=1):
         repos = second.services.repos
         await emulator.wait_until(lambda: reminders_to(emulator, ana, "Follow-up"))
-        assert await meetings_of(second).run_due() == 0  # nothing twice
+        assert await second.services.meetings.reminders.serve(clock.now()) == 0  # nothing twice
         later = await repos.meetings.next_occurrence(later_id, clock.now())
         assert later is not None
         fates = {r.offset_minutes: r.status for r in await repos.meetings.reminders(later.id)}
@@ -98,9 +97,9 @@ async def test_reminders_due_during_downtime_are_sent_once_or_missed(
         assert early_fates == {"missed"}
 
         clock.set(soon - timedelta(minutes=10))
-        assert await meetings_of(second).run_due() == 1
+        assert await second.services.meetings.reminders.serve(clock.now()) == 1
         await emulator.wait_until(lambda: len(reminders_to(emulator, ana, "Follow-up")) == 2)
-        assert await meetings_of(second).run_due() == 0
+        assert await second.services.meetings.reminders.serve(clock.now()) == 0
 
     assert reminders_to(emulator, ana, "Follow-up") == [
         "⏰ Reminder: Follow-up in 30min",

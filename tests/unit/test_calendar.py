@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from icalendar import Calendar, Event
 
-from bot.calendar import (
+from bot.meetings.calendar import (
     calendar_file,
     calendar_name,
     meeting_uid,

@@ -280,3 +280,123 @@ def test_edit_gate_coalesces_per_message_and_caps_a_chat() -> None:
     assert gate.next_allowed(-2, 10, 2.0) == 2.0
     gate.hold(-2, 30.0)
     assert gate.next_allowed(-2, 10, 2.0) == 30.0
+
+
+# who may answer, who may change
+
+
+def test_answer_refusal_says_why_in_order_cancelled_over_not_a_member() -> None:
+    now = datetime(2026, 4, 15, 13, tzinfo=UTC)
+    later = now + timedelta(hours=1)
+
+    def refusal(**changes: object) -> str | None:
+        values: dict[str, object] = {
+            "cancelled": False,
+            "ends_at": later,
+            "now": now,
+            "own_groups": [1],
+            "meeting_groups": [1, 2],
+            "secretariat": False,
+        }
+        return rules.answer_refusal(**{**values, **changes})  # type: ignore[arg-type]
+
+    assert refusal() is None
+    assert refusal(own_groups=[], secretariat=True) is None
+    assert refusal(own_groups=[3]) == "Only members of the meeting’s groups can answer."
+    assert refusal(ends_at=now) == "This meeting is over."
+    assert refusal(cancelled=True, ends_at=now) == (
+        "This meeting was cancelled: no answer is needed."
+    )
+
+
+def test_may_change_is_for_the_secretariat_and_the_coordinators_of_a_meeting_group() -> None:
+    from bot.access import Actor
+
+    coordinator = Actor(1, 11, False, frozenset({2}))
+    assert rules.may_change(coordinator, [1, 2])
+    assert not rules.may_change(coordinator, [3])
+    assert rules.may_change(Actor(2, 12, True, frozenset()), [3])
+    assert not rules.may_change(None, [1])
+
+
+# the /meet draft's steps
+
+
+def test_typed_answers_fill_the_draft_or_say_why_not() -> None:
+    from bot.meetings import drafts
+
+    now = datetime(2026, 3, 25, 12, tzinfo=UTC)
+    data = {"id": "t", "zone": "Europe/Madrid"}
+    assert drafts.read_typed(drafts.TITLE, data, "Sync", "en", now) == drafts.Next(
+        {**data, "title": "Sync"}
+    )
+    too_long = drafts.read_typed(drafts.TITLE, data, "x" * 121, "en", now)
+    assert isinstance(too_long, rules.Refusal)
+    assert drafts.read_typed(drafts.WHEN, data, "2026-04-15 15:00", "en", now) == drafts.Next(
+        {**data, "local": "2026-04-15T15:00"}
+    )
+    far = drafts.read_typed(drafts.WHEN, data, "2028-04-15 15:00", "en", now)
+    assert far == drafts.Next({**data, "far": "2028-04-15T15:00"}, drafts.FAR)
+    assert drafts.read_typed(drafts.LINK, data, "skip", "en", now) == drafts.Next(
+        {**data, "link": None}
+    )
+    refused = drafts.read_typed(drafts.GROUPS, data, "climate", "en", now)
+    assert refused == rules.Refusal("Please tap the groups, then Next.")
+    assert drafts.read_typed(drafts.CONFIRM, data, "yes", "en", now) == rules.Refusal(
+        "Please use the buttons."
+    )
+
+
+def test_taps_move_the_draft_only_where_they_belong() -> None:
+    from bot.meetings import drafts
+
+    def tap(action: str, arg: str = "", everyone: bool = False) -> drafts.Tapped:
+        return drafts.Tapped(action, arg, frozenset({1, 2}), everyone)
+
+    data = {"id": "t", "zone": "UTC"}
+    assert drafts.apply_tap(drafts.GROUPS, data, tap("g", "3")) is None
+    assert drafts.apply_tap(drafts.GROUPS, data, tap("gall")) is None
+    assert drafts.apply_tap(drafts.GROUPS, data, tap("gall", everyone=True)) == drafts.Next(
+        {**data, "groups": [1, 2]}
+    )
+    assert drafts.apply_tap(drafts.GROUPS, data, tap("gnext")) == rules.Refusal(
+        "Please choose at least one group."
+    )
+    assert drafts.apply_tap(drafts.DURATION, data, tap("d", "45")) is None
+    assert drafts.apply_tap(drafts.DURATION, data, tap("d", "90")) == drafts.Next(
+        {**data, "duration": 90}
+    )
+    assert drafts.apply_tap(drafts.TITLE, data, tap("d", "90")) is None
+    back = drafts.apply_tap(drafts.FAR, {**data, "far": "2028-01-01T10:00"}, tap("farno"))
+    assert back == drafts.Next(data)
+    assert drafts.next_step({**data, "groups": [1]}) == drafts.TITLE
+
+
+def test_may_read_a_meeting_into_a_calendar() -> None:
+    assert rules.may_read([1], [1, 2], coordinator=False, here=None)
+    assert rules.may_read([], [1], coordinator=True, here=None)
+    assert rules.may_read([], [1], coordinator=False, here=1)
+    assert not rules.may_read([3], [1], coordinator=False, here=2)
+    assert not rules.may_read([], [1], coordinator=False, here=None)
+
+
+def test_every_button_of_the_meetings_feature_is_declared_once_and_fits() -> None:
+    from bot.meetings import buttons
+    from bot.routing import CALLBACK_DATA_LIMIT, callback_prefixes
+
+    declared = callback_prefixes()
+    kinds = {
+        "mr": buttons.Rsvp,
+        "cal": buttons.AddToCalendar,
+        "mt": buttons.MeetStep,
+        "rs": buttons.RescheduleStep,
+        "mc": buttons.CancelMeeting,
+        "sp": buttons.SlotsPoll,
+        "sm": buttons.SlotsMeet,
+    }
+    for prefix, kind in kinds.items():
+        assert declared[prefix] is kind
+        assert kind.longest() <= CALLBACK_DATA_LIMIT
+    assert buttons.MeetStep("abcd1234", "r", "biweekly").pack() == "mt:abcd1234:r:biweekly"
+    assert buttons.MeetStep.unpack_or_none("mt:abcd1234:zz:") is None
+    assert buttons.CancelMeeting.unpack("mc:7:y") == buttons.CancelMeeting(7, "y")

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.i18n import I18n
-from bot.slots import (
+from bot.meetings.slots import (
     ALL_PAST,
     BAD_DATE,
     BAD_DURATION,

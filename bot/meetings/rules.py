@@ -1,36 +1,30 @@
-"""Meeting rules: typed dates and durations, recurrence, reminder times, DST, local-time spread.
+"""Meeting rules: typed dates and durations, reminder offsets and fates, who may answer.
 
 Pure functions (no Telegram, no database), tested in ``tests/unit/test_meetings.py``:
 
 * :func:`read_when` reads a typed date and time (en/es/fr/zh) in the organiser's zone with
   dateparser, after normalising forms it misreads (``demain 9h``, ``10月15日 15:00``); then
   :func:`check_start` refuses past and non-existent (DST gap) times and flags ambiguous (DST
-  fold) and far-away ones;
-* a wall time is turned into an instant the way RFC 5545 does: a time in a DST gap uses the
-  offset before the gap (so it lands after it), a time in a fold is the first of the two;
-* recurring meetings are expanded from their RRULE in the meeting's own zone, so a weekly
-  meeting at 15:00 in Madrid stays at 15:00 in Madrid across daylight saving changes;
+  fold) and far-away ones (wall times and instants: ``bot/meetings/recurrence.py``);
 * reminders are due ``offset`` minutes before an occurrence's start; :func:`reminder_fates`
-  decides, after downtime, which overdue reminder is still sent (late) and which is missed.
+  decides, after downtime, which overdue reminder is still sent (late) and which is missed;
+* :func:`answer_refusal` says whether a person may answer a meeting, and why not.
 """
 
 from __future__ import annotations
 
 import re
-from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Final, Literal
+from datetime import date, datetime, time, timedelta
+from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
 import dateparser
-from dateutil.rrule import rrulestr
 
-from bot.countries import city_name
-from bot.digests import format_when
-from bot.i18n import LANGUAGES, N_, Translator
-from bot.rendering import Html, bold, escape, link
+from bot.access import Actor
+from bot.i18n import LANGUAGES, N_
+from bot.meetings.recurrence import clock_shift, in_fold, in_gap, to_instant
 
 DEFAULT_OFFSETS: Final = (10080, 1440, 60, 10)
 """Reminders 7 days, 1 day, 1 hour and 10 minutes before the start (minutes)."""
@@ -44,8 +38,6 @@ FAR_AHEAD: Final = timedelta(days=365)
 """A start further away than this is asked about before it is kept."""
 LATE_GRACE: Final = timedelta(minutes=2)
 """A reminder sent more than this after its due time is recorded as late."""
-MATERIALISE_AHEAD: Final = timedelta(days=45)
-"""Occurrences of a recurring meeting are kept as rows this far ahead (beyond any offset)."""
 DAY_START: Final = time(8, 0)
 DAY_END: Final = time(21, 0)
 TITLE_LIMIT: Final = 120
@@ -60,16 +52,6 @@ ANSWER_LABELS: Final[dict[Answer, str]] = {
     "maybe": N_("🤔 Maybe"),
     "no": N_("❌ Can't go"),
 }
-Recurrence = Literal["none", "weekly", "biweekly", "monthly"]
-RECURRENCES: Final[tuple[Recurrence, ...]] = ("none", "weekly", "biweekly", "monthly")
-RECURRENCE_LABELS: Final[dict[Recurrence, str]] = {
-    "none": N_("Only once"),
-    "weekly": N_("Every week"),
-    "biweekly": N_("Every two weeks"),
-    "monthly": N_("Monthly, same weekday"),
-}
-RSVP_PREFIX: Final = "mr"
-CALENDAR_PREFIX: Final = "cal"
 
 
 @dataclass(frozen=True)
@@ -157,36 +139,6 @@ def read_when(text: str, language: str, now_local: datetime) -> datetime | None:
 def has_time(text: str, today: date) -> bool:
     """Whether the typed text names a time of day (a date alone is not enough)."""
     return bool(_HAS_TIME.search(normalise_when(text, today)))
-
-
-# --- wall times and instants across daylight saving ----------------------------------------
-
-
-def to_instant(local: datetime, zone: ZoneInfo) -> datetime:
-    """The UTC instant of a wall time: a gap uses the offset before it, a fold its first time."""
-    return local.replace(tzinfo=zone, fold=0).astimezone(UTC)
-
-
-def in_gap(local: datetime, zone: ZoneInfo) -> bool:
-    """The wall time does not exist in ``zone`` (the clocks jump over it)."""
-    there = local.replace(tzinfo=zone, fold=0)
-    return there.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None)
-
-
-def in_fold(local: datetime, zone: ZoneInfo) -> bool:
-    """The wall time happens twice in ``zone`` (the clocks go back over it)."""
-    if in_gap(local, zone):
-        return False
-    first = local.replace(tzinfo=zone, fold=0).utcoffset()
-    second = local.replace(tzinfo=zone, fold=1).utcoffset()
-    return first != second
-
-
-def clock_shift(local: datetime, zone: ZoneInfo) -> timedelta:
-    """How far the clocks move around this wall time (positive: forward)."""
-    before = local.replace(tzinfo=zone, fold=0).utcoffset() or timedelta()
-    after = local.replace(tzinfo=zone, fold=1).utcoffset() or timedelta()
-    return abs(after - before)
 
 
 @dataclass(frozen=True)
@@ -344,71 +296,6 @@ def past_offsets(start: datetime, offsets: Iterable[int], now: datetime) -> list
     return [m for m in offsets if start - timedelta(minutes=m) <= now]
 
 
-# --- recurrence -------------------------------------------------------------------------
-
-_WEEKDAYS: Final = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-
-
-def rrule_for(recurrence: Recurrence, local_start: datetime) -> str | None:
-    """The RFC 5545 RRULE of a recurrence starting at ``local_start`` (None: only once)."""
-    if recurrence == "weekly":
-        return "FREQ=WEEKLY"
-    if recurrence == "biweekly":
-        return "FREQ=WEEKLY;INTERVAL=2"
-    if recurrence == "monthly":
-        nth = (local_start.day - 1) // 7 + 1
-        return f"FREQ=MONTHLY;BYDAY={-1 if nth == 5 else nth}{_WEEKDAYS[local_start.weekday()]}"
-    return None
-
-
-def recurrence_of(rrule: str | None) -> Recurrence:
-    if not rrule:
-        return "none"
-    if "MONTHLY" in rrule:
-        return "monthly"
-    return "biweekly" if "INTERVAL=2" in rrule else "weekly"
-
-
-def parse_recurrence(text: str) -> Recurrence | None:
-    cleaned = text.strip().lower()
-    return next((r for r in RECURRENCES if r == cleaned), None)
-
-
-def occurrences(
-    local_start: datetime,
-    zone: ZoneInfo,
-    rrule: str | None,
-    after: datetime,
-    until: datetime,
-) -> list[datetime]:
-    """The starts (UTC) in ``[after, until)``, expanded from the wall time in the meeting's zone."""
-    first = to_instant(local_start, zone)
-    if not rrule:
-        return [first] if after <= first < until else []
-    rule = rrulestr(f"RRULE:{rrule}", dtstart=local_start.replace(tzinfo=None))
-    low = max(after, first).astimezone(zone).replace(tzinfo=None) - timedelta(days=1)
-    high = until.astimezone(zone).replace(tzinfo=None) + timedelta(days=1)
-    starts = (to_instant(local, zone) for local in rule.between(low, high, inc=True))
-    return [start for start in starts if after <= start < until]
-
-
-def next_occurrence(
-    local_start: datetime, zone: ZoneInfo, rrule: str | None, after: datetime
-) -> datetime | None:
-    """The first start at or after ``after`` (None: a single meeting already past)."""
-    first = to_instant(local_start, zone)
-    if not rrule:
-        return first if first >= after else None
-    horizon = after + timedelta(days=40)
-    found = occurrences(local_start, zone, rrule, after, horizon)
-    return found[0] if found else None
-
-
-def materialise_until(now: datetime, offsets: Sequence[int]) -> datetime:
-    """How far ahead a recurring meeting's occurrences are kept as rows."""
-    return now + max(MATERIALISE_AHEAD, timedelta(minutes=max(offsets, default=0) + 1440))
-
-
 # --- reminders after downtime ----------------------------------------------------------
 
 Fate = Literal["wait", "send", "late", "missed"]
@@ -501,222 +388,51 @@ def _zone(name: str | None) -> ZoneInfo | None:
         return None
 
 
-def render_spread(tr: Translator, spread: Spread) -> Html | None:
-    """``members: 06:00 in Lima … 22:00 in Shanghai; 3 people outside 08:00–21:00``."""
-    if spread.earliest is None or spread.latest is None:
-        return None
+# --- who may answer, who may change a meeting ---------------------------------------------
 
-    def place(item: tuple[datetime, str]) -> Html:
-        local, zone = item
-        return tr("{time} in {city}", time=f"{local:%H:%M}", city=city_name(zone, tr.language))
-
-    span = place(spread.earliest)
-    if spread.latest[0].utcoffset() != spread.earliest[0].utcoffset():
-        span = Html(f"{span} … {place(spread.latest)}")
-    outside = tr.plural(
-        "{n} person outside 08:00–21:00", "{n} people outside 08:00–21:00", spread.outside
-    )
-    return tr("Members: {span}; {outside}.", span=span, outside=outside)
+MEETING_CANCELLED: Final = N_("This meeting was cancelled: no answer is needed.")
+MEETING_OVER: Final = N_("This meeting is over.")
+MEMBERS_ONLY: Final = N_("Only members of the meeting’s groups can answer.")
 
 
-# --- how a meeting reads --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MeetingView:
-    """What any message about one occurrence shows (built from the stored meeting)."""
-
-    meeting_id: int
-    occurrence_id: int
-    title: str
-    groups: Sequence[str]
-    start: datetime
-    duration_minutes: int
-    link: str | None
-    agenda: str | None
-    recurrence: Recurrence
-    cancelled: bool = False
-
-
-def when_lines(tr: Translator, start: datetime, zone: ZoneInfo) -> list[Html]:
-    """The start in the reader's zone (zone named) and in UTC."""
-    return [
-        tr("🕒 {when}", when=format_when(start, zone, tr.language)),
-        tr("🌐 {utc} UTC", utc=f"{start.astimezone(UTC):%Y-%m-%d %H:%M}"),
-    ]
-
-
-def meeting_lines(tr: Translator, view: MeetingView, zone: ZoneInfo) -> list[Html]:
-    """Title, groups, time in the reader's zone and in UTC, duration, recurrence, link, agenda."""
-    lines = [bold(view.title), tr("👥 {groups}", groups=", ".join(view.groups))]
-    lines += when_lines(tr, view.start, zone)
-    lines.append(tr("⏱ {duration}", duration=format_duration(view.duration_minutes)))
-    if view.recurrence != "none":
-        lines.append(tr("🔁 {recurrence}", recurrence=tr(RECURRENCE_LABELS[view.recurrence])))
-    if view.link:
-        lines.append(Html(f"🔗 {link(view.link, view.link)}"))
-    if view.agenda:
-        lines.append(tr("📋 Agenda:"))
-        lines.append(escape(view.agenda))
-    return lines
-
-
-def counts_line(tr: Translator, counts: Mapping[str, int]) -> Html:
-    return tr(
-        "Going: {going} · Maybe: {maybe} · Can't go: {no}",
-        going=counts.get("going", 0),
-        maybe=counts.get("maybe", 0),
-        no=counts.get("no", 0),
-    )
-
-
-def announcement_text(
-    tr: Translator, view: MeetingView, zone: ZoneInfo, counts: Mapping[str, int] | None
-) -> Html:
-    """The announcement of a meeting, with live answer counts in a group (or its cancellation)."""
-    if view.cancelled:
-        head = tr("❌ Cancelled: {title}", title=view.title)
-        return Html("\n".join([head, *when_lines(tr, view.start, zone)]))
-    lines = [tr("📅 New meeting (#{id})", id=view.meeting_id), *meeting_lines(tr, view, zone)]
-    if counts is not None:
-        lines += [Html(""), counts_line(tr, counts)]
-    return Html("\n".join(lines))
-
-
-def your_answer_line(tr: Translator, answer: str | None) -> Html:
-    for known, label in ANSWER_LABELS.items():
-        if answer == known:
-            return tr("Your answer: {answer}", answer=tr(label))
-    return tr("You have not answered yet.")
-
-
-def rsvp_keyboard(tr: Translator, occurrence_id: int, chosen: str | None = None) -> dict[str, Any]:
-    """Going / Maybe / Can't go and Add to calendar, as the Bot API spells an inline keyboard."""
-    answers = [
-        {
-            "text": ("• " if chosen == answer else "") + tr(ANSWER_LABELS[answer]),
-            "callback_data": rsvp_callback(occurrence_id, answer),
-        }
-        for answer in ANSWERS
-    ]
-    calendar = {
-        "text": tr("📆 Add to calendar"),
-        "callback_data": f"{CALENDAR_PREFIX}:{occurrence_id}",
-    }
-    return {"inline_keyboard": [answers, [calendar]]}
-
-
-def rsvp_callback(occurrence_id: int, answer: Answer) -> str:
-    code = next(c for c, a in ANSWER_CODES.items() if a == answer)
-    return f"{RSVP_PREFIX}:{occurrence_id}:{code}"
-
-
-@dataclass(frozen=True)
-class RsvpTap:
-    occurrence_id: int
-    answer: Answer
-
-
-_RSVP = re.compile(rf"^{RSVP_PREFIX}:(?P<occ>[1-9]\d{{0,11}}):(?P<code>[gmn])$")
-
-
-def parse_rsvp(data: str | None) -> RsvpTap | None:
-    match = _RSVP.match(data or "")
-    if match is None:
-        return None
-    return RsvpTap(int(match["occ"]), ANSWER_CODES[match["code"]])
-
-
-def reminder_text(
-    tr: Translator,
-    view: MeetingView,
-    zone: ZoneInfo,
-    offset_minutes: int,
-    answer: str | None,
+def answer_refusal(
     *,
-    personal: bool,
-) -> Html:
-    """A reminder: how soon, when in the reader's zone and UTC, the link, their answer."""
-    lines = [
-        tr(
-            "⏰ Reminder: {title} in {offset}",
-            title=view.title,
-            offset=format_offset(offset_minutes),
-        ),
-        *when_lines(tr, view.start, zone),
-    ]
-    if view.link:
-        lines.append(Html(f"🔗 {link(view.link, view.link)}"))
-    if personal:
-        lines.append(your_answer_line(tr, answer))
-        if answer is None and offset_minutes == NUDGE_OFFSET:
-            lines.append(tr("Please let the coordinators know whether you come."))
-    return Html("\n".join(lines))
+    cancelled: bool,
+    ends_at: datetime,
+    now: datetime,
+    own_groups: Collection[int],
+    meeting_groups: Collection[int],
+    secretariat: bool,
+) -> str | None:
+    """Why a person may not answer a meeting now (a message id), or None when they may.
+
+    Members of one of the meeting's groups and the secretariat answer, until it is over.
+    """
+    if cancelled:
+        return MEETING_CANCELLED
+    if ends_at <= now:
+        return MEETING_OVER
+    if not set(own_groups) & set(meeting_groups) and not secretariat:
+        return MEMBERS_ONLY
+    return None
 
 
-def nudge_text(tr: Translator, view: MeetingView, zone: ZoneInfo) -> Html:
-    lines = [
-        tr("👋 Will you join {title}? You have not answered yet.", title=view.title),
-        *when_lines(tr, view.start, zone),
-    ]
-    return Html("\n".join(lines))
+def may_change(actor: Actor | None, meeting_groups: Collection[int]) -> bool:
+    """The secretariat and the coordinators of one of the meeting's groups change it."""
+    if actor is None:
+        return False
+    return actor.secretariat or bool(set(meeting_groups) & actor.coordinated)
 
 
-def change_text(
-    tr: Translator, view: MeetingView, zone: ZoneInfo, old_start: datetime | None
-) -> Html:
-    """The notice of a change: cancelled, moved (answers reset), or new link or agenda."""
-    if view.cancelled:
-        lines = [tr("❌ The meeting {title} is cancelled.", title=view.title)]
-        lines += when_lines(tr, view.start, zone)
-        return Html("\n".join(lines))
-    if old_start is not None and old_start != view.start:
-        was = format_when(old_start, zone, tr.language)
-        lines = [tr("🔄 The meeting {title} has moved (it was {was}).", title=view.title, was=was)]
-        lines += meeting_lines(tr, view, zone)[1:]
-        lines.append(tr("Answers were reset: please answer again."))
-        return Html("\n".join(lines))
-    lines = [tr("✏️ The meeting {title} has changed.", title=view.title)]
-    lines += meeting_lines(tr, view, zone)[1:]
-    lines.append(tr("Your answer is kept."))
-    return Html("\n".join(lines))
-
-
-# --- live counts: at most one edit per message every few seconds, and per group a minute cap
-
-
-class EditGate:
-    """When an announcement may be edited again: every ``gap`` seconds per message and at most
-    ``per_minute`` edits per chat in any 60 seconds (times are monotonic seconds)."""
-
-    def __init__(self, gap: float = 3.0, per_minute: int = 18) -> None:
-        self.gap = gap
-        self.per_minute = per_minute
-        self._last: dict[tuple[int, int], float] = {}
-        self._chat: dict[int, deque[float]] = {}
-        self._held: dict[int, float] = {}
-
-    def next_allowed(self, chat_id: int, message_id: int, now: float) -> float:
-        """The earliest time (>= now) an edit of this message may go."""
-        at = now
-        last = self._last.get((chat_id, message_id))
-        if last is not None:
-            at = max(at, last + self.gap)
-        recent = self._recent(chat_id, now)
-        if len(recent) >= self.per_minute:
-            at = max(at, recent[-self.per_minute] + 60.0)
-        return max(at, self._held.get(chat_id, at))
-
-    def hold(self, chat_id: int, until: float) -> None:
-        """Nothing goes to the chat before ``until`` (Telegram answered 429)."""
-        self._held[chat_id] = max(until, self._held.get(chat_id, until))
-
-    def record(self, chat_id: int, message_id: int, at: float) -> None:
-        self._last[(chat_id, message_id)] = at
-        self._recent(chat_id, at).append(at)
-
-    def _recent(self, chat_id: int, now: float) -> deque[float]:
-        times = self._chat.setdefault(chat_id, deque())
-        while times and times[0] <= now - 60.0:
-            times.popleft()
-        return times
+def may_read(
+    own_groups: Collection[int],
+    meeting_groups: Collection[int],
+    *,
+    coordinator: bool,
+    here: int | None,
+) -> bool:
+    """Who may take a meeting into their calendar: members of its groups, coordinators and the
+    secretariat, and anyone in a chat linked to one of its groups (``here``)."""
+    if set(own_groups) & set(meeting_groups) or coordinator:
+        return True
+    return here is not None and here in meeting_groups

@@ -31,6 +31,7 @@ from babel.dates import format_skeleton
 
 from bot.countries import city_name, local_time
 from bot.i18n import N_, Translator
+from bot.meetings.buttons import SlotsMeet, SlotsPoll
 from bot.rendering import Html, bold, escape
 
 WORK_START: Final = time(8, 0)
@@ -441,31 +442,17 @@ def poll_option(slot: Slot, language: str) -> str:
     return utc_label(slot, language)
 
 
-# --- button data -------------------------------------------------------------------------
-
-POLL_PREFIX: Final = "sp"
-MEET_PREFIX: Final = "sm"
-_POLL_DATA = re.compile(r"^sp:(\d{1,9}):(\d{1,4}):(\d{1,10}):(\d{1,10})$")
-_MEET_DATA = re.compile(r"^sm:(\d{1,9}):(\d{1,4}):(\d{1,10})$")
-
-
-def _epoch_minutes(moment: datetime) -> int:
-    return int(moment.timestamp()) // 60
-
-
-def _from_epoch_minutes(value: int) -> datetime:
-    return datetime.fromtimestamp(value * 60, UTC)
+# --- button data (bot/meetings/buttons.py) -------------------------------------------------
 
 
 def poll_data(group_id: int, minutes: int, window: tuple[datetime, datetime]) -> str:
     """``sp:<group>:<minutes>:<window start>:<window end>`` (epoch minutes): the proposals are
     computed again from these, so the button carries no list."""
-    first, last = (_epoch_minutes(moment) for moment in window)
-    return f"{POLL_PREFIX}:{group_id}:{minutes}:{first}:{last}"
+    return SlotsPoll.of(group_id, minutes, window).pack()
 
 
 def meet_data(group_id: int, minutes: int, start: datetime) -> str:
-    return f"{MEET_PREFIX}:{group_id}:{minutes}:{_epoch_minutes(start)}"
+    return SlotsMeet.of(group_id, minutes, start).pack()
 
 
 @dataclass(frozen=True)
@@ -483,30 +470,19 @@ class MeetTap:
     start: datetime
 
 
-def _valid_minutes(minutes: int) -> bool:
-    return 0 < minutes <= MAX_DURATION
-
-
 def parse_poll_data(data: str | None) -> PollTap | None:
     """The poll button's values; None for anything forged or mangled."""
-    match = _POLL_DATA.match(data or "")
-    if match is None:
+    tap = SlotsPoll.unpack_or_none(data)
+    window, minutes = (tap.window(), tap.duration()) if tap else (None, None)
+    if tap is None or window is None or minutes is None:
         return None
-    group_id, minutes, first, last = (int(value) for value in match.groups())
-    start, end = _from_epoch_minutes(first), _from_epoch_minutes(last)
-    if not _valid_minutes(minutes) or not start < end <= start + timedelta(
-        days=MAX_WINDOW_DAYS + 1
-    ):
-        return None
-    return PollTap(group_id, minutes, start, end)
+    return PollTap(tap.group_id, minutes, *window)
 
 
 def parse_meet_data(data: str | None) -> MeetTap | None:
-    match = _MEET_DATA.match(data or "")
-    if match is None:
+    """The schedule button's values; None for anything forged or mangled."""
+    tap = SlotsMeet.unpack_or_none(data)
+    start, minutes = (tap.start(), tap.duration()) if tap else (None, None)
+    if tap is None or start is None or minutes is None:
         return None
-    group_id, minutes, start = (int(value) for value in match.groups())
-    moment = _from_epoch_minutes(start)
-    if not _valid_minutes(minutes) or moment.minute % 30:
-        return None
-    return MeetTap(group_id, minutes, moment)
+    return MeetTap(tap.group_id, minutes, start)
