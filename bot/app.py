@@ -31,7 +31,6 @@ from handlers import (
     announcements,
     calendar,
     digests,
-    drafts,
     errors,
     experiences,
     flood,
@@ -136,13 +135,12 @@ def register_handlers(application: WnmrcApplication) -> None:
 
 def declare_conversations(application: WnmrcApplication) -> None:
     """Every feature's conversations (``conversations()`` in its handler module), held by the
-    application; plus those still registered through the ``drafts.register`` shim."""
+    application."""
     conversations = application.services.conversations
     for feature in FEATURES:
         declared = getattr(feature, "conversations", None)
         if declared is not None:
             conversations.declare(declared())
-    conversations.declare(c for c in drafts.registered() if conversations.get(c.kind) is None)
 
 
 def _services(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:

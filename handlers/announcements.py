@@ -40,11 +40,11 @@ from bot.announcements.service import (
     UnknownGroup,
 )
 from bot.context import BotContext
+from bot.conversations import Conversation
 from bot.groups import group_names, unknown_group
 from bot.i18n import N_, Translator
 from bot.models import Draft
 from bot.rendering import Html, bold
-from handlers import drafts
 from handlers.guard import command
 
 STALE: Final = N_("This button is no longer valid.")
@@ -270,7 +270,13 @@ def _button(text: str, token: str, action: rules.Action) -> InlineKeyboardButton
     return InlineKeyboardButton(text, callback_data=AnnouncementTap(token, action).pack())
 
 
-drafts.register(KIND, on_text, DESCRIPTION)
+def conversations() -> tuple[Conversation, ...]:
+    """The announcement's draft holds one answer, its text: /cancel never asks about it."""
+    return (Conversation(KIND, on_text, DESCRIPTION, answers=_text_given),)
+
+
+def _text_given(draft: Draft) -> int:
+    return 1 if draft.data.get("text") else 0
 
 
 def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:

@@ -9,8 +9,6 @@ own with ``FORM.conversations(...)``); ``bot/app.py`` collects them into the app
 recently touched draft of a declared kind; with no draft waiting, the person is pointed to
 /help.
 
-:func:`register` is the older way (a registration at import time); it stays as a thin shim
-until every feature module declares its conversations, and is then removed.
 """
 
 from __future__ import annotations
@@ -22,7 +20,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.commands import CANCEL
 from bot.context import BotContext
-from bot.conversations import LONG_DRAFT, STOP_QUESTION, Conversation, OnText, count_answers
+from bot.conversations import LONG_DRAFT, STOP_QUESTION, count_answers
 from bot.i18n import N_
 from bot.models import Draft
 from bot.rendering import Html
@@ -31,27 +29,6 @@ from handlers.guard import Route, route
 
 NOTHING_TO_CANCEL: Final = N_("There is nothing to cancel.")
 STALE: Final = N_("This button is no longer valid.")
-
-_REGISTERED: Final[dict[str, Conversation]] = {}
-"""Conversations registered by the :func:`register` shim (to be emptied and removed)."""
-
-
-def register(kind: str, on_text: OnText, description: str) -> None:
-    """Shim: declare the conversation in the module's ``conversations()`` instead.
-
-    What its drafts' keys mean is unknown here, so /cancel never asks before dropping one.
-    """
-    _REGISTERED[kind] = Conversation(kind, on_text, description, answers=_not_counted)
-
-
-def _not_counted(draft: Draft) -> int:
-    return 0
-
-
-def registered() -> tuple[Conversation, ...]:
-    """The conversations still registered through the shim."""
-    return tuple(_REGISTERED.values())
-
 
 # --- typed text ----------------------------------------------------------------------------
 

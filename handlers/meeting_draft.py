@@ -22,6 +22,7 @@ from telegram.error import BadRequest, Forbidden
 
 from bot import meetings as rules
 from bot.context import BotContext
+from bot.conversations import Conversation
 from bot.groups import find_group, unknown_group
 from bot.i18n import N_
 from bot.meetings import drafts
@@ -33,7 +34,6 @@ from bot.models import Draft, Person, parse_local
 from bot.permissions import Role
 from bot.rendering import Html
 from bot.roster import zone_of
-from handlers import drafts as conversations
 from handlers.guard import actor_of, command, refuse_unless
 
 
@@ -392,4 +392,6 @@ def _scheduled(context: BotContext, done: Scheduled) -> View:
     )
 
 
-conversations.register(drafts.MEET_KIND, on_text, N_("scheduling a meeting"))
+def conversation() -> Conversation:
+    """/meet's conversation (declared by ``handlers.meetings.conversations``)."""
+    return Conversation(drafts.MEET_KIND, on_text, N_("scheduling a meeting"))

@@ -20,6 +20,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import meetings as rules
 from bot.context import BotContext
+from bot.conversations import Conversation
 from bot.digests import format_when
 from bot.groups import find_group, unknown_group
 from bot.i18n import N_
@@ -31,7 +32,7 @@ from bot.meetings.service import Changed, NotAllowed, StepBack
 from bot.models import Draft, Meeting, Occurrence, WorkingGroup, parse_local
 from bot.rendering import Html, bold, split_message
 from bot.roster import zone_of
-from handlers import drafts as conversations
+from handlers import meeting_draft
 from handlers.guard import actor_of, command
 from handlers.meeting_draft import (
     View,
@@ -421,7 +422,11 @@ async def upcoming_command(update: Update, context: BotContext) -> None:
         await message.reply_text(part)
 
 
-conversations.register(drafts.RESCHEDULE_KIND, on_reschedule_text, N_("rescheduling a meeting"))
+def conversations() -> tuple[Conversation, ...]:
+    return (
+        meeting_draft.conversation(),
+        Conversation(drafts.RESCHEDULE_KIND, on_reschedule_text, N_("rescheduling a meeting")),
+    )
 
 
 def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:

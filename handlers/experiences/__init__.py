@@ -18,28 +18,34 @@ action; anything else is refused with an alert and changes nothing.
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.context import BotContext
+from bot.commands import MYEXPERIENCES, SUBMIT
+from bot.conversations import Conversation
 from bot.experiences.callbacks import EditField, MyExperience, MyExperiences
 from bot.i18n import N_
-from handlers import drafts
 from handlers.experiences.form import EDIT, FLOW, FORM, on_button, on_media, submit_command
 from handlers.experiences.mine import myexperiences_command, on_mine_button
+from handlers.guard import Route, route
 
 __all__ = ["handlers"]
 
-drafts.register(FLOW.kind, FORM.on_flow_text, N_("writing an experience"))
-drafts.register(EDIT.kind, FORM.on_edit_text, N_("editing an experience"))
+
+def conversations() -> tuple[Conversation, ...]:
+    return FORM.conversations(
+        N_("writing an experience"),
+        N_("editing an experience"),
+        N_("Stop writing your experience?"),
+    )
 
 
-def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
+def handlers() -> list[Route]:
     media = filters.ChatType.PRIVATE & (filters.PHOTO | filters.Document.ALL)
     return [
-        (CommandHandler("submit", submit_command), 0),
-        (CommandHandler("myexperiences", myexperiences_command), 0),
-        (CallbackQueryHandler(on_button, pattern=f"^({FLOW.prefix}|{EDIT.prefix}):"), 0),
+        route(SUBMIT, submit_command),
+        route(MYEXPERIENCES, myexperiences_command),
+        (CallbackQueryHandler(on_button, pattern=FLOW.data.pattern()), 0),
+        (CallbackQueryHandler(on_button, pattern=EDIT.data.pattern()), 0),
         (CallbackQueryHandler(on_mine_button, pattern=MyExperience.pattern()), 0),
         (CallbackQueryHandler(on_mine_button, pattern=MyExperiences.pattern()), 0),
         (CallbackQueryHandler(on_mine_button, pattern=EditField.pattern()), 0),

@@ -51,7 +51,6 @@ from handlers.forms import (
     tick,
     typed_country,
 )
-from handlers.guard import command
 
 FLOW: Final = Mode(kind=DRAFT_KIND, prefix="xs", editing=False)
 """The whole ``/submit`` conversation."""
@@ -68,11 +67,6 @@ NOW_LIMIT: Final = 200
 
 async def submit_command(update: Update, context: BotContext) -> None:
     """Start an experience, or offer to continue the one in progress."""
-    await _submit(update, context)
-
-
-@command("submit")
-async def _submit(update: Update, context: BotContext) -> None:
     await FORM.start_or_resume(update, context)
 
 

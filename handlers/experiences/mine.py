@@ -31,16 +31,10 @@ from handlers.forms import (
     reply,
     rows_of,
 )
-from handlers.guard import command
 
 
 async def myexperiences_command(update: Update, context: BotContext) -> None:
     """The person's experiences with their statuses."""
-    await _myexperiences(update, context)
-
-
-@command("myexperiences")
-async def _myexperiences(update: Update, context: BotContext) -> None:
     message = update.effective_message
     person = context.person
     if message is None or person is None:

@@ -11,9 +11,10 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
+from bot.conversations import Conversation
 from bot.i18n import N_
+from bot.models import Draft
 from bot.reviews.callbacks import REVIEW_BUTTONS, CastVote
-from handlers import drafts
 from handlers.reviews.browse import experiences_command, export_experiences
 from handlers.reviews.review import KIND, on_review_button, on_review_text, review_command
 from handlers.reviews.selection import (
@@ -44,4 +45,18 @@ def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
     ]
 
 
-drafts.register(KIND, on_review_text, N_("reviewing an experience"))
+def conversations() -> tuple[Conversation, ...]:
+    return (
+        Conversation(
+            KIND,
+            on_review_text,
+            N_("reviewing an experience"),
+            N_("Stop reviewing this experience?"),
+            answers=_scores_and_note,
+        ),
+    )
+
+
+def _scores_and_note(draft: Draft) -> int:
+    """The scores given so far, and the note if one was written."""
+    return len(draft.data.get("scores") or {}) + (1 if draft.data.get("note") else 0)

@@ -175,7 +175,7 @@ def test_every_conversation_is_declared_once_and_held_by_the_application(
     assert {"profile", "profile_edit", "experience", "announcement"} <= set(kinds)
 
 
-ROUTED_BY_HAND = frozenset({"handlers.experiences.form"})
+ROUTED_BY_HAND: frozenset[str] = frozenset()
 """Modules whose typed buttons are still matched by a hand-written pattern (the experience
 form: use ``FLOW.data.pattern()`` and ``EDIT.data.pattern()``). It must be empty."""
 
