@@ -103,7 +103,7 @@ class Services:
         self.drafts = DraftsService(repos, self.clock)
         self.groups = GroupsService(repos, self.clock, self.settings.secretariat_ids)
         self.presence = PresenceService(repos, self.clock)
-        self.privacy = PrivacyService(repos)
+        self.privacy = PrivacyService(repos, self.outbox)
         self.profile = ProfileService(repos, self.clock)
         self.roster = RosterService(repos)
         self.meetings = MeetingsService(

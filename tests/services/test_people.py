@@ -9,13 +9,18 @@ import pytest
 from bot.clock import ManualClock
 from bot.drafts import DraftsService
 from bot.groups.service import GroupsService
+from bot.outbox import OutboxService
 from bot.presence import ChatSeen, PresenceService, Sender
 from bot.privacy.service import PrivacyService
 from bot.profile.service import EDIT_KIND, FLOW_KIND, ProfileService
 from bot.roster import ExportRecord
 from bot.roster.service import RosterService
+from bot.runtime import DueWorkRuntime
 from config import load_network
 from storage import Person, Repositories, WorkingGroup
+from storage.outbox import OutboxPayload, OutgoingMessage
+
+from .conftest import START
 
 SECRETARIAT = 990_001
 
@@ -165,7 +170,9 @@ async def test_my_data_then_forget_me(
 ) -> None:
     ana = await person(repos, clock, 1, "Ana")
     await GroupsService(repos, clock, frozenset()).join(climate.id, ana.id, "bot")
-    privacy = PrivacyService(repos)
+    outbox = OutboxService(repos, clock, DueWorkRuntime(clock))
+    privacy = PrivacyService(repos, outbox)
+    await outbox.send([_notice("to-ana", "Your digest", 1, ana.id), _notice("news", NEWS, -5)])
 
     data = await privacy.personal_data(ana)
     assert data["person"]["first_name"] == "Ana"
@@ -173,7 +180,25 @@ async def test_my_data_then_forget_me(
 
     assert await privacy.forget(ana)
     assert await repos.people.get(ana.id) is None
+    assert await repos.outbox.by_key("to-ana") is None  # her own message goes
+    news = await repos.outbox.by_key("news")  # her name leaves the group's message
+    assert news is not None
+    assert news.payload.text == "New members: <b>[…]</b> (ask […]) and <b>Li Wei</b>"
     assert not await privacy.forget(ana)
+
+
+NEWS = "New members: <b>Ana</b> (ask @ana) and <b>Li Wei</b>"
+
+
+def _notice(key: str, text: str, chat_id: int, person_id: int | None = None) -> OutgoingMessage:
+    return OutgoingMessage(
+        kind="notice",
+        chat_id=chat_id,
+        dedupe_key=key,
+        payload=OutboxPayload(text=text),
+        due_at=START,
+        person_id=person_id,
+    )
 
 
 # --- presence -------------------------------------------------------------------------------
