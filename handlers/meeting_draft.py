@@ -382,12 +382,14 @@ async def _schedule(
 
 def _scheduled(context: BotContext, done: Scheduled) -> View:
     return View(
-        context.tr(
+        context.tr.plural(
+            "Scheduled: meeting #{id}, {title}. The announcement goes to {n} chat. "
+            "/meeting {id} shows who answered.",
             "Scheduled: meeting #{id}, {title}. The announcement goes to {n} chats. "
             "/meeting {id} shows who answered.",
+            done.reached,
             id=done.meeting.id,
             title=done.meeting.title,
-            n=done.reached,
         )
     )
 

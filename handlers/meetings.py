@@ -213,8 +213,11 @@ async def on_cancel_button(update: Update, context: BotContext) -> None:
         )
         return
     await query.answer()
-    text = tr(
-        "Meeting #{id} is cancelled; {n} chats are told.", id=outcome.meeting_id, n=outcome.told
+    text = tr.plural(
+        "Meeting #{id} is cancelled; {n} chat is told.",
+        "Meeting #{id} is cancelled; {n} chats are told.",
+        outcome.told,
+        id=outcome.meeting_id,
     )
     await replace_tapped(update, View(text))
 
@@ -357,7 +360,12 @@ async def _reschedule_step(
     if isinstance(outcome, Refusal):
         return View(tr(outcome.message, **outcome.values))
     return View(
-        tr("Meeting #{id} is changed; {n} chats are told.", id=outcome.meeting_id, n=outcome.told)
+        tr.plural(
+            "Meeting #{id} is changed; {n} chat is told.",
+            "Meeting #{id} is changed; {n} chats are told.",
+            outcome.told,
+            id=outcome.meeting_id,
+        )
     )
 
 
