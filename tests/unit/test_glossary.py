@@ -48,7 +48,8 @@ class Form:
         body = r"[\s\u00a0\u202f]+".join(re.escape(word) for word in words)
         body = body.replace("'", "['’]")
         tail = r"\w*" if prefix else ""
-        return re.compile(rf"(?<!\w){body}{tail}(?!\w)", re.IGNORECASE)
+        flags = 0 if any(c.isupper() for c in self.text) else re.IGNORECASE
+        return re.compile(rf"(?<!\w){body}{tail}(?!\w)", flags)
 
     def found_in(self, text: str) -> bool:
         if self.unless_inside:
