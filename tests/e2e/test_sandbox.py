@@ -51,7 +51,7 @@ async def test_as_and_in_switch_person_and_chat() -> None:
 
     out = await _sandbox(script=script)
 
-    assert "欢迎你，Mei！" in out
+    assert "欢迎您，Mei！" in out
     assert "[Mei @ Climate WG] >" in out
     group_help = out.split("[Mei @ Climate WG] > /help", 1)[1].split("[Mei @", 1)[0]
     assert "/language" in group_help
