@@ -30,7 +30,9 @@ from handlers.experiences.mine import myexperiences_command, on_mine_button
 
 __all__ = ["handlers"]
 
+# Translators: completes “Stopped: …” after /cancel.
 drafts.register(FLOW.kind, FORM.on_flow_text, N_("writing an experience"))
+# Translators: completes “Stopped: …” after /cancel.
 drafts.register(EDIT.kind, FORM.on_edit_text, N_("editing an experience"))
 
 

@@ -44,4 +44,5 @@ def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
     ]
 
 
+# Translators: completes “Stopped: …” after /cancel.
 drafts.register(KIND, on_review_text, N_("reviewing an experience"))
