@@ -706,7 +706,7 @@ async def test_an_experience_in_review_is_locked_for_its_author(
 
     refused = await say(emulator, ana, "A spam link: https://spam.example")
     locked = (
-        "«Terraces» está en revisión, así que ahora no se puede cambiar: un evaluador puede "
+        "«Terraces» está en evaluación, así que ahora no se puede cambiar: un evaluador puede "
         "solicitar cambios, o puedes retirarla."
     )
     assert text(refused).startswith(locked)
