@@ -373,7 +373,7 @@ async def _choices(context: BotContext, mode: Mode, step: Step, answers: Mapping
     _ = context.tr
     value = answers.get(step.name)
     if step.kind == "country" and value and not mode.editing:
-        # Translators: a button: keep the current value (meeting time, link, agenda, country…).
+        # Translators: a button: keep the country already in the profile ({country}).
         label = _("Keep {country}", country=Html(country_name(value, _.language)))
         return [[button(label, mode, step.name, "keep")]]
     if step.kind == "themes":
