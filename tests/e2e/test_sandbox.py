@@ -207,9 +207,9 @@ async def test_the_chat_history_survives_a_restart_with_database(tmp_path: Path)
 
     second = await _sandbox("--database", str(database), script="2\n/as Alex\n")
 
-    assert "你希望我用哪种语言与你交流？" in first
+    assert "您希望我用哪种语言与您交流？" in first
     history = second.split("(earlier in this chat)", 1)[1].split("[Mei @ private] > 2", 1)[0]
-    assert "你希望我用哪种语言与你交流？" in history  # Mei, in her chat, as she left it
+    assert "您希望我用哪种语言与您交流？" in history  # Mei, in her chat, as she left it
     assert "[1] English  [2] Español" in history
     # the language buttons sent before the restart are still there and work
     assert "A partir de ahora te hablaré en Español." in _after(second, "[Mei @ private] > 2")
