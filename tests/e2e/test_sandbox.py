@@ -146,7 +146,7 @@ async def test_menu_shows_the_commands_set_for_this_person_in_this_chat() -> Non
     assert "/slots" not in alex  # members' private menu
     ana = _after(out, "[Ana @ WG Climate change (demo)] > /menu")
     assert re.search(r"^  /slots +\S", ana, re.MULTILINE), ana  # a coordinator, in Spanish
-    assert "Los comandos que puedes usar" in ana
+    assert "Ver los comandos que puedes usar" in ana
     emily = _after(out, "[Emily @ WG Climate change (demo)] > /menu")
     assert "/slots" not in emily  # a member of the group sees the group's menu
     assert re.search(r"^  /help +\S", emily, re.MULTILINE), emily
