@@ -269,6 +269,7 @@ async def _reschedule_view(
     if step == drafts.R_WHEN:
         when = format_when(occurrence.starts_at, zone, tr.language)
         lines.append(
+            # Translators: “Keep” is the button below: use the same word as that button.
             tr(
                 "Rescheduling {title}, now {when}. Type the new date and time in your zone "
                 "({zone}), or Keep.",
@@ -283,6 +284,7 @@ async def _reschedule_view(
         )
     else:
         lines.append(tr("The new agenda in one message, or Keep."))
+    # Translators: a button: keep the current value (meeting time, link, agenda, country…).
     keep = [button(tr("Keep"), RescheduleStep(token, "keep").pack())]
     return View(Html("\n".join(lines)), InlineKeyboardMarkup([keep]))
 
@@ -429,6 +431,7 @@ async def upcoming_command(update: Update, context: BotContext) -> None:
         await message.reply_text(part)
 
 
+# Translators: completes “Stopped: …” after /cancel.
 conversations.register(drafts.RESCHEDULE_KIND, on_reschedule_text, N_("rescheduling a meeting"))
 
 
