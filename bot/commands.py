@@ -43,14 +43,14 @@ def _coordinator(name: str, description: str, where: Where = Where.ANYWHERE) -> 
 
 
 # Everyone
-START: Final = Command("start", N_("Start here: what this bot does for you"))
-HELP: Final = Command("help", N_("The commands you can use"))
-GROUPS: Final = Command("groups", N_("The working groups: join or leave"))
+START: Final = Command("start", N_("Start here: see what this bot does for you"))
+HELP: Final = Command("help", N_("List the commands you can use"))
+GROUPS: Final = Command("groups", N_("Browse the working groups: join or leave"))
 JOIN: Final = Command("join", N_("Join a working group"))
 LEAVE: Final = Command("leave", N_("Leave a working group"))
 PROFILE: Final = Command("profile", N_("Fill in or edit your profile"), where=Where.PRIVATE)
 ME: Final = Command("me", N_("Show your profile"), where=Where.PRIVATE)
-ROSTER: Final = Command("roster", N_("Who is in a working group, and their local time"))
+ROSTER: Final = Command("roster", N_("See who is in a working group, and their local time"))
 WHOIS: Final = Command("whois", N_("Find a member by name or @username"))
 LANGUAGE: Final = Command("language", N_("Choose the language the bot speaks to you"))
 MYDATA: Final = Command("mydata", N_("Get everything stored about you"), where=Where.PRIVATE)
@@ -72,16 +72,16 @@ LINKCHAT: Final = Command(
 COORDINATOR: Final = Command("coordinator", N_("Name or remove a coordinator"), Role.SECRETARIAT)
 OUTBOX: Final = Command(
     "outbox",
-    N_("What the bot has queued, sent and failed to send"),
+    N_("See what the bot has queued, sent and failed to send"),
     Role.SECRETARIAT,
     Where.PRIVATE,
 )
 # Meetings
-UPCOMING: Final = Command("upcoming", N_("Your next meetings, in your time zone"))
+UPCOMING: Final = Command("upcoming", N_("See your next meetings in your time zone"))
 CALENDAR: Final = Command("calendar", N_("Get your groups' meetings as a calendar file"))
 REMINDERS: Final = Command("reminders", N_("Switch meeting reminders of a group on or off"))
 MEET: Final = _coordinator("meet", N_("Schedule a meeting of your group"), Where.PRIVATE)
-MEETING: Final = Command("meeting", N_("Who answered what for a meeting"), Role.COORDINATOR)
+MEETING: Final = Command("meeting", N_("See who answered what for a meeting"), Role.COORDINATOR)
 RESCHEDULE: Final = Command(
     "reschedule", N_("Move a meeting to another time"), Role.COORDINATOR, Where.PRIVATE
 )
@@ -95,13 +95,13 @@ SLOTS: Final = _coordinator("slots", N_("Find the best meeting times for a group
 # Experiences
 SUBMIT: Final = Command("submit", N_("Share an experience of your reserve"), where=Where.PRIVATE)
 MYEXPERIENCES: Final = Command(
-    "myexperiences", N_("Your experiences: edit or withdraw"), where=Where.PRIVATE
+    "myexperiences", N_("Edit or withdraw your experiences"), where=Where.PRIVATE
 )
 EXPERIENCES: Final = Command("experiences", N_("Browse the network's experiences"))
 REVIEW: Final = Command(
     "review", N_("Review submitted experiences"), Role.COORDINATOR, Where.PRIVATE
 )
-RANK: Final = Command("rank", N_("Accepted experiences ranked by score"), Role.COORDINATOR)
+RANK: Final = Command("rank", N_("Rank the accepted experiences by score"), Role.COORDINATOR)
 SHORTLIST: Final = Command(
     "shortlist", N_("Shortlist an accepted experience"), Role.COORDINATOR, Where.PRIVATE
 )

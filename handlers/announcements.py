@@ -51,6 +51,7 @@ STALE: Final = N_("This button is no longer valid.")
 GONE: Final = N_("That working group no longer exists; nothing was sent.")
 NOBODY: Final = N_("Nobody would receive it with this choice.")
 AUDIENCE_LABELS: Final[dict[rules.Audience, str]] = {
+    # Translators: who gets an announcement: private chats and group chats.
     "both": N_("Both"),
     "chats": N_("Group chats"),
     "people": N_("Private chats"),
@@ -139,6 +140,7 @@ async def on_text(update: Update, context: BotContext, draft: Draft) -> None:
 
 
 async def _ask_text(context: BotContext, data: dict[str, Any]) -> Html:
+    # Translators: {target} is a working group's name or “everyone in the network”.
     return context.tr(
         "Announcement to {target}. Type its text in one message: line breaks are kept, "
         "formatting is not. /cancel stops.",
@@ -169,6 +171,7 @@ def _control_view(tr: Translator, control: Control) -> View:
     if recipients.empty:
         lines.append(tr(NOBODY))
     else:
+        # Translators: {recipients} is “12 people and 2 group chats”, or one of the two.
         lines.append(tr("It would reach {recipients}.", recipients=_count(tr, recipients)))
     choices = [
         _button(
@@ -190,6 +193,7 @@ def _count(tr: Translator, recipients: Recipients) -> Html:
     people = tr.plural("{n} person", "{n} people", len(recipients.people))
     chats = tr.plural("{n} group chat", "{n} group chats", len(recipients.places))
     if recipients.places and recipients.people:
+        # Translators: “12 people” and “2 group chats”.
         return tr("{people} and {chats}", people=people, chats=chats)
     return people if recipients.people else chats
 
@@ -243,6 +247,7 @@ async def _view(context: BotContext, outcome: TapOutcome) -> View:
         case Cancelled():
             return View(tr("Announcement cancelled: nothing was sent."))
         case Queued(recipients, by_secretariat):
+            # Translators: {recipients} is “12 people and 2 group chats”, or one of the two.
             text = tr("Queued for {recipients}.", recipients=_count(tr, recipients))
             if by_secretariat:
                 progress = tr("/outbox shows the progress.")

@@ -76,6 +76,8 @@ async def _in_private(
         return
     when = await _when(digests, schedule, _)
     await message.reply_text(
+        # Translators: {frequency} is “daily”, “weekly, on Mondays” or “monthly, on the 1st”;
+        # {when} is a date and time in the reader's zone.
         _(
             "Your personal digest is now {frequency}. The next one comes {when}.",
             frequency=_(FREQUENCY_LABELS[frequency]),
@@ -150,6 +152,8 @@ async def _set_group_frequency(
         await message.reply_text(_("The digest of {group} is off.", group=name))
         return
     await message.reply_text(
+        # Translators: {frequency} is “daily”, “weekly, on Mondays” or “monthly, on the 1st”;
+        # {when} is a date and time in the reader's zone.
         _(
             "The digest of {group} is now {frequency}. The next one comes {when}.",
             group=name,
@@ -185,6 +189,7 @@ async def _preview(
                 when=when,
             )
         else:
+            # Translators: {when} is a date and time in the reader's zone, with the zone named.
             text = _(
                 "Nothing new for {group} yet: the next digest, {when}, is sent only if there "
                 "is news.",
@@ -196,6 +201,7 @@ async def _preview(
     if group is None:
         header = _("Preview — your next digest comes {when}:", when=when)
     else:
+        # Translators: {when} is a date and time in the reader's zone, with the zone named.
         header = _("Preview — the next digest of {group} comes {when}:", group=group, when=when)
     await _reply_all(message, header, digest.messages)
 

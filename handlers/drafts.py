@@ -113,6 +113,8 @@ async def _stop_all(context: BotContext) -> Html:
     if not dropped:
         return _(NOTHING_TO_CANCEL)
     stopped = [_describe(context, draft) for draft in dropped]
+    # Translators: {what} is what was in progress, lowercase: “writing an experience”, “editing
+    # your profile”…
     return _("Stopped: {what}. Nothing of it was saved.", what=", ".join(stopped))
 
 

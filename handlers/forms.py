@@ -299,6 +299,7 @@ class StepForm:
             return await self.step_view(context, mode, step, outcome.answers, outcome.note)
         if isinstance(outcome, Goto):
             return await self.go(context, mode, draft, dict(draft.data), outcome.step, None)
+        # Translators: one answered field in a form's summary.
         confirmation = context.tr(
             "✓ {field}: {value}",
             field=context.tr(self.field_label(step)),

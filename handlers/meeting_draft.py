@@ -201,6 +201,7 @@ async def _groups_step(context: BotContext, data: Answers) -> tuple[list[str], R
         [_tap(token, ("✓ " if g.id in chosen else "") + g.name(tr.language), "g", str(g.id))]
         for g in allowed
     ]
+    # Translators: a button: go to the next step of scheduling a meeting.
     last = [_tap(token, tr("Next"), "gnext")]
     if everyone:
         last.insert(0, _tap(token, tr("All groups"), "gall"))
@@ -248,6 +249,7 @@ def _plain_step(context: BotContext, step: str, data: Answers) -> tuple[list[str
             "(e.g. 2d, 1h, 15min, or none).",
             offsets=offsets,
         )
+        # Translators: button; {offsets} are the reminders before the meeting, as “1 day, 1 hour”.
         return [ask], [[_tap(token, tr("Keep {offsets}", offsets=offsets), "o")]]
     return [tr("What is the meeting’s title?")], []
 
@@ -273,6 +275,7 @@ async def _confirm_view(context: BotContext, data: Answers, note: Html | None) -
     lines: list[str] = [note] if note else []
     lines.append(tr("Please check the meeting:"))
     lines += rules.meeting_lines(tr, view, zone)
+    # Translators: what to type, and what is shown, for a meeting without reminders.
     reminders = rules.format_offsets(offsets) if offsets else tr("none")
     lines.append(tr("⏰ Reminders: {offsets}", offsets=reminders))
     zones = await service.member_zones(data["groups"])
@@ -281,6 +284,8 @@ async def _confirm_view(context: BotContext, data: Answers, note: Html | None) -
         lines.append(spread)
     if rules.in_fold(local, zone):
         lines.append(
+            # Translators: {time} is the local time typed; {zone} names the time zone; {utc} is the
+            # same instant in UTC.
             tr(
                 "Note: {time} happens twice that night in {zone} (the clocks go back); "
                 "the meeting is at the first one, {utc} UTC.",
@@ -382,12 +387,14 @@ async def _schedule(
 
 def _scheduled(context: BotContext, done: Scheduled) -> View:
     return View(
-        context.tr(
+        context.tr.plural(
+            "Scheduled: meeting #{id}, {title}. The announcement goes to {n} chat. "
+            "/meeting {id} shows who answered.",
             "Scheduled: meeting #{id}, {title}. The announcement goes to {n} chats. "
             "/meeting {id} shows who answered.",
+            done.reached,
             id=done.meeting.id,
             title=done.meeting.title,
-            n=done.reached,
         )
     )
 

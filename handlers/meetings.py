@@ -214,8 +214,11 @@ async def on_cancel_button(update: Update, context: BotContext) -> None:
         )
         return
     await query.answer()
-    text = tr(
-        "Meeting #{id} is cancelled; {n} chats are told.", id=outcome.meeting_id, n=outcome.told
+    text = tr.plural(
+        "Meeting #{id} is cancelled; {n} chat is told.",
+        "Meeting #{id} is cancelled; {n} chats are told.",
+        outcome.told,
+        id=outcome.meeting_id,
     )
     await replace_tapped(update, View(text))
 
@@ -267,6 +270,7 @@ async def _reschedule_view(
     if step == drafts.R_WHEN:
         when = format_when(occurrence.starts_at, zone, tr.language)
         lines.append(
+            # Translators: “Keep” is the button below: use the same word as that button.
             tr(
                 "Rescheduling {title}, now {when}. Type the new date and time in your zone "
                 "({zone}), or Keep.",
@@ -281,6 +285,7 @@ async def _reschedule_view(
         )
     else:
         lines.append(tr("The new agenda in one message, or Keep."))
+    # Translators: a button: keep the current value (meeting time, link, agenda, country…).
     keep = [button(tr("Keep"), RescheduleStep(token, "keep").pack())]
     return View(Html("\n".join(lines)), InlineKeyboardMarkup([keep]))
 
@@ -358,7 +363,12 @@ async def _reschedule_step(
     if isinstance(outcome, Refusal):
         return View(tr(outcome.message, **outcome.values))
     return View(
-        tr("Meeting #{id} is changed; {n} chats are told.", id=outcome.meeting_id, n=outcome.told)
+        tr.plural(
+            "Meeting #{id} is changed; {n} chat is told.",
+            "Meeting #{id} is changed; {n} chats are told.",
+            outcome.told,
+            id=outcome.meeting_id,
+        )
     )
 
 

@@ -81,6 +81,8 @@ def render_summary(summary: OutboxSummary, tr: Translator, zone: str) -> Html:
 
 def _kind_line(tr: Translator, kind: OutboxKind, counts: dict[OutboxStatus, int]) -> Html:
     parts = [_count(tr, status, n) for status in OUTBOX_STATUSES if (n := counts.get(status))]
+    # Translators: one line of /outbox: the kind of message in bold (“Reminders”), then counts (“3
+    # sent, 1 failed”).
     return tr("{kind}: {counts}", kind=bold(tr(KIND_TITLES[kind])), counts=Html(", ".join(parts)))
 
 
@@ -99,6 +101,8 @@ def _count(tr: Translator, status: OutboxStatus, n: int) -> Html:
 
 
 def _error_line(tr: Translator, error: OutboxError, zone: str) -> Html:
+    # Translators: {kind} is “reminder”, “digest”…; {chat} is a Telegram chat id; {state} is
+    # “failed”, “unreachable” or “will be retried”; {error} is Telegram's own text, in English.
     return tr(
         "• {when}: {kind} to chat {chat} ({state}): {error}",
         when=local_moment(error.at, zone, tr.language),

@@ -161,6 +161,7 @@ def _buttons(
     if private:
         for number, slot in enumerate(slots, start=1):
             local = slot.start.astimezone(zone)
+            # Translators: a button: schedule the meeting at proposed time number {number}.
             label = _(
                 "🗓 Schedule {number}: {when}",
                 number=number,

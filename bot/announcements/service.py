@@ -31,6 +31,7 @@ from storage.outbox import OutboxPayload, OutgoingMessage
 KIND: Final = "announcement"
 TEXT: Final = "text"
 PREVIEW: Final = "preview"
+# Translators: completes “Stopped: …” after /cancel.
 DESCRIPTION: Final = N_("writing an announcement")
 """What /cancel says the person was doing."""
 

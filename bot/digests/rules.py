@@ -39,9 +39,13 @@ class TargetKind(enum.StrEnum):
 
 
 FREQUENCY_LABELS: Final[dict[Frequency, str]] = {
+    # Translators: a digest's frequency, completes “The digest of {group} is now …”.
     "daily": N_("daily"),
+    # Translators: a digest's frequency, completes “The digest of {group} is now …”.
     "weekly": N_("weekly, on Mondays"),
+    # Translators: a digest's frequency, completes “The digest of {group} is now …”.
     "monthly": N_("monthly, on the 1st"),
+    # Translators: a digest's frequency, completes “The digest of {group} is now …”.
     "off": N_("off"),
 }
 

@@ -200,13 +200,21 @@ PREVIEW: Final = "preview"
 """The step after the last: the card with Send / Edit / Cancel."""
 
 STATUS_LABELS: Final[Mapping[ExperienceStatus, str]] = {
+    # Translators: an experience's status: feminine in es and fr, like “experience”.
     "submitted": N_("Submitted"),
+    # Translators: an experience's status: feminine in es and fr, like “experience”.
     "in_review": N_("In review"),
+    # Translators: an experience's status: feminine in es and fr, like “experience”.
     "changes_requested": N_("Changes requested"),
+    # Translators: an experience's status: feminine in es and fr, like “experience”.
     "accepted": N_("Accepted"),
+    # Translators: an experience's status: feminine in es and fr, like “experience”.
     "shortlisted": N_("Shortlisted"),
+    # Translators: an experience's status: feminine in es and fr, like “experience”.
     "selected": N_("Selected"),
+    # Translators: an experience's status: feminine in es and fr, like “experience”.
     "declined": N_("Declined"),
+    # Translators: an experience's status: feminine in es and fr, like “experience”.
     "withdrawn": N_("Withdrawn"),
 }
 """Each status as authors and reviewers read it."""
@@ -498,6 +506,8 @@ def card(
         label = tr(files.label)
         lines += [
             "",
+            # Translators: {label} is the field's name (“Photos and documents”); {files} counts
+            # them (“2 photos, 1 document”).
             tr("<b>{label}:</b> {files}", label=label, files=files_summary(tr, answers["files"])),
         ]
     return Html("\n".join(lines))
@@ -595,6 +605,7 @@ def notice(
         bold(experience.title),
         escape(place),
         tr("<i>{themes}</i>", themes=names),
+        # Translators: {author} is the name of the member who submitted the experience.
         tr("By {author}.", author=author),
     ]
     return Html("\n".join(lines))

@@ -198,6 +198,8 @@ class ExperiencesService:
             tr = self._i18n.translator(reader.language)
             themes = {g.slug: g.name(tr.language) for g in groups}
             text = rules.notice(tr, experience, author.name, themes, resubmitted=resubmitted)
+            # Translators: a button under a newly submitted experience, sent to its reviewers:
+            # opens the review.
             button = {"text": tr("Review"), "callback_data": OpenReview(experience.id).pack()}
             messages.append(
                 OutgoingMessage(

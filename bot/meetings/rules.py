@@ -48,8 +48,11 @@ Answer = Literal["going", "maybe", "no"]
 ANSWERS: Final[tuple[Answer, ...]] = ("going", "maybe", "no")
 ANSWER_CODES: Final[dict[str, Answer]] = {"g": "going", "m": "maybe", "n": "no"}
 ANSWER_LABELS: Final[dict[Answer, str]] = {
+    # Translators: an RSVP button; the glossary gives one term per language (docs/glossary.md).
     "going": N_("✅ Going"),
+    # Translators: an RSVP button; the glossary gives one term per language (docs/glossary.md).
     "maybe": N_("🤔 Maybe"),
+    # Translators: an RSVP button; the glossary gives one term per language (docs/glossary.md).
     "no": N_("❌ Can't go"),
 }
 
@@ -160,6 +163,8 @@ def check_start(local: datetime, zone: ZoneInfo, now: datetime) -> Start | Refus
     local = local.replace(tzinfo=None, second=0, microsecond=0)
     if in_gap(local, zone):
         return Refusal(
+            # Translators: {zone} names the time zone; {shift} is how far the clocks jump, e.g. “1
+            # hour”.
             N_(
                 "{time} does not exist on {date} in {zone}: the clocks jump forward {shift} "
                 "that night. Please type another time."
@@ -255,7 +260,9 @@ def parse_offsets(text: str) -> tuple[int, ...] | Refusal:
             )
         if minutes <= 0:
             return Refusal(
-                N_("Reminders come before the meeting: {offset} is not."), {"offset": part}
+                # Translators: {offset} is a reminder as typed, e.g. “-1h”.
+                N_("Reminders come before the meeting: {offset} is not."),
+                {"offset": part},
             )
         if minutes > MAX_OFFSET:
             return Refusal(N_("A reminder can be at most 30 days before the meeting."))

@@ -361,7 +361,10 @@ def _outside_line(_: Translator, outside: Sequence[Outside]) -> Html:
         parts.append(f"{escape(person.member.name)} {escape(when)} ({escape(city)}){mark}")
     more = len(outside) - OUTSIDE_SHOWN
     if more > 0:
+        # Translators: ends a shortened list of names: “Ana, Li, and 3 more”.
         parts.append(str(_.plural("and {n} more", "and {n} more", more)))
+    # Translators: the members for whom a proposed time falls outside working hours, each with
+    # their local time.
     return _("Outside: {people}", people=Html(", ".join(parts)))
 
 
@@ -372,6 +375,8 @@ def slot_lines(_: Translator, number: int, slot: Slot, zone: ZoneInfo) -> list[s
     lines = [
         f"{bold(f'{number}. {here}')} ({escape(zone.key)}) · {utc:%H:%M} UTC",
         "   "
+        # Translators: under one proposed time: how many members (of those whose zone is known) are
+        # in working hours, and how many in the night.
         + _(
             "✅ {inside} of {known} in working hours · 🌙 {night} at night",
             inside=slot.inside,
@@ -395,6 +400,8 @@ def render_slots(
 ) -> Html:
     """The /slots answer: the window, the rule, each proposal, and who could not be counted."""
     lines: list[str] = [
+        # Translators: {duration} is the meeting's length (“1 h 30”); {first} and {last} are the
+        # first and last dates searched.
         _(
             "<b>Best times for {group}</b> — {duration}, {first} to {last}",
             group=group_name,

@@ -36,6 +36,7 @@ def render_spread(tr: Translator, spread: Spread) -> Html | None:
 
     def place(item: tuple[datetime, str]) -> Html:
         local, zone = item
+        # Translators: a local time and the city that names the zone: “06:00 in Lima”.
         return tr("{time} in {city}", time=f"{local:%H:%M}", city=city_name(zone, tr.language))
 
     span = place(spread.earliest)
@@ -44,6 +45,8 @@ def render_spread(tr: Translator, spread: Spread) -> Html | None:
     outside = tr.plural(
         "{n} person outside 08:00–21:00", "{n} people outside 08:00–21:00", spread.outside
     )
+    # Translators: {span} is where the members' local times fall (“06:00 in Lima … 22:00 in
+    # Shanghai”); {outside} is “3 people outside 08:00–21:00”.
     return tr("Members: {span}; {outside}.", span=span, outside=outside)
 
 
@@ -80,6 +83,7 @@ def meeting_lines(tr: Translator, view: MeetingView, zone: ZoneInfo) -> list[Htm
     lines += when_lines(tr, view.start, zone)
     lines.append(tr("⏱ {duration}", duration=format_duration(view.duration_minutes)))
     if view.recurrence != "none":
+        # Translators: {recurrence} is “Every week”, “Every two weeks”… (own messages).
         lines.append(tr("🔁 {recurrence}", recurrence=tr(RECURRENCE_LABELS[view.recurrence])))
     if view.link:
         lines.append(Html(f"🔗 {link(view.link, view.link)}"))
@@ -90,6 +94,7 @@ def meeting_lines(tr: Translator, view: MeetingView, zone: ZoneInfo) -> list[Htm
 
 
 def counts_line(tr: Translator, counts: Mapping[str, int]) -> Html:
+    # Translators: the counts under a meeting; use the same words as the RSVP buttons.
     return tr(
         "Going: {going} · Maybe: {maybe} · Can't go: {no}",
         going=counts.get("going", 0),
@@ -149,6 +154,7 @@ def reminder_text(
 ) -> Html:
     """A reminder: how soon, when in the reader's zone and UTC, the link, their answer."""
     lines = [
+        # Translators: {offset} is how long until the meeting starts, e.g. “1 hour”, “10 minutes”.
         tr(
             "⏰ Reminder: {title} in {offset}",
             title=view.title,
@@ -183,6 +189,7 @@ def change_text(
         return Html("\n".join(lines))
     if old_start is not None and old_start != view.start:
         was = format_when(old_start, zone, tr.language)
+        # Translators: {was} is the former date and time, in the reader's zone.
         lines = [tr("🔄 The meeting {title} has moved (it was {was}).", title=view.title, was=was)]
         lines += meeting_lines(tr, view, zone)[1:]
         lines.append(tr("Answers were reset: please answer again."))
@@ -219,6 +226,7 @@ def upcoming_lines(
     """One meeting of /upcoming: number and title, when in the reader's zone, link, answer."""
     lines: list[str] = [
         "",
+        # Translators: a meeting: {id} its number, {title} its title.
         tr("#{id} {title}", id=meeting_id, title=title),
         tr("🕒 {when}", when=format_when(start, zone, tr.language)),
     ]

@@ -124,6 +124,7 @@ ROLE_LABELS: Final[Mapping[str, str]] = {
     "researcher": N_("Researcher"),
     "young_researcher": N_("Young researcher"),
     "secretariat": N_("Secretariat"),
+    # Translators: a role in the network, after “Reserve manager”, “Researcher”… (profile).
     "other": N_("Other"),
 }
 
@@ -388,6 +389,7 @@ def display(
     if step == "role":
         return tr(ROLE_LABELS[value]) if value in ROLE_LABELS else escape(value)
     if step == "timezone":
+        # Translators: a button to choose a time zone: its name and its current local time.
         return tr("{zone} (now {time})", zone=value, time=local_time(value, now, language))
     if step == "languages":
         return escape(", ".join(language_name(code, language) for code in value))

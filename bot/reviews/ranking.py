@@ -95,10 +95,14 @@ def render_ranking(
 ) -> Html:
     """The /rank answer: one line per experience, best first."""
     if not ranked:
+        # Translators: {scope} is a theme's name or “all themes”.
         return _("No accepted experiences in {scope} yet.", scope=title)
+    # Translators: {scope} is a theme's name or “all themes”.
     lines = [bold(_("Ranking: {scope}", scope=title)), ""]
     for place, entry in enumerate(ranked, start=1):
         e, t = entry.experience, entry.tally
+        # Translators: {place} is the rank; {mean} the mean score (1–5); {reviews} is “3 reviews”;
+        # {spread} the difference between the highest and lowest score.
         line = _(
             "{place}. #{id} {title} — {mean} ({reviews}, spread {spread})",
             place=place,

@@ -53,13 +53,21 @@ def criterion_label(_: Translator, slug: str) -> str:
 # --- statuses and who may change them ---------------------------------------------------------
 
 STATUS_LABELS: Final[Mapping[ExperienceStatus, str]] = {
+    # Translators: an experience's status: feminine in es and fr, like “experience”.
     "submitted": N_("submitted"),
+    # Translators: an experience's status: feminine in es and fr, like “experience”.
     "in_review": N_("in review"),
+    # Translators: an experience's status: feminine in es and fr, like “experience”.
     "changes_requested": N_("changes requested"),
+    # Translators: a status inside a sentence: feminine in es and fr, like “experience”.
     "accepted": N_("accepted"),
+    # Translators: an experience's status: feminine in es and fr, like “experience”.
     "shortlisted": N_("shortlisted"),
+    # Translators: an experience's status: feminine in es and fr, like “experience”.
     "selected": N_("selected"),
+    # Translators: an experience's status: feminine in es and fr, like “experience”.
     "declined": N_("declined"),
+    # Translators: an experience's status: feminine in es and fr, like “experience”.
     "withdrawn": N_("withdrawn"),
 }
 
@@ -223,6 +231,8 @@ def echo_title(title: str) -> str:
 def render_queue_line(
     _: Translator, experience: Experience, groups: Iterable[WorkingGroup]
 ) -> Html:
+    # Translators: one line of the list of experiences: number, title, biosphere reserve, its
+    # themes joined with commas, its status.
     return _(
         "#{id} {title} ({reserve}) · {themes} · {status}",
         id=experience.id,
@@ -362,6 +372,8 @@ NOT_YOURS_TO_REVIEW: Final = N_(
 )
 TOO_LONG: Final = N_("That is {n} characters; at most {limit} fit.")
 NOT_ACCEPTED: Final = N_("Only accepted experiences go on the shortlist; #{id} is {status}.")
+# Translators: {id} is an experience's number; {status} is one of the lowercase statuses
+# (“accepted”, “declined”…), feminine in es and fr.
 NOT_SELECTABLE: Final = N_(
     "#{id} is {status}: only accepted or shortlisted experiences are selected."
 )

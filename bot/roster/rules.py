@@ -211,11 +211,13 @@ def roster_header(_: Translator, group_name: str, people: Sequence[Person]) -> H
         ]
         more = len(countries) - len(shown)
         counts = Html(_counts(shown) + (f" · +{more}" if more > 0 else ""))
+        # Translators: {counts} is “Peru 4, China 2”.
         lines.append(_("Countries: {counts}", counts=counts))
         continents = [
             (_(CONTINENT_LABELS[c]) if c else _("not given"), count)
             for c, count in count_continents(people)
         ]
+        # Translators: {counts} is “Europe 5, Asia 3”.
         lines.append(_("Continents: {counts}", counts=_counts(continents)))
         lines.append(_("★ coordinator · 🕒 their local time now"))
     return Html("\n".join(lines))
@@ -282,6 +284,7 @@ def whois_card(_: Translator, person: Person, groups: Sequence[GroupPlace], now:
         lines.append(_("Not in any working group."))
     if zone_of(person.timezone):
         lines.append(
+            # Translators: {zone} names the person's time zone.
             _(
                 "Local time: {time} ({zone})",
                 time=local_time(now, person.timezone, _.language),

@@ -33,7 +33,9 @@ __all__ = ["handlers"]
 
 def conversations() -> tuple[Conversation, ...]:
     return FORM.conversations(
+        # Translators: completes “Stopped: …” after /cancel.
         N_("writing an experience"),
+        # Translators: completes “Stopped: …” after /cancel.
         N_("editing an experience"),
         N_("Stop writing your experience?"),
     )

@@ -280,6 +280,7 @@ async def _send(context: BotContext, person: Person, draft: Draft) -> View:
     missing = rules.missing_required(draft.data)
     if missing:
         labels = ", ".join(_(rules.step_of(name).label) for name in missing)
+        # Translators: {fields} are field names joined with commas.
         note = _("Still missing: {fields}.", fields=labels)
         answers = {**draft.data, "return_to": PREVIEW}
         return await FORM.go(context, FLOW, draft, answers, missing[0], note)
@@ -352,6 +353,7 @@ async def step_view(
     value = answers.get(name)
     if value and step.kind in ("text", "links"):
         shown = " ".join(value) if isinstance(value, list) else str(value)
+        # Translators: the current value of the field being edited.
         lines.append(_("Now: {value}", value=echo(shown, NOW_LIMIT)))
     if value and step.kind == "files":
         lines.append(_("Now: {value}", value=rules.files_summary(_, value)))
@@ -365,6 +367,7 @@ async def _choices(context: BotContext, mode: Mode, step: Step, answers: Mapping
     _ = context.tr
     value = answers.get(step.name)
     if step.kind == "country" and value and not mode.editing:
+        # Translators: a button: keep the country already in the profile ({country}).
         label = _("Keep {country}", country=Html(country_name(value, _.language)))
         return [[button(label, mode, step.name, "keep")]]
     if step.kind == "themes":
@@ -394,6 +397,7 @@ def _navigation(
     value = answers.get(step.name)
     if mode.editing:
         if step.optional and value and step.kind != "files":
+            # Translators: a button that empties an optional field of a form.
             row.append(button(_("Clear"), mode, step.name, "clear"))
         row.append(button(_("Cancel"), mode, step.name, "cancel"))
         return row

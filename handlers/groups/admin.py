@@ -56,6 +56,8 @@ async def new_group(update: Update, context: BotContext) -> None:
         )
         return
     await message.reply_text(
+        # Translators: {slug} is the group's short identifier, typed in commands: never translated;
+        # PERSON is what to type (translate it).
         tr(
             "Working group {group} created (slug {slug}, theme: {theme}). Its name is the same "
             "in every language until the network file gives it translations and a description."
@@ -102,6 +104,7 @@ async def _linked_text(
         lines = [tr("This topic is now the place of the working group {group}.", group=name)]
     replaced = [g.name(tr.language) for g in replaced_groups]
     if replaced:
+        # Translators: {groups} are the working groups this chat was linked to before.
         lines.append(tr("It replaces {groups} here.", groups=", ".join(replaced)))
     if not await _bot_is_admin(context, chat_id):
         lines.append(

@@ -299,7 +299,9 @@ FORM: Final = StepForm(
 
 def conversations() -> tuple[Conversation, ...]:
     return FORM.conversations(
+        # Translators: completes “Stopped: …” after /cancel.
         N_("filling in your profile"),
+        # Translators: completes “Stopped: …” after /cancel.
         N_("editing your profile"),
         N_("Stop filling in your profile?"),
     )

@@ -234,7 +234,7 @@ async def test_no_group_or_no_meetings_is_said_in_one_line(
     )
 
     assert (await emulator.says(loner, "/calendar")).text == (
-        "你还没有加入任何工作组。/groups 会列出所有工作组，并让你加入其中一个。"
+        "您还没有加入任何工作组。/groups 会列出所有工作组，并让您加入其中一个。"
     )
     reply = await emulator.says(quiet, "/calendar")
     assert reply.text is not None

@@ -40,4 +40,4 @@ async def test_demo_people_are_reachable_by_the_bot(emulator: Emulator) -> None:
 
     reply = await emulator.says(demo.users[PEOPLE[3]], "/start")
 
-    assert reply.text.startswith("Bienvenue, Léa !")
+    assert reply.text.startswith("Bienvenue, Léa\u202f!")

@@ -67,7 +67,7 @@ async def test_new_and_selected_experiences_of_the_groups_theme_told_once_in_two
     ]
     assert "<b>Old &lt;b&gt;seeds&lt;/b&gt;</b>" in (emulator.sent_to(chat)[0].html or "")
     assert (emulator.sent_to(carmen)[1].text or "").split("\n") == [
-        "Tu resumen",
+        "Tu boletín",
         "",
         "Experiencias",
         "• Nueva experiencia: Terraces — Cordillera Alta · Perú",

@@ -195,7 +195,7 @@ PERSONAL = {
         "• Li <b>Wei</b> — China",
     ],
     "es": [
-        "Tu resumen",
+        "Tu boletín",
         "",
         "Nuevos miembros",
         "• Ana Quispe — Cordillera Alta · Perú",
@@ -224,7 +224,7 @@ async def test_personal_digests_at_nine_local_in_each_readers_language(
         "Monday, March 30, 2026 09:00 (Australia/Sydney)."
     )
     assert es.text == (
-        "Tu resumen personal ahora es semanal, los lunes. El próximo llega el "
+        "Tu boletín personal ahora es semanal, los lunes. El próximo llega el "
         "lunes, 30 de marzo de 2026 09:00 (America/Santiago)."
     )
 
@@ -333,12 +333,12 @@ async def test_switching_a_personal_digest_on_and_off_in_two_languages(
     )
     monthly = await emulator.says(li, "/digest monthly")
     assert monthly.text == (
-        "Votre résumé personnel est désormais mensuel, le 1er. Le prochain arrive le "
+        "Votre bulletin personnel est désormais mensuel, le 1er. Le prochain arrive le "
         "mercredi 1 avril 2026 09:00 (Europe/Madrid)."
     )
     preview = await emulator.says(li, "/digest")
     assert preview.text == (
-        "Rien de nouveau pour l’instant : votre prochain résumé, le mercredi 1 avril 2026 "
+        "Rien de nouveau pour l’instant\u202f: votre prochain bulletin, le mercredi 1 avril 2026 "
         "09:00 (Europe/Madrid), n’est envoyé que s’il y a du nouveau."
     )
     assert (await emulator.says(ana, "/digest weekly")).text == (

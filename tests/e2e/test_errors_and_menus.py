@@ -57,7 +57,7 @@ async def test_command_menus_are_published_per_scope_and_language(emulator: Emul
     group_default = emulator.commands({"type": "all_group_chats"}, "")
     assert private_es is not None
     assert group_default is not None
-    assert {"command": "language", "description": "Elige el idioma en que te habla el bot"} in (
+    assert {"command": "language", "description": "Elegir el idioma en que te habla el bot"} in (
         private_es
     )
     assert "cancel" in [c["command"] for c in private_es]

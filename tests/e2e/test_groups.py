@@ -265,7 +265,8 @@ async def test_a_coordinator_who_leaves_is_told_they_no_longer_coordinate(
     reply = await emulator.says(lea, "/leave biodiversité")
 
     assert reply.text == (
-        "Vous avez quitté le groupe de travail Biodiversité. Vous n’en êtes plus coordinateur."
+        "Vous avez quitté le groupe de travail Biodiversité. "
+        "Vous ne faites plus partie de sa coordination."
     )
     group = await repos.groups.by_slug("biodiversity")
     assert group is not None
@@ -509,7 +510,7 @@ async def test_new_group_has_one_name_in_every_language(
     assert "Water & <glaciers> · 0 名成员" in listing.text
     assert "加入 Water & <glaciers>" in listing.button_texts
     joined = await emulator.says(mei, "/join water")
-    assert joined.text == "你已加入工作组 Water & <glaciers>。"
+    assert joined.text == "您已加入工作组 Water & <glaciers>。"
 
 
 async def test_new_group_form_may_start_on_the_next_line(
@@ -520,7 +521,7 @@ async def test_new_group_form_may_start_on_the_next_line(
     reply = await emulator.says(jorge, "/newgroup\nice | Glaciers")
 
     assert reply.text.startswith(
-        "Groupe de travail Glaciers créé (identifiant ice, thème : Glaciers)."
+        "Groupe de travail Glaciers créé (identifiant ice, thème\u202f: Glaciers)."
     )
     assert await repos.groups.by_slug("ice") is not None
 
@@ -584,7 +585,7 @@ async def test_naming_and_removing_a_coordinator_tells_them_in_their_language(
     told = emulator.sent_to(lea)[-1]
     assert told.text is not None
     assert told.text.startswith(
-        "Vous êtes désormais coordinateur du groupe de travail Changement climatique."
+        "Vous coordonnez désormais le groupe de travail Changement climatique."
     )
     membership = await _membership(repos, lea, "climate")
     assert membership is not None
@@ -600,7 +601,7 @@ async def test_naming_and_removing_a_coordinator_tells_them_in_their_language(
         "(still a member)."
     )
     assert emulator.sent_to(lea)[-1].text == (
-        "Vous n’êtes plus coordinateur du groupe de travail Changement climatique ; "
+        "Vous ne coordonnez plus le groupe de travail Changement climatique\u202f; "
         "vous en restez membre."
     )
     membership = await _membership(repos, lea, "climate")

@@ -48,7 +48,7 @@ async def test_picking_spanish_is_stored_and_used_from_the_next_message(
     ("label", "confirmation"),
     [
         ("English", "From now on I will speak to you in English."),
-        ("中文", "从现在起，我将用中文与你交流。"),
+        ("中文", "从现在起，我将用中文与您交流。"),
         ("Français", "Désormais, je vous parlerai en Français."),
     ],
 )

@@ -292,13 +292,13 @@ async def test_editing_one_field_alone_saves_it_at_once(
     menu = await tap(emulator, marie, card, "Modifier")
     assert "Pays" in labels(menu)
     step = await tap(emulator, marie, menu, "Pays")
-    assert step.text.startswith("Votre profil : Pays")
+    assert step.text.startswith("Votre profil\u202f: Pays")
     assert labels(step) == ["Annuler"]
 
     saved = await emulator.says(marie, "Pérou")
 
-    assert saved.text.startswith("✓ Pays : Pérou\nEnregistré.")
-    assert "Pays : Pérou" in saved.text
+    assert saved.text.startswith("✓ Pays\u202f: Pérou\nEnregistré.")
+    assert "Pays\u202f: Pérou" in saved.text
     person = await person_of(repos, marie)
     assert person.country == "PE"
     assert person.role == "researcher"
@@ -306,12 +306,12 @@ async def test_editing_one_field_alone_saves_it_at_once(
 
     menu = await tap(emulator, marie, saved, "Modifier")
     step = await tap(emulator, marie, menu, "E-mail")
-    assert "Actuellement : m@x.fr" in step.text
+    assert "Actuellement\u202f: m@x.fr" in step.text
     refused = await emulator.says(marie, "pas une adresse")
     assert refused.text.startswith("Cela ne ressemble pas à une adresse e-mail")
     assert (await person_of(repos, marie)).email == "m@x.fr"
     cleared = await tap(emulator, marie, refused, "Effacer")
-    assert cleared.text.startswith("✓ E-mail : —\nEnregistré.")
+    assert cleared.text.startswith("✓ E-mail\u202f: —\nEnregistré.")
     assert (await person_of(repos, marie)).email is None
 
 
@@ -417,7 +417,7 @@ async def test_chinese_summary_edit_returns_to_the_summary(
 ) -> None:
     li = emulator.add_user("Li", language_code="zh-hans")
     step = await emulator.says(li, "/profile")
-    assert step.text.startswith("你的个人资料，第 1 步，共 9 步")
+    assert step.text.startswith("您的个人资料，第 1 步，共 9 步")
     await emulator.says(li, "李明")
     step = await emulator.says(li, "神农架")
     step = await emulator.says(li, "中国")
@@ -437,10 +437,10 @@ async def test_chinese_summary_edit_returns_to_the_summary(
     summary = await emulator.says(li, "尼泊尔")
 
     assert summary.text.startswith("✓ 国家：尼泊尔")
-    assert summary.text.splitlines()[2] == "你的个人资料：请核对"
+    assert summary.text.splitlines()[2] == "您的个人资料：请核对"
     assert "国家：尼泊尔" in summary.text.splitlines()[5]
     saved = await tap(emulator, li, summary, "保存")
-    assert saved.text.startswith("你的个人资料已保存。")
+    assert saved.text.startswith("您的个人资料已保存。")
     person = await person_of(repos, li)
     assert (person.display_name, person.country, person.timezone) == ("李明", "NP", "Asia/Shanghai")
     assert person.spoken_languages == ("zh",)

@@ -165,7 +165,7 @@ async def test_a_review_with_changes_requested_then_resubmission_and_acceptance(
     assert "Scores saved for #" in after_scores
     assert "mean 4.0" in after_scores
     assert "replace" not in after_scores
-    assert "está en revisión" in await next_notice(emulator, ana, mark)
+    assert "está en evaluación" in await next_notice(emulator, ana, mark)
 
     reply = await emulator.says(carlos, "Add <numbers> please")
     assert (reply.text or "").startswith("Comment saved.")
@@ -268,7 +268,7 @@ async def test_two_reviewers_score_and_the_ranking_shows_mean_reviews_and_spread
     assert lines[3].startswith(f"2. #{honey.id} Miel de altura — 3.0 (1 review, spread 0.0)")
     assert lines[2].endswith("accepted · 0 votes")
     french = await emulator.says(lea, "/rank")
-    assert (french.text or "").startswith("Classement : tous les thèmes")
+    assert (french.text or "").startswith("Classement\u202f: tous les thèmes")
     nothing = await emulator.says(lea, "/rank biodiversity")
     assert nothing.text == "Aucune expérience acceptée dans Biodiversité pour l’instant."
     queue = await emulator.says(lea, "/review")

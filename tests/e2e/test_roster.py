@@ -248,7 +248,7 @@ async def test_unknown_group_lists_the_groups(emulator: Emulator, repos: Reposit
     reply = await emulator.says(ana, "/roster <nowhere>")
 
     assert reply.text == (
-        "Il n’y a pas de groupe de travail « <nowhere> ». Les groupes sont : "
+        "Il n’y a pas de groupe de travail «\u202f<nowhere>\u202f». Les groupes sont\u202f: "
         "Changement climatique, Biodiversité, Autonomisation des communautés, Socio-économie."
     )
 

@@ -51,7 +51,7 @@ async def test_as_and_in_switch_person_and_chat() -> None:
 
     out = await _sandbox(script=script)
 
-    assert "欢迎你，Mei！" in out
+    assert "欢迎您，Mei！" in out
     assert "[Mei @ Climate WG] >" in out
     group_help = out.split("[Mei @ Climate WG] > /help", 1)[1].split("[Mei @", 1)[0]
     assert "/language" in group_help
@@ -146,7 +146,7 @@ async def test_menu_shows_the_commands_set_for_this_person_in_this_chat() -> Non
     assert "/slots" not in alex  # members' private menu
     ana = _after(out, "[Ana @ WG Climate change (demo)] > /menu")
     assert re.search(r"^  /slots +\S", ana, re.MULTILINE), ana  # a coordinator, in Spanish
-    assert "Los comandos que puedes usar" in ana
+    assert "Ver los comandos que puedes usar" in ana
     emily = _after(out, "[Emily @ WG Climate change (demo)] > /menu")
     assert "/slots" not in emily  # a member of the group sees the group's menu
     assert re.search(r"^  /help +\S", emily, re.MULTILINE), emily
@@ -207,9 +207,9 @@ async def test_the_chat_history_survives_a_restart_with_database(tmp_path: Path)
 
     second = await _sandbox("--database", str(database), script="2\n/as Alex\n")
 
-    assert "你希望我用哪种语言与你交流？" in first
+    assert "您希望我用哪种语言与您交流？" in first
     history = second.split("(earlier in this chat)", 1)[1].split("[Mei @ private] > 2", 1)[0]
-    assert "你希望我用哪种语言与你交流？" in history  # Mei, in her chat, as she left it
+    assert "您希望我用哪种语言与您交流？" in history  # Mei, in her chat, as she left it
     assert "[1] English  [2] Español" in history
     # the language buttons sent before the restart are still there and work
     assert "A partir de ahora te hablaré en Español." in _after(second, "[Mei @ private] > 2")

@@ -12,8 +12,8 @@ pytestmark = pytest.mark.usefixtures("app")
 WELCOME = {
     "en": "Welcome, Ana!",
     "es": "¡Te damos la bienvenida, Ana!",
-    "zh": "欢迎你，Ana！",
-    "fr": "Bienvenue, Ana !",
+    "zh": "欢迎您，Ana！",
+    "fr": "Bienvenue, Ana\u202f!",
 }
 
 
@@ -90,8 +90,8 @@ async def test_start_in_a_group_points_to_the_private_chat(emulator: Emulator) -
     ("language_code", "title", "line"),
     [
         ("en", "What you can do here", "/language — Choose the language the bot speaks to you"),
-        ("es", "Lo que puedes hacer aquí", "/language — Elige el idioma en que te habla el bot"),
-        ("zh", "你可以在这里做什么", "/language — 选择机器人与你交流的语言"),
+        ("es", "Lo que puedes hacer aquí", "/language — Elegir el idioma en que te habla el bot"),
+        ("zh", "您可以在这里做什么", "/language — 选择机器人与您交流的语言"),
         (
             "fr",
             "Ce que vous pouvez faire ici",

@@ -242,7 +242,7 @@ async def test_a_full_submission_in_spanish_with_a_photo_and_a_document(
     assert labels(preview) == ["Enviar", "Editar", "Cancelar"]
 
     done = await tap(emulator, lucia, preview, "Enviar")
-    assert "¡Gracias! «Terrazas <b>vivas</b> & agua» se envió para revisión." in text(done)
+    assert "¡Gracias! «Terrazas <b>vivas</b> & agua» se envió para evaluación." in text(done)
 
     experience = await only_experience(repos, author)
     assert experience.status == "submitted"
@@ -270,8 +270,8 @@ async def test_a_full_submission_in_spanish_with_a_photo_and_a_document(
     assert "By Lucía." in (to_tom.text or "")
     assert [(b.text, b.data) for b in to_tom.buttons[0]] == [("Review", f"rv:{experience.id}")]
     [to_jorge] = [e for e in emulator.sent_to(jorge) if e.buttons]
-    assert (to_jorge.text or "").startswith("Une nouvelle expérience a été soumise pour examen")
-    assert to_jorge.button_texts == ["Examiner"]
+    assert (to_jorge.text or "").startswith("Une nouvelle expérience a été soumise pour évaluation")
+    assert to_jorge.button_texts == ["Évaluer"]
     await emulator.settle()
     assert not [e for e in emulator.sent_to(lucia) if e.button_texts == ["Revisar"]]
     assert not [e for e in emulator.sent_to(mei) if e.buttons]
@@ -457,14 +457,14 @@ async def test_changes_requested_then_edited_and_resubmitted(
     mine = await say(emulator, ana, "/myexperiences")
     assert "• Terrazas: Cambios solicitados" in text(mine)
     card = await tap(emulator, ana, mine, "Terrazas")
-    assert "Nota del revisor: Añade <cifras>" in text(card)
+    assert "Nota del evaluador: Añade <cifras>" in text(card)
     assert labels(card) == ["Volver a enviar", "Editar", "Retirar", "« Mis experiencias"]
     menu = await tap(emulator, ana, card, "Editar")
     step = await tap(emulator, ana, menu, "Resultados e impactos")
     saved = await say(emulator, ana, "40 ha")
     assert "Guardado." in text(saved)
     again = await tap(emulator, ana, saved, "Volver a enviar")
-    assert "«Terrazas» se volvió a enviar para revisión." in text(again)
+    assert "«Terrazas» se volvió a enviar para evaluación." in text(again)
     assert "Estado: Enviada" in text(again)
     stored = await repos.experiences.get(experience.id)
     assert stored is not None
@@ -662,7 +662,7 @@ async def test_editing_themes_country_and_files_of_a_sent_experience(
     assert "Choisissez au moins un thème." in text(step)
     step = await tap(emulator, ana, step, "Biodiversité")
     saved = await tap(emulator, ana, step, "Terminé")
-    assert "✓ Thèmes : Biodiversité" in text(saved)
+    assert "✓ Thèmes\u202f: Biodiversité" in text(saved)
 
     step = await tap(emulator, ana, await tap(emulator, ana, saved, "Modifier"), "Pays")
     saved = await say(emulator, ana, "Bolivie")
@@ -672,7 +672,7 @@ async def test_editing_themes_country_and_files_of_a_sent_experience(
     step = await photo(emulator, ana)
     assert "✓ Reçu (1 sur 5)." in text(step)
     saved = await tap(emulator, ana, step, "Terminé")
-    assert "Photos et documents : 1 photo" in text(saved)
+    assert "Photos et documents\u202f: 1 photo" in text(saved)
 
     [experience] = await repos.experiences.by_author(person.id)
     assert experience.themes == ("biodiversity",)
@@ -706,7 +706,7 @@ async def test_an_experience_in_review_is_locked_for_its_author(
 
     refused = await say(emulator, ana, "A spam link: https://spam.example")
     locked = (
-        "«Terraces» está en revisión, así que ahora no se puede cambiar: un evaluador puede "
+        "«Terraces» está en evaluación, así que ahora no se puede cambiar: un evaluador puede "
         "solicitar cambios, o puedes retirarla."
     )
     assert text(refused).startswith(locked)

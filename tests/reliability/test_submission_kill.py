@@ -156,7 +156,7 @@ class Writer:
             shown = await _tap(self.emulator, self.user, shown, "Omitir")
         sent = await _tap(self.emulator, self.user, shown, "Enviar")
         self.shown = sent
-        assert "se envió para revisión" in _text(sent)
+        assert "se envió para evaluación" in _text(sent)
 
     async def resume(self) -> None:
         """/submit in a new process: the offer to continue, then the step where it stopped."""

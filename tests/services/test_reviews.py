@@ -60,7 +60,7 @@ async def test_scores_then_a_request_for_changes_tell_the_author_in_their_langua
     [notice] = await world.outbox()
     assert (notice.chat_id, notice.payload.text) == (
         1,
-        "Tu experiencia «Terrazas» está en revisión.",
+        "Tu experiencia «Terrazas» está en evaluación.",
     )
 
     actor = await world.actor(carlos)

@@ -59,11 +59,11 @@ def target(kind: TargetKind, groups: frozenset[int]) -> DigestTarget:
             "fr",
             [
                 "<b>Expériences</b>",
-                "• Nouvelle expérience : <b>Seed &lt;b&gt;banks&lt;/b&gt;</b> — Cordillera"
+                "• Nouvelle expérience\u202f: <b>Seed &lt;b&gt;banks&lt;/b&gt;</b> — Cordillera"
                 " &lt;Alta&gt; · Pérou → Biodiversity, Climate",
-                "• Expérience sélectionnée : <b>Terraces</b> — Cordillera &lt;Alta&gt; · Pérou"
+                "• Expérience sélectionnée\u202f: <b>Terraces</b> — Cordillera &lt;Alta&gt; · Pérou"
                 " → Climate",
-                "• Nouvelle expérience : <b>Bees</b> — Cordillera &lt;Alta&gt; · Pérou"
+                "• Nouvelle expérience\u202f: <b>Bees</b> — Cordillera &lt;Alta&gt; · Pérou"
                 " → Biodiversity",
             ],
         ),

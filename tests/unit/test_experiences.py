@@ -231,7 +231,7 @@ def test_the_card_escapes_every_value_and_names_things_in_the_readers_language()
     answers = rules.answers_of(_experience(contact="<a href='x'>me</a>"))
     card = rules.card(ES, answers, {"climate": "Cambio climático"}, status="in_review")
     assert card.startswith("<b>Terrazas &lt;b&gt;</b>\nManu · Perú\n<i>Cambio climático</i>")
-    assert "<b>Estado:</b> En revisión" in card
+    assert "<b>Estado:</b> En evaluación" in card
     assert "<b>Resultados e impactos</b>\n40 ha" in card
     assert "&lt;a href='x'&gt;me&lt;/a&gt;" in card
     assert "<b>Fotos y documentos:</b> 1 foto" in card
