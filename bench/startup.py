@@ -18,7 +18,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bench.harness import TOKEN, WNMRC_BOT, bot_environment, launch, peak_rss_mib, progress, stop
+from bench.harness import (
+    SMALLEST,
+    TOKEN,
+    WNMRC_BOT,
+    bot_environment,
+    launch,
+    peak_rss_mib,
+    progress,
+    stop,
+)
 from bot import meetings as rules
 from bot.clock import SystemClock
 from config import load_network
@@ -27,12 +36,12 @@ from storage import Database, Repositories
 from storage.meetings import NewMeeting
 from storage.outbox import OutboxPayload, OutboxRepository, OutgoingMessage
 
-QUEUED_ROWS = 10_000
-PENDING_REMINDERS = 10_000
+QUEUED_ROWS = 100 if SMALLEST else 10_000
+PENDING_REMINDERS = 100 if SMALLEST else 10_000
 RECURRING_SHARE = 10
 """One meeting in this many is weekly."""
 ZONES = ("Europe/Madrid", "America/Lima", "Asia/Shanghai", "Africa/Nairobi", "America/Mexico_City")
-REPEATS = 3
+REPEATS = 1 if SMALLEST else 3
 
 
 async def _enqueue_future_rows(database: Path) -> None:
