@@ -131,7 +131,7 @@ async def _measure(contender: Contender, rtt: float) -> dict[str, float]:
                 progress(f"{contender.name} timed out; its log:\n{log}")
                 raise
             finally:
-                await stop(process)
+                await stop(process, grace=2.0 if SMALLEST else 15.0)
     return figures
 
 
