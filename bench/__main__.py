@@ -1,4 +1,4 @@
-"""``python -m bench [NAME ...]``: run the benchmarks, print one JSON document on stdout.
+"""``python -m bench [--smallest] [NAME ...]``: run the benchmarks, print one JSON document.
 
 Each benchmark is a module of this package with ``async def run() -> dict``; figures that
 compare are ratios taken in the same run (the machine is shared and noisy), keys ``ratio_*``.
@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
+import os
 import platform
 import sys
 
@@ -20,7 +21,7 @@ async def main(names: list[str]) -> dict[str, object]:
     results: dict[str, object] = {
         "machine": {
             "python": platform.python_version(),
-            "cpus": __import__("os").cpu_count(),
+            "cpus": os.cpu_count(),
             "platform": platform.platform(),
         }
     }
@@ -32,7 +33,11 @@ async def main(names: list[str]) -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    unknown = [name for name in sys.argv[1:] if name not in BENCHMARKS]
+    arguments = sys.argv[1:]
+    if "--smallest" in arguments:  # read by bench.harness, before any benchmark is imported
+        arguments.remove("--smallest")
+        os.environ["WNMRC_BENCH_SIZE"] = "smallest"
+    unknown = [name for name in arguments if name not in BENCHMARKS]
     if unknown:
         sys.exit(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
-    print(json.dumps(asyncio.run(main(sys.argv[1:])), indent=2))
+    print(json.dumps(asyncio.run(main(arguments)), indent=2))

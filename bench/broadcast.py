@@ -14,15 +14,15 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.harness import TOKEN, WNMRC_BOT, bot_environment, launch, progress, stop
+from bench.harness import SMALLEST, TOKEN, WNMRC_BOT, bot_environment, launch, progress, stop
 from bot.clock import SystemClock
 from sandbox.emulator import Emulator
 from storage import Database
 from storage.outbox import OutboxPayload, OutboxRepository, OutgoingMessage
 
-PRIVATE_RECIPIENTS = int(os.environ.get("WNMRC_BENCH_BROADCAST", "3000"))
+PRIVATE_RECIPIENTS = int(os.environ.get("WNMRC_BENCH_BROADCAST", "20" if SMALLEST else "3000"))
 """3,000 takes about 110 s at 28/s; set WNMRC_BENCH_BROADCAST lower for a quick look."""
-GROUPS = 30
+GROUPS = 2 if SMALLEST else 30
 CONFIGURED_RATE = 28.0
 """bot.outbox.pacing.RateLimits.overall_per_second, the sender's configured overall rate."""
 RTT = 0.05

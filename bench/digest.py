@@ -1,6 +1,7 @@
 """Composing digests for 500, 5,000 and 50,000 members: time per size and how it grows.
 
-A real SQLite file per size, filled straight through SQL: the network's working groups, the
+A real SQLite file per size, filled through the repositories in one unit of work (so a
+migration that breaks them breaks the smoke test): the network's working groups, the
 members spread over them (every fifth in a second group), their reserves and countries, and a
 tenth of them new within the digest's period. Then ``DigestsService.compose`` (the code the
 digests' due work runs) composes, in the same process, the network digest (every group), the
@@ -18,17 +19,16 @@ from __future__ import annotations
 
 import itertools
 import json
-import sqlite3
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bench.harness import TOKEN, progress
+from bench.harness import SMALLEST, TOKEN, progress
 from bot.app import build_application
 from bot.clock import SystemClock
 from bot.digests import DigestTarget, TargetKind
@@ -37,12 +37,12 @@ from bot.digests.service import Digest, DigestsService
 from bot.heap import freeze_startup_heap
 from config import load_settings
 from storage import Database, Repositories
-from storage.timecodec import to_db
+from storage.meetings import NewMeeting
 
-SIZES = (500, 5_000, 50_000)
+SIZES = (50, 100) if SMALLEST else (500, 5_000, 50_000)
 NEW_SHARE = 0.1
 """The members who joined within the digest's period."""
-REPEATS = 3
+REPEATS = 1 if SMALLEST else 3
 PERIOD = timedelta(days=7)
 COUNTRIES = ("PE", "ES", "CN", "FR", "KE", "NP", "AR", "IT", "MX", "CA", "KG", "ET")
 
@@ -57,151 +57,109 @@ class Scale:
     group_ids: tuple[int, ...]
 
 
-def seed_members(conn: sqlite3.Connection, scale: Scale) -> None:
+async def seed_members(repos: Repositories, scale: Scale) -> None:
     """People in the working groups; ``NEW_SHARE`` of them joined within the period."""
     new_from = scale.members - int(scale.members * NEW_SHARE)
     period = (scale.until - scale.since).total_seconds()
-    old = to_db(scale.since - timedelta(days=30))
-    people = [
-        (
-            10_000_000 + i,
-            f"Member{i}",
-            f"Family{i % 997}",
-            f"Reserve {i % 311}",
-            COUNTRIES[i % len(COUNTRIES)],
-            old,
-        )
-        for i in range(scale.members)
-    ]
-    conn.executemany(
-        "INSERT INTO people (telegram_id, first_name, last_name, reserve, country,"
-        " started_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?6, ?6, ?6)",
-        people,
-    )
-    ids = [row[0] for row in conn.execute("SELECT id FROM people ORDER BY id")]
+    old = scale.since - timedelta(days=30)
     groups = scale.group_ids
-    members = []
-    for index, person_id in enumerate(ids):
+    for index in range(scale.members):
+        person = await repos.people.upsert_from_telegram(
+            telegram_id=10_000_000 + index,
+            first_name=f"Member{index}",
+            last_name=f"Family{index % 997}",
+            username=None,
+            language_code="en",
+            private=True,
+            now=old,
+        )
+        await repos.people.update_profile(
+            person.id,
+            old,
+            reserve=f"Reserve {index % 311}",
+            country=COUNTRIES[index % len(COUNTRIES)],
+        )
         joined = old
         if index >= new_from:
             offset = period * (index - new_from + 1) / (scale.members - new_from + 1)
-            joined = to_db(scale.since + timedelta(seconds=offset))
-        members.append((groups[index % len(groups)], person_id, joined))
+            joined = scale.since + timedelta(seconds=offset)
+        await repos.groups.join(groups[index % len(groups)], person.id, joined, "bot")
         if index % 5 == 0:
-            members.append((groups[(index + 1) % len(groups)], person_id, joined))
-    conn.executemany(
-        "INSERT INTO group_members (group_id, person_id, joined_at) VALUES (?, ?, ?)", members
-    )
+            await repos.groups.join(groups[(index + 1) % len(groups)], person.id, joined, "bot")
 
 
 MEMBERS_PER_MEETING = 50
 """One meeting for every this many members (10 at 500, 1,000 at 50,000)."""
 MEETING_ZONES = ("Europe/Madrid", "America/Lima", "Asia/Shanghai", "Africa/Nairobi")
+REMINDER_OFFSETS = (10080, 1440, 60, 10)
 
 
-def seed_meetings(conn: sqlite3.Connection, scale: Scale) -> None:
+async def seed_meetings(repos: Repositories, scale: Scale) -> None:
     """Meetings of the working groups from a week before the digest to four weeks after it
     (about half inside the upcoming section's two weeks), one in ten cancelled, every fourth
-    weekly with four occurrences; each with its reminder rows."""
+    weekly with four occurrences; each with its reminder rows (as /meet saves them)."""
     count = max(1, scale.members // MEMBERS_PER_MEETING)
-    created = to_db(scale.since - timedelta(days=30))
+    created = scale.since - timedelta(days=30)
     span = timedelta(days=35).total_seconds()
     for index in range(count):
         first = scale.until - timedelta(days=7) + timedelta(seconds=span * index / count)
         weekly = index % 4 == 0
-        status = "cancelled" if index % 10 == 9 else "scheduled"
         zone = ZoneInfo(MEETING_ZONES[index % len(MEETING_ZONES)])
-        meeting_id = conn.execute(
-            "INSERT INTO meetings (title, timezone, local_start, starts_at, duration_minutes,"
-            " rrule, status, created_at, updated_at) VALUES (?, ?, ?, ?, 60, ?, ?, ?7, ?7)"
-            " RETURNING id",
-            (
-                f"Follow-up meeting {index}",
-                zone.key,
-                first.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
-                to_db(first),
-                "FREQ=WEEKLY" if weekly else None,
-                status,
-                created,
-            ),
-        ).fetchone()[0]
         groups = {scale.group_ids[index % len(scale.group_ids)]}
         if index % 7 == 0:  # some are for two groups
             groups.add(scale.group_ids[(index + 1) % len(scale.group_ids)])
-        conn.executemany(
-            "INSERT INTO meeting_groups (meeting_id, group_id) VALUES (?, ?)",
-            [(meeting_id, group_id) for group_id in sorted(groups)],
+        meeting = await repos.meetings.create(
+            NewMeeting(
+                title=f"Follow-up meeting {index}",
+                timezone=zone.key,
+                local_start=first.astimezone(zone).replace(tzinfo=None),
+                starts_at=first,
+                duration_minutes=60,
+                rrule="FREQ=WEEKLY" if weekly else None,
+                reminder_offsets=REMINDER_OFFSETS,
+                group_ids=tuple(sorted(groups)),
+            ),
+            [first + timedelta(weeks=week) for week in range(4 if weekly else 1)],
+            created,
         )
-        for week in range(4 if weekly else 1):
-            start = first + timedelta(weeks=week)
-            occurrence_id = conn.execute(
-                "INSERT INTO meeting_occurrences (meeting_id, starts_at, ends_at, status)"
-                " VALUES (?, ?, ?, ?) RETURNING id",
-                (meeting_id, to_db(start), to_db(start + timedelta(hours=1)), status),
-            ).fetchone()[0]
-            conn.executemany(
-                "INSERT INTO meeting_reminders (occurrence_id, offset_minutes, due_at)"
-                " VALUES (?, ?, ?)",
-                [
-                    (occurrence_id, minutes, to_db(start - timedelta(minutes=minutes)))
-                    for minutes in (10080, 1440, 60, 10)
-                ],
-            )
+        if index % 10 == 9:
+            await repos.meetings.cancel(meeting.id, created)
 
 
 MEMBERS_PER_EXPERIENCE = 25
 """One experience for every this many members (20 at 500, 2,000 at 50,000)."""
 
 
-def seed_experiences(conn: sqlite3.Connection, scale: Scale) -> None:
+async def seed_experiences(repos: Repositories, scale: Scale) -> None:
     """Experiences of the groups' themes (every sixth of two themes), each with its history:
     half submitted within the period, the rest a month before and some of those selected
     within it (two in five of them); one in ten withdrawn (not told)."""
-    slugs = [
-        row[0]
-        for row in conn.execute(
-            f"SELECT slug FROM working_groups WHERE id IN ({','.join('?' * len(scale.group_ids))})",
-            scale.group_ids,
-        )
-    ]
+    by_id = {group.id: group for group in await repos.groups.list()}
+    slugs = [by_id[group_id].slug for group_id in scale.group_ids]
     count = max(1, scale.members // MEMBERS_PER_EXPERIENCE)
     period = (scale.until - scale.since).total_seconds()
     before = scale.since - timedelta(days=30)
     for index in range(count):
         within = scale.since + timedelta(seconds=period * (index + 1) / (count + 1))
-        submitted = within if index % 2 == 0 else before
-        changes = [("submitted", submitted)]
-        if index % 10 == 9:
-            changes.append(("withdrawn", within))
-        elif index % 2 == 1 and index % 5 in (1, 3):
-            changes.append(("selected", within))
         themes = [slugs[index % len(slugs)]]
         if index % 6 == 0:
             themes.append(slugs[(index + 1) % len(slugs)])
-        status, last = changes[-1]
-        experience_id = conn.execute(
-            "INSERT INTO experiences (status, language, title, reserve, country, themes, summary,"
-            " submitted_at, decided_at, created_at, updated_at)"
-            " VALUES (?, 'en', ?, ?, ?, ?, 'Summary.', ?, ?, ?8, ?9) RETURNING id",
-            (
-                status,
-                f"Experience {index}",
-                f"Reserve {index % 311}",
-                COUNTRIES[index % len(COUNTRIES)],
-                json.dumps(themes),
-                to_db(submitted),
-                to_db(last) if status == "selected" else None,
-                to_db(submitted),
-                to_db(last),
-            ),
-        ).fetchone()[0]
-        conn.executemany(
-            "INSERT INTO experience_history (experience_id, status, changed_at) VALUES (?, ?, ?)",
-            [(experience_id, change, to_db(at)) for change, at in changes],
-        )
+        fields = {
+            "title": f"Experience {index}",
+            "reserve": f"Reserve {index % 311}",
+            "country": COUNTRIES[index % len(COUNTRIES)],
+            "themes": themes,
+            "summary": "Summary.",
+        }
+        submitted = within if index % 2 == 0 else before
+        experience = await repos.experiences.create(None, "en", fields, submitted)
+        if index % 10 == 9:
+            await repos.experiences.set_status(experience.id, "withdrawn", within)
+        elif index % 2 == 1 and index % 5 in (1, 3):
+            await repos.experiences.set_status(experience.id, "selected", within)
 
 
-SEEDERS: list[Callable[[sqlite3.Connection, Scale], None]] = [
+SEEDERS: list[Callable[[Repositories, Scale], Awaitable[None]]] = [
     seed_members,
     seed_meetings,
     seed_experiences,
@@ -224,11 +182,11 @@ async def _open(folder: Path) -> tuple[DigestsService, Repositories]:
     return services.digests, repos
 
 
-def _fill(path: Path, scale: Scale) -> None:
-    with sqlite3.connect(path) as conn:
+async def _fill(repos: Repositories, scale: Scale) -> None:
+    """Every seeder, through the repositories, in one unit of work."""
+    async with repos.unit() as uow:
         for seeder in SEEDERS:
-            seeder(conn, scale)
-    conn.close()
+            await seeder(uow, scale)
 
 
 async def _timed(
@@ -251,10 +209,12 @@ async def _one_size(members: int) -> tuple[dict[str, float], list[str]]:
             until = SystemClock().now()
             groups = await repos.groups.list()
             scale = Scale(members, until - PERIOD, until, tuple(group.id for group in groups))
-            _fill(repos.db.path, scale)
+            await _fill(repos, scale)
             zone = ZoneInfo("Europe/Madrid")
             largest = groups[0]  # members are dealt round the groups from the first
-            person_id = int(await repos.db.fetch_value("SELECT max(id) FROM people"))
+            last = await repos.people.by_telegram_id(10_000_000 + members - 1)
+            assert last is not None
+            person_id = last.id
             targets = {
                 "network": DigestTarget(
                     TargetKind.NETWORK, 1, frozenset(scale.group_ids), zone, "en"

@@ -10,6 +10,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+SMALLEST = os.environ.get("WNMRC_BENCH_SIZE") == "smallest"
+"""``python -m bench --smallest``: every benchmark at a tiny size (the CI smoke test)."""
 TOKEN = "123456789:BENCH-full-bot-token-00000000000000"
 WNMRC_BOT = str(Path(sys.executable).parent / "wnmrc-bot")
 

@@ -39,26 +39,36 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bench.harness import TOKEN, WNMRC_BOT, bot_environment, launch, percentile, progress, stop
+from bench.harness import (
+    SMALLEST,
+    TOKEN,
+    WNMRC_BOT,
+    bot_environment,
+    launch,
+    percentile,
+    progress,
+    stop,
+)
 from bot.clock import SystemClock
+from config import SUPPORTED_LANGUAGES
 from sandbox.emulator import Emulator, SimUser
 from storage import Database, Repositories
 from storage.meetings import NewMeeting
 from storage.timecodec import from_db, to_db
 
-REMINDERS = int(os.environ.get("WNMRC_BENCH_REMINDERS", "500"))
-GROUPS = 100
+REMINDERS = int(os.environ.get("WNMRC_BENCH_REMINDERS", "10" if SMALLEST else "500"))
+GROUPS = 5 if SMALLEST else 100
 MEMBERS_PER_GROUP = 2
-WINDOW = 60.0
+WINDOW = 2.0 if SMALLEST else 60.0
 """Seconds over which the reminders fall due."""
-LEAD_IN = 20.0
+LEAD_IN = 6.0 if SMALLEST else 20.0
 """Seconds from the start of the seeding to the first due time (seeding plus bot start-up)."""
 RTT = 0.05
-CLUSTERS = 5
-CLUSTER_SIZE = 100
-CLUSTER_EVERY = 12.0
+CLUSTERS = 1 if SMALLEST else 5
+CLUSTER_SIZE = 5 if SMALLEST else 100
+CLUSTER_EVERY = 2.0 if SMALLEST else 12.0
 """Seconds between bursts (a burst's 200 messages drain in about 7 s at 28/s)."""
-CLUSTERS_AFTER = 10.0
+CLUSTERS_AFTER = 1.0 if SMALLEST else 10.0
 """Seconds from the end of the spread minute to the first burst."""
 OFFSETS = (10, 60, 1440)
 """The reminder that falls due: 10 minutes, 1 hour or 1 day (the nudge) before the start."""
@@ -79,44 +89,29 @@ def _title(index: int) -> str:
 
 
 async def _seed_groups(repos: Repositories, users: list[SimUser], now: datetime) -> list[int]:
-    """The working groups and their members (people who started the bot); the groups' ids."""
-    stamp = to_db(now)
+    """The working groups and their members (people who started the bot), through the
+    repositories in one unit of work; the groups' ids."""
     group_ids: list[int] = []
-    async with repos.db.transaction() as conn:
+    async with repos.unit() as uow:
         for g in range(GROUPS):
-            cursor = await conn.execute(
-                "INSERT INTO working_groups (slug, theme, timezone, created_at, updated_at)"
-                " VALUES (?, 'climate', ?, ?, ?) RETURNING id",
-                (f"bench-{g}", ZONES[g % len(ZONES)], stamp, stamp),
-            )
-            row = await cursor.fetchone()
-            assert row is not None
-            group_ids.append(int(row[0]))
-            await conn.execute(
-                "INSERT INTO working_group_texts (group_id, language, name, description)"
-                " VALUES (?, 'en', ?, '')",
-                (group_ids[-1], f"Bench group {g}"),
-            )
+            names = dict.fromkeys(SUPPORTED_LANGUAGES, f"Bench group {g}")
+            group = await uow.groups.create(f"bench-{g}", "climate", names, now)
+            assert group is not None
+            group_ids.append(group.id)
         for index, user in enumerate(users):
-            cursor = await conn.execute(
-                "INSERT INTO people (telegram_id, first_name, telegram_language, language,"
-                " timezone, started_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?6, ?6, ?6)"
-                " RETURNING id",
-                (
-                    user.id,
-                    user.first_name,
-                    LANGUAGES[index % len(LANGUAGES)],
-                    LANGUAGES[index % len(LANGUAGES)],
-                    ZONES[(index // GROUPS) % len(ZONES)],
-                    stamp,
-                ),
+            language = LANGUAGES[index % len(LANGUAGES)]
+            person = await uow.people.upsert_from_telegram(
+                telegram_id=user.id,
+                first_name=user.first_name,
+                last_name=None,
+                username=None,
+                language_code=language,
+                private=True,
+                now=now,
             )
-            row = await cursor.fetchone()
-            assert row is not None
-            await conn.execute(
-                "INSERT INTO group_members (group_id, person_id, joined_at) VALUES (?, ?, ?)",
-                (group_ids[index % GROUPS], int(row[0]), stamp),
-            )
+            await uow.people.set_language(person.id, language, now)
+            await uow.people.set_timezone(person.id, ZONES[(index // GROUPS) % len(ZONES)], now)
+            await uow.groups.join(group_ids[index % GROUPS], person.id, now, "bot")
     return group_ids
 
 

@@ -4,6 +4,11 @@ The emulator runs here (rate limits off, 0 and 50 ms of round trip); each bot ru
 subprocess so its CPU is its own, the full bot as ``wnmrc-bot run`` on a real SQLite file. Every
 simulated person floods their private chat with a realistic mix at once; replies are matched to
 updates per chat in order, so a reply out of order counts in ``order_violations``.
+
+The baselines: PTB's echo one update at a time and with ``concurrent_updates(256)`` (both on
+PTB's httpx transport), the same concurrent echo on the bot's own aiohttp request class
+(``ptb_aiohttp_echo``: the framework's ceiling on the bot's transport) and the aiogram echo.
+Ratios are taken repeat by repeat within the run (``WNMRC_BENCH_REPEATS``, 3 by default).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.harness import (
+    SMALLEST,
     TOKEN,
     WNMRC_BOT,
     bot_environment,
@@ -32,13 +38,13 @@ from bench.harness import (
 )
 from sandbox.emulator import Emulator, LedgerEntry, SimUser, TelegramLimits
 
-USERS = 200
-SEQUENTIAL_USERS = 40
+USERS = 4 if SMALLEST else 200
+SEQUENTIAL_USERS = 2 if SMALLEST else 40
 """The one-update-at-a-time baseline gets fewer people (its rate is flat; 50 ms x 1,600 is long)."""
 FULL_MIX = ("/start", "/help", "/me", "/groups", "/language", "TAP", "hello there", "thanks!")
 """What each person sends, as fast as they can, in this order; TAP taps a language button."""
-RTT_SECONDS = (0.0, 0.05)
-REPEATS = int(os.environ.get("WNMRC_BENCH_REPEATS", "1"))
+RTT_SECONDS = (0.05,) if SMALLEST else (0.0, 0.05)
+REPEATS = int(os.environ.get("WNMRC_BENCH_REPEATS", "1" if SMALLEST else "3"))
 TIMEOUT = 240.0
 PYTHON = sys.executable
 
@@ -62,6 +68,9 @@ def contenders() -> tuple[list[Contender], str | None]:
         ),
         Contender(
             "ptb_concurrent_echo", (PYTHON, "-m", "bench.baselines.ptb_echo", "--concurrent"), False
+        ),
+        Contender(
+            "ptb_aiohttp_echo", (PYTHON, "-m", "bench.baselines.ptb_echo", "--aiohttp"), False
         ),
     ]
     if importlib.util.find_spec("aiogram") is None:
@@ -122,7 +131,7 @@ async def _measure(contender: Contender, rtt: float) -> dict[str, float]:
                 progress(f"{contender.name} timed out; its log:\n{log}")
                 raise
             finally:
-                await stop(process)
+                await stop(process, grace=2.0 if SMALLEST else 15.0)
     return figures
 
 
@@ -185,6 +194,10 @@ def _figures(
     }
 
 
+BASELINES = ("ptb_default_echo", "ptb_concurrent_echo", "ptb_aiohttp_echo", "aiogram_echo")
+"""Each gets ``ratio_vs_<name>_rtt<ms>``: the full bot's updates/s over its, repeat by repeat."""
+
+
 async def run() -> dict[str, object]:
     bots, note = contenders()
     results: dict[str, object] = {
@@ -207,7 +220,7 @@ async def run() -> dict[str, object]:
                 progress(f"  {bot.name}: {figures['updates_per_second']:.1f} updates/s")
                 samples[bot.name].append(figures)
         results[tag] = _summary(samples)
-        for baseline in ("ptb_default_echo", "ptb_concurrent_echo", "aiogram_echo"):
+        for baseline in BASELINES:
             if baseline in samples:
                 results[f"ratio_vs_{baseline}_{tag}"] = _ratio(samples, "wnmrc_bot", baseline)
     return results

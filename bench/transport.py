@@ -18,13 +18,14 @@ from collections.abc import Callable
 from telegram import Bot
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bench.harness import SMALLEST
 from bot.http import AiohttpRequest
 
 TOKEN = "123456789:BENCH-transport-token-0000000000000"
-CALLS = 2000
-CONCURRENCY = 100
-REPEATS = 3
-RTT_SECONDS = (0.0, 0.05)
+CALLS = 20 if SMALLEST else 2000
+CONCURRENCY = 10 if SMALLEST else 100
+REPEATS = 1 if SMALLEST else 3
+RTT_SECONDS = (0.05,) if SMALLEST else (0.0, 0.05)
 
 
 def _free_port() -> int:
