@@ -19,7 +19,7 @@ from bot.digests import format_when
 from bot.groups import group_of_place
 from bot.meetings.buttons import STALE, AddToCalendar
 from bot.meetings.rules import Refusal
-from bot.meetings.sharing import NOT_STARTED
+from bot.meetings.sharing import NO_GROUP, NOT_STARTED
 from bot.models import WorkingGroup
 from bot.roster import zone_of
 from handlers.guard import actor_of, command
@@ -42,9 +42,7 @@ async def calendar_command(update: Update, context: BotContext) -> None:
     if message.chat.type == Chat.PRIVATE:
         chosen = await files.groups_of(person.id, await actor_of(context))
         if not chosen:
-            await message.reply_text(
-                _("You are not in any working group yet. /groups lists them and lets you join one.")
-            )
+            await message.reply_text(_(NO_GROUP))
             return
     else:
         groups = await context.services.meetings.groups()
@@ -56,6 +54,9 @@ async def calendar_command(update: Update, context: BotContext) -> None:
                     "Ask me for /calendar in our private chat."
                 )
             )
+            return
+        if not await files.in_some_group(person.id, await actor_of(context)):
+            await message.reply_text(_(NO_GROUP))
             return
         chosen = [linked]
     await _send_calendar(message, context, chosen)

@@ -110,6 +110,8 @@ async def _roster_in_group_chat(
                 group=linked.name(_.language),
             )
         )
+    elif not await _may_see(context, linked):
+        await message.reply_text(_(ROSTER_REFUSAL, group=linked.name(_.language)))
     else:
         view = await _view(context, linked, 0)
         if view is not None:
@@ -226,7 +228,7 @@ async def whois_command(update: Update, context: BotContext) -> None:
             _("That is too long for a name: at most {limit} characters.", limit=QUERY_LIMIT)
         )
         return
-    if not await _may_look_up(context, message):
+    if not await _may_look_up(context):
         await message.reply_text(
             _("Only members of a working group can look people up. /groups lists the groups.")
         )
@@ -235,13 +237,10 @@ async def whois_command(update: Update, context: BotContext) -> None:
     await message.reply_text(_whois_answer(context, query, found))
 
 
-async def _may_look_up(context: BotContext, message: Message) -> bool:
-    """Members of a group, coordinators, the secretariat, and anyone in a linked group chat."""
+async def _may_look_up(context: BotContext) -> bool:
+    """Members of a working group, coordinators and the secretariat."""
     actor = await actor_of(context)
-    roster = context.services.roster
-    return actor is not None and await roster.may_look_up(
-        actor, message.chat.id, _thread_of(message)
-    )
+    return actor is not None and await context.services.roster.may_look_up(actor)
 
 
 def _whois_answer(context: BotContext, query: str, whois: Whois) -> Html:

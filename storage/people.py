@@ -181,9 +181,9 @@ class PeopleRepository:
         """The person blocked the bot (403): stop writing to them until they write again."""
         await self._update(person_id, "reachable", 0, now)
 
-    async def search(self, query: str, limit: int = 10) -> list[Person]:
-        """People matching ``@username`` exactly, a numeric id, or a part of their name."""
-        return await search_people(self._db, query, limit)
+    async def search(self, query: str, limit: int = 10, *, by_id: bool = True) -> list[Person]:
+        """People matching ``@username`` exactly, a numeric id (if ``by_id``), or their name."""
+        return await search_people(self._db, query, limit, by_id=by_id)
 
     async def count(self) -> int:
         return int(await self._db.fetch_value("SELECT count(*) FROM people"))
@@ -247,11 +247,16 @@ LIMIT :limit
 """
 
 
-async def search_people(db: Database, query: str, limit: int = 10) -> list[Person]:
-    """People matching ``@username`` exactly, a numeric id, or a part of their name."""
+async def search_people(
+    db: Database, query: str, limit: int = 10, *, by_id: bool = True
+) -> list[Person]:
+    """People matching ``@username`` exactly, a numeric id (if ``by_id``), or their name.
+
+    Without ``by_id`` a number is only looked for in names: /whois never walks internal ids.
+    """
     text = query.strip()
     username = text[1:].lower() if text.startswith("@") and len(text) > 1 else None
-    number = int(text) if text.isdigit() else None
+    number = int(text) if by_id and text.isdigit() else None
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     params = {"username": username, "number": number, "pattern": f"%{escaped}%", "limit": limit}
     return [_person(row) for row in await db.fetch_all(_SEARCH, params)]

@@ -102,6 +102,14 @@ class GroupsService:
         """The group whose chat (or topic) this is."""
         return group_of_place(await self.active(), chat_id, topic_id)
 
+    async def may_enter_chat(self, chat_id: int, telegram_id: int) -> bool:
+        """Whether a request to join this linked chat comes from a member of a group it holds."""
+        linked = {group.id for group in await self.active() if group.chat_id == chat_id}
+        person = await self._repos.people.by_telegram_id(telegram_id)
+        if not linked or person is None:
+            return False
+        return any(m.group_id in linked for m in await self._repos.groups.memberships_of(person.id))
+
     async def chat(self, chat_id: int) -> Chat | None:
         """What the bot knows of a chat (its title and public username)."""
         return await self._repos.chats.get(chat_id)

@@ -26,6 +26,7 @@ from storage import Person, Repositories, WorkingGroup
 
 UTC = ZoneInfo("UTC")
 CANCELLED = N_("This meeting was cancelled.")
+NO_GROUP = N_("You are not in any working group yet. /groups lists them and lets you join one.")
 NOT_STARTED = N_(
     "Start a private chat with me first (open my profile and press Start), then tap again."
 )
@@ -81,6 +82,12 @@ class CalendarFiles:
         own = set(await self.repos.roster.group_ids_of(person_id))
         return [group for group in groups if group.id in own]
 
+    async def in_some_group(self, person_id: int, actor: Actor | None) -> bool:
+        """Whether the person may read a linked chat's calendar: never someone in no group."""
+        if actor is not None and actor.role >= Role.COORDINATOR:
+            return True
+        return bool(await self.repos.roster.group_ids_of(person_id))
+
     async def of_groups(
         self, groups: Sequence[WorkingGroup], names: Sequence[str]
     ) -> CalendarFile | None:
@@ -103,6 +110,8 @@ class CalendarFiles:
         meeting, occurrence = found
         own = await self.repos.roster.group_ids_of(person.id)
         coordinator = actor is not None and actor.role >= Role.COORDINATOR
+        if not own and not coordinator:
+            return rules.Refusal(NO_GROUP)
         if not rules.may_read(own, meeting.group_ids, coordinator=coordinator, here=here):
             return rules.Refusal(STALE)
         if meeting.status == "cancelled" or occurrence.status == "cancelled":

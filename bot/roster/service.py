@@ -12,7 +12,6 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.access import Actor
-from bot.groups.rules import group_of_place
 from bot.permissions import Role
 from bot.roster.rules import MATCHES_SHOWN, ExportRecord, may_see_roster, roster_csv
 from config import Settings, SettingsError
@@ -47,17 +46,15 @@ class RosterService:
         ids = set(await self._repos.roster.group_ids_of(person_id))
         return [group for group in await self._repos.groups.list() if group.id in ids]
 
-    async def may_look_up(self, actor: Actor, chat_id: int, topic_id: int | None) -> bool:
-        """Members of a group, coordinators, the secretariat, and anyone in a linked chat."""
+    async def may_look_up(self, actor: Actor) -> bool:
+        """Members of a working group, coordinators and the secretariat; nobody else."""
         if actor.role >= Role.COORDINATOR:
             return True
-        if await self._repos.roster.group_ids_of(actor.person_id):
-            return True
-        return group_of_place(await self._repos.groups.list(), chat_id, topic_id) is not None
+        return bool(await self._repos.roster.group_ids_of(actor.person_id))
 
     async def whois(self, query: str) -> Whois:
         """Up to one more than ``MATCHES_SHOWN`` people matching ``query``, with their groups."""
-        found = await self._repos.people.search(query, limit=MATCHES_SHOWN + 1)
+        found = await self._repos.people.search(query, limit=MATCHES_SHOWN + 1, by_id=False)
         by_id = {group.id: group for group in await self._repos.groups.list()}
         groups: dict[int, list[tuple[WorkingGroup, bool]]] = {}
         for membership in await self._repos.roster.memberships([p.id for p in found]):

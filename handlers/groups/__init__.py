@@ -4,13 +4,20 @@ coordinators' commands: /newgroup, /linkchat, /coordinator, /remove, /invite."""
 
 from __future__ import annotations
 
-from telegram.ext import CallbackQueryHandler, ChatMemberHandler, MessageHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    ChatJoinRequestHandler,
+    ChatMemberHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.commands import COORDINATOR, GROUPS, INVITE, JOIN, LEAVE, LINKCHAT, NEWGROUP, REMOVE
 from bot.groups import JoinButton, LeaveButton
 from handlers.groups.admin import coordinator, link_chat, new_group, remove
 from handlers.groups.common import join_by_link
 from handlers.groups.membership import (
+    chat_join_request,
     chat_membership,
     invite,
     join_command,
@@ -34,6 +41,7 @@ def handlers() -> list[Route]:
     return [
         (MessageHandler(written_in_groups, record_seen), SEEN_GROUP),
         (ChatMemberHandler(chat_membership, ChatMemberHandler.CHAT_MEMBER), 0),
+        (ChatJoinRequestHandler(chat_join_request), 0),
         (CallbackQueryHandler(tap_membership, pattern=JoinButton.pattern()), 0),
         (CallbackQueryHandler(tap_membership, pattern=LeaveButton.pattern()), 0),
         route(GROUPS, list_groups),

@@ -217,6 +217,21 @@ async def chat_membership(update: Update, context: BotContext) -> None:
     await context.services.groups.follow_chat_move(change.chat.id, sender_of(user), move)
 
 
+async def chat_join_request(update: Update, context: BotContext) -> None:
+    """A request to join a linked chat: approved for members of its groups; anyone else's
+    request stays pending for the chat's administrators to decide."""
+    request = update.chat_join_request
+    if request is None or request.from_user.is_bot:
+        return
+    groups = context.services.groups
+    if not await groups.may_enter_chat(request.chat.id, request.from_user.id):
+        return
+    try:
+        await request.approve()
+    except BadRequest as error:
+        logger.info("Join request in chat %s not approved: %s", request.chat.id, error.message)
+
+
 async def record_seen(update: Update, context: BotContext) -> None:
     """Whoever writes in a linked chat is recorded as seen there."""
     message = update.message

@@ -107,6 +107,16 @@ class People:
         self._member_changed(chat, by or user, user, old, "member")
         self._service(chat, by or user, new_chat_members=[shapes.user(user)])
 
+    def ask_to_join(self, chat: SimChat, user: SimUser, bio: str | None = None) -> None:
+        """``user`` asks to join through a request link: a chat_join_request update reaches
+        a bot that administers the chat with the right to invite users."""
+        if chat.is_private or chat.members.get(user.id, "left") not in ("left", "kicked"):
+            raise ValueError(f"{user.first_name} cannot ask to join {chat.title}")
+        chat.join_requests.add(user.id)
+        if chat.bot_status in ("administrator", "creator") and chat.bot_can("can_invite_users"):
+            request = shapes.join_request(chat, user, unix_now(), bio)
+            self.backend.updates.push("chat_join_request", request)
+
     def remove_member(self, chat: SimChat, user: SimUser, *, by: SimUser | None = None) -> None:
         """``user`` leaves (or ``by`` bans them): chat_member update and a service message."""
         new: MemberStatus = "kicked" if by is not None else "left"

@@ -207,6 +207,14 @@ def callback_query(query_id: str, sender: SimUser, sim: SimMessage, data: str) -
     }
 
 
+def join_request(sim: SimChat, person: SimUser, date: int, bio: str | None) -> JSON:
+    """A ChatJoinRequest: the private chat with the requester is ``user_chat_id``."""
+    return _optional(
+        {"chat": chat(sim), "from": user(person), "user_chat_id": person.id, "date": date},
+        bio=bio,
+    )
+
+
 def member(person: SimUser, status: str, rights: dict[str, bool] | None = None) -> JSON:
     """A ChatMember of the variant ``status`` names."""
     shape: JSON = {"status": status, "user": user(person)}

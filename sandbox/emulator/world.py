@@ -80,6 +80,8 @@ class SimChat:
     migrated_to: int | None = None
     migrated_from: int | None = None
     topics: dict[int, Topic] = field(default_factory=dict)
+    join_requests: set[int] = field(default_factory=set)
+    """Ids of people whose request to join waits for an administrator (or the bot)."""
     pinned: list[int] = field(default_factory=list)
     messages: dict[int, SimMessage] = field(default_factory=dict, repr=False)
     last_message_id: int = 0

@@ -225,6 +225,24 @@ async def test_in_a_linked_group_chat_the_calendar_is_that_groups(
     assert elsewhere.document is None
 
 
+async def test_someone_in_no_group_gets_no_calendar_even_in_a_linked_chat(
+    emulator: Emulator, repos: Repositories, network: Network
+) -> None:
+    loner = await enrol(emulator, repos, "Li", language="zh", zone="Asia/Shanghai", groups=[])
+    chat = await linked_chat(emulator, repos, "climate", [network.ana, loner])
+    post = await emulator.says(network.ana, "/calendar", chat=chat)
+    refusal = "你还没有加入任何工作组。/groups 会列出所有工作组，并让你加入其中一个。"
+
+    reply = await emulator.says(loner, "/calendar", chat=chat)
+    query = emulator.tap_data(loner, post, f"cal:{network.weekly[0]}")
+    answer = await answer_to(emulator, query)
+
+    assert reply.text == refusal
+    assert reply.document is None
+    assert answer.text == refusal
+    assert not [e for e in emulator.ledger if e.document is not None and e.chat_id == loner.id]
+
+
 async def test_no_group_or_no_meetings_is_said_in_one_line(
     emulator: Emulator, repos: Repositories
 ) -> None:

@@ -323,6 +323,26 @@ async def test_invite_in_a_linked_chat_needs_no_group(emulator: Emulator) -> Non
 # The linked group chat
 
 
+async def test_join_requests_to_the_linked_chat_are_approved_for_members_only(
+    emulator: Emulator, repos: Repositories
+) -> None:
+    jorge = await _secretariat(emulator, "es")
+    ana = emulator.add_user("Ana", language_code="es")
+    eve = emulator.add_user("Eve", language_code="en")
+    chat = await _linked_chat(emulator, jorge, "climate", [])
+    await emulator.says(ana, "/join climate")
+    await emulator.says(eve, "/start")
+
+    emulator.ask_to_join(chat, ana)
+    emulator.ask_to_join(chat, eve)
+    await emulator.settle()
+
+    assert chat.members.get(ana.id) == "member"
+    assert chat.members.get(eve.id, "left") == "left"
+    assert chat.join_requests == {eve.id}
+    assert not await _is_member(repos, eve, "climate")
+
+
 async def test_joining_and_leaving_the_linked_chat(emulator: Emulator, repos: Repositories) -> None:
     jorge = await _secretariat(emulator, "es")
     ana = emulator.add_user("Ana", language_code="es")

@@ -227,9 +227,11 @@ async def test_in_a_linked_group_chat_roster_shows_that_groups_roster(
     in_chat = await emulator.says(ana, "/roster", chat=chat)
     assert in_chat.text.split("\n") == EXPECTED["en"]
 
-    french = await emulator.says(guest, "/roster@wnmrc_test_bot", chat=chat)
-    assert french.text.startswith("Changement climatique — 3 membres")
-    assert "🕒 jeu. 23:00" in french.text
+    refused = await emulator.says(guest, "/roster@wnmrc_test_bot", chat=chat)
+    assert refused.text == (
+        "Seuls les membres de Changement climatique, les coordinateurs et le secrétariat "
+        "peuvent voir cette liste."
+    )
 
     elsewhere = await emulator.says(ana, "/roster biodiversity", chat=chat)
     assert elsewhere.text == (
@@ -340,15 +342,26 @@ async def test_whois_by_username_by_part_of_a_name_and_no_match(
 
 
 async def test_whois_is_for_members_of_the_network(emulator: Emulator, repos: Repositories) -> None:
-    await three_zones(emulator, repos, "en")
+    ana = await three_zones(emulator, repos, "en")
     stranger = await enrol(emulator, repos, "Stranger", language="es")
-
-    reply = await emulator.says(stranger, "/whois @anaq")
-
-    assert reply.text == (
+    chat = await _linked_chat(emulator, repos, "climate", [ana, stranger])
+    refusal = (
         "Solo los miembros de un grupo de trabajo pueden buscar personas. "
         "/groups muestra los grupos."
     )
+
+    assert (await emulator.says(stranger, "/whois @anaq")).text == refusal
+    assert (await emulator.says(stranger, "/whois @anaq", chat=chat)).text == refusal
+
+
+async def test_whois_never_walks_internal_ids(emulator: Emulator, repos: Repositories) -> None:
+    ana = await three_zones(emulator, repos, "en")
+    ids = [p.id for p in await repos.people.search("a")]
+    assert ids
+
+    for number in sorted({*ids, 1, 2, 3}):
+        reply = await emulator.says(ana, f"/whois {number}")
+        assert reply.text == f"I found no one matching “{number}”."
 
 
 def _csv_rows(data: bytes) -> list[dict[str, str]]:

@@ -202,3 +202,49 @@ async def test_people_open_topics_and_write_in_them(
     assert updates[0].message is not None
     assert updates[0].message.forum_topic_created is not None
     assert question.thread_id == thread_id
+
+
+async def test_join_requests_reach_an_admin_bot_and_are_approved_or_declined_once(
+    bot: telegram.Bot, emu: Emulator, ana: SimUser
+) -> None:
+    bob, eve = emu.add_user("Bob"), emu.add_user("Eve")
+    group = emu.add_group("WG", members=[ana], creator=ana)
+    emu.set_bot_admin(group)
+    await bot.get_updates(offset=-1)
+
+    emu.ask_to_join(group, bob, bio="Reserve manager")
+    emu.ask_to_join(group, eve)
+    updates = await bot.get_updates(allowed_updates=["chat_join_request"])
+
+    requests = [u.chat_join_request for u in updates if u.chat_join_request is not None]
+    assert [(r.from_user.id, r.user_chat_id, r.bio) for r in requests] == [
+        (bob.id, bob.id, "Reserve manager"),
+        (eve.id, eve.id, None),
+    ]
+    assert await bot.approve_chat_join_request(group.id, bob.id)
+    assert await bot.decline_chat_join_request(group.id, eve.id)
+    assert isinstance(await bot.get_chat_member(group.id, bob.id), telegram.ChatMemberMember)
+    assert isinstance(await bot.get_chat_member(group.id, eve.id), telegram.ChatMemberLeft)
+    for again in (bot.approve_chat_join_request, bot.decline_chat_join_request):
+        with pytest.raises(BadRequest, match="Hide_requester_missing"):
+            await again(group.id, bob.id)
+    with pytest.raises(BadRequest, match="Hide_requester_missing"):
+        await bot.approve_chat_join_request(group.id, ana.id)
+
+
+async def test_only_an_admin_bot_with_invite_rights_handles_join_requests(
+    bot: telegram.Bot, emu: Emulator, ana: SimUser
+) -> None:
+    bob = emu.add_user("Bob")
+    group = emu.add_group("WG", members=[ana], creator=ana)
+    emu.set_bot_admin(group, can_invite_users=False)
+    await bot.get_updates(offset=-1)
+    emu.ask_to_join(group, bob)
+
+    assert not any(u.chat_join_request for u in await bot.get_updates(offset=-1, timeout=0))
+    with pytest.raises(BadRequest, match="Chat_admin_required"):
+        await bot.approve_chat_join_request(group.id, bob.id)
+    with pytest.raises(BadRequest, match="Chat_admin_required"):
+        await bot.decline_chat_join_request(group.id, bob.id)
+    with pytest.raises(BadRequest, match="Method is available for supergroup and channel"):
+        await bot.approve_chat_join_request(ana.id, bob.id)

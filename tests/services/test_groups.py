@@ -162,6 +162,27 @@ async def test_joining_and_leaving_a_linked_chat_follows_the_group(
     assert await repos.people.by_telegram_id(43) is None
 
 
+async def test_only_members_of_its_groups_may_enter_a_linked_chat_by_request(
+    groups: GroupsService, repos: Repositories, clock: ManualClock
+) -> None:
+    climate = await groups.find("climate")
+    biodiversity = await groups.find("biodiversity")
+    assert climate is not None
+    assert biodiversity is not None
+    await groups.link_chat(climate, await group_chat(repos, clock, -100_7), None)
+    ana = await person(repos, clock, 1, "Ana")
+    bob = await person(repos, clock, 2, "Bob")
+    await groups.join(climate.id, ana.id, "bot")
+    await groups.join(biodiversity.id, bob.id, "bot")
+
+    assert await groups.may_enter_chat(-100_7, 1)
+    assert not await groups.may_enter_chat(-100_7, 2)  # a member of another group
+    assert not await groups.may_enter_chat(-100_7, 99)  # unknown to the bot
+    assert not await groups.may_enter_chat(-100_8, 1)  # a chat linked to no group
+    await groups.leave(climate.id, ana.id)
+    assert not await groups.may_enter_chat(-100_7, 1)
+
+
 async def test_a_person_is_found_by_username_or_listed_when_ambiguous(
     groups: GroupsService, repos: Repositories, clock: ManualClock
 ) -> None:

@@ -75,8 +75,10 @@ async def test_whois_finds_people_with_their_groups_and_who_may_look(
 
     assert [p.id for p in found.found] == [ana.id]
     assert found.groups[ana.id] == [(climate, True)]
-    assert await roster.may_look_up(await groups.actor(ana), 1, None)
-    assert not await roster.may_look_up(await groups.actor(stranger), 1, None)
+    assert await roster.may_look_up(await groups.actor(ana))
+    assert not await roster.may_look_up(await groups.actor(stranger))
+    assert (await roster.whois(str(ana.id))).found == ()
+    assert (await roster.whois(str(stranger.id))).found == ()
 
 
 async def test_the_export_has_each_person_with_all_their_groups(

@@ -1,5 +1,5 @@
-"""Chat information and forum topics: getChat, getChatMember, getChatAdministrators,
-createForumTopic."""
+"""Chat information, forum topics and join requests: getChat, getChatMember,
+getChatAdministrators, createForumTopic, approveChatJoinRequest, declineChatJoinRequest."""
 
 from __future__ import annotations
 
@@ -74,3 +74,37 @@ def create_forum_topic(b: Backend, p: Params) -> Any:
     topic = b.world.open_topic(chat, b.world.bot, name, color or DEFAULT_TOPIC_COLOR)
     topic.icon_custom_emoji_id = p.string("icon_custom_emoji_id") or None
     return shapes.topic(topic)
+
+
+@api_method("approveChatJoinRequest", chat_id="chat", user_id="int")
+def approve_chat_join_request(b: Backend, p: Params) -> Any:
+    chat, person = _join_request(b, p)
+    if chat.members.get(person.id, "left") not in ("left", "kicked"):
+        chat.join_requests.discard(person.id)
+        raise bad_request("USER_ALREADY_PARTICIPANT")
+    chat.join_requests.discard(person.id)
+    chat.members[person.id] = "member"
+    return True
+
+
+@api_method("declineChatJoinRequest", chat_id="chat", user_id="int")
+def decline_chat_join_request(b: Backend, p: Params) -> Any:
+    chat, person = _join_request(b, p)
+    chat.join_requests.discard(person.id)
+    return True
+
+
+def _join_request(b: Backend, p: Params) -> tuple[SimChat, SimUser]:
+    """The chat and the person of a pending join request, as Telegram checks them."""
+    chat = b.present_chat(p)
+    if chat.is_private:
+        raise bad_request("method is available for supergroup and channel chats only")
+    if chat.bot_status not in ("administrator", "creator") or not chat.bot_can("can_invite_users"):
+        raise bad_request("CHAT_ADMIN_REQUIRED")
+    user_id = p.required_integer("user_id", "invalid user_id specified")
+    person = b.world.person(user_id)
+    if person is None:
+        raise bad_request("user not found")
+    if person.id not in chat.join_requests:
+        raise bad_request("HIDE_REQUESTER_MISSING")
+    return chat, person
