@@ -118,6 +118,7 @@ def build_application(
         .post_shutdown(_closer(intake))
     )
     application: WnmrcApplication = builder.build()
+    application.intake = intake
     intake.processor.on_flood = lambda notice: flood.slow_down(application, notice)
     register_handlers(application)
     return application

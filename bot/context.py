@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
@@ -34,6 +34,9 @@ from bot.roster.service import RosterService
 from bot.runtime import DueWorkRuntime
 from config import NetworkConfig, Settings
 from storage import Database, Person, Repositories
+
+if TYPE_CHECKING:
+    from bot.intake import Intake
 
 
 @dataclass
@@ -128,11 +131,13 @@ class WnmrcApplication(
 ):
     """PTB's Application carrying the bot's :class:`Services`."""
 
-    __slots__ = ("services",)
+    __slots__ = ("intake", "services")
 
     def __init__(self, *, services: Services, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.services = services
+        self.intake: Intake | None = None
+        """How updates come in (set by ``bot.app``): the webhook stores updates in its inbox."""
 
     async def stop(self) -> None:
         """Stop taking updates in hand first: those still waiting for their chat's turn stay

@@ -32,6 +32,10 @@ logger = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
 
+WEBHOOK_REMEMBERED = 100_000
+"""By webhook nothing confirms a range of updates: handled rows this far below the newest
+update are forgotten (a redelivery comes within hours, not a hundred thousand updates later)."""
+
 
 @dataclass(frozen=True)
 class Arrival:
@@ -86,6 +90,7 @@ class Inbox:
         batch): the next getUpdates call confirms them, and only one below it can be known."""
         self._done: list[int] = []
         self._writer: asyncio.Task[None] | None = None
+        self._receiving = asyncio.Lock()
 
     async def take_in(self, updates: list[JSONDict], offset: int | None) -> list[JSONDict]:
         """Store the fetched updates to handle, and return them in Telegram's order.
@@ -117,6 +122,14 @@ class Inbox:
             self.confirm_from = max(self.confirm_from, arrivals[-1].update_id + 1)
         return admitted
 
+    async def receive(self, update: JSONDict) -> bool:
+        """A webhook's update: stored before Telegram hears 200; False when it is to be left
+        alone (delivered again, or beyond its chat's share). One at a time, so two deliveries
+        of one update never both pass the check."""
+        async with self._receiving:
+            remembered_from = max(0, int(update["update_id"]) - WEBHOOK_REMEMBERED)
+            return bool(await self.take_in([update], remembered_from))
+
     def _admit(self, came: Arrival) -> bool:
         key = came.ordering_key
         if key is None:
@@ -140,7 +153,7 @@ class Inbox:
     def handled(self, update_id: int) -> None:
         """The update is handled (answered, or dropped on purpose): mark it, soon."""
         if update_id not in self._pending:
-            return  # not from the inbox (a webhook update)
+            return  # not from the inbox (dropped on purpose)
         self._pending.discard(update_id)
         self._done.append(update_id)
         if self._writer is None:

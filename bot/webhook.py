@@ -4,7 +4,9 @@ Telegram POSTs each update to ``WNMRC_WEBHOOK_URL`` with the secret registered b
 ``X-Telegram-Bot-Api-Secret-Token``. The server answers a missing or wrong secret with 403 and an
 announced body over 1 MB with 413 from the headers alone, before reading a byte of the body
 (and closes the connection instead of draining it); a body that turns out longer than announced
-is cut at 1 MB. ``GET /healthz`` says whether the database answers (200) or not (503).
+is cut at 1 MB. An update is stored in the inbox (``bot/inbox.py``) before the 200, so a kill
+loses none; one delivered again (its ``update_id`` is in the inbox) is answered 200 and left
+alone. ``GET /healthz`` says whether the database answers (200) or not (503).
 It listens on ``WNMRC_WEBHOOK_LISTEN`` (127.0.0.1 unless told otherwise): TLS is terminated by a
 reverse proxy in front of it.
 """
@@ -71,7 +73,16 @@ async def _receive(request: web.Request) -> web.Response:
     update = Update.de_json(data, application.bot) if isinstance(data, dict) else None
     if update is None:
         return web.Response(status=400, text="not an update")
-    await application.update_queue.put(update)
+    inbox = application.intake.inbox if application.intake is not None else None
+    if inbox is None:
+        return web.Response(status=503, text="not ready")  # Telegram delivers it again
+    try:
+        fresh = await inbox.receive(data)
+    except Exception as error:  # not stored: no 200, so Telegram delivers it again
+        logger.error("webhook: update %d not stored: %s", update.update_id, type(error).__name__)
+        return web.Response(status=503, text="not stored")
+    if fresh:
+        await application.update_queue.put(update)
     return web.Response(status=200)
 
 

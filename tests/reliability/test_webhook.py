@@ -9,6 +9,7 @@ import json
 import signal
 import socket
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from config import load_settings
 from sandbox.emulator import Emulator
 
 from ..conftest import SECRETARIAT_ID, TOKEN
-from .processes import WNMRC_BOT, bot_environment
+from .processes import WNMRC_BOT, bot_environment, start_bot
 
 pytestmark = pytest.mark.slow
 
@@ -308,3 +309,117 @@ async def test_a_taken_port_or_an_unreachable_api_is_one_line(
         assert "Traceback" not in output
         assert "Unclosed" not in output
         assert TOKEN.split(":")[1] not in output
+
+
+def _command_from(user_id: int, name: str, update_id: int, text: str) -> bytes:
+    """An update as Telegram POSTs it: ``text`` typed by a person the emulator knows."""
+    sender = {"id": user_id, "is_bot": False, "first_name": name, "language_code": "en"}
+    message = {
+        "message_id": update_id,
+        "date": int(time.time()),
+        "chat": {"id": user_id, "type": "private", "first_name": name},
+        "from": sender,
+        "text": text,
+        "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}],
+    }
+    return json.dumps({"update_id": update_id, "message": message}).encode()
+
+
+async def _post(session: aiohttp.ClientSession, url: str, body: bytes) -> int:
+    headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
+    async with session.post(url, data=body, headers=headers) as answer:
+        return answer.status
+
+
+def _inbox_rows(database: Path) -> tuple[int, int]:
+    """(stored and not handled, handled) rows of the update inbox."""
+    with sqlite3.connect(database) as connection:
+        row = connection.execute(
+            "SELECT count(*) FILTER (WHERE handled_at IS NULL),"
+            " count(*) FILTER (WHERE handled_at IS NOT NULL) FROM update_inbox"
+        ).fetchone()
+    connection.close()
+    return int(row[0]), int(row[1])
+
+
+@pytest.mark.timeout(120)
+async def test_an_update_posted_twice_is_handled_once(
+    webhook_environment: tuple[dict[str, str], str, int],
+    webhook_bot: asyncio.subprocess.Process,
+    emulator: Emulator,
+    tmp_path: Path,
+) -> None:
+    _, url, _ = webhook_environment
+    ana = emulator.add_user("Ana", language_code="en")
+    await emulator.says(ana, "/start", timeout=30)
+    await emulator.settle(quiet=0.5, timeout=30)
+    mark = len(emulator.ledger)
+    update = _command_from(ana.id, "Ana", 4_001, "/help")
+
+    async with aiohttp.ClientSession() as session:
+        first = await _post(session, url, update)
+        await emulator.wait_until(lambda: len(emulator.ledger) > mark, timeout=30)
+        again = await _post(session, url, update)  # Telegram did not hear the first 200
+        both = await asyncio.gather(*(_post(session, url, update) for _ in range(2)))
+    await emulator.settle(quiet=1.5, timeout=30)
+    answers = [entry for entry in emulator.ledger[mark:] if entry.chat_id == ana.id]
+
+    assert (first, again, both) == (200, 200, [200, 200])
+    assert len(answers) == 1, f"{len(answers)} answers to one update delivered four times"
+    assert "/start" in (answers[0].text or "")
+    assert webhook_bot.returncode is None
+
+
+@pytest.mark.timeout(120)
+async def test_updates_stored_by_webhook_and_killed_before_handling_are_handled_after_restart(
+    webhook_environment: tuple[dict[str, str], str, int], emulator: Emulator, tmp_path: Path
+) -> None:
+    environment, url, _ = webhook_environment
+    database, log = tmp_path / "bot.sqlite3", tmp_path / "bot.log"
+    ana = emulator.add_user("Ana", language_code="en")
+    commands = 10
+
+    async def start() -> asyncio.subprocess.Process:
+        calls = len(emulator.calls)
+        process = await start_bot(environment, log)
+        await emulator.wait_until(
+            lambda: any(c.method == "setWebhook" and c.ok for c in emulator.calls[calls:]),
+            timeout=30,
+        )
+        return process
+
+    process = await start()
+    try:
+        await emulator.says(ana, "/start", timeout=30)
+        await emulator.settle(quiet=0.5, timeout=30)
+        mark = len(emulator.ledger)
+        updates = [_command_from(ana.id, "Ana", 5_000 + n, "/help") for n in range(commands)]
+        async with aiohttp.ClientSession() as session:
+            # Each 200 says "stored": Telegram forgets the update. The bot answers a private
+            # chat once a second, so most wait for their turn when the process dies.
+            statuses = [await _post(session, url, update) for update in updates]
+    finally:
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+    answered_before = len(emulator.ledger) - mark
+    waiting, _ = _inbox_rows(database)
+
+    assert statuses == [200] * commands
+    assert answered_before < commands, "every command answered before the kill: nothing tested"
+    assert waiting >= commands - answered_before
+
+    process = await start()
+    try:
+        await emulator.wait_until(lambda: len(emulator.ledger) - mark >= commands, timeout=60)
+        async with aiohttp.ClientSession() as session:  # a late redelivery changes nothing
+            assert await _post(session, url, updates[-1]) == 200
+        await emulator.settle(quiet=1.5, timeout=30)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), 30)
+    answers = emulator.ledger[mark:]
+
+    assert code == 0, log.read_text(errors="replace")[-3000:]
+    assert len(answers) == commands, f"{len(answers)} answers to {commands} commands"
+    assert all(entry.chat_id == ana.id and "/start" in (entry.text or "") for entry in answers)
+    assert _inbox_rows(database) == (0, commands + 1)
