@@ -26,7 +26,7 @@ from bot.groups import find_group, unknown_group
 from bot.i18n import N_
 from bot.meetings import drafts
 from bot.meetings.buttons import STALE, CancelMeeting, MeetStep, RescheduleStep, Rsvp, parse_rsvp
-from bot.meetings.drafts import Answers
+from bot.meetings.drafts import RESCHEDULE_KIND, Answers
 from bot.meetings.rules import Refusal
 from bot.meetings.service import Changed, NotAllowed, StepBack
 from bot.models import Draft, Meeting, Occurrence, WorkingGroup, parse_local
@@ -125,12 +125,8 @@ async def meeting_command(update: Update, context: BotContext) -> None:
         lines.append(tr("❌ Cancelled"))
     lines += rules.meeting_lines(tr, view, zone)
     lines += ["", *rules.who_answered_lines(tr, report.by_answer, report.silent)]
-    for part in _split(lines):
+    for part in split_message("\n".join(lines)):
         await message.reply_text(part)
-
-
-def _split(lines: Sequence[str]) -> list[str]:
-    return split_message("\n".join(lines))
 
 
 @command("nudge")
@@ -428,15 +424,13 @@ async def upcoming_command(update: Update, context: BotContext) -> None:
         lines += rules.upcoming_lines(
             tr, meeting.id, meeting.title, start, zone, meeting.link, item.answer
         )
-    for part in _split(lines):
+    for part in split_message("\n".join(lines)):
         await message.reply_text(part)
 
 
 def conversations() -> tuple[Conversation, ...]:
-    return (
-        meeting_draft.conversation(),
-        Conversation(drafts.RESCHEDULE_KIND, on_reschedule_text, N_("rescheduling a meeting")),
-    )
+    rescheduling = Conversation(RESCHEDULE_KIND, on_reschedule_text, N_("rescheduling a meeting"))
+    return meeting_draft.conversation(), rescheduling
 
 
 def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:

@@ -190,6 +190,19 @@ def test_handlers_never_reach_the_repositories() -> None:
     assert wrong == []
 
 
+HANDLER_LINES: Final = 450
+"""A handler module that grows past this has taken on what belongs in a service."""
+
+
+def test_no_handler_module_grows_past_450_lines() -> None:
+    long = {
+        str(module.path.relative_to(ROOT)): lines
+        for module in _in("handlers")
+        if (lines := len(module.path.read_text(encoding="utf-8").splitlines())) > HANDLER_LINES
+    }
+    assert long == {}
+
+
 def test_the_pending_handlers_exist() -> None:
     """A module that left PENDING (or was renamed) must not linger in it."""
     names = {module.name for module in _in("handlers")}
