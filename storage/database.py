@@ -218,8 +218,8 @@ class Database:
         async with self._write_lock:
             self._write_owner = asyncio.current_task()
             try:
-                await self._writer.execute("BEGIN IMMEDIATE")
-                try:
+                try:  # BEGIN inside: a task cancelled while it runs must not leave it open
+                    await self._writer.execute("BEGIN IMMEDIATE")
                     yield self._writer
                     await self._writer.execute("COMMIT")
                     committed = self._after_commit
@@ -243,7 +243,9 @@ class Database:
             _run_after_commit([callback])
 
     async def _rollback(self) -> None:
-        if self._writer.in_transaction:
+        """Roll back whatever is open. Queued behind any statement still running on the
+        writer's thread (a BEGIN whose task was cancelled), so it is never too early."""
+        with suppress(sqlite3.OperationalError):  # "no transaction is active"
             await self._writer.execute("ROLLBACK")
 
     def defer(self, key: Hashable, sql: str, params: Params) -> None:

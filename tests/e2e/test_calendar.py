@@ -231,7 +231,7 @@ async def test_someone_in_no_group_gets_no_calendar_even_in_a_linked_chat(
     loner = await enrol(emulator, repos, "Li", language="zh", zone="Asia/Shanghai", groups=[])
     chat = await linked_chat(emulator, repos, "climate", [network.ana, loner])
     post = await emulator.says(network.ana, "/calendar", chat=chat)
-    refusal = "你还没有加入任何工作组。/groups 会列出所有工作组，并让你加入其中一个。"
+    refusal = "您还没有加入任何工作组。/groups 会列出所有工作组，并让您加入其中一个。"
 
     reply = await emulator.says(loner, "/calendar", chat=chat)
     query = emulator.tap_data(loner, post, f"cal:{network.weekly[0]}")

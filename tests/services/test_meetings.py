@@ -26,6 +26,7 @@ from bot.meetings.service import (
     Scheduled,
     StepBack,
 )
+from bot.meetings.sharing import NO_GROUP
 from bot.runtime import DueWorkRuntime
 from config import load_network, load_settings
 from storage import Draft, Person, Repositories
@@ -426,11 +427,11 @@ async def test_calendar_files_for_members_and_refusals_for_others(
     assert (mine.chat_id, mine.starts_at, mine.title) == (102, START, "Follow-up")
     outsider = await person(repos, 556, "Zoe", "UTC", "en", clock.now())
     refused = await files.of_occurrence(occurrence.id, outsider, net.actor(outsider), None)
-    assert refused == rules.Refusal("This button is no longer valid.")
-    in_the_chat = await files.of_occurrence(
+    assert refused == rules.Refusal(NO_GROUP)
+    in_the_chat = await files.of_occurrence(  # members only, even in the group's chat
         occurrence.id, outsider, net.actor(outsider), net.climate
     )
-    assert not isinstance(in_the_chat, rules.Refusal)
+    assert in_the_chat == rules.Refusal(NO_GROUP)
 
     await net.service.cancel(done.meeting.id, net.actor(net.jorge))
     gone = await files.of_occurrence(occurrence.id, net.ana, net.actor(net.ana), None)

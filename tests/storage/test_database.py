@@ -226,3 +226,21 @@ async def test_close_is_idempotent(tmp_path: Path) -> None:
 async def test_memory_database_is_refused() -> None:
     with pytest.raises(ValueError, match="file path"):
         await Database.open(":memory:")
+
+
+async def test_a_task_cancelled_while_it_begins_leaves_no_transaction_open(db: Database) -> None:
+    async def write() -> None:
+        async with db.transaction() as conn:
+            await conn.execute("SELECT 1")
+
+    task = asyncio.create_task(write())
+    await asyncio.sleep(0)  # the task now waits for BEGIN IMMEDIATE on the writer's thread
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    async with db.transaction() as conn:  # would fail: "cannot start a transaction within..."
+        await conn.execute(
+            "INSERT INTO chats (id, type, created_at, updated_at) VALUES (1, 'private', 'a', 'a')"
+        )
+    assert await db.fetch_value("SELECT count(*) FROM chats") == 1
