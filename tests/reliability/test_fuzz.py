@@ -1,17 +1,22 @@
-"""A hypothesis fuzz of the whole bot against the emulator (issue 7, item 2).
+"""A hypothesis fuzz of the whole bot against the emulator (issue 7 item 2, issue 12 item 7).
 
 Random updates go into every command and every conversation state: commands with missing or
 garbage arguments (HTML, emoji, right-to-left and Chinese text, 5,000-character strings),
 unknown commands, plain text in the middle of conversations, taps of every button the bot has
 shown, forged and stale callback data, documents and photos where text is expected, edited
 messages, messages in linked and unlinked group chats and from people the bot never saw — as a
-member, a coordinator and the secretariat. After every step: the error handler was not reached
-and no call the bot made was refused with a 400. After every run: ``/cancel`` leaves no draft.
+member, a coordinator and the secretariat. Callback data is drawn from the real registry
+(``bot.routing.callback_prefixes()``): valid packings of every kind with random field values, and
+mutations of them. The world holds meetings (one-off and recurring), experiences in every status,
+an open vote round and an announcement draft, all made through the services; Telegram's flood
+limits are on. After every step: every tap was answered (answerCallbackQuery) and every command
+in a private chat got a reply within a bound, the error handler was not reached and no call the
+bot made was refused with a 400. After every run: ``/cancel`` leaves no draft.
 
 The bot and the emulator run in an event loop of their own (a background thread) so that
 hypothesis drives them from a plain, synchronous state machine. ``WNMRC_FUZZ_EXAMPLES`` sets the
-number of runs of up to 20 steps each (default 20: about 15 s on a 2-core machine; 200 makes a
-soak).
+number of runs (default 20) and ``WNMRC_FUZZ_STEPS`` the steps of each (default 4; with Telegram's
+limits on a step costs about a second); 200 x 20 makes a soak.
 """
 
 from __future__ import annotations
@@ -24,8 +29,10 @@ import threading
 import time
 from collections.abc import Coroutine, Iterator
 from contextlib import AsyncExitStack
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -37,18 +44,32 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from bot.access import Actor
+from bot.announcements.service import Previewing, Started
 from bot.app import build_application, running
 from bot.commands import COMMANDS
-from bot.context import WnmrcApplication
+from bot.context import Services, WnmrcApplication
+from bot.meetings import DEFAULT_OFFSETS
+from bot.meetings import drafts as meeting_drafts
+from bot.meetings.service import Scheduled
+from bot.profile import Refusal
+from bot.reviews.selection import VoteOpened
+from bot.reviews.service import KIND as REVIEW_KIND
+from bot.reviews.service import NoteAsked
+from bot.routing import NONE, SEPARATOR, callback_prefixes
 from config import load_settings
 from sandbox.emulator import Emulator, LedgerEntry, SimChat, SimUser, shapes
-from sandbox.emulator.limits import TelegramLimits
+from sandbox.emulator.journal import CallRecord
 from storage import Repositories
+from storage.models import EXPERIENCE_STATUSES, Person
 
 from ..conftest import SECRETARIAT_ID, TOKEN
 
 EXAMPLES = int(os.environ.get("WNMRC_FUZZ_EXAMPLES", "20"))
-STEPS = 20
+STEPS = int(os.environ.get("WNMRC_FUZZ_STEPS", "4"))
+"""Steps per run: with Telegram's limits on, a step costs about a second of paced replies."""
+ANSWER_BOUND = 5.0
+"""Seconds within which a tap is answered and a private command gets its reply."""
 T = TypeVar("T")
 
 
@@ -79,7 +100,7 @@ class LiveBot:
 
     async def _start(self) -> None:
         self.emulator = await self._stack.enter_async_context(
-            Emulator(token=TOKEN, bot_username="wnmrc_test_bot", limits=TelegramLimits.unlimited())
+            Emulator(token=TOKEN, bot_username="wnmrc_test_bot")
         )
         settings = load_settings(
             bot_token=TOKEN,
@@ -163,13 +184,63 @@ command_names = st.one_of(
     st.sampled_from([command.name for command in COMMANDS]),
     st.sampled_from(["unknown", "Start", "start@other_bot", "start@wnmrc_test_bot", "x" * 40]),
 )
+
+
+def _field_values(field: Any) -> st.SearchStrategy[str]:
+    """Random values of one declared field, as packed (small ids hit the world's rows)."""
+    if field.kind == "bool":
+        return st.sampled_from(["0", "1"])
+    if field.kind in ("int", "optional_int"):
+        numbers = st.one_of(
+            st.integers(-2, 12), st.integers(min_value=-(2**63), max_value=2**63 - 1)
+        ).map(str)
+        return st.one_of(numbers, st.just(NONE)) if field.kind == "optional_int" else numbers
+    if field.kind == "literal":
+        return st.sampled_from(field.choices)
+    return st.text(
+        st.characters(exclude_characters=SEPARATOR, exclude_categories=["Cs"]),
+        max_size=field.width,
+    ).filter(lambda t: len(t.encode()) <= field.width)
+
+
+def _packings(prefix: str, kind: Any) -> st.SearchStrategy[str]:
+    fields = kind._declared()
+    return st.tuples(*(_field_values(field) for field in fields)).map(
+        lambda values: SEPARATOR.join((prefix, *values))
+    )
+
+
+KINDS = callback_prefixes()
+"""Every kind of button the bot declares (the handlers are imported with ``bot.app``)."""
+valid_data = st.one_of(*(_packings(prefix, kind) for prefix, kind in sorted(KINDS.items())))
+
+
+def _mutate(data: str, how: int, junk: str) -> str:
+    parts = data.split(SEPARATOR)
+    if how == 0:  # a field dropped
+        parts = parts[:-1] if len(parts) > 1 else parts
+    elif how == 1:  # a field too many
+        parts.append(junk)
+    elif how == 2:  # one field replaced by junk
+        parts[len(junk) % len(parts)] = junk
+    elif how == 3:  # another prefix with these fields
+        parts[0] = sorted(KINDS)[len(junk) % len(KINDS)]
+    elif how == 4:  # the prefix in capitals
+        parts[0] = parts[0].upper()
+    else:  # cut anywhere
+        return data[: len(junk) % max(1, len(data))] or data
+    mutated = SEPARATOR.join(parts)
+    while len(mutated.encode()) > 64:
+        mutated = mutated[:-1]
+    return mutated or data
+
+
+JUNK = st.sampled_from(["", "0", "-1", "-", "999999", "a", "<b>", "😀", "1.5", " 1", "0x1", "中"])
 forged_data = st.one_of(
+    valid_data,
+    valid_data,
+    st.builds(_mutate, valid_data, st.integers(0, 5), JUNK),
     st.text(min_size=1, max_size=64).filter(lambda d: 0 < len(d.encode()) <= 64),
-    st.builds(
-        lambda prefix, tail: f"{prefix}:{tail}"[:64],
-        st.sampled_from(["lang", "grp", "join", "leave", "prof", "ann", "dig", "wg", "ng", "x"]),
-        st.sampled_from(["", "0", "-1", "999999", "a:b:c", "1:2", "<b>", "😀"]),
-    ),
 )
 ACTORS = ("member", "coordinator", "secretariat", "newcomer")
 actors = st.sampled_from(ACTORS)
@@ -179,6 +250,92 @@ PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
+
+
+# the world the fuzz plays in, made through the services
+
+EXPERIENCE = {
+    "reserve": "Sierra Nevada",
+    "country": "ES",
+    "summary": "Las terrazas retienen el agua.",
+    "links": [],
+    "files": [],
+}
+
+
+async def furnish(services: Services, people: dict[str, Person], theme: str) -> None:
+    """Meetings (one-off and recurring), an experience in every status, an open vote round on
+    the theme ``theme`` and an announcement draft at its preview."""
+    boss = await services.groups.actor(people["secretariat"])
+    for recurrence in ("none", "weekly"):
+        await _meeting(services, people["secretariat"], boss, recurrence)
+    author = people["member"]
+    made: dict[str, int] = {}
+    for status in ("submitted", "in_review", "changes_requested", "declined", "accepted"):
+        made[status] = await _experience(services, author, theme, status, boss)
+    made["withdrawn"] = await _experience(services, author, theme, "submitted", boss)
+    assert await services.experiences.withdraw(author.id, made["withdrawn"]) is not None
+    for status in ("shortlisted", "selected", "on the ballot"):
+        made[status] = await _experience(services, author, theme, "accepted", boss)
+        assert not isinstance(await services.selection.shortlist(boss, made[status]), Refusal)
+    published = await services.selection.select(boss, [made["selected"]], None)
+    assert published, "nothing was selected"
+    assert not isinstance(published[0], Refusal), published
+    opened = await services.selection.open_vote(people["secretariat"].id, theme)
+    assert isinstance(opened, VoteOpened), opened
+    statuses = {(await services.reviews.get(i)).status for i in made.values()}  # type: ignore[union-attr]
+    assert statuses == set(EXPERIENCE_STATUSES), statuses
+    sender = people["secretariat"]
+    started = await services.announcements.start(sender.id, sender.telegram_id or 0, theme)
+    assert isinstance(started, Started), started
+    assert isinstance(await services.announcements.type_text(started.draft, "Hola <b>"), Previewing)
+
+
+async def _meeting(services: Services, host: Person, actor: Actor, recurrence: str) -> None:
+    zone = "Europe/Madrid"
+    when = datetime.now(ZoneInfo(zone)) + timedelta(days=3)
+    data = {
+        "id": f"fz{recurrence[:6]}",
+        "zone": zone,
+        "groups": [group.id for group in await services.meetings.groups()][:1],
+        "title": f"Fuzz <{recurrence}>",
+        "local": when.strftime("%Y-%m-%dT%H:00"),
+        "duration": 60,
+        "link": "https://meet.example.org/fuzz",
+        "agenda": None,
+        "recurrence": recurrence,
+        "offsets": list(DEFAULT_OFFSETS),
+    }
+    await services.meetings.save_meet(host.id, data, host.telegram_id, meeting_drafts.CONFIRM)
+    draft = await services.meetings.meet_draft(host.id)
+    assert draft is not None
+    done = await services.meetings.schedule(host.id, draft, actor)
+    assert isinstance(done, Scheduled), done
+
+
+async def _experience(
+    services: Services, author: Person, theme: str, status: str, reviewer: Actor
+) -> int:
+    """An experience sent by ``author`` and taken by ``reviewer`` to ``status``."""
+    answers = {**EXPERIENCE, "title": f"Terrazas <{status}>", "themes": [theme]}
+    experience = await services.experiences.submit(author, "es", answers)
+    if status == "submitted":
+        return experience.id
+    reviews = services.reviews
+    assert not isinstance(await reviews.open(reviewer, experience.id, None), Refusal)
+    for index in range(len(reviews.criteria)):
+        assert not isinstance(await reviews.score(reviewer, experience.id, index, 4), Refusal)
+    if status == "in_review":
+        return experience.id
+    assert not isinstance(await reviews.skip_comment(reviewer, experience.id), Refusal)
+    letter = {"accepted": "a", "changes_requested": "c", "declined": "d"}[status]
+    decided = await reviews.decide(reviewer, experience.id, letter)
+    assert not isinstance(decided, Refusal), decided
+    if isinstance(decided, NoteAsked):
+        draft = await services.repos.drafts.get(reviewer.person_id, REVIEW_KIND)
+        assert draft is not None
+        assert not isinstance(await reviews.write(reviewer, draft, "Más datos."), Refusal)
+    return experience.id
 
 
 class BotFuzz(RuleBasedStateMachine):
@@ -195,6 +352,10 @@ class BotFuzz(RuleBasedStateMachine):
         super().__init__()
         self.strangers: list[SimUser] = []
         self.recent: dict[int, Any] = {}
+        self.taps: list[tuple[str, float]] = []
+        """Callback queries sent since the last step, with when."""
+        self.awaited: list[tuple[int, float]] = []
+        """Private chats where a command was sent since the last step, with when."""
 
     @property
     def emulator(self) -> Emulator:
@@ -211,6 +372,8 @@ class BotFuzz(RuleBasedStateMachine):
         suffix = "@wnmrc_test_bot" if mention and "@" not in name else ""
         text = f"/{name}{suffix} {args}".strip()
         self.write(self.people[who], text, where)
+        if where == "private" and name in {command.name for command in COMMANDS}:
+            self.awaited.append((self.people[who].private_chat.id, time.monotonic()))
         self.step(f"{who} in {where}: {text[:80]!r}")
 
     @rule(who=actors, text=texts, where=places)
@@ -334,7 +497,8 @@ class BotFuzz(RuleBasedStateMachine):
         ]
 
     def tap(self, user: SimUser, entry: LedgerEntry, data: str) -> None:
-        self.emulator.tap_data(user, (entry.chat_id, entry.message_id), data)
+        query_id = self.emulator.tap_data(user, (entry.chat_id, entry.message_id), data)
+        self.taps.append((query_id, time.monotonic()))
 
     def step(self, what: str) -> None:
         """Wait for the bot, then check that nothing failed since the previous step."""
@@ -351,10 +515,50 @@ class BotFuzz(RuleBasedStateMachine):
         assert not refused, f"after {what}: Telegram refused {refused}"
         failures = [r.getMessage() for r in records[records_before:] if r.levelno >= logging.ERROR]
         assert not failures, f"after {what}: {failures}"
+        self._check_answered(what, calls[calls_before:])
+
+    def _check_answered(self, what: str, calls: list[CallRecord]) -> None:
+        """Every tap got its answerCallbackQuery, every private command a reply, in time."""
+        for query_id, tapped in self.taps:
+            answers = [
+                call.at
+                for call in calls
+                if call.ok
+                and call.method == "answerCallbackQuery"
+                and str(call.params.get("callback_query_id")) == query_id
+            ]
+            assert answers, f"after {what}: the tap was never answered"
+            assert answers[0] - tapped <= ANSWER_BOUND, f"after {what}: answered too late"
+        for chat_id, sent in self.awaited:
+            replies = [
+                call.at
+                for call in calls
+                if call.ok
+                and call.method in REPLIES
+                and str(call.params.get("chat_id")) == str(chat_id)
+            ]
+            assert replies, f"after {what}: no reply"
+            assert replies[0] - sent <= ANSWER_BOUND, f"after {what}: the reply came too late"
+        self.taps.clear()
+        self.awaited.clear()
 
     steps: ClassVar[int] = 0
     _calls_seen: ClassVar[int] = 0
     _records_seen: ClassVar[int] = 0
+
+
+REPLIES = frozenset(
+    {
+        "sendMessage",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "sendDocument",
+        "sendPhoto",
+        "sendMediaGroup",
+        "sendPoll",
+    }
+)
+"""The calls that answer a command."""
 
 
 def _handled(description: str | None) -> bool:
@@ -363,7 +567,7 @@ def _handled(description: str | None) -> bool:
     return "message is not modified" in (description or "").lower()
 
 
-@pytest.mark.timeout(120 + 10 * EXAMPLES)
+@pytest.mark.timeout(120 + 2 * EXAMPLES * STEPS)
 def test_random_updates_never_break_the_bot(
     live: LiveBot, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -393,6 +597,10 @@ def test_random_updates_never_break_the_bot(
         emulator.send_text(people["secretariat"], f"/linkchat {group.slug}", chat)
     live.settle()
     assert all(live.run(live.repos.groups.linked_to_chat(chat.id)) for chat in linked)
+    persons = {who: live.run(live.repos.people.by_telegram_id(people[who].id)) for who in people}
+    live.run(furnish(live.app.services, {w: p for w, p in persons.items() if p}, first.slug))
+    live.run(emulator.settle(quiet=1.5, timeout=90.0))  # the world's notices, paced, all out
+    live.settle()
 
     BotFuzz.live, BotFuzz.caplog, BotFuzz.people = live, caplog, people
     BotFuzz.linked, BotFuzz.unlinked = linked, unlinked
