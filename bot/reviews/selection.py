@@ -9,13 +9,12 @@ and the closing of the vote rounds. Methods take plain values and answer plain r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
 from bot.access import Actor
-from bot.clock import Clock
 from bot.experiences.booklet import ExportedExperience, load_experiences
 from bot.groups import find_group
 from bot.i18n import I18n
@@ -24,7 +23,7 @@ from bot.profile import Refusal
 from bot.reviews import rules
 from bot.reviews.ranking import RANKED_STATUSES, Ranked, rank
 from bot.reviews.rules import Browse, Party
-from bot.reviews.service import MAX_ID, move
+from bot.reviews.service import MAX_ID, ReviewBase, move
 from storage import Experience, ExperienceStatus, Person, Repositories, WorkingGroup
 from storage.outbox import OutboxPayload, OutgoingMessage
 
@@ -85,36 +84,8 @@ class Found:
     sees_all: bool
 
 
-class SelectionService:
+class SelectionService(ReviewBase):
     """The ranking, shortlist, vote rounds, the final selection and publishing, browsing."""
-
-    def __init__(
-        self,
-        repos: Repositories,
-        clock: Clock,
-        i18n: I18n,
-        criteria: Sequence[str],
-        wake: Callable[[], None],
-    ) -> None:
-        self._repos = repos
-        self._clock = clock
-        self._i18n = i18n
-        self.criteria: tuple[str, ...] = tuple(criteria) or tuple(rules.CRITERION_LABELS)
-        self.wake = wake
-
-    async def groups(self, *, active_only: bool = False) -> list[WorkingGroup]:
-        return await self._repos.groups.list(active_only=active_only)
-
-    async def _get(self, experience_id: int) -> Experience | None:
-        if not 0 < experience_id < MAX_ID:
-            return None
-        return await self._repos.experiences.get(experience_id)
-
-    async def _parties(self, actor: Actor | None, experience: Experience) -> frozenset[Party]:
-        if actor is None:
-            return frozenset()
-        slugs = {g.slug for g in await self.groups() if g.id in actor.coordinated}
-        return rules.parties(experience, actor.person_id, slugs, actor.secretariat)
 
     # --- /rank and /shortlist ---------------------------------------------------------------
 
@@ -133,10 +104,10 @@ class SelectionService:
 
     async def shortlist(self, actor: Actor | None, experience_id: int) -> Experience | Refusal:
         """Put an accepted experience on the shortlist, telling its author."""
-        experience = await self._get(experience_id)
+        experience = await self.get(experience_id)
         if experience is None:
             return Refusal(rules.NO_EXPERIENCE, {"id": experience_id})
-        who = await self._parties(actor, experience)
+        who = await self.parties(actor, experience)
         if Party.REVIEWER not in who:
             return Refusal(rules.NOT_YOURS_TO_REVIEW, {"id": experience.id})
         if experience.status != "accepted":
@@ -222,7 +193,7 @@ class SelectionService:
         chosen: list[Experience] = []
         problems: list[Refusal] = []
         for experience_id in ids:
-            experience = await self._get(experience_id)
+            experience = await self.get(experience_id)
             if experience is None:
                 problems.append(Refusal(rules.NO_EXPERIENCE, {"id": experience_id}))
             elif experience.status not in SELECTABLE:
@@ -248,7 +219,7 @@ class SelectionService:
     ) -> Experience | None:
         if experience.status == "selected":
             return experience
-        who = await self._parties(actor, experience)
+        who = await self.parties(actor, experience)
         return await move(uow, self._clock, self._i18n, actor, experience, "selected", who)
 
     async def _publish(self, uow: Repositories, experience: Experience, channel: int | None) -> int:
@@ -291,7 +262,7 @@ class SelectionService:
     async def one(self, actor: Actor | None, experience_id: int) -> Found:
         """One experience, if the person may see it (else none)."""
         sees_all = _sees_all(actor)
-        experience = await self._get(experience_id)
+        experience = await self.get(experience_id)
         shown = experience is not None and (sees_all or experience.status in PUBLISHED)
         return Found([experience] if shown and experience else [], await self.groups(), sees_all)
 

@@ -82,8 +82,9 @@ class Typed(Enum):
     USE_BUTTONS = "use_buttons"
 
 
-class ReviewsService:
-    """Review of experiences by the coordinators of their themes and the secretariat."""
+class ReviewBase:
+    """What both review services share: their parts, the groups, one experience and how a
+    person stands to it."""
 
     def __init__(
         self,
@@ -101,11 +102,9 @@ class ReviewsService:
         self.wake = wake
         """Tells the outbox to look now; called after a unit that queued messages commits."""
 
-    # --- reading ----------------------------------------------------------------------------
-
-    async def groups(self) -> list[WorkingGroup]:
-        """Every working group, closed ones included (an experience may name one)."""
-        return await self._repos.groups.list(active_only=False)
+    async def groups(self, *, active_only: bool = False) -> list[WorkingGroup]:
+        """The working groups, closed ones included unless asked (an experience may name one)."""
+        return await self._repos.groups.list(active_only=active_only)
 
     async def get(self, experience_id: int) -> Experience | None:
         if not 0 < experience_id < MAX_ID:
@@ -118,6 +117,10 @@ class ReviewsService:
             return frozenset()
         slugs = {g.slug for g in await self.groups() if g.id in actor.coordinated}
         return rules.parties(experience, actor.person_id, slugs, actor.secretariat)
+
+
+class ReviewsService(ReviewBase):
+    """Review of experiences by the coordinators of their themes and the secretariat."""
 
     async def queue(self, actor: Actor | None) -> list[Experience]:
         """The experiences waiting for this reviewer, oldest first."""
