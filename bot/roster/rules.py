@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from bot.i18n import N_, Translator, negotiate
 from bot.permissions import Role
 from bot.profile import ROLE_LABELS
 from bot.rendering import SAFE_MESSAGE_LIMIT, Html, bold, escape
+from bot.textfold import fold
 from storage import Person, ProfileRole, RosterMember, WorkingGroup
 
 PAGE_SIZE: Final = 20
@@ -74,12 +74,6 @@ def linked_group(
 # Countries, continents, local times
 
 
-def _fold(text: str) -> str:
-    """A sort key that ignores case and accents (Éthiopie sorts with E)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 @functools.cache
 def _locale(language: str) -> Locale:
     try:
@@ -119,7 +113,7 @@ def sort_members(members: Iterable[RosterMember], language: str) -> list[RosterM
     def key(member: RosterMember) -> tuple[bool, str, str, int]:
         person = member.person
         country = country_name(person.country, language)
-        return (country is None, _fold(country or ""), _fold(person.name), person.id)
+        return (country is None, fold(country or ""), fold(person.name), person.id)
 
     return sorted(members, key=key)
 
@@ -130,7 +124,7 @@ def count_countries(people: Iterable[Person], language: str) -> list[tuple[str |
 
     def key(item: tuple[str | None, int]) -> tuple[bool, int, str]:
         code, n = item
-        return (code is None, -n, _fold(country_name(code, language) or ""))
+        return (code is None, -n, fold(country_name(code, language) or ""))
 
     return sorted(counts.items(), key=key)
 
@@ -372,7 +366,7 @@ def roster_csv(records: Iterable[ExportRecord]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
-    ordered = sorted(records, key=lambda r: (_fold(r.person.name), r.person.id))
+    ordered = sorted(records, key=lambda r: (fold(r.person.name), r.person.id))
     writer.writerows(export_row(record) for record in ordered)
     return buffer.getvalue().encode("utf-8-sig")
 
