@@ -32,11 +32,13 @@ from bot.reviews.selection import SelectionService
 from bot.reviews.service import ReviewsService
 from bot.roster.service import RosterService
 from bot.runtime import DueWorkRuntime
+from bot.web.service import WebService
 from config import NetworkConfig, Settings
 from storage import Database, Person, Repositories
 
 if TYPE_CHECKING:
     from bot.intake import Intake
+    from bot.web.server import WebServer
 
 
 @dataclass
@@ -68,6 +70,10 @@ class Services:
     roster: RosterService = field(init=False, repr=False)
     meetings: MeetingsService = field(init=False, repr=False)
     """Meetings, answers, reminders, calendar and slots (``bot/meetings/service.py``)."""
+    web: WebService = field(init=False, repr=False)
+    """One-click answers, calendar feeds and the gallery (``bot/web/service.py``)."""
+    web_server: WebServer | None = field(default=None, repr=False)
+    """The web pages' server while it runs (``bot/web/server.py``; WNMRC_PUBLIC_URL set)."""
 
     @property
     def repos(self) -> Repositories:
@@ -111,6 +117,9 @@ class Services:
         self.roster = RosterService(repos)
         self.meetings = MeetingsService(
             repos, self.clock, self.i18n, self.settings, self.runtime, self.wake_outbox
+        )
+        self.web = WebService(
+            repos, self.clock, self.settings, self.meetings, self.i18n.default_language
         )
 
     def wake_outbox(self) -> None:

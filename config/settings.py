@@ -39,6 +39,11 @@ _EXPECTED: Final[dict[str, str]] = {
     "webhook_port": "a TCP port from 1 to 65535",
     "ops_chat_id": "the chat id of the operators' chat such as -1001234567890",
     "outbox_retention_days": "a whole number of days, at least 1, such as 90",
+    "public_url": "the public https address of the bot's web pages such as https://wnmrc.example.org",
+    "web_listen": "an IP address for the web pages to listen on such as 127.0.0.1",
+    "web_port": "a TCP port from 1 to 65535 (0: any free port)",
+    "web_secret": "at least 32 characters "
+    "(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')",
 }
 
 # Telegram accepts 1-256 of these characters as a webhook secret; we ask for at least 16.
@@ -85,6 +90,12 @@ class Settings(BaseSettings):
     """The operators' chat: errors are reported there, one line each."""
     outbox_retention_days: Annotated[int, Field(ge=1)] = 90
     """Sent, unreachable and failed outbox rows are deleted after this many days."""
+    public_url: str | None = None
+    """Set: the bot serves its web pages (answer links, calendar feeds, the gallery) there."""
+    web_listen: str = "127.0.0.1"
+    web_port: Annotated[int, Field(ge=0, le=65535)] = 8080
+    web_secret: SecretStr | None = None
+    """Signs one-click answer links; unset, a key derived from the bot token signs them."""
 
     @field_validator(
         "bot_token",
@@ -93,6 +104,8 @@ class Settings(BaseSettings):
         "webhook_url",
         "webhook_secret",
         "ops_chat_id",
+        "public_url",
+        "web_secret",
         mode="before",
     )
     @classmethod
@@ -162,6 +175,31 @@ class Settings(BaseSettings):
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {value!r}")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().rstrip("/")
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+            raise ValueError(f"not an http(s) URL: {value!r}")
+        return value
+
+    @field_validator("web_secret")
+    @classmethod
+    def _web_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().strip()) < 32:
+            raise ValueError("too short a web secret")
+        return value
+
+    @field_validator("web_listen")
+    @classmethod
+    def _web_ip_address(cls, value: str) -> str:
+        value = value.strip()
+        ipaddress.ip_address(value)  # ValueError when it is not one
         return value
 
     @field_validator("webhook_secret")

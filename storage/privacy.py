@@ -205,6 +205,9 @@ async def _updates_in_hand(db: Database, who: Subject) -> list[dict[str, Any]]:
     )
 
 
+_calendar_feed = _about_person("SELECT * FROM calendar_feeds WHERE person_id = :id")
+
+
 SECTIONS: Final[tuple[Section, ...]] = (
     Section("person", ("people",), _person, single=True),
     Section("private_chat", ("chats",), _private_chat, single=True),
@@ -223,6 +226,7 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("selection_votes", ("selection_votes",), _selection_votes),
     Section("selection_rounds_opened", ("selection_rounds",), _selection_rounds_opened),
     Section("updates_in_hand", ("update_inbox",), _updates_in_hand),
+    Section("calendar_feed", ("calendar_feeds",), _calendar_feed, single=True),
 )
 """Every part of a person's data, in the order /mydata shows them. New features add theirs."""
 

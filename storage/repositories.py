@@ -16,6 +16,7 @@ from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
 from storage.reviews import ReviewsRepository
 from storage.roster import RosterRepository
+from storage.web import WebRepository
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Repositories:
     calendar: CalendarRepository
     experiences: ExperiencesRepository
     reviews: ReviewsRepository
+    web: WebRepository
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator["Repositories"]:
@@ -73,4 +75,5 @@ class Repositories:
             calendar=CalendarRepository(db),
             experiences=ExperiencesRepository(db),
             reviews=ReviewsRepository(db),
+            web=WebRepository(db),
         )
