@@ -37,6 +37,7 @@ from storage.outbox import (
     OutboxSummary,
     OutgoingMessage,
 )
+from storage.web import FeedOwner
 
 __all__ = [
     "EXPERIENCE_STATUSES",
@@ -55,6 +56,7 @@ __all__ = [
     "ExperienceChange",
     "ExperienceFile",
     "ExperienceStatus",
+    "FeedOwner",
     "Meeting",
     "MemberRole",
     "Membership",

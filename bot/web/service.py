@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from bot.access import Actor
+from bot.access import Actor, refusal
 from bot.clock import Clock
 from bot.digests.rules import format_when
 from bot.experiences.booklet import Chapter, chapters
@@ -26,6 +26,7 @@ from bot.i18n import choose_language
 from bot.meetings import calendar
 from bot.meetings.rules import Answer, Refusal
 from bot.meetings.service import GONE, Answered, MeetingsService
+from bot.permissions import Role
 from bot.roster import zone_of
 from bot.web.links import SignedAnswer
 from config import Settings
@@ -76,6 +77,14 @@ class Photo:
     position: int
 
 
+@dataclass(frozen=True)
+class FeedLinks:
+    """A feed's addresses: https for anything, webcal:// for calendar apps."""
+
+    url: str
+    webcal: str
+
+
 @dataclass
 class WebService:
     """The web face's use cases over one application's repositories."""
@@ -124,15 +133,21 @@ class WebService:
 
     # calendar feeds
 
-    def feed_url(self, token: str, *, webcal: bool = False) -> str | None:
-        """The feed's public address (``webcal://`` for calendar apps); None without
-        WNMRC_PUBLIC_URL."""
-        if self.settings.public_url is None:
+    async def feed_links(self, owner: FeedOwner, *, replace: bool = False) -> FeedLinks | None:
+        """The owner's feed addresses (a new one when ``replace``: the old one stops working);
+        None without WNMRC_PUBLIC_URL."""
+        base = self.settings.public_url
+        if base is None:
             return None
-        url = f"{self.settings.public_url}{FEED_PATH}/{token}.ics"
-        if webcal:
-            return re.sub(r"^https?://", "webcal://", url)
-        return url
+        token = await (self.replace_feed(owner) if replace else self.feed_token(owner))
+        url = f"{base}{FEED_PATH}/{token}.ics"
+        return FeedLinks(url, re.sub(r"^https?://", "webcal://", url))
+
+    @staticmethod
+    def may_manage_group_feed(actor: Actor | None, group_id: int) -> bool:
+        """A group's feed address is shown and replaced by its coordinators and the
+        secretariat."""
+        return actor is not None and refusal(actor, Role.COORDINATOR, group_id) is None
 
     async def feed_token(self, owner: FeedOwner) -> str:
         """The owner's feed token, made on first use."""
@@ -225,8 +240,13 @@ def photos_of(experience: Experience) -> list[ExperienceFile]:
     return [f for f in experience.files if f.kind == "photo"]
 
 
+_STAMP: Final = re.compile(rb"^DTSTAMP:[^\r\n]*\r?\n", re.MULTILINE)
+
+
 def _etag(content: bytes) -> str:
-    return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+    """The feed's entity tag: its content without DTSTAMP (the time it was written), so the
+    tag changes only when a meeting does."""
+    return '"' + hashlib.sha256(_STAMP.sub(b"", content)).hexdigest()[:32] + '"'
 
 
 def _write_atomically(path: Path, content: bytes) -> None:
