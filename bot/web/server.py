@@ -15,8 +15,10 @@ reverse proxy in front terminates TLS. Routes are thin: they parse, call
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from pathlib import Path
 from typing import Any, Final
 
 from aiohttp import web
@@ -235,9 +237,21 @@ async def _photo(request: web.Request) -> web.StreamResponse:
         return web.Response(status=503, text="photo not available now\n")
     if path is None:
         return web.Response(status=404, text="no such photo\n")
+    kind = await asyncio.to_thread(_image_type, path)
     return web.FileResponse(
-        path, headers={"Content-Type": "image/jpeg", "Cache-Control": "public, max-age=86400"}
+        path, headers={"Content-Type": kind, "Cache-Control": "public, max-age=86400"}
     )
+
+
+def _image_type(path: Path) -> str:
+    """The photo's media type from its first bytes (Telegram's photos are JPEG)."""
+    with path.open("rb") as photo:
+        head = photo.read(12)
+    if head.startswith(b"\x89PNG"):
+        return "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return "image/jpeg"
 
 
 # running it
