@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot.context import WnmrcApplication
 from bot.experiences.booklet import _safe_url, _sections
@@ -51,7 +52,7 @@ PAGE_NOT_FOUND = N_("Page not found")
 def web_server(application: WnmrcApplication) -> web.Application:
     """The aiohttp application of the web pages."""
     services = application.services
-    server = web.Application(client_max_size=64 * 1024)
+    server = web.Application(client_max_size=64 * 1024, middlewares=[_page_not_found])
     server[_APPLICATION] = application
     server[_SERVICE] = services.web
     server[_PAGES] = Pages(services.i18n)
@@ -100,6 +101,16 @@ def _problem(
         message=tr(message),
         navigation=navigation,
     )
+
+
+@web.middleware
+async def _page_not_found(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """An address the site does not have gets a page in the visitor's language, not aiohttp's
+    plain text."""
+    try:
+        return await handler(request)
+    except web.HTTPNotFound:
+        return _problem(request, _visitor(request), PAGE_NOT_FOUND, NOT_FOUND, 404, navigation=True)
 
 
 # one-click answers

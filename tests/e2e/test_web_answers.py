@@ -129,6 +129,9 @@ async def test_a_tampered_or_expired_link_changes_nothing(
     status, _page = await fetch("GET", url.rsplit("/", 1)[0] + "/" + "A" * 43)
     assert status == 400
     assert await repos.meetings.counts(occurrence.id) == {}
+    status, page = await fetch("GET", f"{settings.public_url}/answer/1/2")
+    assert status == 404
+    assert "<h1>Page not found</h1>" in page
 
 
 async def test_the_pages_are_off_without_a_public_address(emulator: Emulator) -> None:
