@@ -137,3 +137,25 @@ async def test_a_tampered_or_expired_link_changes_nothing(
 async def test_the_pages_are_off_without_a_public_address(emulator: Emulator) -> None:
     plain = load_settings(bot_token=TOKEN, bot_api_url=emulator.api_root)
     assert answer_url(plain, 1, 1, "going", NOW) is None
+
+
+async def test_a_refused_answer_gets_a_page_in_her_language_and_changes_nothing(
+    app: WnmrcApplication, emulator: Emulator, repos: Repositories, settings: Settings
+) -> None:
+    jorge, ana, _olivia, _chat = await network(emulator, repos)
+    await schedule(emulator, jorge)
+    occurrence = await repos.meetings.next_occurrence(1, NOW)
+    person = await repos.people.by_telegram_id(ana.id)
+    assert occurrence is not None
+    assert person is not None
+    url = answer_url(settings, occurrence.id, person.id, "going", occurrence.ends_at)
+    assert url is not None
+    climate = await repos.groups.by_slug("climate")
+    assert climate is not None
+    await repos.groups.leave(climate.id, person.id, NOW)  # she left the group
+
+    status, page = await fetch("POST", url)
+    assert status == 409
+    assert '<html lang="es">' in page
+    assert "Tu respuesta no quedó registrada" in page
+    assert await repos.meetings.counts(occurrence.id) == {}

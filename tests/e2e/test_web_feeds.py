@@ -18,7 +18,7 @@ from storage import Repositories
 
 from ..conftest import SECRETARIAT_ID, TOKEN
 from . import test_calendar
-from .test_calendar import Network, answer_to, instants_of, linked_chat
+from .test_calendar import NOW, Network, answer_to, instants_of, linked_chat
 from .test_web_answers import free_port
 
 clock = test_calendar.clock
@@ -61,7 +61,7 @@ def address_in(entry: LedgerEntry) -> str:
 
 
 async def test_a_member_subscribes_and_replaces_her_feed(
-    emulator: Emulator, network: Network, settings: Settings
+    emulator: Emulator, network: Network, settings: Settings, repos: Repositories
 ) -> None:
     shown = await feed_message(emulator, network.ana)
     text = shown.text or ""
@@ -80,6 +80,14 @@ async def test_a_member_subscribes_and_replaces_her_feed(
     assert [s.hour for s in instants_of(events["Weekly check-in"])] == [13, 14, 14]
     status, _, _ = await get(url, **{"If-None-Match": str(headers["ETag"])})
     assert status == 304
+    # A meeting changes: the feed says so to the calendar app asking again.
+    await repos.meetings.change_details(
+        1, link="https://meet.example.org/new", agenda=None, now=NOW
+    )
+    status, body, changed = await get(url, **{"If-None-Match": str(headers["ETag"])})
+    assert status == 200
+    assert changed["ETag"] != headers["ETag"]
+    assert "https://meet.example.org/new" in Calendar.from_ical(body).events[0]["LOCATION"]
     # The same address each time she asks.
     assert address_in(await feed_message(emulator, network.ana)) == url
 
