@@ -52,7 +52,7 @@ PAGE_NOT_FOUND = N_("Page not found")
 def web_server(application: WnmrcApplication) -> web.Application:
     """The aiohttp application of the web pages."""
     services = application.services
-    server = web.Application(client_max_size=64 * 1024, middlewares=[_page_not_found])
+    server = web.Application(client_max_size=64 * 1024, middlewares=[_every_page])
     server[_APPLICATION] = application
     server[_SERVICE] = services.web
     server[_PAGES] = Pages(services.i18n)
@@ -103,14 +103,28 @@ def _problem(
     )
 
 
+SECURITY_HEADERS: Final = {
+    # Answer and feed addresses are secrets: never sent on to another site as a referrer.
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+}
+
+
 @web.middleware
-async def _page_not_found(request: web.Request, handler: Handler) -> web.StreamResponse:
+async def _every_page(request: web.Request, handler: Handler) -> web.StreamResponse:
     """An address the site does not have gets a page in the visitor's language, not aiohttp's
-    plain text."""
+    plain text; every answer carries the security headers."""
     try:
-        return await handler(request)
+        response = await handler(request)
     except web.HTTPNotFound:
-        return _problem(request, _visitor(request), PAGE_NOT_FOUND, NOT_FOUND, 404, navigation=True)
+        response = _problem(
+            request, _visitor(request), PAGE_NOT_FOUND, NOT_FOUND, 404, navigation=True
+        )
+    response.headers.update(SECURITY_HEADERS)
+    return response
 
 
 # one-click answers

@@ -75,6 +75,7 @@ async def test_a_member_subscribes_and_replaces_her_feed(
     status, body, headers = await get(url)
     assert status == 200
     assert str(headers["Content-Type"]).startswith("text/calendar")
+    assert headers["Referrer-Policy"] == "no-referrer"  # the address is a secret
     events = {str(e["SUMMARY"]): e for e in Calendar.from_ical(body).events}
     assert sorted(events) == ["Follow-up meeting", "Weekly check-in"]  # not biodiversity's
     assert [s.hour for s in instants_of(events["Weekly check-in"])] == [13, 14, 14]
