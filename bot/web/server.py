@@ -25,14 +25,14 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bot.context import WnmrcApplication
-from bot.experiences.booklet import _safe_url, _sections
+from bot.experiences.booklet import experience_sections, shown_links
 from bot.i18n import N_
 from bot.meetings.rules import ANSWER_LABELS
+from bot.models import Experience
 from bot.web.links import LinkProblem, SignedAnswer, verify_answer
 from bot.web.pages import Pages, visitor_language
 from bot.web.service import AnswerRefused, WebService, photos_of
 from config import SettingsError
-from storage.models import Experience
 
 logger = logging.getLogger(__name__)
 
@@ -206,14 +206,11 @@ def _helpers(request: web.Request, language: str) -> dict[str, Any]:
     tr = request.app[_APPLICATION].services.i18n.translator(language)
 
     def sections(e: Experience) -> list[tuple[str, str]]:
-        return _sections(tr, e)
-
-    def links(e: Experience) -> list[str]:
-        return [url for url in e.links if _safe_url(url)]
+        return experience_sections(tr, e)
 
     return {
         "sections": sections,
-        "links": links,
+        "links": shown_links,
         "photos": photos_of,
         "paragraphs": lambda text: [p for p in re.split(r"\n\s*\n", text) if p.strip()],
     }
