@@ -104,24 +104,36 @@ FEED_PRIVACY = N_(
 
 
 async def _show_feed(message: Message, context: BotContext, groups: Sequence[WorkingGroup]) -> None:
-    """The feed address under /calendar: the person's own in private chat, the group's in a
-    linked chat for its coordinators (nothing when the web pages are off)."""
+    """The feed address under /calendar: the person's own in private chat; asked in a linked
+    chat by one of its coordinators, the group's, sent to their private chat (the address is a
+    secret the whole chat need not see). Nothing when the web pages are off."""
     person, web = context.person, context.services.web
     if person is None:
         return
-    if message.chat.type == Chat.PRIVATE:
+    private = message.chat.type == Chat.PRIVATE
+    if private:
         owner = FeedOwner("person", person.id)
     elif web.may_manage_group_feed(await actor_of(context), groups[0].id):
         owner = FeedOwner("group", groups[0].id)
     else:
         return
     links = await web.feed_links(owner)
-    if links is not None:
-        group = groups[0] if owner.kind == "group" else None
-        await message.reply_text(
-            _feed_text(context, links, group),
+    if links is None:
+        return
+    group = None if private else groups[0]
+    try:
+        await context.bot.send_message(
+            chat_id=message.chat.id if private else person.telegram_id or 0,
+            text=_feed_text(context, links, group),
             reply_markup=_feed_buttons(context, owner),
             link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+    except Forbidden:
+        await message.reply_text(context.tr(NOT_STARTED))
+        return
+    if not private:
+        await message.reply_text(
+            context.tr("I sent you the group's calendar feed address in our private chat.")
         )
 
 

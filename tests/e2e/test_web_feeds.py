@@ -114,6 +114,10 @@ async def test_a_group_feed_for_its_coordinators_only(
 ) -> None:
     chat = await linked_chat(emulator, repos, "climate", [network.ana, network.aroha])
     shown = await feed_message(emulator, network.ana, chat)  # Ana coordinates climate
+    assert shown.chat_id == network.ana.id  # in her private chat: the address is a secret
+    told = "Te envié la dirección del calendario del grupo en nuestro chat privado."
+    await emulator.wait_until(lambda: told in [e.text for e in emulator.sent_to(chat)])
+    assert not any("/calendar/" in (e.text or "") for e in emulator.sent_to(chat))
     assert (shown.text or "").startswith("📡 El canal de calendario de Cambio climático:")
     status, body, _ = await get(address_in(shown))
     assert status == 200
