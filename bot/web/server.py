@@ -23,6 +23,7 @@ from typing import Any, Final
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from markupsafe import Markup
 
 from bot.context import WnmrcApplication
 from bot.experiences.booklet import experience_sections, shown_links
@@ -97,8 +98,8 @@ def _problem(
         language,
         "problem.html",
         status,
-        heading=tr(heading),
-        message=tr(message),
+        heading=Markup(tr(heading)),  # the translator escaped every value already
+        message=Markup(tr(message)),
         navigation=navigation,
     )
 
@@ -169,10 +170,9 @@ async def _answer(request: web.Request, *, record: bool) -> web.Response:
     view = await (service.record_answer(signed) if record else service.answer_view(signed))
     if isinstance(view, AnswerRefused):
         tr = request.app[_APPLICATION].services.i18n.translator(view.language)
-        message = tr(view.refusal.message, **view.refusal.values)
-        return _page(
-            request, view.language, "problem.html", 409, heading=tr(NO_ANSWER), message=message
-        )
+        message = Markup(tr(view.refusal.message, **view.refusal.values))
+        heading = Markup(tr(NO_ANSWER))
+        return _page(request, view.language, "problem.html", 409, heading=heading, message=message)
     if record:
         logger.info("web: answer recorded for occurrence %d", signed.occurrence_id)
     return _page(
