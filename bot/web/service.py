@@ -13,7 +13,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -44,6 +44,14 @@ FetchFile = Callable[[str], Awaitable[bytes]]
 
 
 @dataclass(frozen=True)
+class FeedLinks:
+    """A feed's addresses: https for anything, webcal:// for calendar apps."""
+
+    url: str
+    webcal: str
+
+
+@dataclass(frozen=True)
 class AnswerView:
     """What the answer page shows: the meeting, when in the person's zone, the answer."""
 
@@ -51,6 +59,9 @@ class AnswerView:
     when: str
     answer: Answer
     language: str
+    feed: FeedLinks | None = None
+    """The person's own calendar feed, shown once the answer is recorded (a member without
+    Telegram finds it there)."""
 
 
 @dataclass(frozen=True)
@@ -75,14 +86,6 @@ class Photo:
 
     experience_id: int
     position: int
-
-
-@dataclass(frozen=True)
-class FeedLinks:
-    """A feed's addresses: https for anything, webcal:// for calendar apps."""
-
-    url: str
-    webcal: str
 
 
 @dataclass
@@ -120,7 +123,8 @@ class WebService:
             return AnswerRefused(Refusal(GONE), view.language)
         outcome = await self.meetings.answer(signed.occurrence_id, person, signed.answer)
         if isinstance(outcome, Answered):
-            return view
+            feed = await self.feed_links(FeedOwner("person", person.id))
+            return replace(view, feed=feed)
         return AnswerRefused(outcome, view.language)
 
     def _language_of(self, person: Person | None) -> str:

@@ -65,6 +65,7 @@ async def test_the_answer_page_records_going(
     await page.click("button")
     await page.wait_for_selector("[role=status]")
     assert "Gracias: tu respuesta quedó registrada." in await page.inner_text("[role=status]")
+    assert await page.get_attribute("a[href^='webcal://']", "href") is not None  # her feed
     await screenshot(page, "answer-recorded-es")
     assert await repos.meetings.counts(occurrence.id) == {"going": 1}
     answer = await repos.meetings.answer_of(occurrence.id, person.id)

@@ -8,6 +8,7 @@ Madrid); the web pages listen on a free loopback port of their own.
 
 from __future__ import annotations
 
+import re
 import socket
 from datetime import timedelta
 
@@ -95,6 +96,14 @@ async def test_a_link_shows_a_page_and_its_button_records_the_answer(
     assert status == 200
     assert "Gracias: tu respuesta quedó registrada." in page
     assert await repos.meetings.counts(occurrence.id) == {"going": 1}
+    # Her own calendar feed is offered there (how a member without Telegram finds it).
+    assert "Todas las reuniones en tu calendario" in page
+    assert 'href="webcal://127.0.0.1:' in page
+    feed = re.search(r"<code>(http://[^<]+\.ics)</code>", page)
+    assert feed is not None
+    status, calendar = await fetch("GET", feed.group(1))
+    assert status == 200
+    assert "SUMMARY:Follow-up <b>meeting</b>" in calendar
     await emulator.wait_until(
         lambda: "Going: 1 · Maybe: 0 · Can't go: 0" in current(emulator, in_chat)
     )
