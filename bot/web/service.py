@@ -9,11 +9,12 @@ were selected and published, with nothing about people beyond what the booklet s
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import re
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -124,7 +125,7 @@ class WebService:
         outcome = await self.meetings.answer(signed.occurrence_id, person, signed.answer)
         if isinstance(outcome, Answered):
             feed = await self.feed_links(FeedOwner("person", person.id))
-            return replace(view, feed=feed)
+            return dataclasses.replace(view, feed=feed)
         return AnswerRefused(outcome, view.language)
 
     def _language_of(self, person: Person | None) -> str:
@@ -157,7 +158,8 @@ class WebService:
         """The owner's feed token, made on first use."""
         token = await self.repos.web.feed_token(owner)
         if token is None:
-            token = await self.replace_feed(owner)
+            fresh = secrets.token_urlsafe(32)
+            token = await self.repos.web.ensure_feed_token(owner, fresh, self.clock.now())
         return token
 
     async def replace_feed(self, owner: FeedOwner) -> str:
