@@ -24,7 +24,7 @@ from bot.clock import Clock
 from bot.digests.rules import format_when
 from bot.experiences.booklet import Chapter, chapters
 from bot.i18n import choose_language
-from bot.meetings import calendar
+from bot.meetings import calendar, rules
 from bot.meetings.rules import Answer, Refusal
 from bot.meetings.service import GONE, Answered, MeetingsService
 from bot.permissions import Role
@@ -110,6 +110,16 @@ class WebService:
         language = self._language_of(person)
         if person is None or occurrence is None or meeting is None:
             return AnswerRefused(Refusal(GONE), language)
+        reason = rules.answer_refusal(
+            cancelled=meeting.cancelled or occurrence.status == "cancelled",
+            ends_at=occurrence.ends_at,
+            now=self.clock.now(),
+            own_groups=await self.repos.roster.group_ids_of(person.id),
+            meeting_groups=meeting.group_ids,
+            secretariat=person.telegram_id in self.settings.secretariat_ids,
+        )
+        if reason is not None:  # the same rule as the answer itself: no button to press
+            return AnswerRefused(Refusal(reason), language)
         zone = self._zone_of(person)
         when = format_when(occurrence.starts_at, zone, language)
         return AnswerView(meeting.title, when, signed.answer, language)
