@@ -17,6 +17,7 @@ from bot.access import Actor
 from bot.announcements.service import AnnouncementsService
 from bot.clock import Clock
 from bot.conversations import Conversations
+from bot.decisions.service import DecisionsService
 from bot.digests.service import DigestsService
 from bot.drafts import DraftsService
 from bot.experiences.service import ExperiencesService
@@ -68,6 +69,8 @@ class Services:
     roster: RosterService = field(init=False, repr=False)
     meetings: MeetingsService = field(init=False, repr=False)
     """Meetings, answers, reminders, calendar and slots (``bot/meetings/service.py``)."""
+    decisions: DecisionsService = field(init=False, repr=False)
+    """Proposals, answers, nudges, results and outcomes (``bot/decisions/service.py``)."""
 
     @property
     def repos(self) -> Repositories:
@@ -110,6 +113,9 @@ class Services:
         self.profile = ProfileService(repos, self.clock)
         self.roster = RosterService(repos)
         self.meetings = MeetingsService(
+            repos, self.clock, self.i18n, self.settings, self.runtime, self.wake_outbox
+        )
+        self.decisions = DecisionsService(
             repos, self.clock, self.i18n, self.settings, self.runtime, self.wake_outbox
         )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from storage.calendar import CalendarRepository
 from storage.chats import ChatsRepository
 from storage.database import Database
+from storage.decisions import DecisionsRepository
 from storage.digests import DigestsRepository
 from storage.drafts import DraftsRepository
 from storage.experiences import ExperiencesRepository
@@ -34,6 +35,7 @@ class Repositories:
     calendar: CalendarRepository
     experiences: ExperiencesRepository
     reviews: ReviewsRepository
+    decisions: DecisionsRepository
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator["Repositories"]:
@@ -73,4 +75,5 @@ class Repositories:
             calendar=CalendarRepository(db),
             experiences=ExperiencesRepository(db),
             reviews=ReviewsRepository(db),
+            decisions=DecisionsRepository(db),
         )
