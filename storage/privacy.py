@@ -195,6 +195,29 @@ _selection_rounds_opened = _about_person(
 )
 
 
+async def _proposals_made(db: Database, who: Subject) -> list[dict[str, Any]]:
+    """The proposals they made, with the options of a choice decoded."""
+    rows = await _rows(
+        db,
+        "SELECT id, title, body, kind, options, group_id, closes_at, created_at, closed_at,"
+        " outcome, outcome_at FROM proposals WHERE created_by = :id ORDER BY created_at, id",
+        {"id": who.person_id},
+    )
+    return [row | {"options": json.loads(row["options"])} for row in rows]
+
+
+_proposal_answers = _about_person(
+    "SELECT a.proposal_id, p.title, a.answer, a.reason, a.answered_at"
+    " FROM proposal_answers AS a JOIN proposals AS p ON p.id = a.proposal_id"
+    " WHERE a.person_id = :id ORDER BY a.answered_at, a.id"
+)
+
+
+_proposal_messages = _about_person(
+    "SELECT * FROM proposal_posts WHERE person_id = :id ORDER BY proposal_id"
+)
+
+
 async def _updates_in_hand(db: Database, who: Subject) -> list[dict[str, Any]]:
     """What they sent that the bot has received and not handled yet (the update inbox)."""
     return await _rows(
@@ -223,6 +246,9 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("selection_votes", ("selection_votes",), _selection_votes),
     Section("selection_rounds_opened", ("selection_rounds",), _selection_rounds_opened),
     Section("updates_in_hand", ("update_inbox",), _updates_in_hand),
+    Section("proposals_made", ("proposals",), _proposals_made),
+    Section("proposal_answers", ("proposal_answers",), _proposal_answers),
+    Section("proposal_messages_to_you", ("proposal_posts",), _proposal_messages),
 )
 """Every part of a person's data, in the order /mydata shows them. New features add theirs."""
 

@@ -10,12 +10,15 @@ October 2026 at 18:00 in Madrid (summer time, UTC+2): 16:00 UTC, 11:00 in Lima (
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from bot.clock import ManualClock
 from bot.context import WnmrcApplication
+from bot.decisions.minutes import export_decisions
 from bot.outbox import DeliveryConfig
+from config import Settings
 from sandbox.emulator import Emulator, SimChat, SimUser
 from sandbox.emulator.journal import LedgerEntry
 from storage import Repositories
@@ -86,7 +89,12 @@ def post_in(emulator: Emulator, chat: SimChat | SimUser) -> LedgerEntry:
 
 
 async def test_consent_proposal_answers_nudge_close_and_outcome(
-    app: WnmrcApplication, emulator: Emulator, repos: Repositories, clock: ManualClock
+    app: WnmrcApplication,
+    emulator: Emulator,
+    repos: Repositories,
+    clock: ManualClock,
+    settings: Settings,
+    tmp_path: Path,
 ) -> None:
     jorge, ana, olivia, kofi, chat = await network(emulator, repos)
     outsider = emulator.add_user("Wen", language_code="zh", started=True)
@@ -110,7 +118,8 @@ async def test_consent_proposal_answers_nudge_close_and_outcome(
 
     # Ana disagrees in her private chat and gives her reason; Jorge and Kofi agree in the group.
     toast = await tap(emulator, ana, for_ana, "👎 En desacuerdo")
-    assert toast is not None and toast.startswith("Tu respuesta: 👎 En desacuerdo.")
+    assert toast is not None
+    assert toast.startswith("Tu respuesta: 👎 En desacuerdo.")
     await emulator.wait_until(
         lambda: any("escribe tu motivo" in (e.text or "") for e in emulator.sent_to(ana))
     )
@@ -122,8 +131,10 @@ async def test_consent_proposal_answers_nudge_close_and_outcome(
     refused = await tap(emulator, outsider, in_chat, "✋ Block")
     assert refused == "只有此提案所面向的成员才能回答。"
     await emulator.wait_until(
-        lambda: "👍 Agree: 2 (Jorge, Kofi)" in current(emulator, in_chat)
-        and "👎 Disagree: 1 (Ana)" in current(emulator, in_chat),
+        lambda: (
+            "👍 Agree: 2 (Jorge, Kofi)" in current(emulator, in_chat)
+            and "👎 Disagree: 1 (Ana)" in current(emulator, in_chat)
+        ),
         timeout=10,
     )
     answers = await repos.decisions.answers(1)
@@ -146,7 +157,7 @@ async def test_consent_proposal_answers_nudge_close_and_outcome(
     nudge = next(e for e in emulator.sent_to(olivia) if "closes in 24 hours" in (e.text or ""))
     assert "Friday, October 9, 2026 03:00 (Australia/Sydney)" in (nudge.text or "")
     for who in (ana, jorge, kofi):
-        assert not any("24" in (e.text or "") and "⏰" in (e.text or "") for e in emulator.sent_to(who))
+        assert not any("⏰" in (e.text or "") for e in emulator.sent_to(who))
 
     # On time it closes: the result goes to the chat and the members, the proposer is asked.
     clock.set(CLOSES)
@@ -160,6 +171,8 @@ async def test_consent_proposal_answers_nudge_close_and_outcome(
     await emulator.wait_until(
         lambda: any("Resultado" in (e.text or "") for e in emulator.sent_to(ana))
     )
+    await emulator.wait_until(lambda: "Closed on" in current(emulator, in_chat))
+    assert emulator.message(in_chat.chat_id, in_chat.message_id).buttons == []  # type: ignore[union-attr]
     late = await tap(emulator, olivia, nudge, "👍 Agree")  # the nudge still has buttons
     assert late == "This proposal has closed: answers are no longer taken."
 
@@ -171,9 +184,21 @@ async def test_consent_proposal_answers_nudge_close_and_outcome(
     assert "Type the outcome of proposal #1" in (ask.text or "")
     done = await emulator.says(jorge, "The methodology is adopted; the Andes case is added.")
     assert done.text == "The outcome of proposal #1 is recorded."
-    await emulator.wait_until(
-        lambda: any("📌" in (e.text or "") for e in emulator.sent_to(chat))
-    )
+    await emulator.wait_until(lambda: any("📌" in (e.text or "") for e in emulator.sent_to(chat)))
     mine = await emulator.says(ana, "/decisions")
     assert "Adopt the <b>methodology</b> for best practices" in (mine.text or "")
+    assert "Resultado: Aprobada" in (mine.text or "")
     assert "The methodology is adopted; the Andes case is added." in (mine.text or "")
+
+    # The minutes: every answer with its reason, the result and the outcome.
+    minutes = tmp_path / "decisions.md"
+    line = await export_decisions(settings, minutes, clock.now())
+    assert line == f"{minutes}: 1 proposals, 3 answers"
+    text = minutes.read_text("utf-8")
+    assert "## #1 Adopt the &lt;b&gt;methodology&lt;/b&gt; for best practices" in text
+    assert "- Put to: Climate change" in text
+    assert "- Result: Agreed" in text
+    assert "| Ana | 👎 Disagree | Falta el caso de los Andes &lt;y&gt; la Patagonia. |" in text
+    assert "| Jorge | 👍 Agree | — |" in text
+    assert "| Kofi | 👍 Agree | — |" in text
+    assert "The methodology is adopted; the Andes case is added." in text
