@@ -30,6 +30,7 @@ from bot.processing import ChatOrderedUpdateProcessor
 from bot.profile.service import ProfileService
 from bot.reviews.selection import SelectionService
 from bot.reviews.service import ReviewsService
+from bot.roadmap.service import RoadmapService
 from bot.roster.service import RosterService
 from bot.runtime import DueWorkRuntime
 from config import NetworkConfig, Settings
@@ -68,6 +69,7 @@ class Services:
     roster: RosterService = field(init=False, repr=False)
     meetings: MeetingsService = field(init=False, repr=False)
     """Meetings, answers, reminders, calendar and slots (``bot/meetings/service.py``)."""
+    roadmap: RoadmapService = field(init=False, repr=False)
 
     @property
     def repos(self) -> Repositories:
@@ -112,6 +114,7 @@ class Services:
         self.meetings = MeetingsService(
             repos, self.clock, self.i18n, self.settings, self.runtime, self.wake_outbox
         )
+        self.roadmap = RoadmapService(repos, self.clock, self.i18n, self.settings, self.outbox)
 
     def wake_outbox(self) -> None:
         """A unit of work queued messages: tell the outbox sender (due work of the one runtime)

@@ -15,6 +15,7 @@ from storage.meetings import MeetingsRepository
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
 from storage.reviews import ReviewsRepository
+from storage.roadmap import RoadmapRepository
 from storage.roster import RosterRepository
 
 
@@ -34,6 +35,7 @@ class Repositories:
     calendar: CalendarRepository
     experiences: ExperiencesRepository
     reviews: ReviewsRepository
+    roadmap: RoadmapRepository
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator["Repositories"]:
@@ -73,4 +75,5 @@ class Repositories:
             calendar=CalendarRepository(db),
             experiences=ExperiencesRepository(db),
             reviews=ReviewsRepository(db),
+            roadmap=RoadmapRepository(db),
         )
