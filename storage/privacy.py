@@ -228,6 +228,26 @@ async def _updates_in_hand(db: Database, who: Subject) -> list[dict[str, Any]]:
     )
 
 
+_roadmap_objectives = _about_person(
+    "SELECT id, title, group_id, created_at FROM roadmap_objectives WHERE created_by = :id"
+)
+_roadmap_owned = _about_person(
+    "SELECT a.id, a.title, a.due_date, a.due_time, a.due_zone, a.status FROM roadmap_actions a"
+    " JOIN roadmap_owners o ON o.action_id = a.id WHERE o.person_id = :id ORDER BY a.id"
+)
+_roadmap_created = _about_person(
+    "SELECT id, title, due_date, due_time, status, created_at FROM roadmap_actions"
+    " WHERE created_by = :id ORDER BY id"
+)
+_roadmap_notes = _about_person(
+    "SELECT action_id, text, status, created_at FROM roadmap_notes WHERE author_id = :id"
+    " ORDER BY id"
+)
+_roadmap_nudges = _about_person(
+    "SELECT action_id, kind, due_at, status FROM roadmap_nudges WHERE person_id = :id ORDER BY id"
+)
+
+
 SECTIONS: Final[tuple[Section, ...]] = (
     Section("person", ("people",), _person, single=True),
     Section("private_chat", ("chats",), _private_chat, single=True),
@@ -246,6 +266,11 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("selection_votes", ("selection_votes",), _selection_votes),
     Section("selection_rounds_opened", ("selection_rounds",), _selection_rounds_opened),
     Section("updates_in_hand", ("update_inbox",), _updates_in_hand),
+    Section("roadmap_objectives_created", ("roadmap_objectives",), _roadmap_objectives),
+    Section("roadmap_actions_owned", ("roadmap_owners",), _roadmap_owned),
+    Section("roadmap_actions_created", ("roadmap_actions",), _roadmap_created),
+    Section("roadmap_notes_written", ("roadmap_notes",), _roadmap_notes),
+    Section("roadmap_nudges", ("roadmap_nudges",), _roadmap_nudges),
     Section("proposals_made", ("proposals",), _proposals_made),
     Section("proposal_answers", ("proposal_answers",), _proposal_answers),
     Section("proposal_messages_to_you", ("proposal_posts",), _proposal_messages),

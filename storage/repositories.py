@@ -16,6 +16,7 @@ from storage.meetings import MeetingsRepository
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
 from storage.reviews import ReviewsRepository
+from storage.roadmap import RoadmapRepository
 from storage.roster import RosterRepository
 
 
@@ -35,6 +36,7 @@ class Repositories:
     calendar: CalendarRepository
     experiences: ExperiencesRepository
     reviews: ReviewsRepository
+    roadmap: RoadmapRepository
     decisions: DecisionsRepository
 
     @asynccontextmanager
@@ -75,5 +77,6 @@ class Repositories:
             calendar=CalendarRepository(db),
             experiences=ExperiencesRepository(db),
             reviews=ReviewsRepository(db),
+            roadmap=RoadmapRepository(db),
             decisions=DecisionsRepository(db),
         )
