@@ -121,6 +121,7 @@ class Services:
         self.decisions = DecisionsService(
             repos, self.clock, self.i18n, self.settings, self.runtime, self.wake_outbox
         )
+        self.decisions.roadmap = self.roadmap
 
     def wake_outbox(self) -> None:
         """A unit of work queued messages: tell the outbox sender (due work of the one runtime)

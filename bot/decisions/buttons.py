@@ -38,3 +38,10 @@ def option_of(code: str) -> int | None:
     if code.startswith("o") and code[1:].isdigit():
         return int(code[1:])
     return None
+
+
+@callback_data("dx")
+class ActionsDone(CallbackData):
+    """No more roadmap actions for this decision's outcome."""
+
+    proposal_id: int

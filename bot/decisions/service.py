@@ -27,17 +27,25 @@ from bot.i18n import N_, I18n, Translator, choose_language
 from bot.meetings.live_counts import LiveCounts
 from bot.permissions import Role
 from bot.profile import Refusal
+from bot.roadmap.rules import Due, read_due
+from bot.roadmap.service import RoadmapService
 from bot.roster import zone_of
 from bot.runtime import DueWorkRuntime
+from bot.textfold import fold
 from config import Settings
 from storage import Person, Repositories, WorkingGroup
 from storage.decisions import NUDGE_BEFORE, NewProposal, Proposal, ProposalAnswer, ProposalPost
 from storage.outbox import OutboxKind, OutboxPayload, OutgoingMessage
+from storage.roadmap import Action
 
 EVERYONE: Final = "all"
 PROPOSE_KIND: Final = "propose"
 REASON_KIND: Final = "decision_reason"
 OUTCOME_KIND: Final = "decision_outcome"
+ACTIONS_KIND: Final = "decision_actions"
+ACTION_FORMAT: Final = N_(
+    "Type each action as: title; owner; due date (for example “Add the Andes case; Ana; 30 Oct”)."
+)
 
 
 @dataclass(frozen=True)
@@ -88,12 +96,29 @@ class Answered:
 @dataclass(frozen=True)
 class Listed:
     open: list[tuple[Proposal, ProposalAnswer | None]]
-    closed: list[tuple[Proposal, rules.Result]]
+    closed: list[Closed]
 
 
 @dataclass(frozen=True)
 class OutcomeRecorded:
     proposal: Proposal
+    asks_actions: bool
+    """The proposer may now type the roadmap actions the decision creates."""
+
+
+@dataclass(frozen=True)
+class ActionAdded:
+    action: Action
+    owner: Person
+
+
+@dataclass(frozen=True)
+class Closed:
+    """A closed proposal in /decisions: its result and the roadmap actions it created."""
+
+    proposal: Proposal
+    result: rules.Result
+    actions: list[Action]
 
 
 def reachable(person: Person) -> bool:
@@ -114,6 +139,8 @@ class DecisionsService:
     settings: Settings
     runtime: DueWorkRuntime
     wake_outbox: Callable[[], None] = field(default=lambda: None)
+    roadmap: RoadmapService | None = None
+    """Outcomes create roadmap actions through it (set by ``Services.attach``)."""
 
     def __post_init__(self) -> None:
         self.live: LiveCounts[ProposalPost] = LiveCounts(ProposalPosts(self))
@@ -176,9 +203,10 @@ class DecisionsService:
                 seen.setdefault((group.chat_id, group.topic_id), group)
         return list(seen.values())
 
-    def person_reader(self, person: Person, proposal: Proposal) -> Reader:
+    def person_reader(self, person: Person, proposal: Proposal | None) -> Reader:
         tr = self.i18n.for_person(person.language, person.telegram_language)
-        zone = zone_of(person.timezone) or zone_of(proposal.timezone) or self.settings.default_zone
+        typed = proposal.timezone if proposal else None
+        zone = zone_of(person.timezone) or zone_of(typed) or self.settings.default_zone
         return Reader(tr, zone)
 
     async def chat_reader(
@@ -552,14 +580,89 @@ class DecisionsService:
         if isinstance(read, Refusal):
             return read
         now = self.now()
+        asks = self.roadmap is not None
         async with self.repos.unit() as uow:
             await uow.decisions.set_outcome(proposal.id, read, now)
             await uow.outbox.enqueue(await self._outcome_notices(proposal, read, now), now)
             await uow.drafts.delete(person_id, OUTCOME_KIND)
+            if asks:
+                data = {"proposal": proposal.id}
+                person = await uow.people.get(person_id)
+                chat = person.telegram_id if person else None
+                await uow.drafts.save(person_id, ACTIONS_KIND, "action", data, chat, now)
         self.wake_outbox()
         updated = await self.repos.decisions.get(proposal.id)
         assert updated is not None
-        return OutcomeRecorded(updated)
+        return OutcomeRecorded(updated, asks)
+
+    # outcome -> roadmap actions
+
+    async def add_action(
+        self, person_id: int, proposal_id: int, text: str, actor: Actor | None, language: str
+    ) -> ActionAdded | NotAllowed | Refusal:
+        """A typed ``title; owner; due date`` becomes a roadmap action linked to the decision
+        (the action, its owner's nudges and notice in the roadmap's one unit of work)."""
+        proposal = await self.repos.decisions.get(proposal_id)
+        if proposal is None or self.roadmap is None:
+            await self.repos.drafts.delete(person_id, ACTIONS_KIND)
+            return Refusal(rules.GONE)
+        reason = await self.may_record(proposal, actor)
+        if reason is not None:
+            return NotAllowed(reason)
+        parts = [part.strip() for part in text.replace("；", ";").split(";")]
+        if len(parts) != 3 or not all(parts):
+            return Refusal(ACTION_FORMAT)
+        title, typed_owner, typed_due = parts
+        owner = await self.find_member(proposal, typed_owner)
+        if owner is None:
+            return Refusal(
+                N_("No member of this proposal's audience is called “{name}”."),
+                {"name": typed_owner},
+            )
+        person = await self.repos.people.get(person_id)
+        zone = zone_of(person.timezone if person else None) or self.settings.default_zone
+        due = read_due(typed_due, language, zone, self.now())
+        if not isinstance(due, Due):
+            return Refusal(due.message, due.values)
+        created = await self.roadmap.create_action(
+            person_id,
+            title=title,
+            due_date=due.day,
+            due_time=due.time,
+            due_zone=due.zone,
+            owners=[owner.id],
+            group_id=proposal.group_id,
+            proposal_id=proposal.id,
+        )
+        if created.action_id is None:
+            return Refusal(created.refusal or N_("You are not allowed to do that."))
+        action = await self.repos.roadmap.action(created.action_id)
+        assert action is not None
+        return ActionAdded(action, owner)
+
+    async def find_member(self, proposal: Proposal, typed: str) -> Person | None:
+        """The audience member a typed name or @username names (exactly, else a unique prefix)."""
+        wanted = fold(typed.removeprefix("@"))
+        people = await self.audience(proposal)
+
+        def names(person: Person) -> list[str]:
+            return [fold(n) for n in (person.name, person.full_name, person.username or "") if n]
+
+        exact = [p for p in people if wanted in names(p)]
+        if len(exact) == 1:
+            return exact[0]
+        prefixed = [p for p in people if any(n.startswith(wanted) for n in names(p))]
+        return prefixed[0] if len(prefixed) == 1 else None
+
+    async def linked_actions(self, proposal_id: int) -> list[Action]:
+        """The roadmap actions a decision created."""
+        if self.roadmap is None:
+            return []
+        return [a for a in await self.repos.roadmap.actions() if a.proposal_id == proposal_id]
+
+    async def people_named(self, ids: Sequence[int]) -> list[str]:
+        found = [await self.repos.people.get(i) for i in ids]
+        return [p.name for p in found if p is not None]
 
     async def _outcome_notices(
         self, proposal: Proposal, outcome: str, now: datetime
@@ -597,7 +700,8 @@ class DecisionsService:
         opened, closed = [], []
         for proposal in found:
             if proposal.closed or now >= proposal.closes_at:
-                closed.append((proposal, (await self.result(proposal))[1]))
+                result = (await self.result(proposal))[1]
+                closed.append(Closed(proposal, result, await self.linked_actions(proposal.id)))
             else:
                 opened.append(
                     (proposal, await self.repos.decisions.answer_of(proposal.id, person.id))

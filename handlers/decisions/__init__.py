@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import Chat, InlineKeyboardMarkup, Message, Update
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import Forbidden
 from telegram.ext import CallbackQueryHandler
 
@@ -18,22 +18,26 @@ from bot.commands import DECISIONS, OUTCOME, PROPOSE
 from bot.context import BotContext
 from bot.conversations import Conversation
 from bot.decisions import rules, texts
-from bot.decisions.buttons import AnswerTap, ReasonTap
+from bot.decisions.buttons import ActionsDone, AnswerTap, ReasonTap
 from bot.decisions.service import (
+    ACTION_FORMAT,
+    ACTIONS_KIND,
     OUTCOME_KIND,
     REASON_KIND,
+    ActionAdded,
     Answered,
     NotAllowed,
     OutcomeRecorded,
     ballot_of,
 )
-from bot.digests import format_when
 from bot.groups import find_group, unknown_group
 from bot.i18n import N_
 from bot.models import Draft, Person
 from bot.profile import Refusal
-from bot.rendering import Html, bold
+from bot.rendering import Html
+from bot.roadmap.rules import Due, format_due
 from handlers.decisions.form import EDIT, FLOW, FORM, on_form_button, propose_command
+from handlers.decisions.listing import listing_lines
 from handlers.forms import View, reply
 from handlers.guard import Route, actor_of, route
 
@@ -195,12 +199,66 @@ async def _record(
 ) -> None:
     service = context.services.decisions
     done = await service.record_outcome(person.id, proposal_id, text, await actor_of(context))
-    if isinstance(done, OutcomeRecorded):
-        await message.reply_text(
-            context.tr("The outcome of proposal #{id} is recorded.", id=done.proposal.id)
-        )
+    if not isinstance(done, OutcomeRecorded):
+        await message.reply_text(_refused(context, done))
         return
-    await message.reply_text(_refused(context, done))
+    _ = context.tr
+    await message.reply_text(_("The outcome of proposal #{id} is recorded.", id=done.proposal.id))
+    if done.asks_actions:
+        ask = _("Does it create roadmap actions?") + " " + _(ACTION_FORMAT)
+        done_button = InlineKeyboardButton(_("Done"), callback_data=ActionsDone(proposal_id).pack())
+        await message.reply_text(ask, reply_markup=InlineKeyboardMarkup([[done_button]]))
+
+
+# --- outcome -> roadmap actions ------------------------------------------------------------
+
+
+async def on_action_text(update: Update, context: BotContext, draft: Draft) -> None:
+    """``title; owner; due date``: a roadmap action linked to the decision."""
+    message, person = update.effective_message, context.person
+    if message is None or message.text is None or person is None:
+        return
+    _ = context.tr
+    proposal_id = int(draft.data["proposal"])
+    added = await context.services.decisions.add_action(
+        person.id, proposal_id, message.text, await actor_of(context), _.language
+    )
+    if not isinstance(added, ActionAdded):
+        await message.reply_text(_refused(context, added))
+        return
+    zone = context.services.decisions.person_reader(person, None).zone
+    action = added.action
+    due = format_due(Due(action.due_date, action.due_time, action.due_zone), zone, _.language)
+    text = _(
+        "→ Action #{id}: {title} ({owners}, due {due})",
+        id=action.id,
+        title=action.title,
+        owners=added.owner.name,
+        due=due,
+    )
+    more = _("Type another action the same way, or tap Done.")
+    done_button = InlineKeyboardButton(_("Done"), callback_data=ActionsDone(proposal_id).pack())
+    await message.reply_text(
+        Html(f"{text}\n{more}"), reply_markup=InlineKeyboardMarkup([[done_button]])
+    )
+
+
+async def on_actions_done(update: Update, context: BotContext) -> None:
+    query, person = update.callback_query, context.person
+    if query is None:
+        return
+    tap = ActionsDone.unpack_or_none(query.data)
+    stopped = tap is not None and person is not None
+    if stopped and person is not None:
+        stopped = await context.services.drafts.delete(person.id, ACTIONS_KIND)
+    if not stopped or tap is None:
+        await query.answer(context.tr(rules.GONE), show_alert=True)
+        return
+    await query.answer()
+    await context.bot.send_message(
+        query.from_user.id,
+        context.tr("Done. /decisions shows proposal #{id} with its actions.", id=tap.proposal_id),
+    )
 
 
 def _refused(context: BotContext, refused: Refusal | NotAllowed) -> Html:
@@ -231,48 +289,9 @@ async def decisions_command(update: Update, context: BotContext) -> None:
     if not listed.open and not listed.closed:
         await message.reply_text(_("No proposals yet."))
         return
-    zone = service.person_reader(
-        person, listed.open[0][0] if listed.open else listed.closed[0][0]
-    ).zone
-    lines: list[str] = []
-    if listed.open:
-        lines.append(bold(_("Open proposals")))
-        for proposal, mine in listed.open:
-            audience = await service.audience_name(proposal, _)
-            when = format_when(proposal.closes_at, zone, _.language)
-            answer = texts.your_answer(_, ballot_of(proposal), mine.answer if mine else None)
-            lines.append(
-                _(
-                    "#{id} {title} · {audience} · until {when}",
-                    id=proposal.id,
-                    title=proposal.title,
-                    audience=audience,
-                    when=when,
-                )
-            )
-            lines.append(_indented(answer))
-    if listed.closed:
-        lines.append(bold(_("Decisions")))
-        for proposal, result in listed.closed:
-            audience = await service.audience_name(proposal, _)
-            lines.append(
-                _(
-                    "#{id} {title} · {audience}",
-                    id=proposal.id,
-                    title=proposal.title,
-                    audience=audience,
-                )
-            )
-            lines.append(_indented(_("Result: {result}", result=texts.result_line(_, result))))
-            if proposal.outcome:
-                lines.append(_indented(_("Outcome: {outcome}", outcome=proposal.outcome)))
-            else:
-                lines.append(_indented(_("No outcome recorded yet.")))
+    zone = service.person_reader(person, None).zone
+    lines = await listing_lines(context, listed, zone)
     await reply(message, View(Html("\n".join(lines))))
-
-
-def _indented(line: Html) -> Html:
-    return Html(f"    {line}")
 
 
 def conversations() -> tuple[Conversation, ...]:
@@ -288,6 +307,8 @@ def conversations() -> tuple[Conversation, ...]:
         Conversation(REASON_KIND, on_reason_text, N_("giving the reason of your answer")),
         # Translators: completes “Stopped: …” after /cancel.
         Conversation(OUTCOME_KIND, on_outcome_text, N_("recording an outcome")),
+        # Translators: completes “Stopped: …” after /cancel.
+        Conversation(ACTIONS_KIND, on_action_text, N_("adding the actions of a decision")),
     )
 
 
@@ -300,4 +321,5 @@ def handlers() -> list[Route]:
         (CallbackQueryHandler(on_form_button, pattern=EDIT.data.pattern()), 0),
         (CallbackQueryHandler(on_answer, pattern=AnswerTap.pattern()), 0),
         (CallbackQueryHandler(on_reason_tap, pattern=ReasonTap.pattern()), 0),
+        (CallbackQueryHandler(on_actions_done, pattern=ActionsDone.pattern()), 0),
     ]

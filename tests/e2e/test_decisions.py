@@ -184,11 +184,34 @@ async def test_consent_proposal_answers_nudge_close_and_outcome(
     assert "Type the outcome of proposal #1" in (ask.text or "")
     done = await emulator.says(jorge, "The methodology is adopted; the Andes case is added.")
     assert done.text == "The outcome of proposal #1 is recorded."
+    await emulator.wait_until(
+        lambda: any(
+            "Does it create roadmap actions?" in (e.text or "") for e in emulator.sent_to(jorge)
+        )
+    )
+
+    # The outcome creates a roadmap action, linked to the decision; bad lines change nothing.
+    bad = await emulator.says(jorge, "Add the Andes case")
+    assert (bad.text or "").startswith("Type each action as: title; owner; due date")
+    nobody = await emulator.says(jorge, "Add the Andes case; Wen; 30 Oct")
+    assert nobody.text == "No member of this proposal's audience is called “Wen”."
+    added = await emulator.says(jorge, "Add the Andes case to the methodology; Ana; 30 Oct")
+    assert (added.text or "").startswith(
+        "→ Action #1: Add the Andes case to the methodology (Ana, due"
+    )
+    actions = await repos.roadmap.actions()
+    assert [(a.title, a.proposal_id, a.due_date.isoformat()) for a in actions] == [
+        ("Add the Andes case to the methodology", 1, "2026-10-30")
+    ]
+    await tap(emulator, jorge, added, "Done")
     await emulator.wait_until(lambda: any("📌" in (e.text or "") for e in emulator.sent_to(chat)))
     mine = await emulator.says(ana, "/decisions")
     assert "Adopt the <b>methodology</b> for best practices" in (mine.text or "")
     assert "Resultado: Aprobada" in (mine.text or "")
     assert "The methodology is adopted; the Andes case is added." in (mine.text or "")
+    assert "→ Acción #1: Add the Andes case to the methodology (Ana, fecha límite" in (
+        mine.text or ""
+    )
 
     # The minutes: every answer with its reason, the result and the outcome.
     minutes = tmp_path / "decisions.md"
