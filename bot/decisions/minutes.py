@@ -18,9 +18,11 @@ from bot.decisions import rules, texts
 from bot.decisions.rules import Ballot
 from bot.digests import format_when
 from bot.i18n import N_, I18n, Translator
+from bot.roadmap.rules import Due, format_due
 from config import Settings, SettingsError
 from storage import Database, Repositories, WorkingGroup
 from storage.decisions import Proposal, ProposalAnswer
+from storage.roadmap import Action
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ class Minute:
     proposal: Proposal
     answers: Sequence[ProposalAnswer]
     proposer: str | None
+    actions: Sequence[tuple[Action, list[str]]] = ()
+    """The roadmap actions the decision created, with their owners' names."""
 
 
 def md_text(text: str) -> str:
@@ -94,6 +98,16 @@ def proposal_section(
     lines += ["", _heading(3, tr(N_("Outcome"))), ""]
     no_outcome = tr(N_("No outcome recorded yet."))
     lines.append(md_text(proposal.outcome) if proposal.outcome else no_outcome)
+    for action, owners in minute.actions:
+        due = format_due(Due(action.due_date, action.due_time, action.due_zone), zone, tr.language)
+        line = tr(
+            N_("→ Action #{id}: {title} ({owners}, due {due})"),
+            id=action.id,
+            title=action.title,
+            owners=", ".join(owners) or "—",
+            due=due,
+        )
+        lines.append(_bullet(line))
     return lines
 
 
@@ -128,7 +142,12 @@ async def load_minutes(repos: Repositories) -> list[Minute]:
     for proposal in await repos.decisions.all():
         proposer = await repos.people.get(proposal.created_by) if proposal.created_by else None
         answers = await repos.decisions.answers(proposal.id)
-        minutes.append(Minute(proposal, answers, proposer.name if proposer else None))
+        actions = [
+            (action, [p.name for p in [await repos.people.get(o) for o in action.owners] if p])
+            for action in await repos.roadmap.actions()
+            if action.proposal_id == proposal.id
+        ]
+        minutes.append(Minute(proposal, answers, proposer.name if proposer else None, actions))
     return minutes
 
 

@@ -225,3 +225,4 @@ async def test_consent_proposal_answers_nudge_close_and_outcome(
     assert "| Jorge | 👍 Agree | — |" in text
     assert "| Kofi | 👍 Agree | — |" in text
     assert "The methodology is adopted; the Andes case is added." in text
+    assert "- → Action #1: Add the Andes case to the methodology (Ana, due" in text
