@@ -23,7 +23,7 @@ from sandbox.emulator import Emulator, SimChat, SimUser
 from sandbox.emulator.journal import LedgerEntry
 from storage import Repositories
 
-from ..conftest import FAST_DELIVERY
+from ..conftest import FAST_DELIVERY, SECRETARIAT_ID
 from .test_meetings import current, member, tap
 
 NOW = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
@@ -226,3 +226,48 @@ async def test_consent_proposal_answers_nudge_close_and_outcome(
     assert "| Kofi | 👍 Agree | — |" in text
     assert "The methodology is adopted; the Andes case is added." in text
     assert "- → Action #1: Add the Andes case to the methodology (Ana, due" in text
+
+
+async def test_a_choice_to_the_whole_network_by_the_secretariat(
+    app: WnmrcApplication, emulator: Emulator, repos: Repositories, clock: ManualClock
+) -> None:
+    jorge, ana, _olivia, kofi, chat = await network(emulator, repos)
+    lea = emulator.add_user("Léa", language_code="fr", user_id=SECRETARIAT_ID, started=True)
+    # A coordinator may not put a proposal to the whole network.
+    refused = await emulator.says(jorge, "/propose all")
+    assert refused.text == "Only the network secretariat can do that."
+    unknown = await emulator.says(jorge, "/propose nowhere")
+    assert (unknown.text or "").startswith("There is no working group “nowhere”.")
+
+    first = await emulator.says(lea, "/propose all")
+    assert "<b>Proposition à tout le réseau</b>" in (first.html or "")
+    await emulator.says(lea, "Contribution à l’Année des glaciers 2025")
+    kind = await emulator.says(lea, "Que préparons-nous d’abord ?")
+    await tap(emulator, lea, kind, "Choix entre des options")
+    too_few = await emulator.says(lea, "Un récit photo")
+    assert "entre 2 et 10 options" in (too_few.text or "")
+    several = await emulator.says(lea, "Un récit photo\nDes webinaires\nUne déclaration commune")
+    await tap(emulator, lea, several, "Plusieurs options")
+    summary = await emulator.says(lea, "9 oct. 18h00")
+    assert "Ouverte jusqu’au vendredi 9 octobre 2026 18:00" in (summary.text or "")
+    await tap(emulator, lea, summary, "La publier")
+    assert current(emulator, summary).startswith("Publiée\u202f: proposition n° 1.")
+
+    await emulator.wait_until(
+        lambda: all(any("#1" in (e.text or "") for e in emulator.sent_to(w)) for w in (chat, kofi))
+    )
+    for_kofi = post_in(emulator, kofi)
+    assert "Choose one or several options:" in (for_kofi.text or "")
+    await tap(emulator, kofi, for_kofi, "1. Un récit photo")
+    await tap(emulator, kofi, for_kofi, "2. Des webinaires")
+    await emulator.wait_until(
+        lambda: "Your answer: Un récit photo, Des webinaires" in current(emulator, for_kofi)
+    )
+    in_chat = post_in(emulator, chat)
+    await tap(emulator, ana, in_chat, "2. Des webinaires")
+    await emulator.wait_until(
+        lambda: "2. Des webinaires: 2 (Kofi, Ana)" in current(emulator, in_chat), timeout=10
+    )
+    assert "1. Un récit photo: 1 (Kofi)" in current(emulator, in_chat)
+    answers = {a.name: a.answer for a in await repos.decisions.answers(1)}
+    assert answers == {"Kofi": "0,1", "Ana": "1"}
