@@ -178,6 +178,11 @@ class DecisionsService:
             return NotAllowed(reason, group)
         return Scope(group)
 
+    async def group_of_chat(self, chat_id: int) -> WorkingGroup | None:
+        """The working group a group chat is linked to (the first, for a shared chat)."""
+        linked = await self.repos.groups.linked_to_chat(chat_id)
+        return linked[0] if linked else None
+
     async def audience(self, proposal: Proposal) -> list[Person]:
         """The members a proposal is put to: its group's, or everyone in a working group."""
         if proposal.group_id is None:
@@ -367,11 +372,12 @@ class DecisionsService:
             answer = rules.toggled(mine.answer if mine else None, option, ballot.multiple)
         if not rules.valid_answer(ballot, answer):
             return Refusal(rules.GONE)
-        await self.repos.decisions.answer(proposal.id, person.id, answer, now)
-        self.live.touch(proposal.id)
         needs = ballot.kind == "consent" and answer in rules.NEEDS_REASON
-        if needs and reachable(person):
-            await self.ask_reason(person, proposal.id)
+        async with self.repos.unit() as uow:
+            await uow.decisions.answer(proposal.id, person.id, answer, now)
+            if needs and reachable(person):
+                await self.ask_reason(person, proposal.id)  # joins the unit
+        self.live.touch(proposal.id)
         return Answered(proposal, answer, needs, reachable(person))
 
     async def ask_reason(self, person: Person, proposal_id: int) -> None:

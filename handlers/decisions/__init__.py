@@ -285,6 +285,8 @@ async def decisions_command(update: Update, context: BotContext) -> None:
         if group is None:
             await message.reply_text(unknown_group(_, query, groups))
             return
+    elif message.chat.type != Chat.PRIVATE:  # a group's chat: that group's proposals
+        group = await service.group_of_chat(message.chat_id)
     listed = await service.listed(person, await actor_of(context), group)
     if not listed.open and not listed.closed:
         await message.reply_text(_("No proposals yet."))

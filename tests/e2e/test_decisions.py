@@ -271,3 +271,9 @@ async def test_a_choice_to_the_whole_network_by_the_secretariat(
     assert "1. Un récit photo: 1 (Kofi)" in current(emulator, in_chat)
     answers = {a.name: a.answer for a in await repos.decisions.answers(1)}
     assert answers == {"Kofi": "0,1", "Ana": "1"}
+    # In the climate chat, /decisions lists the climate group's proposals (none: this one is
+    # the network's).
+    listed = await emulator.says(kofi, "/decisions", chat=chat)
+    assert listed.text == "No proposals yet."
+    mine = await emulator.says(kofi, "/decisions")
+    assert "Your answer: Un récit photo, Des webinaires" in (mine.text or "")
