@@ -126,6 +126,15 @@ async def test_consent_proposal_answers_nudge_close_and_outcome(
     thanks = await emulator.says(ana, "Falta el caso de los Andes <y> la Patagonia.")
     assert "motivo" in (thanks.text or "")
     assert await tap(emulator, jorge, in_chat, "👍 Agree") == "Your answer: 👍 Agree"
+    # Kofi disagrees in the group's chat first: the reason is asked in his private chat.
+    toast = await tap(emulator, kofi, in_chat, "👎 Disagree")
+    assert toast == "Your answer: 👎 Disagree. Please tell me why in our private chat."
+    await emulator.wait_until(
+        lambda: any(
+            (e.text or "") == "You answered 👎 Disagree to proposal #1. Please type your reason."
+            for e in emulator.sent_to(kofi)
+        )
+    )
     assert await tap(emulator, kofi, in_chat, "👍 Agree") == "Your answer: 👍 Agree"
     # Someone outside the group cannot answer.
     refused = await tap(emulator, outsider, in_chat, "✋ Block")
