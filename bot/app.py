@@ -17,6 +17,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.clock import Clock, SystemClock
 from bot.context import BotContext, Services, WnmrcApplication
+from bot.decisions.work import DecisionDeadlines, connect_decisions, stop_decisions
 from bot.digests.schedule import digest_schedule
 from bot.http import AiohttpRequest
 from bot.i18n import I18n
@@ -30,6 +31,7 @@ from config import NetworkConfig, Settings, load_network
 from handlers import (
     announcements,
     calendar,
+    decisions,
     digests,
     errors,
     experiences,
@@ -66,6 +68,7 @@ FEATURES = (
     slots,
     experiences,
     reviews,
+    decisions,
 )
 """Handler modules in registration order; ``start.fallbacks()`` are added after them all."""
 
@@ -74,6 +77,7 @@ DUE_WORK: tuple[Callable[[WnmrcApplication], DueWork], ...] = (
     outbox_retention,
     digest_schedule,
     meeting_reminders,  # bot/meetings/reminders.py
+    DecisionDeadlines,  # bot/decisions/work.py
 )
 """Everything that comes due, one factory each, registered with the one runtime at start."""
 
@@ -168,6 +172,7 @@ def _start(
         await _open_database(application)
         await intake.open(cast(WnmrcApplication, application))
         connect_meetings(cast(WnmrcApplication, application))
+        connect_decisions(cast(WnmrcApplication, application))
         await _start_due_work(cast(WnmrcApplication, application))
         if publish_command_menus and application.job_queue is not None:
             application.job_queue.run_once(_publish_menus, when=0, name="publish-command-menus")
@@ -194,6 +199,7 @@ async def _stop_background_work(application: Application[Any, Any, Any, Any, Any
     in flight."""
     await _services(application).runtime.stop()
     await _stop_meetings(application)
+    await stop_decisions(cast(WnmrcApplication, application))
 
 
 def _closer(

@@ -17,6 +17,7 @@ from bot.access import Actor
 from bot.announcements.service import AnnouncementsService
 from bot.clock import Clock
 from bot.conversations import Conversations
+from bot.decisions.service import DecisionsService
 from bot.digests.service import DigestsService
 from bot.drafts import DraftsService
 from bot.experiences.service import ExperiencesService
@@ -30,6 +31,7 @@ from bot.processing import ChatOrderedUpdateProcessor
 from bot.profile.service import ProfileService
 from bot.reviews.selection import SelectionService
 from bot.reviews.service import ReviewsService
+from bot.roadmap.service import RoadmapService
 from bot.roster.service import RosterService
 from bot.runtime import DueWorkRuntime
 from config import NetworkConfig, Settings
@@ -68,6 +70,9 @@ class Services:
     roster: RosterService = field(init=False, repr=False)
     meetings: MeetingsService = field(init=False, repr=False)
     """Meetings, answers, reminders, calendar and slots (``bot/meetings/service.py``)."""
+    roadmap: RoadmapService = field(init=False, repr=False)
+    decisions: DecisionsService = field(init=False, repr=False)
+    """Proposals, answers, nudges, results and outcomes (``bot/decisions/service.py``)."""
 
     @property
     def repos(self) -> Repositories:
@@ -112,6 +117,11 @@ class Services:
         self.meetings = MeetingsService(
             repos, self.clock, self.i18n, self.settings, self.runtime, self.wake_outbox
         )
+        self.roadmap = RoadmapService(repos, self.clock, self.i18n, self.settings, self.outbox)
+        self.decisions = DecisionsService(
+            repos, self.clock, self.i18n, self.settings, self.runtime, self.wake_outbox
+        )
+        self.decisions.roadmap = self.roadmap
 
     def wake_outbox(self) -> None:
         """A unit of work queued messages: tell the outbox sender (due work of the one runtime)

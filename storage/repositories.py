@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from storage.calendar import CalendarRepository
 from storage.chats import ChatsRepository
 from storage.database import Database
+from storage.decisions import DecisionsRepository
 from storage.digests import DigestsRepository
 from storage.drafts import DraftsRepository
 from storage.experiences import ExperiencesRepository
@@ -15,6 +16,7 @@ from storage.meetings import MeetingsRepository
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
 from storage.reviews import ReviewsRepository
+from storage.roadmap import RoadmapRepository
 from storage.roster import RosterRepository
 
 
@@ -34,6 +36,8 @@ class Repositories:
     calendar: CalendarRepository
     experiences: ExperiencesRepository
     reviews: ReviewsRepository
+    roadmap: RoadmapRepository
+    decisions: DecisionsRepository
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator["Repositories"]:
@@ -73,4 +77,6 @@ class Repositories:
             calendar=CalendarRepository(db),
             experiences=ExperiencesRepository(db),
             reviews=ReviewsRepository(db),
+            roadmap=RoadmapRepository(db),
+            decisions=DecisionsRepository(db),
         )
