@@ -12,13 +12,16 @@ from telegram.error import BadRequest
 
 from bot.context import BotContext
 from bot.groups import (
+    ChatMove,
     JoinButton,
     LeaveButton,
     chat_move,
     membership_button,
 )
-from bot.groups.service import Joined, Left, Listing
+from bot.groups.service import Left, Listing
 from bot.i18n import Translator
+from bot.joining import POLICY_LABELS, RevokeInvite, invite_text
+from bot.joining.service import Asked, ChatAsk
 from bot.models import WorkingGroup
 from bot.permissions import Role
 from bot.rendering import SAFE_MESSAGE_LIMIT, Html, bold, italic, visible_length
@@ -58,8 +61,9 @@ def _listing_text(tr: Translator, listing: Listing, private: bool, *, descriptio
     for group in listing.groups:
         tick = "✓ " if group.id in listing.mine else ""
         members = tr.plural("{n} member", "{n} members", listing.counts.get(group.id, 0))
+        policy = tr(POLICY_LABELS[group.join_policy])
         lines.append("")
-        lines.append(f"{tick}{bold(group.name(tr.language))} · {members}")
+        lines.append(f"{tick}{bold(group.name(tr.language))} · {members} · {policy}")
         description = group.description(tr.language)
         if descriptions and description:
             lines.append(italic(description))
@@ -136,15 +140,28 @@ async def _toggle(context: BotContext, group: WorkingGroup, join: bool) -> str:
     name = group.name(tr.language)
     groups = context.services.groups
     if join:
-        if await groups.join(group.id, person.id, "bot") is Joined.JOINED:
-            return plain(tr("You joined {group}."), group=name)
-        return plain(tr("You are already in {group}."), group=name)
+        return _asked_toast(tr, await context.services.joining.ask(group, person), name)
     left = await groups.leave(group.id, person.id)
     if left is Left.NOT_MEMBER:
         return plain(tr("You are not in {group}."), group=name)
     if left is Left.LEFT_COORDINATING:
         return plain(tr("You left {group} and no longer coordinate it."), group=name)
     return plain(tr("You left {group}."), group=name)
+
+
+def _asked_toast(tr: Translator, asked: Asked, name: str) -> str:
+    """The short answer to a Join button."""
+    if asked is Asked.JOINED:
+        return plain(tr("You joined {group}."), group=name)
+    if asked is Asked.ALREADY_MEMBER:
+        return plain(tr("You are already in {group}."), group=name)
+    if asked is Asked.REQUESTED:
+        return plain(tr("Your request to join {group} was sent to its coordinators."), group=name)
+    if asked is Asked.WAITING:
+        return plain(
+            tr("Your request to join {group} is waiting for its coordinators."), group=name
+        )
+    return plain(tr("{group} is by invitation only: ask a coordinator for a link."), group=name)
 
 
 # /join, /leave, /invite
@@ -188,15 +205,17 @@ async def invite(update: Update, context: BotContext) -> None:
     name = group.name(tr.language)
     if await refuse_unless(update, context, Role.COORDINATOR, group.id, name):
         return
-    url = deep_link(context.bot.username, StartPayload("join", group.slug))
-    text = tr(
-        "Invitation to the working group {group}: whoever opens this link and taps Start "
-        "joins the group.\n{link}",
-        group=bold(name),
-        link=url,
+    person = context.person
+    assert person is not None
+    joining = context.services.joining
+    made = await joining.create_invite(group, person)
+    url = deep_link(context.bot.username, StartPayload("inv", made.token))
+    text = invite_text(tr, name, url, made.max_uses, made.expires_at, joining.zone_of(person))
+    join = InlineKeyboardButton(plain(tr("Join {group}"), group=name), url=url)
+    revoke = InlineKeyboardButton(
+        tr("Revoke this link"), callback_data=RevokeInvite(made.id).pack()
     )
-    button = InlineKeyboardButton(plain(tr("Join {group}"), group=name), url=url)
-    await message.reply_text(text, reply_markup=InlineKeyboardMarkup([[button]]))
+    await message.reply_text(text, reply_markup=InlineKeyboardMarkup([[join], [revoke]]))
 
 
 # The linked group chat
@@ -214,17 +233,22 @@ async def chat_membership(update: Update, context: BotContext) -> None:
     user = new.user
     if move is None or user.is_bot:
         return
-    await context.services.groups.follow_chat_move(change.chat.id, sender_of(user), move)
+    if move is ChatMove.LEFT:
+        await context.services.groups.follow_chat_move(change.chat.id, sender_of(user), move)
+        return
+    added_by = change.from_user.id if change.from_user else None
+    await context.services.joining.entered_chat(change.chat.id, sender_of(user), added_by)
 
 
 async def chat_join_request(update: Update, context: BotContext) -> None:
-    """A request to join a linked chat: approved for members of its groups; anyone else's
-    request stays pending for the chat's administrators to decide."""
+    """A request to join a linked chat: approved for members of its groups (and those its
+    policy admits at once); anyone else's goes to the group's approvers with Approve / Decline."""
     request = update.chat_join_request
     if request is None or request.from_user.is_bot:
         return
-    groups = context.services.groups
-    if not await groups.may_enter_chat(request.chat.id, request.from_user.id):
+    joining = context.services.joining
+    asked = await joining.chat_request(request.chat.id, sender_of(request.from_user))
+    if asked is not ChatAsk.APPROVE:
         return
     try:
         await request.approve()

@@ -200,7 +200,7 @@ async def test_nothing_is_written_when_one_row_fails(
     assert await repos.db.fetch_value("SELECT count(*) FROM group_members") == 0
 
 
-async def test_an_imported_person_becomes_their_telegram_account_when_they_write(
+async def test_an_imported_person_is_only_claimed_by_their_telegram_account_when_they_write(
     repos: Repositories, imports: ImportsRepository, groups: dict[str, int], now: datetime
 ) -> None:
     await imports.apply([_ana(groups)], now)
@@ -215,9 +215,11 @@ async def test_an_imported_person_becomes_their_telegram_account_when_they_write
         now=now,
     )
 
-    assert await repos.people.count() == 1
-    assert (person.telegram_id, person.display_name, person.country) == (1001, "Ana Pérez", "ES")
+    assert await repos.people.count() == 2
+    assert (person.telegram_id, person.display_name, person.country) == (1001, None, None)
     assert await _members(repos.db) == {("climate", "Ana Pérez", "member")}
+    [claim] = await repos.claims.pending_of(person.id)
+    assert claim.status == "pending"
 
 
 def test_emails_differing_only_in_case_are_the_same() -> None:
