@@ -159,7 +159,7 @@ async def test_approve_then_a_late_tap_names_who_decided(
     assert await is_member(repos, climate.id, ana.id)
     told = [m for m in await queued(repos) if m.chat_id == 1]
     assert [m.payload.text for m in told] == [
-        "您加入工作组<b>气候变化</b>的申请已获批准：您现在是成员了。"
+        "您加入工作组 <b>气候变化</b> 的申请已获批准：您现在是成员了。"
     ]
     assert await joining.waiting(ana.id) == []
 
