@@ -114,7 +114,7 @@ async def tap_membership(update: Update, context: BotContext) -> None:
         await query.answer(tr(STALE_BUTTON), show_alert=True)
         return
     joining = isinstance(tap, JoinButton)
-    answer = await _toggle(context, group, joining)
+    answer, member = await _toggle(context, group, joining)
     await query.answer(answer)
     message = query.message
     if not isinstance(message, Message):
@@ -126,27 +126,29 @@ async def tap_membership(update: Update, context: BotContext) -> None:
     except BadRequest as error:
         if "not modified" not in error.message:
             raise
-    if joining and private:
+    if joining and member and private:
         chat_line = await where_it_talks(context, group)
         if chat_line is not None:
             await message.reply_text(chat_line)
 
 
-async def _toggle(context: BotContext, group: WorkingGroup, join: bool) -> str:
-    """Join or leave from a button; the short answer shown on the tapper's screen."""
+async def _toggle(context: BotContext, group: WorkingGroup, join: bool) -> tuple[str, bool]:
+    """Join (or ask to) or leave from a button; the short answer shown on the tapper's screen,
+    and whether they just joined."""
     tr = context.tr
     person = context.person
     assert person is not None
     name = group.name(tr.language)
     groups = context.services.groups
     if join:
-        return _asked_toast(tr, await context.services.joining.ask(group, person), name)
+        asked = await context.services.joining.ask(group, person)
+        return _asked_toast(tr, asked, name), asked is Asked.JOINED
     left = await groups.leave(group.id, person.id)
     if left is Left.NOT_MEMBER:
-        return plain(tr("You are not in {group}."), group=name)
+        return plain(tr("You are not in {group}."), group=name), False
     if left is Left.LEFT_COORDINATING:
-        return plain(tr("You left {group} and no longer coordinate it."), group=name)
-    return plain(tr("You left {group}."), group=name)
+        return plain(tr("You left {group} and no longer coordinate it."), group=name), False
+    return plain(tr("You left {group}."), group=name), False
 
 
 def _asked_toast(tr: Translator, asked: Asked, name: str) -> str:

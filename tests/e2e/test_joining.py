@@ -345,3 +345,20 @@ async def test_a_new_account_sees_no_email_until_the_secretariat_confirms_then_r
     await emulator.says(ana, "/leave climate")
     back = await emulator.says(ana, "/join climate")
     assert back.text.startswith("Te has unido al grupo de trabajo Cambio climático.")
+
+
+async def test_forgetme_removes_the_persons_requests(
+    emulator: Emulator, repos: Repositories
+) -> None:
+    await _secretariat(emulator)
+    ana = emulator.add_user("Ana", language_code="en")
+    await emulator.says(ana, "/join climate")
+    assert await repos.db.fetch_value("SELECT count(*) FROM join_requests") == 1
+
+    question = await emulator.says(ana, "/forgetme")
+    emulator.tap(ana, question, "Delete my data")
+    await emulator.wait_until(
+        lambda: emulator.message(ana.id, question.message_id).text.startswith("Done")
+    )
+
+    assert await repos.db.fetch_value("SELECT count(*) FROM join_requests") == 0

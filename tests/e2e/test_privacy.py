@@ -56,6 +56,7 @@ async def _confirm_claims(app: WnmrcApplication, emulator: Emulator) -> None:
         await services.claims.decide(row["id"], True, jorge)
     await emulator.wait_until(lambda: len(emulator.ledger) >= told)  # each was told
 
+
 def _document(entry: LedgerEntry) -> dict[str, Any]:
     assert entry.document is not None, f"no document but: {entry.text!r}"
     parsed: dict[str, Any] = json.loads(entry.document.content.decode("utf-8"))
