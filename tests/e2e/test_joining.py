@@ -286,12 +286,14 @@ async def test_policy_shows_changes_and_refuses(emulator: Emulator, repos: Repos
         "Changez-le avec /policy climate open, approval ou invite."
     )
     assert wrong.text == (
-        "«\u202fsometimes\u202f» n’est pas un mode d’adhésion\u202f: écrivez open, approval ou invite."
+        "«\u202fsometimes\u202f» n’est pas un mode d’adhésion\u202f: "
+        "écrivez open, approval ou invite."
     )
     assert nothing.text.startswith("Quel groupe de travail\u202f? Écrivez /policy GROUPE")
     assert refused.text.startswith("Solo")
     climate = await repos.groups.by_slug("climate")
-    assert climate is not None and climate.join_policy == "approval"
+    assert climate is not None
+    assert climate.join_policy == "approval"
 
 
 # Claims of an imported row

@@ -61,7 +61,8 @@ async def with_policy(
     assert found is not None
     await repos.joining.set_policy(found.id, policy, clock.now())
     again = await repos.groups.by_slug(slug)
-    assert again is not None and again.join_policy == policy
+    assert again is not None
+    assert again.join_policy == policy
     return again
 
 
@@ -155,7 +156,8 @@ async def test_approve_then_a_late_tap_names_who_decided(
 
     assert first.outcome is Decided.DECIDED
     assert (late.outcome, late.decider) == (Decided.ALREADY, "Lucia")
-    assert late.request is not None and late.request.status == "approved"
+    assert late.request is not None
+    assert late.request.status == "approved"
     assert await is_member(repos, climate.id, ana.id)
     told = [m for m in await queued(repos) if m.chat_id == 1]
     assert [m.payload.text for m in told] == [
@@ -247,11 +249,14 @@ async def test_invite_only_refuses_asking_and_an_invitation_joins_until_revoked(
     used = await joining.use_invite(invite.token, ana)
     again = await joining.use_invite(invite.token, ana)
 
-    assert used is not None and used.joined
-    assert again is not None and not again.joined
+    assert used is not None
+    assert used.joined
+    assert again is not None
+    assert not again.joined
     assert await is_member(repos, climate.id, ana.id)
     stored = await repos.joining.invite(invite.id)
-    assert stored is not None and stored.uses == 1
+    assert stored is not None
+    assert stored.uses == 1
     assert await joining.revoke_invite(invite.id, bo) is None
     assert await joining.revoke_invite(invite.id, lucia) is not None
     assert await joining.use_invite(invite.token, bo) is None
@@ -356,8 +361,8 @@ async def imported(repos: Repositories, clock: ManualClock, username: str) -> Pe
     await execute(
         repos,
         "INSERT INTO people (first_name, username, email, reserve, created_at, updated_at)"
-        " VALUES ('Ana Pérez', ?, 'ana@example.org', 'Sierra Nevada', '2026-01-01T00:00:00.000000Z',"
-        " '2026-01-01T00:00:00.000000Z')",
+        " VALUES ('Ana Pérez', ?, 'ana@example.org', 'Sierra Nevada',"
+        " '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
         (username,),
     )
     [row] = await repos.people.search(f"@{username}")
@@ -411,7 +416,8 @@ async def test_a_new_account_sees_nothing_of_an_imported_row_until_confirmed(
     assert await repos.people.get(listed.id) is None
     assert [m.group_id for m in await repos.groups.memberships_of(account.id)] != []
     told = [m.payload.text for m in await queued(repos) if m.chat_id == 1]
-    assert len(told) == 1 and told[0].startswith("Le secrétariat a confirmé")
+    assert len(told) == 1
+    assert told[0].startswith("Le secrétariat a confirmé")
 
 
 async def test_a_rejected_claim_keeps_them_apart_and_is_not_proposed_again(
@@ -433,7 +439,9 @@ async def test_a_rejected_claim_keeps_them_apart_and_is_not_proposed_again(
     assert (await claims.decide(claim.id, False, jorge)).outcome is ClaimOutcome.DECIDED
 
     kept = await repos.people.get(listed.id)
-    assert kept is not None and kept.telegram_id is None and kept.email == "ana@example.org"
+    assert kept is not None
+    assert kept.telegram_id is None
+    assert kept.email == "ana@example.org"
     again = await repos.people.upsert_from_telegram(
         telegram_id=1,
         first_name="Ana",
