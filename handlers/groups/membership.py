@@ -50,16 +50,25 @@ async def _listing(context: BotContext, private: bool) -> tuple[Html, InlineKeyb
     listing = await context.services.groups.listing(reader)
     if not listing.groups:
         return tr("There are no working groups yet."), None
-    text = _listing_text(tr, listing, private, descriptions=True)
+    asked = await context.services.joining.waiting(reader) if reader is not None else []
+    waiting = frozenset(group.id for group, _ in asked)
+    text = _listing_text(tr, listing, private, waiting, descriptions=True)
     if visible_length(text) > SAFE_MESSAGE_LIMIT:
-        text = _listing_text(tr, listing, private, descriptions=False)
+        text = _listing_text(tr, listing, private, waiting, descriptions=False)
     return text, _listing_keyboard(tr, listing.groups, listing.mine, private)
 
 
-def _listing_text(tr: Translator, listing: Listing, private: bool, *, descriptions: bool) -> Html:
+def _listing_text(
+    tr: Translator,
+    listing: Listing,
+    private: bool,
+    waiting: frozenset[int],
+    *,
+    descriptions: bool,
+) -> Html:
     lines: list[str] = [tr("<b>Working groups</b>")]
     for group in listing.groups:
-        tick = "✓ " if group.id in listing.mine else ""
+        tick = "✓ " if group.id in listing.mine else "⏳ " if group.id in waiting else ""
         members = tr.plural("{n} member", "{n} members", listing.counts.get(group.id, 0))
         policy = tr(POLICY_LABELS[group.join_policy])
         lines.append("")
@@ -68,6 +77,8 @@ def _listing_text(tr: Translator, listing: Listing, private: bool, *, descriptio
         if descriptions and description:
             lines.append(italic(description))
     lines.append("")
+    if private and waiting:
+        lines.append(tr("⏳ marks your requests waiting for a coordinator."))
     if private:
         lines.append(tr("✓ marks your groups. Tap a button to join or leave."))
     else:

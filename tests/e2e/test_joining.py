@@ -161,6 +161,9 @@ async def test_the_join_button_asks_and_says_the_request_is_waiting(
 
     assert first.text == "Your request to join Climate change was sent to its coordinators."
     assert second.text == "Your request to join Climate change is waiting for its coordinators."
+    shown = _now_text(emulator, listing)[0]
+    assert "⏳ Climate change · 0 members" in shown
+    assert "⏳ marks your requests waiting for a coordinator." in shown
     assert not await _is_member(repos, ana)
     data = await emulator.says(ana, "/mydata")
     assert data.document is not None
