@@ -255,6 +255,24 @@ async def test_a_linked_chats_join_request_from_a_non_member_is_approved_by_a_co
     assert await _is_member(repos, eve)
 
 
+async def test_a_declined_chat_join_request_is_declined_in_telegram(
+    emulator: Emulator, repos: Repositories
+) -> None:
+    jorge = await _secretariat(emulator, "fr")
+    chat: SimChat = emulator.add_group("WG climate", members=[jorge])
+    await emulator.says(jorge, "/linkchat climate", chat=chat)
+    eve = emulator.add_user("Eve", username="eve", language_code="en")
+    mark = len(emulator.ledger)
+
+    emulator.ask_to_join(chat, eve)
+    notice = await emulator.next_message(jorge, after=mark)
+    await _tap(emulator, jorge, notice, "Refuser")
+
+    assert chat.join_requests == set()
+    assert chat.members.get(eve.id, "left") == "left"
+    assert not await _is_member(repos, eve)
+
+
 async def test_someone_an_admin_adds_to_the_chat_joins_only_if_the_admin_coordinates(
     emulator: Emulator, repos: Repositories
 ) -> None:
