@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.claims.work import claim_notices
 from bot.clock import Clock, SystemClock
 from bot.context import BotContext, Services, WnmrcApplication
 from bot.decisions.work import DecisionDeadlines, connect_decisions, stop_decisions
@@ -37,6 +38,7 @@ from handlers import (
     experiences,
     flood,
     groups,
+    joining,
     language,
     meetings,
     outbox,
@@ -57,6 +59,7 @@ FEATURES = (
     start,
     language,
     groups,
+    joining,
     profile,
     roster,
     privacy,
@@ -78,6 +81,7 @@ DUE_WORK: tuple[Callable[[WnmrcApplication], DueWork], ...] = (
     digest_schedule,
     meeting_reminders,  # bot/meetings/reminders.py
     DecisionDeadlines,  # bot/decisions/work.py
+    claim_notices,  # bot/claims/work.py
 )
 """Everything that comes due, one factory each, registered with the one runtime at start."""
 

@@ -60,6 +60,9 @@ CANCEL: Final = Command("cancel", N_("Stop what you are doing"), where=Where.PRI
 # Coordinators
 INVITE: Final = _coordinator("invite", N_("Get the invitation link of your group"))
 REMOVE: Final = _coordinator("remove", N_("Remove a member from your group"))
+POLICY: Final = _coordinator(
+    "policy", N_("Choose who may join your group: open, approval or invite")
+)
 ANNOUNCE: Final = _coordinator(
     "announce", N_("Send an announcement to a group or to everyone"), Where.PRIVATE
 )
@@ -137,6 +140,7 @@ COMMANDS: tuple[Command, ...] = (
     CANCEL,
     INVITE,
     REMOVE,
+    POLICY,
     ANNOUNCE,
     EXPORT,
     NEWGROUP,

@@ -17,6 +17,7 @@ from sandbox.emulator import Emulator, SimChat, SimUser
 from storage import ExperienceStatus, ProfileRole, Repositories
 from storage.decisions import NewProposal
 from storage.meetings import NewMeeting, RsvpAnswer
+from storage.models import JoinPolicy
 
 
 @dataclass(frozen=True)
@@ -294,6 +295,16 @@ class DemoNetwork:
         await self.load_experiences(repos, clock)
         await self.load_meeting(repos, clock)
         await self.load_decisions(repos, clock)
+        await self.load_join_policies(repos, clock)
+
+    async def load_join_policies(self, repos: Repositories, clock: Clock) -> None:
+        """Socioeconomics is open to everyone, community empowerment by invitation only; the
+        others ask for a coordinator's approval (the default)."""
+        policies: dict[str, JoinPolicy] = {"socioeconomics": "open", "community": "invite"}
+        for slug, policy in policies.items():
+            group = await repos.groups.by_slug(slug)
+            if group is not None:
+                await repos.joining.set_policy(group.id, policy, clock.now())
 
     async def load_meeting(self, repos: Repositories, clock: Clock) -> None:
         """The follow-up meeting of the climate group in ten days, with a few answers (once)."""

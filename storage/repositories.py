@@ -6,12 +6,14 @@ from dataclasses import dataclass
 
 from storage.calendar import CalendarRepository
 from storage.chats import ChatsRepository
+from storage.claims import ClaimsRepository
 from storage.database import Database
 from storage.decisions import DecisionsRepository
 from storage.digests import DigestsRepository
 from storage.drafts import DraftsRepository
 from storage.experiences import ExperiencesRepository
 from storage.groups import GroupsRepository
+from storage.joining import JoiningRepository
 from storage.meetings import MeetingsRepository
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
@@ -38,6 +40,8 @@ class Repositories:
     reviews: ReviewsRepository
     roadmap: RoadmapRepository
     decisions: DecisionsRepository
+    joining: JoiningRepository
+    claims: ClaimsRepository
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator["Repositories"]:
@@ -79,4 +83,6 @@ class Repositories:
             reviews=ReviewsRepository(db),
             roadmap=RoadmapRepository(db),
             decisions=DecisionsRepository(db),
+            joining=JoiningRepository(db),
+            claims=ClaimsRepository(db),
         )
