@@ -15,8 +15,10 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.claims.work import claim_notices
 from bot.clock import Clock, SystemClock
 from bot.context import BotContext, Services, WnmrcApplication
+from bot.decisions.work import DecisionDeadlines, connect_decisions, stop_decisions
 from bot.digests.schedule import digest_schedule
 from bot.http import AiohttpRequest
 from bot.i18n import I18n
@@ -31,11 +33,13 @@ from config import NetworkConfig, Settings, load_network
 from handlers import (
     announcements,
     calendar,
+    decisions,
     digests,
     errors,
     experiences,
     flood,
     groups,
+    joining,
     language,
     meetings,
     outbox,
@@ -56,6 +60,7 @@ FEATURES = (
     start,
     language,
     groups,
+    joining,
     profile,
     roster,
     privacy,
@@ -67,6 +72,7 @@ FEATURES = (
     slots,
     experiences,
     reviews,
+    decisions,
 )
 """Handler modules in registration order; ``start.fallbacks()`` are added after them all."""
 
@@ -75,6 +81,8 @@ DUE_WORK: tuple[Callable[[WnmrcApplication], DueWork], ...] = (
     outbox_retention,
     digest_schedule,
     meeting_reminders,  # bot/meetings/reminders.py
+    DecisionDeadlines,  # bot/decisions/work.py
+    claim_notices,  # bot/claims/work.py
 )
 """Everything that comes due, one factory each, registered with the one runtime at start."""
 
@@ -169,6 +177,7 @@ def _start(
         await _open_database(application)
         await intake.open(cast(WnmrcApplication, application))
         connect_meetings(cast(WnmrcApplication, application))
+        connect_decisions(cast(WnmrcApplication, application))
         await _start_due_work(cast(WnmrcApplication, application))
         await start_web(cast(WnmrcApplication, application))  # WNMRC_PUBLIC_URL set: the pages
         if publish_command_menus and application.job_queue is not None:
@@ -197,6 +206,7 @@ async def _stop_background_work(application: Application[Any, Any, Any, Any, Any
     await stop_web(cast(WnmrcApplication, application))  # no answer recorded past this point
     await _services(application).runtime.stop()
     await _stop_meetings(application)
+    await stop_decisions(cast(WnmrcApplication, application))
 
 
 def _closer(

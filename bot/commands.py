@@ -60,6 +60,9 @@ CANCEL: Final = Command("cancel", N_("Stop what you are doing"), where=Where.PRI
 # Coordinators
 INVITE: Final = _coordinator("invite", N_("Get the invitation link of your group"))
 REMOVE: Final = _coordinator("remove", N_("Remove a member from your group"))
+POLICY: Final = _coordinator(
+    "policy", N_("Choose who may join your group: open, approval or invite")
+)
 ANNOUNCE: Final = _coordinator(
     "announce", N_("Send an announcement to a group or to everyone"), Where.PRIVATE
 )
@@ -111,6 +114,14 @@ VOTE: Final = Command(
 SELECT: Final = Command(
     "select", N_("Set the final selection and publish it"), Role.SECRETARIAT, Where.PRIVATE
 )
+# Decisions
+DECISIONS: Final = Command("decisions", N_("See open proposals and past decisions"))
+PROPOSE: Final = _coordinator(
+    "propose", N_("Put a proposal to your group or to the network"), Where.PRIVATE
+)
+OUTCOME: Final = Command(
+    "outcome", N_("Record the outcome of a closed proposal"), Role.COORDINATOR, Where.PRIVATE
+)
 
 COMMANDS: tuple[Command, ...] = (
     START,
@@ -129,6 +140,7 @@ COMMANDS: tuple[Command, ...] = (
     CANCEL,
     INVITE,
     REMOVE,
+    POLICY,
     ANNOUNCE,
     EXPORT,
     NEWGROUP,
@@ -152,6 +164,9 @@ COMMANDS: tuple[Command, ...] = (
     SHORTLIST,
     VOTE,
     SELECT,
+    DECISIONS,
+    PROPOSE,
+    OUTCOME,
 )
 """Every command in the order of ``/help`` and the menus."""
 

@@ -15,13 +15,16 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.access import Actor
 from bot.announcements.service import AnnouncementsService
+from bot.claims.service import ClaimsService
 from bot.clock import Clock
 from bot.conversations import Conversations
+from bot.decisions.service import DecisionsService
 from bot.digests.service import DigestsService
 from bot.drafts import DraftsService
 from bot.experiences.service import ExperiencesService
 from bot.groups.service import GroupsService
 from bot.i18n import I18n, Translator
+from bot.joining.service import JoiningService
 from bot.meetings.service import MeetingsService
 from bot.outbox import DeliveryConfig, OutboxService
 from bot.presence import PresenceService
@@ -30,6 +33,7 @@ from bot.processing import ChatOrderedUpdateProcessor
 from bot.profile.service import ProfileService
 from bot.reviews.selection import SelectionService
 from bot.reviews.service import ReviewsService
+from bot.roadmap.service import RoadmapService
 from bot.roster.service import RosterService
 from bot.runtime import DueWorkRuntime
 from bot.web.service import WebService
@@ -74,6 +78,12 @@ class Services:
     """One-click answers, calendar feeds and the gallery (``bot/web/service.py``)."""
     web_server: WebServer | None = field(default=None, repr=False)
     """The web pages' server while it runs (``bot/web/server.py``; WNMRC_PUBLIC_URL set)."""
+    roadmap: RoadmapService = field(init=False, repr=False)
+    decisions: DecisionsService = field(init=False, repr=False)
+    """Proposals, answers, nudges, results and outcomes (``bot/decisions/service.py``)."""
+    joining: JoiningService = field(init=False, repr=False)
+    """Join policies, requests, invitations (``bot/joining/service.py``)."""
+    claims: ClaimsService = field(init=False, repr=False)
 
     @property
     def repos(self) -> Repositories:
@@ -121,6 +131,15 @@ class Services:
         self.web = WebService(
             repos, self.clock, self.settings, self.meetings, self.i18n.default_language
         )
+        self.roadmap = RoadmapService(repos, self.clock, self.i18n, self.settings, self.outbox)
+        self.decisions = DecisionsService(
+            repos, self.clock, self.i18n, self.settings, self.runtime, self.wake_outbox
+        )
+        self.decisions.roadmap = self.roadmap
+        secretariat = self.settings.secretariat_ids
+        self.joining = JoiningService(repos, self.clock, self.i18n, secretariat, self.outbox)
+        self.claims = ClaimsService(repos, self.clock, self.i18n, secretariat, self.outbox)
+        repos.people.on_claim = self.runtime.wake
 
     def wake_outbox(self) -> None:
         """A unit of work queued messages: tell the outbox sender (due work of the one runtime)

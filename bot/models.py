@@ -24,6 +24,7 @@ from storage import (
     WorkingGroup,
 )
 from storage.calendar import CalendarMeeting
+from storage.decisions import Proposal, ProposalAnswer
 from storage.digests import DigestSchedule
 from storage.meetings import LOCAL_FORMAT, Meeting, NewMeeting, Occurrence, parse_local
 from storage.models import OPEN_EXPERIENCE_STATUSES
@@ -71,6 +72,8 @@ __all__ = [
     "OutgoingMessage",
     "Person",
     "ProfileRole",
+    "Proposal",
+    "ProposalAnswer",
     "RosterMember",
     "WorkingGroup",
     "parse_local",

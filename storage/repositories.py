@@ -6,15 +6,19 @@ from dataclasses import dataclass
 
 from storage.calendar import CalendarRepository
 from storage.chats import ChatsRepository
+from storage.claims import ClaimsRepository
 from storage.database import Database
+from storage.decisions import DecisionsRepository
 from storage.digests import DigestsRepository
 from storage.drafts import DraftsRepository
 from storage.experiences import ExperiencesRepository
 from storage.groups import GroupsRepository
+from storage.joining import JoiningRepository
 from storage.meetings import MeetingsRepository
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
 from storage.reviews import ReviewsRepository
+from storage.roadmap import RoadmapRepository
 from storage.roster import RosterRepository
 from storage.web import WebRepository
 
@@ -36,6 +40,10 @@ class Repositories:
     experiences: ExperiencesRepository
     reviews: ReviewsRepository
     web: WebRepository
+    roadmap: RoadmapRepository
+    decisions: DecisionsRepository
+    joining: JoiningRepository
+    claims: ClaimsRepository
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator["Repositories"]:
@@ -76,4 +84,8 @@ class Repositories:
             experiences=ExperiencesRepository(db),
             reviews=ReviewsRepository(db),
             web=WebRepository(db),
+            roadmap=RoadmapRepository(db),
+            decisions=DecisionsRepository(db),
+            joining=JoiningRepository(db),
+            claims=ClaimsRepository(db),
         )

@@ -51,6 +51,7 @@ TABLE: dict[str, Row] = {
     "cancel": Row(),
     "invite": Row("climate"),
     "remove": Row("climate @nobody_by_that_name"),
+    "policy": Row("climate"),
     "announce": Row("climate"),
     "export": Row("roster climate"),
     "newgroup": Row(),
@@ -74,6 +75,9 @@ TABLE: dict[str, Row] = {
     "shortlist": Row("999"),
     "vote": Row("climate"),
     "select": Row(),
+    "decisions": Row(),
+    "propose": Row("climate"),
+    "outcome": Row("999"),
 }
 
 
