@@ -41,6 +41,7 @@ from handlers import (
     joining,
     language,
     meetings,
+    opportunities,
     outbox,
     presence,
     privacy,
@@ -72,6 +73,7 @@ FEATURES = (
     experiences,
     reviews,
     decisions,
+    opportunities,
 )
 """Handler modules in registration order; ``start.fallbacks()`` are added after them all."""
 

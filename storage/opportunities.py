@@ -1,0 +1,247 @@
+"""Opportunities, the people interested in them, the offers made and each person's alerts
+(migration 0017)."""
+
+import builtins
+import json
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime
+from typing import Any, Final
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from storage.database import Database
+from storage.rows import expect_row, row_dict
+from storage.timecodec import to_db
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Opportunity(_Record):
+    id: int
+    poster_id: int | None
+    kind: str
+    title: str
+    description: str
+    themes: tuple[str, ...]
+    places: tuple[str, ...]
+    languages: tuple[str, ...]
+    deadline_at: AwareDatetime | None
+    timezone: str | None
+    contact: str | None
+    status: str
+    hidden_reason: str | None
+    project_group_id: int | None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+
+class Interest(_Record):
+    opportunity_id: int
+    person_id: int
+    statement: str | None
+    status: str
+    created_at: AwareDatetime
+    decided_at: AwareDatetime | None
+
+
+_TIMES: Final = ("deadline_at", "created_at", "updated_at")
+_LISTS: Final = ("themes", "places", "languages")
+
+
+def _opportunity(row: Any) -> Opportunity:
+    values = row_dict(row, _TIMES)
+    for column in _LISTS:
+        values[column] = tuple(json.loads(values[column]))
+    return Opportunity.model_validate(values)
+
+
+def _interest(row: Any) -> Interest:
+    return Interest.model_validate(row_dict(row, ("created_at", "decided_at")))
+
+
+_INSERT: Final = """
+INSERT INTO opportunities (poster_id, kind, title, description, themes, places, languages,
+    deadline_at, timezone, contact, created_at, updated_at)
+VALUES (:poster_id, :kind, :title, :description, :themes, :places, :languages,
+    :deadline_at, :timezone, :contact, :now, :now)
+RETURNING id
+"""
+
+
+class OpportunitiesRepository:
+    """Reads and writes opportunities, interest, offers and alerts."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(
+        self,
+        poster_id: int,
+        kind: str,
+        title: str,
+        description: str,
+        themes: Sequence[str],
+        places: Sequence[str],
+        languages: Sequence[str],
+        deadline_at: datetime | None,
+        timezone: str | None,
+        contact: str | None,
+        now: datetime,
+    ) -> Opportunity:
+        params = {
+            "poster_id": poster_id,
+            "kind": kind,
+            "title": title,
+            "description": description,
+            "themes": json.dumps(list(themes)),
+            "places": json.dumps(list(places)),
+            "languages": json.dumps(list(languages)),
+            "deadline_at": None if deadline_at is None else to_db(deadline_at),
+            "timezone": timezone,
+            "contact": contact,
+            "now": to_db(now),
+        }
+        async with self._db.transaction() as conn, conn.execute(_INSERT, params) as cursor:
+            new_id = int(expect_row(await cursor.fetchone(), "INSERT opportunities")[0])
+        found = await self.get(new_id)
+        assert found is not None
+        return found
+
+    async def get(self, opportunity_id: int) -> Opportunity | None:
+        row = await self._db.fetch_one(
+            "SELECT * FROM opportunities WHERE id = ?", (opportunity_id,)
+        )
+        return None if row is None else _opportunity(row)
+
+    async def open(self, kind: str | None = None) -> builtins.list[Opportunity]:
+        """Open opportunities (of one kind), the nearest deadline first, then the newest."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM opportunities WHERE status = 'open' AND (? IS NULL OR kind = ?)"
+            " ORDER BY deadline_at IS NULL, deadline_at, created_at DESC, id DESC",
+            (kind, kind),
+        )
+        return [_opportunity(row) for row in rows]
+
+    async def posted_by(self, person_id: int) -> builtins.list[Opportunity]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM opportunities WHERE poster_id = ? ORDER BY created_at DESC, id DESC",
+            (person_id,),
+        )
+        return [_opportunity(row) for row in rows]
+
+    async def created_since(self, since: datetime) -> builtins.list[Opportunity]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM opportunities WHERE status = 'open' AND created_at >= ?"
+            " ORDER BY created_at, id",
+            (to_db(since),),
+        )
+        return [_opportunity(row) for row in rows]
+
+    async def set_status(
+        self, opportunity_id: int, status: str, now: datetime, reason: str | None = None
+    ) -> bool:
+        """Close or hide an open opportunity; False when it was not open."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE opportunities SET status = ?, hidden_reason = ?, updated_at = ?"
+                " WHERE id = ? AND status = 'open'",
+                (status, reason, to_db(now), opportunity_id),
+            )
+            return cursor.rowcount > 0
+
+    async def set_project(self, opportunity_id: int, group_id: int, now: datetime) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE opportunities SET project_group_id = ?, updated_at = ? WHERE id = ?",
+                (group_id, to_db(now), opportunity_id),
+            )
+
+    # interest
+
+    async def add_interest(
+        self, opportunity_id: int, person_id: int, statement: str | None, now: datetime
+    ) -> bool:
+        """Record that the person is interested; False when they already were."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO opportunity_interest (opportunity_id, person_id, statement,"
+                " created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (opportunity_id, person_id, statement, to_db(now)),
+            )
+            return cursor.rowcount > 0
+
+    async def interest(self, opportunity_id: int, person_id: int) -> Interest | None:
+        row = await self._db.fetch_one(
+            "SELECT * FROM opportunity_interest WHERE opportunity_id = ? AND person_id = ?",
+            (opportunity_id, person_id),
+        )
+        return None if row is None else _interest(row)
+
+    async def interested(self, opportunity_id: int) -> builtins.list[Interest]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM opportunity_interest WHERE opportunity_id = ?"
+            " ORDER BY created_at, person_id",
+            (opportunity_id,),
+        )
+        return [_interest(row) for row in rows]
+
+    async def decide(self, opportunity_id: int, person_id: int, status: str, now: datetime) -> bool:
+        """Accept or decline a pending interest; False when it was not pending."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE opportunity_interest SET status = ?, decided_at = ?"
+                " WHERE opportunity_id = ? AND person_id = ? AND status = 'pending'",
+                (status, to_db(now), opportunity_id, person_id),
+            )
+            return cursor.rowcount > 0
+
+    # offers and alerts
+
+    async def offered_to(self, opportunity_id: int) -> frozenset[int]:
+        rows = await self._db.fetch_all(
+            "SELECT person_id FROM opportunity_offers WHERE opportunity_id = ?",
+            (opportunity_id,),
+        )
+        return frozenset(int(row[0]) for row in rows)
+
+    async def offers_since(self, since: datetime) -> dict[int, int]:
+        """How many opportunities each person was offered since ``since``."""
+        rows = await self._db.fetch_all(
+            "SELECT person_id, count(*) FROM opportunity_offers WHERE offered_at >= ?"
+            " GROUP BY person_id",
+            (to_db(since),),
+        )
+        return {int(row[0]): int(row[1]) for row in rows}
+
+    async def record_offers(
+        self, opportunity_id: int, scores: Iterable[tuple[int, int]], now: datetime
+    ) -> None:
+        async with self._db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO opportunity_offers (opportunity_id, person_id, score, offered_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [(opportunity_id, person, score, to_db(now)) for person, score in scores],
+            )
+
+    async def alert_modes(self, person_ids: Collection[int] | None = None) -> dict[int, str]:
+        """Each person's alert mode (people without a row are 'on')."""
+        rows = await self._db.fetch_all("SELECT person_id, mode FROM opportunity_alerts")
+        modes = {int(row[0]): str(row[1]) for row in rows}
+        if person_ids is None:
+            return modes
+        return {person: mode for person, mode in modes.items() if person in person_ids}
+
+    async def set_alerts(self, person_id: int, mode: str, now: datetime) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO opportunity_alerts (person_id, mode, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (person_id) DO UPDATE SET mode = excluded.mode,"
+                " updated_at = excluded.updated_at",
+                (person_id, mode, to_db(now)),
+            )

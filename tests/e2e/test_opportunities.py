@@ -1,0 +1,215 @@
+"""Opportunities against the emulator: a reserve manager in Peru offers an internship; it is
+offered to the two young researchers it fits and to nobody else; one says she is interested,
+the poster accepts, both are told in their languages; /find ranks people in three languages.
+
+The bot runs on a clock stopped at Tuesday 2026-01-13 14:05 UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.outbox import DeliveryConfig
+from sandbox.emulator import Emulator, SimUser
+from sandbox.emulator.world import SimMessage
+from storage import Repositories
+
+from ..conftest import FAST_DELIVERY
+
+NOW = datetime(2026, 1, 13, 14, 5, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(NOW)
+
+
+@pytest.fixture
+def delivery() -> DeliveryConfig:
+    return FAST_DELIVERY
+
+
+@pytest.fixture
+def publish_menus() -> bool:
+    return False
+
+
+async def member(
+    emulator: Emulator,
+    repos: Repositories,
+    name: str,
+    language: str,
+    *,
+    role: str,
+    country: str,
+    interests: Sequence[str],
+    speaks: Sequence[str],
+    zone: str,
+    reserve: str | None = None,
+    group: str = "climate",
+) -> SimUser:
+    """Someone who started the bot, with a profile, member of one working group."""
+    user = emulator.add_user(name, language_code=language)
+    await emulator.says(user, "/start")
+    person = await repos.people.by_telegram_id(user.id)
+    assert person is not None
+    await repos.people.update_profile(
+        person.id,
+        NOW,
+        role=role,
+        country=country,
+        interests=list(interests),
+        spoken_languages=list(speaks),
+        timezone=zone,
+        reserve=reserve,
+    )
+    found = await repos.groups.by_slug(group)
+    assert found is not None
+    await repos.groups.add_member(found.id, person.id, "member", NOW)
+    return user
+
+
+async def _after(emulator: Emulator, user: SimUser, do: Callable[[], object]) -> SimMessage:
+    mark, answered = len(emulator.ledger), len(emulator.callback_answers)
+    do()
+
+    def answered_in_chat() -> bool:
+        return any(e.chat_id == user.id for e in emulator.ledger[mark:]) or (
+            len(emulator.callback_answers) > answered
+        )
+
+    await emulator.wait_until(answered_in_chat)
+    await emulator.settle()
+    entries = [e for e in emulator.ledger[mark:] if e.chat_id == user.id]
+    assert entries, f"no message, alert: {emulator.callback_answers[-1].text}"
+    shown = emulator.message(user.id, entries[-1].message_id)
+    assert shown is not None
+    return shown
+
+
+async def say(emulator: Emulator, user: SimUser, text: str) -> SimMessage:
+    return await _after(emulator, user, lambda: emulator.send_text(user, text))
+
+
+async def tap(emulator: Emulator, user: SimUser, message: SimMessage, label: str) -> SimMessage:
+    return await _after(emulator, user, lambda: emulator.tap(user, message, label))
+
+
+def texts_to(emulator: Emulator, user: SimUser) -> list[str]:
+    return [entry.text or "" for entry in emulator.sent_to(user)]
+
+
+def labels(message: SimMessage) -> list[str]:
+    return [button.text for row in message.buttons for button in row]
+
+
+async def test_an_internship_in_peru_reaches_the_two_young_researchers_it_fits(
+    emulator: Emulator, repos: Repositories
+) -> None:
+    rosa = await member(
+        emulator, repos, "Rosa", "es", role="reserve_manager", country="PE",
+        interests=["climate", "glaciares"], speaks=["es", "en"], zone="America/Lima",
+        reserve="Huascarán",
+    )  # fmt: skip
+    lucia = await member(
+        emulator, repos, "Lucía", "es", role="young_researcher", country="AR",
+        interests=["Glacier monitoring"], speaks=["es"], zone="America/Argentina/Buenos_Aires",
+    )  # fmt: skip
+    chen = await member(
+        emulator, repos, "Chen", "zh", role="young_researcher", country="CN",
+        interests=["climate"], speaks=["zh", "es"], zone="Asia/Shanghai",
+    )  # fmt: skip
+    tom = await member(
+        emulator, repos, "Tom", "en", role="researcher", country="GB",
+        interests=["climate", "glaciers"], speaks=["en", "es"], zone="Europe/London",
+    )  # fmt: skip
+    amelie = await member(
+        emulator, repos, "Amélie", "fr", role="young_researcher", country="FR",
+        interests=["biodiversity"], speaks=["fr", "es"], zone="Europe/Paris", group="biodiversity",
+    )  # fmt: skip
+    kofi = await member(
+        emulator, repos, "Kofi", "en", role="young_researcher", country="GH",
+        interests=["climate"], speaks=["en"], zone="Africa/Accra",
+    )  # fmt: skip
+
+    shown = await say(emulator, rosa, "/opportunity")
+    assert "¿Qué tipo de oportunidad es?" in (shown.text or "")
+    shown = await tap(emulator, rosa, shown, "Prácticas ofrecidas por una reserva")
+    shown = await say(emulator, rosa, "Prácticas de monitoreo de glaciares")
+    shown = await say(emulator, rosa, "Tres meses en Huascarán midiendo glaciares.")
+    shown = await tap(emulator, rosa, shown, "Cambio climático")
+    assert "✓ Cambio climático" in labels(shown)
+    shown = await say(emulator, rosa, "glacier monitoring")
+    shown = await tap(emulator, rosa, shown, "Listo")
+    shown = await say(emulator, rosa, "Perú")
+    shown = await tap(emulator, rosa, shown, "español")
+    shown = await tap(emulator, rosa, shown, "Listo")
+    assert "(America/Lima)" in (shown.text or "")
+    shown = await say(emulator, rosa, "15 de marzo de 2026")
+    shown = await say(emulator, rosa, "rosa@huascaran.example")
+    assert "Vista previa de tu oportunidad" in (shown.text or "")
+    assert "domingo, 15 de marzo de 2026 23:59 (America/Lima)" in (shown.text or "")
+    posted = await tap(emulator, rosa, shown, "Publicar")
+    assert posted.text == (
+        "Publicada. Se ofreció a 2 miembros a los que encaja; /opportunities la muestra."
+    )
+
+    await emulator.wait_until(lambda: texts_to(emulator, lucia) and texts_to(emulator, chen))
+    await emulator.settle()
+    offer = texts_to(emulator, lucia)[-1]
+    assert offer.startswith(
+        "💡 Una oportunidad que encaja contigo\n\nPrácticas ofrecidas por una reserva\n"
+    ), offer
+    assert "Prácticas de monitoreo de glaciares" in offer
+    assert "lunes, 16 de marzo de 2026 01:59 (America/Argentina/Buenos_Aires)" in offer, offer
+    assert "trabajas en Glacier monitoring; necesita español, que hablas" in offer
+    chen_offer = texts_to(emulator, chen)[-1]
+    assert "2026年3月16日星期一 12:59 (Asia/Shanghai)" in chen_offer, chen_offer
+    for nobody in (tom, amelie, kofi):
+        assert all("💡" not in text for text in texts_to(emulator, nobody))
+
+    opportunity = (await repos.opportunities.open())[0]
+    assert opportunity.kind == "internship"
+    assert opportunity.places == ("PE",)
+    assert opportunity.languages == ("es",)
+    assert await repos.opportunities.offered_to(opportunity.id) == {
+        (await repos.people.by_telegram_id(lucia.id)).id,  # type: ignore[union-attr]
+        (await repos.people.by_telegram_id(chen.id)).id,  # type: ignore[union-attr]
+    }
+
+    offer_message = emulator.message(lucia.id, emulator.sent_to(lucia)[-1].message_id)
+    assert offer_message is not None
+    asked = await tap(emulator, lucia, offer_message, "🙋 Me interesa")
+    assert "¿por qué te interesa" in (asked.text or "")
+    thanks = await say(emulator, lucia, "Estudio glaciares andinos desde hace dos años.")
+    assert thanks.text == (
+        "¡Gracias! Se avisó a quien publicó “Prácticas de monitoreo de glaciares” de tu interés."
+    )
+
+    await emulator.wait_until(lambda: any("🙋" in t for t in texts_to(emulator, rosa)))
+    await emulator.settle()
+    notice_entry = [e for e in emulator.sent_to(rosa) if "🙋" in (e.text or "")][-1]
+    notice = emulator.message(rosa.id, notice_entry.message_id)
+    assert notice is not None
+    assert "Lucía" in (notice.text or "")
+    assert "Estudio glaciares andinos" in (notice.text or "")
+    assert "Hora local:" in (notice.text or "")
+    assert labels(notice) == ["Aceptar", "Rechazar"]
+    decided = await tap(emulator, rosa, notice, "Aceptar")
+    assert "Aceptaste a Lucía; se le avisó." in (decided.text or "")
+
+    await emulator.wait_until(lambda: any("✅" in t for t in texts_to(emulator, lucia)))
+    told = [t for t in texts_to(emulator, lucia) if "✅" in t][-1]
+    assert told == (
+        "✅ Rosa aceptó tu interés en “Prácticas de monitoreo de glaciares”. "
+        "Escríbele: rosa@huascaran.example"
+    )
+    lucia_id = (await repos.people.by_telegram_id(lucia.id)).id  # type: ignore[union-attr]
+    interest = await repos.opportunities.interest(opportunity.id, lucia_id)
+    assert interest is not None
+    assert interest.status == "accepted"
+    assert interest.statement == "Estudio glaciares andinos desde hace dos años."
