@@ -78,6 +78,10 @@ TABLE: dict[str, Row] = {
     "decisions": Row(),
     "propose": Row("climate"),
     "outcome": Row("999"),
+    "opportunity": Row(),
+    "opportunities": Row(),
+    "find": Row("glaciers"),
+    "alerts": Row(),
 }
 
 
