@@ -18,7 +18,7 @@ from sandbox.emulator import Emulator, SimUser
 from sandbox.emulator.world import SimMessage
 from storage import Repositories
 
-from ..conftest import FAST_DELIVERY
+from ..conftest import FAST_DELIVERY, SECRETARIAT_ID
 
 NOW = datetime(2026, 1, 13, 14, 5, tzinfo=UTC)
 
@@ -78,14 +78,13 @@ async def _after(emulator: Emulator, user: SimUser, do: Callable[[], object]) ->
     do()
 
     def answered_in_chat() -> bool:
-        return any(e.chat_id == user.id for e in emulator.ledger[mark:]) or (
-            len(emulator.callback_answers) > answered
-        )
+        alerts = [a for a in emulator.callback_answers[answered:] if a.text]
+        return any(e.chat_id == user.id for e in emulator.ledger[mark:]) or bool(alerts)
 
     await emulator.wait_until(answered_in_chat)
     await emulator.settle()
     entries = [e for e in emulator.ledger[mark:] if e.chat_id == user.id]
-    assert entries, f"no message, alert: {emulator.callback_answers[-1].text}"
+    assert entries, emulator.backend.journal.describe_recent()
     shown = emulator.message(user.id, entries[-1].message_id)
     assert shown is not None
     return shown
@@ -213,3 +212,124 @@ async def test_an_internship_in_peru_reaches_the_two_young_researchers_it_fits(
     assert interest is not None
     assert interest.status == "accepted"
     assert interest.statement == "Estudio glaciares andinos desde hace dos años."
+
+
+async def test_find_ranks_the_right_people_first_in_three_languages(
+    emulator: Emulator, repos: Repositories
+) -> None:
+    ana = await member(
+        emulator, repos, "Ana", "es", role="researcher", country="PE",
+        interests=["glaciers", "climate"], speaks=["es"], zone="America/Lima",
+    )  # fmt: skip
+    await member(
+        emulator, repos, "Jean", "fr", role="reserve_manager", country="FR",
+        interests=["écotourisme"], speaks=["fr", "en"], zone="Europe/Paris",
+        reserve="Cévennes",
+    )  # fmt: skip
+    await member(
+        emulator, repos, "Wang", "zh", role="young_researcher", country="CN",
+        interests=["biodiversity", "birds"], speaks=["zh", "en"], zone="Asia/Shanghai",
+        group="biodiversity",
+    )  # fmt: skip
+    mei = await member(
+        emulator, repos, "Mei", "zh", role="researcher", country="CN",
+        interests=["climate"], speaks=["zh"], zone="Asia/Shanghai",
+    )  # fmt: skip
+    outsider = emulator.add_user("Olga", language_code="en")
+    await emulator.says(outsider, "/start")
+
+    found = await say(emulator, ana, "/find glaciares")
+    text = found.text or ""
+    assert text.startswith("Personas que coinciden con “glaciares”, las mejores primero:\n\nAna")
+    assert "Hora local:" in text
+    assert "Jean" not in text
+
+    found = await say(emulator, ana, "/find ECOTOURISME cevennes")
+    assert (found.text or "").split("\n\n")[1].startswith("Jean")
+
+    found = await say(emulator, mei, "/find 生物多样性 青年研究人员")
+    shown = (found.text or "").split("\n\n")
+    assert shown[0] == "与“生物多样性 青年研究人员”匹配的人员（最匹配的在前）："
+    assert shown[1].startswith("Wang")
+
+    refused = await say(emulator, outsider, "/find glaciers")
+    assert refused.text == "Only members of a working group can look people up."
+    nothing = await say(emulator, ana, "/find volcanes")
+    assert nothing.text == "Nadie coincide con “volcanes”."
+
+
+async def test_bad_answers_change_nothing_and_say_why(
+    emulator: Emulator, repos: Repositories
+) -> None:
+    jean = await member(
+        emulator, repos, "Jean", "fr", role="reserve_manager", country="FR",
+        interests=["climate"], speaks=["fr"], zone="Europe/Paris",
+    )  # fmt: skip
+    shown = await say(emulator, jean, "/opportunity")
+    shown = await tap(emulator, jean, shown, "Appel à financement")
+    shown = await say(emulator, jean, "x" * 121)
+    assert "Au plus 120 caractères, s’il vous plaît\u202f; le vôtre en a 121." in (shown.text or "")
+    shown = await say(emulator, jean, "Fonds alpin 2026")
+    shown = await say(emulator, jean, "Un appel pour les réserves de montagne.")
+    shown = await tap(emulator, jean, shown, "Terminé")
+    assert (shown.text or "").startswith("Choisissez au moins un thème.")
+    shown = await tap(emulator, jean, shown, "Changement climatique")
+    shown = await tap(emulator, jean, shown, "Terminé")
+    shown = await say(emulator, jean, "Atlantide")
+    assert (shown.text or "").startswith("Aucun pays ne correspond à «\u202fAtlantide\u202f»")
+    shown = await say(emulator, jean, "en ligne")
+    shown = await tap(emulator, jean, shown, "Terminé")
+    shown = await say(emulator, jean, "un jour peut-être")
+    assert "Je n’ai pas compris cette date." in (shown.text or "")
+    shown = await say(emulator, jean, "1 janvier 2026")
+    assert "Cette date est passée." in (shown.text or "")
+    draft = await repos.drafts.get(
+        (await repos.people.by_telegram_id(jean.id)).id,  # type: ignore[union-attr]
+        "opportunity",
+    )
+    assert draft is not None
+    assert draft.step == "deadline"
+    assert draft.data["places"] == ["online"]
+    assert await repos.opportunities.open() == []
+
+
+async def test_browse_close_and_hide(emulator: Emulator, repos: Repositories) -> None:
+    rosa = await member(
+        emulator, repos, "Rosa", "en", role="reserve_manager", country="PE",
+        interests=["climate"], speaks=["es", "en"], zone="America/Lima",
+    )  # fmt: skip
+    poster = await repos.people.by_telegram_id(rosa.id)
+    assert poster is not None
+    for number in range(7):
+        await repos.opportunities.create(
+            poster.id, "funding" if number % 2 else "exchange", f"Call {number}", "Text.",
+            ["climate"], [], [], None, None, None, NOW,
+        )  # fmt: skip
+    listed = await say(emulator, rosa, "/opportunities")
+    assert (listed.text or "").startswith("Open opportunities\nPage 1 of 2\n1. Call 6")
+    following = await tap(emulator, rosa, listed, "›")
+    assert "6. Call 1" in (following.text or "")
+    funding = await say(emulator, rosa, "/opportunities funding")
+    assert "Page" not in (funding.text or "")
+    assert (funding.text or "").count("Funding call") == 3
+    card = await tap(emulator, rosa, funding, "1. Call 5")
+    assert labels(card) == ["Filled", "Withdraw"]
+    closed = await tap(emulator, rosa, card, "Filled")
+    assert closed.text == "Call 5\nClosed as filled."
+    assert (await repos.opportunities.get(6)).status == "filled"  # type: ignore[union-attr]
+
+    secretariat = emulator.add_user("Sec", language_code="en", user_id=SECRETARIAT_ID)
+    await emulator.says(secretariat, "/start")
+    listed = await say(emulator, secretariat, "/opportunities")
+    card = await tap(emulator, secretariat, listed, "1. Call 6")
+    assert labels(card) == ["🙋 I'm interested", "Hide"]
+    asked = await tap(emulator, secretariat, card, "Hide")
+    assert asked.text == "Why hide it? Type the reason; the poster will be told."
+    done = await say(emulator, secretariat, "Duplicate of another call.")
+    assert done.text == "Hidden. The poster was told why."
+    await emulator.wait_until(lambda: any("hid" in t for t in texts_to(emulator, rosa)))
+    assert texts_to(emulator, rosa)[-1] == (
+        "The secretariat hid your opportunity “Call 6”. Reason: Duplicate of another call."
+    )
+    listed = await say(emulator, rosa, "/opportunities")
+    assert "Call 6" not in (listed.text or "")
