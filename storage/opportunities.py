@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from storage.database import Database
 from storage.rows import expect_row, row_dict
-from storage.timecodec import to_db
+from storage.timecodec import from_db, to_db
 
 
 class _Record(BaseModel):
@@ -33,6 +33,7 @@ class Opportunity(_Record):
     status: str
     hidden_reason: str | None
     project_group_id: int | None
+    reminded_at: AwareDatetime | None = None
     created_at: AwareDatetime
     updated_at: AwareDatetime
 
@@ -50,7 +51,7 @@ class Interest(_Record):
     decided_at: AwareDatetime | None
 
 
-_TIMES: Final = ("deadline_at", "created_at", "updated_at")
+_TIMES: Final = ("deadline_at", "reminded_at", "created_at", "updated_at")
 _LISTS: Final = ("themes", "places", "languages")
 
 
@@ -160,6 +161,32 @@ class OpportunitiesRepository:
             await conn.execute(
                 "UPDATE opportunities SET project_group_id = ?, updated_at = ? WHERE id = ?",
                 (group_id, to_db(now), opportunity_id),
+            )
+
+    # deadline reminders
+
+    async def next_deadline(self) -> datetime | None:
+        """The nearest deadline of an open opportunity not yet reminded of."""
+        row = await self._db.fetch_one(
+            "SELECT min(deadline_at) FROM opportunities"
+            " WHERE status = 'open' AND reminded_at IS NULL AND deadline_at IS NOT NULL"
+        )
+        return None if row is None or row[0] is None else from_db(str(row[0]))
+
+    async def deadlines_before(self, moment: datetime) -> builtins.list[Opportunity]:
+        """Open opportunities not yet reminded of whose deadline comes before ``moment``."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM opportunities WHERE status = 'open' AND reminded_at IS NULL"
+            " AND deadline_at IS NOT NULL AND deadline_at <= ? ORDER BY deadline_at, id",
+            (to_db(moment),),
+        )
+        return [_opportunity(row) for row in rows]
+
+    async def mark_reminded(self, opportunity_id: int, now: datetime) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE opportunities SET reminded_at = ? WHERE id = ?",
+                (to_db(now), opportunity_id),
             )
 
     # interest

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.countries import country_name
+from bot.digests import format_when
 from bot.i18n import LANGUAGES, N_, I18n, Translator
 from bot.opportunities import rules
 from bot.opportunities.rules import WEEK, Found, InterestTap, Match, OpportunityTap, Wanted
@@ -28,7 +29,7 @@ from bot.textfold import fold
 from config import Settings
 from storage import Person, Repositories
 from storage.opportunities import Interest, Opportunity
-from storage.outbox import OutboxPayload, OutgoingMessage
+from storage.outbox import OutboxKind, OutboxPayload, OutgoingMessage
 
 DRAFT_KIND: Final = "opportunity"
 STATEMENT_KIND: Final = "opportunity_statement"
@@ -95,6 +96,7 @@ ACCEPTED_NOTICE: Final = N_(
     "✅ {poster} accepted your interest in “{title}”. Write to them: {contact}"
 )
 DECLINED_NOTICE: Final = N_("{poster} declined your interest in “{title}”. Thank you for offering.")
+DEADLINE_NOTICE: Final = N_("⏰ The deadline of “{title}” is near: {when}.")
 HIDDEN_NOTICE: Final = N_("The secretariat hid your opportunity “{title}”. Reason: {reason}")
 
 
@@ -371,6 +373,35 @@ class OpportunitiesService:
     def is_secretariat(self, person: Person) -> bool:
         return person.telegram_id in self.settings.secretariat_ids
 
+    # --- deadline reminders ---------------------------------------------------------------
+
+    async def remind(self, opportunity_id: int, now: datetime) -> int:
+        """Queue the deadline reminder to the poster and the interested, mark it, in one unit
+        (a deadline already past is marked without a reminder); how many were queued."""
+        async with self.repos.unit() as uow:
+            opportunity = await uow.opportunities.get(opportunity_id)
+            if opportunity is None or opportunity.reminded_at is not None:
+                return 0
+            await uow.opportunities.mark_reminded(opportunity_id, now)
+            deadline = opportunity.deadline_at
+            if deadline is None or deadline <= now or not opportunity.is_open:
+                return 0
+            ids = [i.person_id for i in await uow.opportunities.interested(opportunity_id)]
+            if opportunity.poster_id is not None:
+                ids.insert(0, opportunity.poster_id)
+            messages = []
+            for person_id in ids:
+                person = await uow.people.get(person_id)
+                if person is None or person.telegram_id is None:
+                    continue
+                tr = self.tr(person)
+                when = format_when(deadline, self.zone(person), tr.language)
+                text = tr(DEADLINE_NOTICE, title=opportunity.title, when=when)
+                key = f"opportunity:{opportunity_id}:deadline:{person_id}"
+                messages.append(self._message(person, key, text, None, kind="reminder"))
+            await self.outbox.enqueue(uow, messages)
+        return len(messages)
+
     # --- alerts ----------------------------------------------------------------------------
 
     async def set_alerts(self, person_id: int, mode: str) -> None:
@@ -429,12 +460,17 @@ class OpportunitiesService:
             return self.settings.default_zone
 
     def _message(
-        self, person: Person, key: str, text: Html, rows: list[list[dict[str, str]]] | None
+        self,
+        person: Person,
+        key: str,
+        text: Html,
+        rows: list[list[dict[str, str]]] | None,
+        kind: OutboxKind = "notice",
     ) -> OutgoingMessage:
         assert person.telegram_id is not None
         markup = None if rows is None else {"inline_keyboard": rows}
         return OutgoingMessage(
-            kind="notice",
+            kind=kind,
             chat_id=person.telegram_id,
             person_id=person.id,
             payload=OutboxPayload(text=text, reply_markup=markup),

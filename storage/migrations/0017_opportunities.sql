@@ -20,12 +20,15 @@ CREATE TABLE opportunities (
                   CHECK (status IN ('open', 'filled', 'withdrawn', 'hidden')),
     hidden_reason TEXT,
     project_group_id INTEGER REFERENCES working_groups (id) ON DELETE SET NULL,
+    reminded_at   TEXT,                          -- when the deadline reminder was queued
     created_at    TEXT NOT NULL,
     updated_at    TEXT NOT NULL
 ) STRICT;
 
 CREATE INDEX opportunities_open ON opportunities (created_at) WHERE status = 'open';
 CREATE INDEX opportunities_poster ON opportunities (poster_id);
+CREATE INDEX opportunities_deadline ON opportunities (deadline_at)
+    WHERE status = 'open' AND reminded_at IS NULL AND deadline_at IS NOT NULL;
 
 -- "I'm interested": one row per person and opportunity, with the short statement asked for
 -- internships and placements, and the poster's answer.

@@ -8,11 +8,13 @@ The bot runs on a clock stopped at Tuesday 2026-01-13 14:05 UTC.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.clock import ManualClock
+from bot.context import WnmrcApplication
+from bot.opportunities.deadlines import OpportunityDeadlines
 from bot.outbox import DeliveryConfig
 from sandbox.emulator import Emulator, SimUser
 from sandbox.emulator.world import SimMessage
@@ -107,7 +109,7 @@ def labels(message: SimMessage) -> list[str]:
 
 
 async def test_an_internship_in_peru_reaches_the_two_young_researchers_it_fits(
-    emulator: Emulator, repos: Repositories
+    emulator: Emulator, repos: Repositories, app: WnmrcApplication, clock: ManualClock
 ) -> None:
     rosa = await member(
         emulator, repos, "Rosa", "es", role="reserve_manager", country="PE",
@@ -212,6 +214,31 @@ async def test_an_internship_in_peru_reaches_the_two_young_researchers_it_fits(
     assert interest is not None
     assert interest.status == "accepted"
     assert interest.statement == "Estudio glaciares andinos desde hace dos años."
+
+    # Three days before the deadline, the poster and the interested are reminded, once.
+    deadlines = OpportunityDeadlines(app.services.opportunities)
+    due = await deadlines.next_due(clock.now())
+    assert due == datetime(2026, 3, 13, 4, 59, tzinfo=UTC)
+    clock.set(due - timedelta(seconds=1))
+    await deadlines.run_due(clock.now())
+    clock.set(due)
+    await deadlines.run_due(clock.now())
+    await deadlines.run_due(clock.now())
+    app.services.outbox.wake()
+    await emulator.wait_until(
+        lambda: (
+            any("⏰" in t for t in texts_to(emulator, lucia))
+            and any("⏰" in t for t in texts_to(emulator, rosa))
+        )
+    )
+    await emulator.settle()
+    assert [t for t in texts_to(emulator, rosa) if "⏰" in t] == [
+        "⏰ La fecha límite de “Prácticas de monitoreo de glaciares” se acerca: "
+        "domingo, 15 de marzo de 2026 23:59 (America/Lima)."
+    ]
+    assert len([t for t in texts_to(emulator, lucia) if "⏰" in t]) == 1
+    assert not any("⏰" in t for t in texts_to(emulator, chen))
+    assert await deadlines.next_due(clock.now()) is None
 
 
 async def test_find_ranks_the_right_people_first_in_three_languages(
