@@ -130,6 +130,7 @@ OPPORTUNITY: Final = Command(
 )
 OPPORTUNITIES: Final = Command("opportunities", N_("Browse open opportunities by theme or kind"))
 FIND: Final = Command("find", N_("Find people by expertise, language or place"))
+PROJECTS: Final = Command("projects", N_("See the joint projects born from proposals"))
 ALERTS: Final = Command(
     "alerts", N_("Choose how often opportunities are offered to you"), where=Where.PRIVATE
 )
@@ -181,6 +182,7 @@ COMMANDS: tuple[Command, ...] = (
     OPPORTUNITY,
     OPPORTUNITIES,
     FIND,
+    PROJECTS,
     ALERTS,
 )
 """Every command in the order of ``/help`` and the menus."""

@@ -189,6 +189,20 @@ class OpportunitiesRepository:
                 (to_db(now), opportunity_id),
             )
 
+    # joint projects
+
+    async def mark_project(self, group_id: int) -> None:
+        """The working group is a joint project (born from a proposal)."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE working_groups SET kind = 'project' WHERE id = ?", (group_id,)
+            )
+
+    async def project_ids(self) -> frozenset[int]:
+        """The working groups that are joint projects."""
+        rows = await self._db.fetch_all("SELECT id FROM working_groups WHERE kind = 'project'")
+        return frozenset(int(row[0]) for row in rows)
+
     # interest
 
     async def add_interest(

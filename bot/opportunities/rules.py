@@ -379,7 +379,9 @@ def is_kind(value: str) -> bool:
 
 # --- buttons --------------------------------------------------------------------------------
 
-BrowseAction = Literal["page", "show", "interest", "close", "filled", "withdrawn", "hide"]
+BrowseAction = Literal[
+    "page", "show", "interest", "close", "filled", "withdrawn", "hide", "project"
+]
 
 
 @callback_data("op")

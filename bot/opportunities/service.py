@@ -27,7 +27,7 @@ from bot.rendering import Html
 from bot.roster.rules import GroupPlace
 from bot.textfold import fold
 from config import Settings
-from storage import Person, Repositories
+from storage import Person, Repositories, WorkingGroup
 from storage.opportunities import Interest, Opportunity
 from storage.outbox import OutboxKind, OutboxPayload, OutgoingMessage
 
@@ -89,6 +89,16 @@ class FoundPerson:
     fields: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Project:
+    group: WorkingGroup
+    members: int
+
+
+class NoPartners:
+    """A proposal without accepted partners cannot become a project yet."""
+
+
 REFUSED: Final = Refused()
 OFFER_HEADER: Final = N_("💡 An opportunity that fits you")
 INTEREST_NOTICE: Final = N_("🙋 {name} is interested in “{title}”.")
@@ -97,6 +107,10 @@ ACCEPTED_NOTICE: Final = N_(
 )
 DECLINED_NOTICE: Final = N_("{poster} declined your interest in “{title}”. Thank you for offering.")
 DEADLINE_NOTICE: Final = N_("⏰ The deadline of “{title}” is near: {when}.")
+PROJECT_NOTICE: Final = N_(
+    "🤝 “{title}” is now a joint project, coordinated by {poster}, and you are a member. "
+    "/roster {slug} shows its members; meetings and announcements work as in any working group."
+)
 HIDDEN_NOTICE: Final = N_("The secretariat hid your opportunity “{title}”. Reason: {reason}")
 
 
@@ -373,6 +387,61 @@ class OpportunitiesService:
     def is_secretariat(self, person: Person) -> bool:
         return person.telegram_id in self.settings.secretariat_ids
 
+    # --- joint projects -------------------------------------------------------------------
+
+    async def start_project(
+        self, poster: Person, opportunity_id: int
+    ) -> Project | NoPartners | Refused:
+        """A proposal with accepted partners becomes a working group of kind "project": the
+        proposer coordinates it, the partners are its members, all told; in one unit."""
+        now = self.clock.now()
+        async with self.repos.unit() as uow:
+            opportunity = await uow.opportunities.get(opportunity_id)
+            if not _may_start_project(opportunity, poster):
+                return REFUSED
+            assert opportunity is not None
+            interested = await uow.opportunities.interested(opportunity_id)
+            partners = [i.person_id for i in interested if i.status == "accepted"]
+            if not partners:
+                return NoPartners()
+            slug = f"project-{opportunity_id}"
+            names = dict.fromkeys(LANGUAGES, opportunity.title)
+            group = await uow.groups.create(slug, opportunity.title, names, now)
+            if group is None:
+                return REFUSED
+            await uow.opportunities.mark_project(group.id)
+            await uow.groups.appoint(group.id, poster.id, now)
+            for partner in partners:
+                await uow.groups.add_member(group.id, partner, "member", now)
+            await uow.opportunities.set_project(opportunity_id, group.id, now)
+            await uow.opportunities.set_status(opportunity_id, "filled", now)
+            await self.outbox.enqueue(uow, await self._project_notices(group, poster, partners))
+        return Project(group, len(partners) + 1)
+
+    async def _project_notices(
+        self, group: WorkingGroup, poster: Person, partners: Sequence[int]
+    ) -> list[OutgoingMessage]:
+        messages = []
+        for partner_id in partners:
+            person = await self.repos.people.get(partner_id)
+            if person is None or person.telegram_id is None:
+                continue
+            tr = self.tr(person)
+            text = tr(PROJECT_NOTICE, title=group.theme, poster=poster.name, slug=group.slug)
+            key = f"opportunity:project:{group.id}:{partner_id}"
+            messages.append(self._message(person, key, text, None))
+        return messages
+
+    async def projects(self) -> list[tuple[WorkingGroup, int]]:
+        """The joint projects with their number of members."""
+        ids = await self.repos.opportunities.project_ids()
+        counts = await self.repos.groups.member_counts()
+        groups = [g for g in await self.repos.groups.list() if g.id in ids]
+        return [(group, counts.get(group.id, 0)) for group in groups]
+
+    async def project_ids(self) -> frozenset[int]:
+        return await self.repos.opportunities.project_ids()
+
     # --- deadline reminders ---------------------------------------------------------------
 
     async def remind(self, opportunity_id: int, now: datetime) -> int:
@@ -508,6 +577,16 @@ def interest_button(tr: Translator, opportunity: Opportunity) -> dict[str, str]:
         "text": str(tr("🙋 I'm interested")),
         "callback_data": OpportunityTap(opportunity.id, "interest").pack(),
     }
+
+
+def _may_start_project(opportunity: Opportunity | None, poster: Person) -> bool:
+    return (
+        opportunity is not None
+        and opportunity.kind == "project"
+        and opportunity.poster_id == poster.id
+        and opportunity.project_group_id is None
+        and opportunity.status in ("open", "filled")
+    )
 
 
 def _reachable(person: Person) -> bool:

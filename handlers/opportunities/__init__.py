@@ -29,7 +29,9 @@ from bot.opportunities.service import (
     Decided,
     Interested,
     NeedsStatement,
+    NoPartners,
     OpportunitiesService,
+    Project,
     interest_button,
 )
 from bot.opportunities.texts import card, person_card
@@ -104,6 +106,9 @@ async def _opportunity_view(
     rows: list[list[InlineKeyboardButton]] = []
     if not opportunity.is_open:
         return Html(f"{text}\n\n{tr('This opportunity is closed.')}"), None
+    if opportunity.poster_id == person.id and opportunity.kind == "project":
+        data = OpportunityTap(opportunity.id, "project").pack()
+        rows.append([InlineKeyboardButton(tr("🤝 Start the joint project"), callback_data=data)])
     if opportunity.poster_id == person.id:
         rows.append(
             [
@@ -166,6 +171,9 @@ async def on_opportunity_tap(update: Update, context: BotContext) -> None:
         done = tr("Closed as filled.") if tap.action == "filled" else tr("Withdrawn.")
         if message is not None:
             await message.reply_text(Html(f"{bold(outcome.opportunity.title)}\n{done}"))
+        return
+    if tap.action == "project":
+        await _start_project(context, person, tap.opportunity_id, query, message)
         return
     if tap.action == "hide" and _service(context).is_secretariat(person):
         await _service(context).ask_hide_reason(person, tap.opportunity_id)
@@ -247,6 +255,51 @@ async def on_hide_reason(update: Update, context: BotContext, draft: Draft) -> N
         await message.reply_text(context.tr("Hidden. The poster was told why."))
     else:
         await message.reply_text(context.tr(NOT_NOW))
+
+
+async def _start_project(
+    context: BotContext,
+    person: Person,
+    opportunity_id: int,
+    query: CallbackQuery,
+    message: Message | None,
+) -> None:
+    tr = context.tr
+    outcome = await _service(context).start_project(person, opportunity_id)
+    if isinstance(outcome, NoPartners):
+        await query.answer(tr("Accept at least one partner first."), show_alert=True)
+        return
+    if not isinstance(outcome, Project):
+        await query.answer(tr(NOT_NOW), show_alert=True)
+        return
+    await query.answer()
+    if message is not None:
+        await message.reply_text(
+            tr(
+                "🤝 “{title}” is now a joint project with {n} members, and you coordinate it. "
+                "/roster {slug} shows them; /meet {slug} schedules its first meeting.",
+                title=outcome.group.theme,
+                n=outcome.members,
+                slug=outcome.group.slug,
+            )
+        )
+
+
+async def projects_command(update: Update, context: BotContext) -> None:
+    """The joint projects, each with its members and how to reach its roster."""
+    message = update.effective_message
+    if message is None:
+        return
+    tr = context.tr
+    projects = await _service(context).projects()
+    if not projects:
+        await message.reply_text(tr("No joint projects yet: a proposal with partners becomes one."))
+        return
+    lines = [bold(tr("Joint projects"))]
+    for group, members in projects:
+        count = tr.plural("{n} member", "{n} members", members)
+        lines.append(Html(f"• {escape(group.name(tr.language))} — {count} · /roster {group.slug}"))
+    await message.reply_text(Html("\n".join(lines)))
 
 
 # --- the poster's answer -------------------------------------------------------------------
@@ -352,6 +405,7 @@ def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
         route(commands.OPPORTUNITY, form.opportunity_command),
         route(commands.OPPORTUNITIES, opportunities_command),
         route(commands.FIND, find_command),
+        route(commands.PROJECTS, projects_command),
         route(commands.ALERTS, alerts_command),
         (CallbackQueryHandler(form.on_button, pattern=form.FLOW.data.pattern()), 0),
         (CallbackQueryHandler(form.on_button, pattern=form.EDIT.data.pattern()), 0),

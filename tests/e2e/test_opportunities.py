@@ -360,3 +360,75 @@ async def test_browse_close_and_hide(emulator: Emulator, repos: Repositories) ->
     )
     listed = await say(emulator, rosa, "/opportunities")
     assert "Call 6" not in (listed.text or "")
+
+
+async def test_a_proposal_with_partners_becomes_a_project_with_its_roster_and_meeting(
+    emulator: Emulator, repos: Repositories
+) -> None:
+    jorge = await member(
+        emulator, repos, "Jorge", "en", role="reserve_manager", country="ES",
+        interests=["climate"], speaks=["es", "en"], zone="Europe/Madrid",
+    )  # fmt: skip
+    ana = await member(
+        emulator, repos, "Ana", "es", role="researcher", country="PE",
+        interests=["climate"], speaks=["es"], zone="America/Lima",
+    )  # fmt: skip
+    proposer = await repos.people.by_telegram_id(jorge.id)
+    assert proposer is not None
+    await repos.opportunities.create(
+        proposer.id, "project", "Snow cover atlas", "Mapping snow cover across reserves.",
+        ["climate"], [], [], None, None, None, NOW,
+    )  # fmt: skip
+    listed = await say(emulator, ana, "/opportunities")
+    card = await tap(emulator, ana, listed, "1. Snow cover atlas")
+    thanks = await tap(emulator, ana, card, "🙋 Me interesa")
+    assert thanks.text == "¡Gracias! Se avisó a quien publicó “Snow cover atlas” de tu interés."
+
+    listed = await say(emulator, jorge, "/opportunities")
+    card = await tap(emulator, jorge, listed, "1. Snow cover atlas")
+    assert labels(card) == ["🤝 Start the joint project", "Filled", "Withdraw"]
+    early = len(emulator.callback_answers)
+    emulator.tap(jorge, card, "🤝 Start the joint project")
+    await emulator.wait_until(lambda: len(emulator.callback_answers) > early)
+    assert emulator.callback_answers[-1].text == "Accept at least one partner first."
+
+    await emulator.wait_until(lambda: any("🙋" in t for t in texts_to(emulator, jorge)))
+    notice_entry = [e for e in emulator.sent_to(jorge) if "🙋" in (e.text or "")][-1]
+    notice = emulator.message(jorge.id, notice_entry.message_id)
+    assert notice is not None
+    await tap(emulator, jorge, notice, "Accept")
+    started = await tap(emulator, jorge, card, "🤝 Start the joint project")
+    assert started.text == (
+        "🤝 “Snow cover atlas” is now a joint project with 2 members, and you coordinate it. "
+        "/roster project-1 shows them; /meet project-1 schedules its first meeting."
+    )
+    await emulator.wait_until(lambda: any("🤝" in t for t in texts_to(emulator, ana)))
+    assert any(
+        t.startswith("🤝 “Snow cover atlas” ya es un proyecto conjunto")
+        for t in texts_to(emulator, ana)
+    )
+
+    roster = await say(emulator, ana, "/roster project-1")
+    assert "Jorge" in (roster.text or "")
+    assert "Ana" in (roster.text or "")
+    projects = await say(emulator, ana, "/projects")
+    assert (
+        projects.text == "Proyectos conjuntos\n• Snow cover atlas — 2 miembros · /roster project-1"
+    )
+
+    await emulator.says(jorge, "/meet project-1")
+    await emulator.says(jorge, "Atlas kick-off")
+    duration = await emulator.says(jorge, "15 Apr 15:00")
+    await tap(emulator, jorge, duration, "1 h")
+    agenda = await emulator.says(jorge, "https://meet.example.org/atlas")
+    await tap(emulator, jorge, agenda, "Skip")
+    await tap(emulator, jorge, agenda, "Only once")
+    await tap(emulator, jorge, agenda, "Keep 7d, 1d, 1h, 10min")
+    await tap(emulator, jorge, agenda, "Schedule")
+    await emulator.wait_until(lambda: any("Atlas kick-off" in t for t in texts_to(emulator, ana)))
+    invitation = [t for t in texts_to(emulator, ana) if "Atlas kick-off" in t][-1]
+    assert "miércoles, 15 de abril de 2026 08:00 (America/Lima)" in invitation, invitation
+    group = await repos.groups.by_slug("project-1")
+    assert group is not None
+    assert await repos.opportunities.project_ids() == {group.id}
+    assert (await repos.opportunities.get(1)).status == "filled"  # type: ignore[union-attr]

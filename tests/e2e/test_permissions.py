@@ -81,6 +81,7 @@ TABLE: dict[str, Row] = {
     "opportunity": Row(),
     "opportunities": Row(),
     "find": Row("glaciers"),
+    "projects": Row(),
     "alerts": Row(),
 }
 
