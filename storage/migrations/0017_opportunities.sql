@@ -66,3 +66,42 @@ CREATE TABLE opportunity_alerts (
 -- A working group is a standing group, or a joint project born from a proposal.
 ALTER TABLE working_groups ADD COLUMN kind TEXT NOT NULL DEFAULT 'group'
     CHECK (kind IN ('group', 'project'));
+
+-- Introductions across countries (opt-in with /intros): who takes part and their working hours,
+-- each month's round, the pairs made (with their two suggested times and "we met" taps), and
+-- the people someone asked not to be paired with again.
+CREATE TABLE intro_participants (
+    person_id  INTEGER PRIMARY KEY REFERENCES people (id) ON DELETE CASCADE,
+    work_start INTEGER NOT NULL DEFAULT 540 CHECK (work_start BETWEEN 0 AND 1439),  -- minutes
+    work_end   INTEGER NOT NULL DEFAULT 1080 CHECK (work_end BETWEEN 1 AND 1440),
+    joined_at  TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE intro_rounds (
+    month  TEXT PRIMARY KEY,                   -- YYYY-MM (UTC)
+    ran_at TEXT NOT NULL,
+    pairs  INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE intro_pairs (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    month        TEXT NOT NULL REFERENCES intro_rounds (month) ON DELETE CASCADE,
+    person_a     INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    person_b     INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    first_start  TEXT NOT NULL,                -- UTC, suggested
+    second_start TEXT NOT NULL,
+    met_a        INTEGER NOT NULL DEFAULT 0 CHECK (met_a IN (0, 1)),
+    met_b        INTEGER NOT NULL DEFAULT 0 CHECK (met_b IN (0, 1)),
+    created_at   TEXT NOT NULL,
+    CHECK (person_a < person_b)
+) STRICT;
+
+CREATE INDEX intro_pairs_a ON intro_pairs (person_a);
+CREATE INDEX intro_pairs_b ON intro_pairs (person_b);
+
+CREATE TABLE intro_exclusions (
+    person_id   INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    excluded_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY (person_id, excluded_id)
+) STRICT;
