@@ -131,6 +131,9 @@ OPPORTUNITY: Final = Command(
 OPPORTUNITIES: Final = Command("opportunities", N_("Browse open opportunities by theme or kind"))
 FIND: Final = Command("find", N_("Find people by expertise, language or place"))
 PROJECTS: Final = Command("projects", N_("See the joint projects born from proposals"))
+INTROS: Final = Command(
+    "intros", N_("Meet someone from another country each month"), where=Where.PRIVATE
+)
 ALERTS: Final = Command(
     "alerts", N_("Choose how often opportunities are offered to you"), where=Where.PRIVATE
 )
@@ -184,6 +187,7 @@ COMMANDS: tuple[Command, ...] = (
     FIND,
     PROJECTS,
     ALERTS,
+    INTROS,
 )
 """Every command in the order of ``/help`` and the menus."""
 

@@ -42,6 +42,18 @@ class Opportunity(_Record):
         return self.status == "open"
 
 
+class IntroPair(_Record):
+    id: int
+    month: str
+    person_a: int
+    person_b: int
+    first_start: AwareDatetime
+    second_start: AwareDatetime
+    met_a: bool
+    met_b: bool
+    created_at: AwareDatetime
+
+
 class Interest(_Record):
     opportunity_id: int
     person_id: int
@@ -286,3 +298,104 @@ class OpportunitiesRepository:
                 " updated_at = excluded.updated_at",
                 (person_id, mode, to_db(now)),
             )
+
+    # introductions
+
+    async def intro_hours(self) -> dict[int, tuple[int, int]]:
+        """Every participant's working hours (minutes from local midnight)."""
+        rows = await self._db.fetch_all(
+            "SELECT person_id, work_start, work_end FROM intro_participants"
+        )
+        return {int(row[0]): (int(row[1]), int(row[2])) for row in rows}
+
+    async def join_intros(self, person_id: int, hours: tuple[int, int], now: datetime) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO intro_participants (person_id, work_start, work_end, joined_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET"
+                " work_start = excluded.work_start, work_end = excluded.work_end",
+                (person_id, hours[0], hours[1], to_db(now)),
+            )
+
+    async def leave_intros(self, person_id: int) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute("DELETE FROM intro_participants WHERE person_id = ?", (person_id,))
+
+    async def intro_months(self) -> frozenset[str]:
+        rows = await self._db.fetch_all("SELECT month FROM intro_rounds")
+        return frozenset(str(row[0]) for row in rows)
+
+    async def intro_history(self) -> set[frozenset[int]]:
+        """Every pair made before and every exclusion asked for."""
+        pairs = await self._db.fetch_all("SELECT person_a, person_b FROM intro_pairs")
+        excluded = await self._db.fetch_all("SELECT person_id, excluded_id FROM intro_exclusions")
+        return {frozenset((int(a), int(b))) for a, b in [*pairs, *excluded]}
+
+    async def record_round(
+        self,
+        month: str,
+        pairs: Sequence[tuple[int, int, datetime, datetime]],
+        now: datetime,
+    ) -> builtins.list[IntroPair]:
+        """The month's round and its pairs (lower id first); nothing if it already ran."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO intro_rounds (month, ran_at, pairs) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (month, to_db(now), len(pairs)),
+            )
+            if cursor.rowcount == 0:
+                return []
+            await conn.executemany(
+                "INSERT INTO intro_pairs (month, person_a, person_b, first_start, second_start,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (month, min(a, b), max(a, b), to_db(first), to_db(second), to_db(now))
+                    for a, b, first, second in pairs
+                ],
+            )
+        return await self.intro_pairs(month)
+
+    async def intro_pairs(self, month: str) -> builtins.list[IntroPair]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM intro_pairs WHERE month = ? ORDER BY id", (month,)
+        )
+        return [_intro_pair(row) for row in rows]
+
+    async def intro_pair(self, pair_id: int) -> IntroPair | None:
+        row = await self._db.fetch_one("SELECT * FROM intro_pairs WHERE id = ?", (pair_id,))
+        return None if row is None else _intro_pair(row)
+
+    async def mark_met(self, pair_id: int, person_id: int) -> bool:
+        """The person says they met; False when it was already counted or not their pair."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE intro_pairs SET"
+                " met_a = CASE WHEN person_a = :p THEN 1 ELSE met_a END,"
+                " met_b = CASE WHEN person_b = :p THEN 1 ELSE met_b END"
+                " WHERE id = :id AND ((person_a = :p AND met_a = 0)"
+                " OR (person_b = :p AND met_b = 0))",
+                {"p": person_id, "id": pair_id},
+            )
+            return cursor.rowcount > 0
+
+    async def exclude(self, person_id: int, excluded_id: int, now: datetime) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO intro_exclusions (person_id, excluded_id, created_at)"
+                " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (person_id, excluded_id, to_db(now)),
+            )
+
+    async def met_count(self) -> int:
+        """Pairs where at least one of the two said they met."""
+        row = await self._db.fetch_one(
+            "SELECT count(*) FROM intro_pairs WHERE met_a = 1 OR met_b = 1"
+        )
+        return 0 if row is None else int(row[0])
+
+
+def _intro_pair(row: Any) -> IntroPair:
+    values = row_dict(row, ("first_start", "second_start", "created_at"))
+    values["met_a"], values["met_b"] = bool(values["met_a"]), bool(values["met_b"])
+    return IntroPair.model_validate(values)

@@ -296,6 +296,19 @@ _opportunity_offers = _about_person(
 _opportunity_alerts = _about_person("SELECT * FROM opportunity_alerts WHERE person_id = :id")
 
 
+_intro_participation = _about_person("SELECT * FROM intro_participants WHERE person_id = :id")
+
+
+_intro_pairs = _about_person(
+    "SELECT * FROM intro_pairs WHERE person_a = :id OR person_b = :id ORDER BY month, id"
+)
+
+
+_intro_exclusions = _about_person(
+    "SELECT * FROM intro_exclusions WHERE person_id = :id OR excluded_id = :id ORDER BY created_at"
+)
+
+
 SECTIONS: Final[tuple[Section, ...]] = (
     Section("person", ("people",), _person, single=True),
     Section("private_chat", ("chats",), _private_chat, single=True),
@@ -329,6 +342,9 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("opportunity_interest", ("opportunity_interest",), _opportunity_interest),
     Section("opportunities_offered", ("opportunity_offers",), _opportunity_offers),
     Section("opportunity_alerts", ("opportunity_alerts",), _opportunity_alerts, single=True),
+    Section("introductions", ("intro_participants",), _intro_participation, single=True),
+    Section("introduction_pairs", ("intro_pairs",), _intro_pairs),
+    Section("introduction_exclusions", ("intro_exclusions",), _intro_exclusions),
 )
 """Every part of a person's data, in the order /mydata shows them. New features add theirs."""
 

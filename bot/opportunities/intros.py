@@ -200,7 +200,7 @@ def _times(
         for slot in ranked
         if inside_hours(a, slot.start, CALL_MINUTES) and inside_hours(b, slot.start, CALL_MINUTES)
     ]
-    chosen = slots.pick(fitting, UTC, count)[:count]
+    chosen = slots.pick(fitting, ZoneInfo("UTC"), count)[:count]
     return tuple(sorted(slot.start for slot in chosen))
 
 

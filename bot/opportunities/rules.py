@@ -426,3 +426,11 @@ def read_places(text: str) -> list[str] | Refusal:
 
 
 ONLINE_WORDS: Final = frozenset({"online", "en linea", "en ligne", "线上", "在线", "virtual"})
+
+
+@callback_data("in")
+class IntroTap(CallbackData):
+    """Under an introduction: "We met" (counted) or "Not again" (never paired again)."""
+
+    pair_id: int
+    action: Literal["met", "avoid"]

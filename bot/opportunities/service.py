@@ -19,6 +19,7 @@ from bot.countries import country_name
 from bot.digests import format_when
 from bot.i18n import LANGUAGES, N_, I18n, Translator
 from bot.opportunities import rules
+from bot.opportunities.introductions import IntroductionsService
 from bot.opportunities.rules import WEEK, Found, InterestTap, Match, OpportunityTap, Wanted
 from bot.opportunities.texts import card, person_card, reasons_text
 from bot.outbox import OutboxService
@@ -128,6 +129,7 @@ class OpportunitiesService:
         self.i18n = i18n
         self.settings = settings
         self.outbox = outbox
+        self.intros = IntroductionsService(self)
 
     # --- posting ---------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ from bot.rendering import Html, bold, escape
 from handlers.forms import STALE, theme_labels
 from handlers.guard import route
 from handlers.opportunities import form
+from handlers.opportunities import intros as introductions
 
 NOT_NOW: Final = N_("This opportunity is closed, or not yours to answer.")
 STATEMENT_DESCRIPTION: Final = N_("writing why you are interested")
@@ -411,4 +412,5 @@ def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
         (CallbackQueryHandler(form.on_button, pattern=form.EDIT.data.pattern()), 0),
         (CallbackQueryHandler(on_opportunity_tap, pattern=OpportunityTap.pattern()), 0),
         (CallbackQueryHandler(on_interest_tap, pattern=InterestTap.pattern()), 0),
+        *introductions.handlers(),
     ]

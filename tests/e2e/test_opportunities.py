@@ -432,3 +432,77 @@ async def test_a_proposal_with_partners_becomes_a_project_with_its_roster_and_me
     assert group is not None
     assert await repos.opportunities.project_ids() == {group.id}
     assert (await repos.opportunities.get(1)).status == "filled"  # type: ignore[union-attr]
+
+
+async def test_a_month_of_introductions_pairs_across_countries_in_both_peoples_hours(
+    emulator: Emulator, repos: Repositories, app: WnmrcApplication, clock: ManualClock
+) -> None:
+    rosa = await member(
+        emulator, repos, "Rosa", "es", role="reserve_manager", country="PE",
+        interests=["glaciers"], speaks=["es"], zone="America/Lima", reserve="Huascarán",
+    )  # fmt: skip
+    jean = await member(
+        emulator, repos, "Jean", "fr", role="researcher", country="FR",
+        interests=["Glaciers", "birds"], speaks=["fr"], zone="Europe/Paris",
+    )  # fmt: skip
+    manu = await member(
+        emulator, repos, "Manu", "es", role="researcher", country="PE",
+        interests=["glaciers"], speaks=["es"], zone="America/Lima", reserve="Manu",
+    )  # fmt: skip
+    clock.set(datetime(2026, 2, 2, 9, tzinfo=UTC))  # the round may start once two have joined
+    asked = await say(emulator, rosa, "/intros")
+    assert (asked.text or "").startswith("Escribe /intros monthly para conocer")
+    joined = await say(emulator, rosa, "/intros monthly")
+    assert "(09:00–18:00)" in (joined.text or "")
+    refused = await say(emulator, jean, "/intros monthly tard")
+    assert refused.text == (
+        "Je n’ai pas compris ces heures. Écrivez-les comme 9-18 ou 08:30-17:00."
+    )
+    await say(emulator, jean, "/intros monthly 8-16")
+    await say(emulator, manu, "/intros monthly")
+
+    await app.services.opportunities.intros.run_month(clock.now())
+    app.services.outbox.wake()
+    pairs = await repos.opportunities.intro_pairs("2026-02")
+    rosa_id = (await repos.people.by_telegram_id(rosa.id)).id  # type: ignore[union-attr]
+    jean_id = (await repos.people.by_telegram_id(jean.id)).id  # type: ignore[union-attr]
+    assert [(p.person_a, p.person_b) for p in pairs] == [tuple(sorted((rosa_id, jean_id)))]
+    await emulator.wait_until(
+        lambda: (
+            any("👋" in t for t in texts_to(emulator, rosa))
+            and any("👋" in t for t in texts_to(emulator, jean))
+        )
+    )
+    await emulator.settle()
+    to_rosa = [t for t in texts_to(emulator, rosa) if "👋" in t][-1]
+    assert to_rosa.startswith("👋 Tu presentación de este mes: Jean")
+    assert "Tienen en común: glaciers" in to_rosa
+    # Jean works 08:00–16:00 in Paris (07:00–15:00 UTC), Rosa 09:00–18:00 in Lima (14:00–23:00
+    # UTC): only 14:00–15:00 UTC is in both days, a 30-minute call starts at 14:00 or 14:30.
+    assert "Dos horarios que les convienen a ambos: " in to_rosa
+    for entry in pairs:
+        for start in (entry.first_start, entry.second_start):
+            assert start.weekday() < 5
+            assert (start.hour, start.minute) in ((14, 0), (14, 30))
+    assert ("09:00 (America/Lima)" in to_rosa) or ("09:30 (America/Lima)" in to_rosa)
+    to_jean = [t for t in texts_to(emulator, jean) if "👋" in t][-1]
+    assert to_jean.startswith("👋 Votre rencontre du mois\u202f: Rosa")
+    assert "(Europe/Paris)" in to_jean
+    assert not any("👋" in t for t in texts_to(emulator, manu))  # the odd one waits
+
+    entry = [e for e in emulator.sent_to(jean) if "👋" in (e.text or "")][-1]
+    message = emulator.message(jean.id, entry.message_id)
+    assert message is not None
+    answered = len(emulator.callback_answers)
+    emulator.tap(jean, message, "🤝 Nous nous sommes parlé")
+    await emulator.wait_until(lambda: len(emulator.callback_answers) > answered)
+    assert emulator.callback_answers[-1].text == (
+        "Ravi que vous vous soyez parlé\u202f! Merci de nous l’avoir dit."
+    )
+    assert await repos.opportunities.met_count() == 1
+    # The next month: Rosa and Jean are not paired again; Manu meets Jean.
+    clock.set(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    await app.services.opportunities.intros.run_month(clock.now())
+    march = await repos.opportunities.intro_pairs("2026-03")
+    manu_id = (await repos.people.by_telegram_id(manu.id)).id  # type: ignore[union-attr]
+    assert [(p.person_a, p.person_b) for p in march] == [tuple(sorted((manu_id, jean_id)))]

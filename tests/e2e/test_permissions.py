@@ -83,6 +83,7 @@ TABLE: dict[str, Row] = {
     "find": Row("glaciers"),
     "projects": Row(),
     "alerts": Row(),
+    "intros": Row(),
 }
 
 
