@@ -139,18 +139,25 @@ def _reach(person: Participant, by_interest: Mapping[str, list[Participant]]) ->
 
 def _best(
     person: Participant,
-    by_interest: Mapping[str, list[Participant]],
+    by_interest: dict[str, list[Participant]],
     paired: set[int],
     before: set[frozenset[int]] | frozenset[frozenset[int]],
     day: datetime,
 ) -> Participant | None:
+    """The best partner among the first ``CANDIDATES`` fitting ones sharing an interest; a
+    bucket mostly made of people already paired is compacted (so scans stay linear)."""
     best: Participant | None = None
     best_rank: tuple[int, int, int] | None = None
     weighed = 0
     seen: set[int] = set()
     for interest in sorted(person.interests):
-        for other in by_interest[interest]:
-            if other.person_id in paired or other.person_id in seen:
+        bucket = by_interest[interest]
+        gone = 0
+        for other in bucket:
+            if other.person_id in paired:
+                gone += 1
+                continue
+            if other.person_id in seen:
                 continue
             seen.add(other.person_id)
             if not may_pair(person, other, before, day):
@@ -161,7 +168,11 @@ def _best(
             if best_rank is None or rank < best_rank:
                 best, best_rank = other, rank
             if weighed >= CANDIDATES:
-                return best
+                break
+        if 2 * gone > len(bucket):
+            bucket[:] = [other for other in bucket if other.person_id not in paired]
+        if weighed >= CANDIDATES:
+            return best
     return best
 
 
