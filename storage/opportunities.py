@@ -141,6 +141,21 @@ class OpportunitiesRepository:
         )
         return [_opportunity(row) for row in rows]
 
+    async def posted_between(
+        self, themes: Collection[str] | None, since: datetime, until: datetime
+    ) -> builtins.list[Opportunity]:
+        """Open opportunities posted in ``(since, until]`` with one of ``themes`` (None: any)."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM opportunities WHERE status = 'open' AND created_at > ?"
+            " AND created_at <= ? ORDER BY created_at, id",
+            (to_db(since), to_db(until)),
+        )
+        found = [_opportunity(row) for row in rows]
+        if themes is None:
+            return found
+        wanted = set(themes)
+        return [o for o in found if wanted & set(o.themes)]
+
     async def posted_by(self, person_id: int) -> builtins.list[Opportunity]:
         rows = await self._db.fetch_all(
             "SELECT * FROM opportunities WHERE poster_id = ? ORDER BY created_at DESC, id DESC",

@@ -148,3 +148,30 @@ def test_places_are_countries_in_any_language_or_online() -> None:
     refused = rules.read_places("Atlantis")
     assert isinstance(refused, Refusal)
     assert refused.values == {"text": "Atlantis"}
+
+
+def test_the_digest_section_names_each_opportunity_with_its_deadline_in_the_readers_zone() -> None:
+    from bot.digests.rules import DigestTarget, TargetKind
+    from bot.i18n import I18n
+    from bot.opportunities.digest import opportunities_section
+    from storage.opportunities import Opportunity
+
+    posted = Opportunity(
+        id=4, poster_id=1, kind="funding", title="Alpine <fund>", description="Text.",
+        themes=("climate",), places=(), languages=(),
+        deadline_at=datetime(2026, 3, 9, 22, 59, tzinfo=UTC),
+        timezone="Europe/Madrid", contact=None, status="open", hidden_reason=None,
+        project_group_id=None, created_at=NOW, updated_at=NOW,
+    )  # fmt: skip
+    target = DigestTarget(TargetKind.NETWORK, 1, frozenset({1}), ZoneInfo("Europe/Madrid"), "es")
+    section = opportunities_section(I18n().translator("es"), target, [posted])
+    assert section is not None
+    assert section.heading == "<b>💡 Oportunidades</b>"
+    assert [(item.key, item.line) for item in section.items] == [
+        (
+            "opportunity:4",
+            "• Convocatoria de financiación: <b>Alpine &lt;fund&gt;</b> — fecha límite "
+            "lunes, 9 de marzo de 2026 23:59 (Europe/Madrid)",
+        )
+    ]
+    assert opportunities_section(I18n().translator("es"), target, []) is None
