@@ -13,6 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from sandbox.demo_opportunities import load_opportunities
 from sandbox.emulator import Emulator, SimChat, SimUser
 from storage import ExperienceStatus, ProfileRole, Repositories
 from storage.decisions import NewProposal
@@ -305,6 +306,7 @@ class DemoNetwork:
             group = await repos.groups.by_slug(slug)
             if group is not None:
                 await repos.joining.set_policy(group.id, policy, clock.now())
+        await load_opportunities(self.users, repos, clock)
 
     async def load_meeting(self, repos: Repositories, clock: Clock) -> None:
         """The follow-up meeting of the climate group in ten days, with a few answers (once)."""
