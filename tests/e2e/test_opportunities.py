@@ -506,3 +506,61 @@ async def test_a_month_of_introductions_pairs_across_countries_in_both_peoples_h
     march = await repos.opportunities.intro_pairs("2026-03")
     manu_id = (await repos.people.by_telegram_id(manu.id)).id  # type: ignore[union-attr]
     assert [(p.person_a, p.person_b) for p in march] == [tuple(sorted((manu_id, jean_id)))]
+
+
+async def test_declines_stale_taps_long_statements_and_alerts_off(
+    emulator: Emulator, repos: Repositories, app: WnmrcApplication
+) -> None:
+    rosa = await member(
+        emulator, repos, "Rosa", "es", role="reserve_manager", country="PE",
+        interests=["climate"], speaks=["es"], zone="America/Lima",
+    )  # fmt: skip
+    mei = await member(
+        emulator, repos, "Mei", "zh", role="young_researcher", country="CN",
+        interests=["climate"], speaks=["zh", "es"], zone="Asia/Shanghai",
+    )  # fmt: skip
+    emily = await member(
+        emulator, repos, "Emily", "en", role="young_researcher", country="CA",
+        interests=["climate"], speaks=["en", "es"], zone="America/Toronto",
+    )  # fmt: skip
+    off = await say(emulator, emily, "/alerts off")
+    assert off.text == "Opportunity alerts: off."
+    shown = await say(emulator, emily, "/alerts")
+    assert shown.text == (
+        "Opportunity alerts are off. Write /alerts on, /alerts weekly or /alerts off."
+    )
+    poster = await repos.people.by_telegram_id(rosa.id)
+    assert poster is not None
+    answers = {"kind": "internship", "title": "Prácticas en bosques", "description": "Dos meses.",
+               "themes": ["climate"]}  # fmt: skip
+    posted = (await app.services.opportunities.post(poster, answers)).opportunity
+    mei_id = (await repos.people.by_telegram_id(mei.id)).id  # type: ignore[union-attr]
+    assert await repos.opportunities.offered_to(posted.id) == {mei_id}  # Emily: alerts off
+    listed = await say(emulator, mei, "/opportunities")
+    card = await tap(emulator, mei, listed, "1. Prácticas en bosques")
+    asked = await tap(emulator, mei, card, "🙋 我感兴趣")
+    assert "请用几句话说明您为什么对“Prácticas en bosques”感兴趣" in (asked.text or "")
+    too_long = await say(emulator, mei, "很" * 501)
+    assert too_long.text == "最多 500 个字符；您输入了 501 个。"
+    assert await repos.opportunities.interested(posted.id) == []
+    await say(emulator, mei, "我研究森林。")
+
+    await emulator.wait_until(lambda: any("🙋" in t for t in texts_to(emulator, rosa)))
+    notice_entry = [e for e in emulator.sent_to(rosa) if "🙋" in (e.text or "")][-1]
+    notice = emulator.message(rosa.id, notice_entry.message_id)
+    assert notice is not None
+    decided = await tap(emulator, rosa, notice, "Rechazar")
+    assert "Rechazaste a Mei; se le avisó." in (decided.text or "")
+    await emulator.wait_until(lambda: any("婉拒" in t for t in texts_to(emulator, mei)))
+    assert [t for t in texts_to(emulator, mei) if "婉拒" in t] == [
+        "Rosa 婉拒了您对“Prácticas en bosques”的意向。感谢您的参与。"
+    ]
+    answered = len(emulator.callback_answers)
+    emulator.tap_data(
+        rosa, notice, f"oi:{posted.id}:{(await repos.people.by_telegram_id(mei.id)).id}:accept"
+    )  # type: ignore[union-attr]
+    await emulator.wait_until(lambda: len(emulator.callback_answers) > answered)
+    assert emulator.callback_answers[-1].text == "Este botón ya no es válido."
+    interest = await repos.opportunities.interested(posted.id)
+    assert [i.status for i in interest] == ["declined"]
+    assert not any("💡" in t for t in texts_to(emulator, emily))
