@@ -359,8 +359,10 @@ class OpportunitiesService:
             return REFUSED
         return Closed(opportunity, status)
 
-    async def hide(self, opportunity_id: int, reason: str) -> Closed | Refused:
+    async def hide(self, person: Person, opportunity_id: int, reason: str) -> Closed | Refused:
         """The secretariat hides an open opportunity; the poster is told why."""
+        if not self.is_secretariat(person):
+            return REFUSED
         now = self.clock.now()
         async with self.repos.unit() as uow:
             opportunity = await uow.opportunities.get(opportunity_id)

@@ -251,7 +251,8 @@ async def on_hide_reason(update: Update, context: BotContext, draft: Draft) -> N
         await message.reply_text(context.tr(reason.message, **reason.values))
         return
     await context.services.drafts.delete(person.id, HIDE_KIND)
-    outcome = await _service(context).hide(int(draft.data.get("opportunity_id", 0)), reason)
+    opportunity_id = int(draft.data.get("opportunity_id", 0))
+    outcome = await _service(context).hide(person, opportunity_id, reason)
     if isinstance(outcome, Closed):
         await message.reply_text(context.tr("Hidden. The poster was told why."))
     else:
