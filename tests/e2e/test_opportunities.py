@@ -7,6 +7,7 @@ The bot runs on a clock stopped at Tuesday 2026-01-13 14:05 UTC.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -564,3 +565,41 @@ async def test_declines_stale_taps_long_statements_and_alerts_off(
     interest = await repos.opportunities.interested(posted.id)
     assert [i.status for i in interest] == ["declined"]
     assert not any("💡" in t for t in texts_to(emulator, emily))
+
+
+def document_of(entry: object) -> dict[str, object]:
+    """The JSON file /mydata sends."""
+    document = getattr(entry, "document", None)
+    assert document is not None, f"no document but: {getattr(entry, 'text', None)!r}"
+    parsed: dict[str, object] = json.loads(document.content.decode("utf-8"))
+    return parsed
+
+
+async def test_mydata_shows_opportunities_interest_offers_and_introductions(
+    emulator: Emulator, repos: Repositories, app: WnmrcApplication
+) -> None:
+    rosa = await member(
+        emulator, repos, "Rosa", "es", role="reserve_manager", country="PE",
+        interests=["climate"], speaks=["es"], zone="America/Lima",
+    )  # fmt: skip
+    mei = await member(
+        emulator, repos, "Mei", "zh", role="young_researcher", country="CN",
+        interests=["climate", "冰川"], speaks=["zh", "es"], zone="Asia/Shanghai",
+    )  # fmt: skip
+    poster = await repos.people.by_telegram_id(rosa.id)
+    reader = await repos.people.by_telegram_id(mei.id)
+    assert poster is not None
+    assert reader is not None
+    answers = {"kind": "internship", "title": "Prácticas", "description": "Dos meses.",
+               "themes": ["climate"], "places": ["PE"], "languages": ["es"]}  # fmt: skip
+    posted = (await app.services.opportunities.post(poster, answers)).opportunity
+    await app.services.opportunities.interested(reader, posted.id, "我研究森林。")
+    await say(emulator, mei, "/intros monthly 8-16")
+
+    mine = document_of(await emulator.says(mei, "/mydata"))
+    assert mine["person"]["interests"] == ["climate", "冰川"]  # type: ignore[index]
+    assert [row["statement"] for row in mine["opportunity_interest"]] == ["我研究森林。"]  # type: ignore[attr-defined]
+    assert [row["opportunity_title"] for row in mine["opportunities_offered"]] == ["Prácticas"]  # type: ignore[attr-defined]
+    assert mine["introductions"]["work_start"] == 480  # type: ignore[index]
+    theirs = document_of(await emulator.says(rosa, "/mydata"))
+    assert [row["places"] for row in theirs["opportunities_posted"]] == [["PE"]]  # type: ignore[attr-defined]
