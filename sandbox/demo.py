@@ -297,6 +297,7 @@ class DemoNetwork:
         await self.load_meeting(repos, clock)
         await self.load_decisions(repos, clock)
         await self.load_join_policies(repos, clock)
+        await load_opportunities(self.users, repos, clock)
 
     async def load_join_policies(self, repos: Repositories, clock: Clock) -> None:
         """Socioeconomics is open to everyone, community empowerment by invitation only; the
@@ -306,7 +307,6 @@ class DemoNetwork:
             group = await repos.groups.by_slug(slug)
             if group is not None:
                 await repos.joining.set_policy(group.id, policy, clock.now())
-        await load_opportunities(self.users, repos, clock)
 
     async def load_meeting(self, repos: Repositories, clock: Clock) -> None:
         """The follow-up meeting of the climate group in ten days, with a few answers (once)."""
