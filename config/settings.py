@@ -39,6 +39,7 @@ _EXPECTED: Final[dict[str, str]] = {
     "webhook_port": "a TCP port from 1 to 65535",
     "ops_chat_id": "the chat id of the operators' chat such as -1001234567890",
     "outbox_retention_days": "a whole number of days, at least 1, such as 90",
+    "outbox_in_flight": "a whole number from 1 to 32, such as 1",
 }
 
 # Telegram accepts 1-256 of these characters as a webhook secret; we ask for at least 16.
@@ -85,6 +86,8 @@ class Settings(BaseSettings):
     """The operators' chat: errors are reported there, one line each."""
     outbox_retention_days: Annotated[int, Field(ge=1)] = 90
     """Sent, unreachable and failed outbox rows are deleted after this many days."""
+    outbox_in_flight: Annotated[int, Field(ge=1, le=32)] = 1
+    """Outbox sends awaiting Telegram's answer at once; each may arrive twice after a crash."""
 
     @field_validator(
         "bot_token",
