@@ -24,7 +24,7 @@ from bot.intake import Intake
 from bot.logs import redact_bot_loggers
 from bot.meetings.wiring import connect_meetings, meeting_reminders
 from bot.menus import publish_menus
-from bot.outbox import DeliveryConfig, outbox_retention, outbox_sender
+from bot.outbox import DeliveryConfig, outbox_mailer, outbox_retention, outbox_sender
 from bot.runtime import DueWork, DueWorkRuntime
 from config import NetworkConfig, Settings, load_network
 from handlers import (
@@ -72,6 +72,7 @@ FEATURES = (
 DUE_WORK: tuple[Callable[[WnmrcApplication], DueWork], ...] = (
     outbox_sender,
     outbox_retention,
+    outbox_mailer,  # bot/outbox/mailer.py: the e-mail rows
     digest_schedule,
     meeting_reminders,  # bot/meetings/reminders.py
 )

@@ -19,6 +19,7 @@ from bot.lease import LeaseHeldError
 from bot.logs import BOT_TOKEN, configure_logging, redact
 from bot.outputs import OutputRefusedError, make_private, prepare_outputs, private_files
 from config import Settings, SettingsError, load_network, load_settings
+from config.mail import smtp_secrets
 from storage import BackupError
 from storage.offline import DatabaseFileError, require_file, require_writable
 
@@ -172,11 +173,14 @@ def _is_default_level(settings: Settings) -> bool:
 
 
 def _secrets(settings: Settings) -> list[str]:
-    return [
+    secrets = [
         secret.get_secret_value()
         for secret in (settings.bot_token, settings.webhook_secret)
         if secret is not None
     ]
+    if settings.smtp_url is not None:
+        secrets += smtp_secrets(settings.smtp_url.get_secret_value())
+    return secrets
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:

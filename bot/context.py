@@ -24,6 +24,7 @@ from bot.groups.service import GroupsService
 from bot.i18n import I18n, Translator
 from bot.meetings.service import MeetingsService
 from bot.outbox import DeliveryConfig, OutboxService
+from bot.outbox.mailer import MailConfig
 from bot.presence import PresenceService
 from bot.privacy.service import PrivacyService
 from bot.processing import ChatOrderedUpdateProcessor
@@ -51,6 +52,8 @@ class Services:
     """The one clock of everything that comes due (reminders, digests, the outbox, ...)."""
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     """How the outbox sender works (tests shorten its time-outs)."""
+    mail: MailConfig | None = None
+    """How the e-mail sender works (None: from the settings; tests shorten its waits)."""
     conversations: Conversations = field(default_factory=Conversations)
     """Every conversation of the application, collected from the handler modules."""
     _repos: Repositories | None = field(default=None, repr=False)
@@ -84,6 +87,7 @@ class Services:
         self._repos = repos
         if repos is None:
             return
+        repos.outbox.email_enabled = self.settings.smtp_url is not None
         self.outbox = OutboxService(
             repos,
             self.clock,

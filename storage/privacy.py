@@ -205,6 +205,16 @@ async def _updates_in_hand(db: Database, who: Subject) -> list[dict[str, Any]]:
     )
 
 
+_channels = _about_person(
+    "SELECT coalesce(c.channels, 'automatic') AS channels, p.email,"
+    " coalesce(p.email IS NOT NULL AND (lower(p.email) = c.verified_email"
+    "  OR lower(p.email) = lower(json_extract(p.imported, '$.email'))), 0) AS email_verified,"
+    " c.verified_email, c.verified_at, c.code_email AS code_sent_to, c.code_expires_at,"
+    " c.code_attempts, c.updated_at"
+    " FROM people AS p LEFT JOIN person_channels AS c ON c.person_id = p.id WHERE p.id = :id"
+)
+
+
 SECTIONS: Final[tuple[Section, ...]] = (
     Section("person", ("people",), _person, single=True),
     Section("private_chat", ("chats",), _private_chat, single=True),
@@ -223,6 +233,7 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("selection_votes", ("selection_votes",), _selection_votes),
     Section("selection_rounds_opened", ("selection_rounds",), _selection_rounds_opened),
     Section("updates_in_hand", ("update_inbox",), _updates_in_hand),
+    Section("channels", ("person_channels",), _channels, single=True),
 )
 """Every part of a person's data, in the order /mydata shows them. New features add theirs."""
 

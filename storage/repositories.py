@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from storage.calendar import CalendarRepository
+from storage.channels import ChannelsRepository
 from storage.chats import ChatsRepository
 from storage.database import Database
 from storage.digests import DigestsRepository
@@ -34,6 +35,7 @@ class Repositories:
     calendar: CalendarRepository
     experiences: ExperiencesRepository
     reviews: ReviewsRepository
+    channels: ChannelsRepository
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator["Repositories"]:
@@ -73,4 +75,5 @@ class Repositories:
             calendar=CalendarRepository(db),
             experiences=ExperiencesRepository(db),
             reviews=ReviewsRepository(db),
+            channels=ChannelsRepository(db),
         )

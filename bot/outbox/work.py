@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
 from bot.ops import reporter_of
+from bot.outbox.email import MailIdentity
+from bot.outbox.mailer import MailConfig, Mailer
 from bot.outbox.sender import LostChatNotices, Sender
 from bot.outbox.service import OutboxService
 
@@ -54,3 +56,20 @@ class OutboxRetention:
 
 def outbox_retention(application: WnmrcApplication) -> OutboxRetention:
     return OutboxRetention(application.services.outbox)
+
+
+def outbox_mailer(application: WnmrcApplication) -> Mailer:
+    """The e-mail sender (idle when ``WNMRC_SMTP_URL`` is unset)."""
+    services = application.services
+    settings = services.settings
+    config = services.mail or MailConfig(rate_per_minute=settings.mail_rate_per_minute)
+    return Mailer(
+        services.repos,
+        services.clock,
+        services.i18n,
+        settings.smtp_server(),
+        MailIdentity(settings.mail_from or "WNMRC <wnmrc-bot@localhost>"),
+        config,
+        runtime=services.runtime,
+        ops=reporter_of(application),
+    )
