@@ -270,7 +270,8 @@ class Outgoing:
             view = await self.view(meeting, occurrence, reader.tr.language, groups)
             text = texts.change_text(reader.tr, view, reader.zone, old_start)
             markup = None if view.cancelled else rsvp_keyboard(reader.tr, occurrence.id, answer)
-            key = f"meeting:{meeting.id}:change:{to_db(meeting.updated_at)}:{meeting.sequence}:{post.chat_id}"
+            change = f"{to_db(meeting.updated_at)}:{meeting.sequence}"
+            key = f"meeting:{meeting.id}:change:{change}:{post.chat_id}"
             messages.append(
                 outgoing(
                     "notice",
