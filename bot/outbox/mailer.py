@@ -127,6 +127,12 @@ class Mailer:
             self._begun = True
         self._task = asyncio.create_task(self._drain(), name="email-outbox")
 
+    async def idle(self) -> None:
+        """Wait until the sends started by the last round are done (tests, the sandbox)."""
+        task = self._task
+        if task is not None:
+            await asyncio.shield(task)
+
     async def stop(self) -> None:
         """Stop sending; a claimed row not yet handed over goes back to the queue."""
         task, self._task = self._task, None
