@@ -30,6 +30,7 @@ from config import NetworkConfig, Settings, load_network
 from handlers import (
     announcements,
     calendar,
+    channels,
     digests,
     errors,
     experiences,
@@ -63,6 +64,7 @@ FEATURES = (
     digests,
     meetings,
     calendar,
+    channels,
     slots,
     experiences,
     reviews,

@@ -15,6 +15,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.access import Actor
 from bot.announcements.service import AnnouncementsService
+from bot.channels.service import ChannelsService
 from bot.clock import Clock
 from bot.conversations import Conversations
 from bot.digests.service import DigestsService
@@ -70,6 +71,8 @@ class Services:
     profile: ProfileService = field(init=False, repr=False)
     roster: RosterService = field(init=False, repr=False)
     meetings: MeetingsService = field(init=False, repr=False)
+    channels: ChannelsService = field(init=False, repr=False)
+    """How each person is reached and their verified address (/notify)."""
     """Meetings, answers, reminders, calendar and slots (``bot/meetings/service.py``)."""
 
     @property
@@ -116,6 +119,7 @@ class Services:
         self.meetings = MeetingsService(
             repos, self.clock, self.i18n, self.settings, self.runtime, self.wake_outbox
         )
+        self.channels = ChannelsService(repos, self.clock, self.i18n, self.outbox)
 
     def wake_outbox(self) -> None:
         """A unit of work queued messages: tell the outbox sender (due work of the one runtime)

@@ -24,6 +24,7 @@ from storage import (
     WorkingGroup,
 )
 from storage.calendar import CalendarMeeting
+from storage.channels import ChannelState
 from storage.digests import DigestSchedule
 from storage.meetings import LOCAL_FORMAT, Meeting, NewMeeting, Occurrence, parse_local
 from storage.models import OPEN_EXPERIENCE_STATUSES
@@ -47,6 +48,7 @@ __all__ = [
     "PROFILE_ROLES",
     "BotStatus",
     "CalendarMeeting",
+    "ChannelState",
     "Chat",
     "ChatType",
     "DigestSchedule",

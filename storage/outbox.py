@@ -97,6 +97,8 @@ class OutboxPayload(_Record):
     first photo's caption (at most 1024 characters); no reply_markup."""
     event: OutboxEvent | None = None
     """A meeting invitation, update or cancellation: by e-mail it comes with an .ics."""
+    email_to: str | None = None
+    """Only by e-mail, to this address even unverified: the code that verifies it."""
 
 
 class OutgoingMessage(_Record):
@@ -374,6 +376,8 @@ class OutboxRepository:
             choice, usable = choices.get(message.person_id, (None, False))
             has_chat = not is_mail_only_chat(message.chat_id)
             telegram, email = delivery_routes(choice, has_chat, usable)
+            if message.payload.email_to is not None:
+                telegram, email = False, self.email_enabled
             if telegram:
                 params.append(_insert_params(message, stamp))
             if email:

@@ -240,14 +240,17 @@ class Mailer:
             return None
         state = await self.repos.channels.state(row.person_id)
         person = await self.repos.people.get(row.person_id)
-        if state is None or person is None or not state.email_verified or not state.email:
+        if state is None or person is None:
+            return None
+        address = row.payload.email_to or (state.email if state.email_verified else None)
+        if not address:
             return None
         token = state.unsubscribe_token
         if token is None:
             token = secrets.token_urlsafe(16)
             await self.repos.channels.ensure(row.person_id, token, self.clock.now())
             token = (await self.repos.channels.state(row.person_id)).unsubscribe_token or token  # type: ignore[union-attr]
-        return Recipient(row.person_id, person.name, state.email, token)
+        return Recipient(row.person_id, person.name, address, token)
 
     def _scrub(self, reason: str, address: str) -> str:
         """Never store or log the password or the person's address."""

@@ -187,3 +187,69 @@ async def test_a_meeting_reaches_a_member_with_only_email_in_her_language_with_a
     assert cancel.vevent.uid.value == uid
     assert cancel.vevent.status.value == "CANCELLED"
     assert int(cancel.vevent.sequence.value) > int(update.vevent.sequence.value)
+
+
+async def test_notify_confirms_an_address_with_a_code_and_switches_to_email(
+    app: WnmrcApplication, emulator: Emulator, repos: Repositories, catcher: MailCatcher
+) -> None:
+    jorge, ana, _, _ = await network(emulator, repos)
+    person = await repos.people.by_telegram_id(ana.id)
+    assert person is not None
+    await repos.people.update_profile(person.id, NOW, email="ana.quispe@example.pe")
+
+    status = await emulator.says(ana, "/notify")
+    assert status.text == (
+        "Cómo te contacto: automáticamente (Telegram si ya iniciaste el bot; si no, correo "
+        "electrónico).\nTu dirección de correo ana.quispe@example.pe aún no está confirmada.\n"
+        "Elige cómo te contacto:"
+    )
+    # E-mail before the address is confirmed: refused, nothing changes.
+    toast = await tap(emulator, ana, status, "Correo")
+    assert toast == "Primero confirma tu dirección de correo: toca «Envíame un código»."
+    state = await repos.channels.state(person.id)
+    assert state is not None
+    assert state.choice is None
+
+    mark = len(emulator.ledger)
+    emulator.tap(ana, status, "📧 Envíame un código")
+    await emulator.wait_until(lambda: len(catcher.to("ana.quispe@example.pe")) == 1)
+    await emulator.wait_until(
+        lambda: len(emulator.sent_to(ana)) > 0 and mark < len(emulator.ledger)
+    )
+    sent = [e.text for e in emulator.sent_to(ana)]
+    assert (
+        "Envié un código a ana.quispe@example.pe. Escríbelo aquí; es válido durante 30 minutos."
+        in sent
+    )
+    [mail] = catcher.to("ana.quispe@example.pe")
+    plain = text_of(mail.message, "plain")
+    code = next(word for word in plain.split() if word.isdigit() and len(word) == 6)
+    assert "Escríbelo en tu chat con el bot" in plain
+
+    wrong = await emulator.says(ana, "000000" if code != "000000" else "111111")
+    assert wrong.text == (
+        "Ese no es el código que envié. Inténtalo de nuevo, o usa /notify para recibir uno nuevo."
+    )
+    not_code = await emulator.says(ana, "my code")
+    assert not_code.text == "Escribe los seis dígitos del código que envié a tu dirección."
+    right = await emulator.says(ana, f"{code[:3]} {code[3:]}")
+    assert (right.text or "").startswith(
+        "Tu dirección de correo ana.quispe@example.pe está confirmada."
+    )
+    await tap(emulator, ana, right, "Correo")
+    assert current(emulator, right).startswith("Guardado: te contacto por correo electrónico.")
+
+    # From now on what the bot sends her goes by e-mail, not Telegram: a meeting, for one.
+    before = len(emulator.sent_to(ana))
+    await schedule(emulator, jorge)
+    await emulator.wait_until(lambda: len(catcher.to("ana.quispe@example.pe")) == 2)
+    invitation = catcher.to("ana.quispe@example.pe")[1]
+    assert "Nueva reunión" in invitation.subject
+    assert len(emulator.sent_to(ana)) == before
+    assert await repos.outbox.by_key(f"meeting:1:announce:{ana.id}:0") is None  # no Telegram row
+
+    mydata = await repos.db.fetch_one(
+        "SELECT channels, verified_email FROM person_channels WHERE person_id = ?", (person.id,)
+    )
+    assert mydata is not None
+    assert tuple(mydata) == ("email", "ana.quispe@example.pe")
