@@ -98,14 +98,13 @@ async def on_tap(update: Update, context: BotContext) -> None:
         await query.answer(_(outcome.reason), show_alert=True)
         return
     await query.answer()
-    if isinstance(outcome, CodeSent) and chat_id is not None:
-        await context.bot.send_message(
-            chat_id,
-            _(
+    if isinstance(outcome, CodeSent):
+        if chat_id is not None:
+            sent = _(
                 "I sent a code to {email}. Type it here; it is valid for 30 minutes.",
                 email=outcome.email,
-            ),
-        )
+            )
+            await context.bot.send_message(chat_id, sent)
         return
     text, keyboard = await status_text(context, person.id)
     saved = _("Saved: I reach you by {channels}.", channels=_(CHOICE_LABELS[outcome.choice]))
