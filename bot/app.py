@@ -26,6 +26,7 @@ from bot.meetings.wiring import connect_meetings, meeting_reminders
 from bot.menus import publish_menus
 from bot.outbox import DeliveryConfig, outbox_mailer, outbox_retention, outbox_sender
 from bot.runtime import DueWork, DueWorkRuntime
+from bot.web.server import start_web, stop_web
 from config import NetworkConfig, Settings, load_network
 from handlers import (
     announcements,
@@ -172,6 +173,7 @@ def _start(
         await intake.open(cast(WnmrcApplication, application))
         connect_meetings(cast(WnmrcApplication, application))
         await _start_due_work(cast(WnmrcApplication, application))
+        await start_web(cast(WnmrcApplication, application))  # WNMRC_PUBLIC_URL set: the pages
         if publish_command_menus and application.job_queue is not None:
             application.job_queue.run_once(_publish_menus, when=0, name="publish-command-menus")
 
@@ -195,6 +197,7 @@ async def _publish_menus(context: BotContext) -> None:
 async def _stop_background_work(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Before the bot's HTTP session closes: the reminder and digest clocks, then the sends
     in flight."""
+    await stop_web(cast(WnmrcApplication, application))  # no answer recorded past this point
     await _services(application).runtime.stop()
     await _stop_meetings(application)
 

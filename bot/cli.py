@@ -175,7 +175,11 @@ def _is_default_level(settings: Settings) -> bool:
 def _secrets(settings: Settings) -> list[str]:
     secrets = [
         secret.get_secret_value()
-        for secret in (settings.bot_token, settings.webhook_secret)
+        for secret in (
+            settings.bot_token,
+            settings.webhook_secret,
+            settings.web_secret,
+        )
         if secret is not None
     ]
     if settings.smtp_url is not None:

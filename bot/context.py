@@ -34,11 +34,13 @@ from bot.reviews.selection import SelectionService
 from bot.reviews.service import ReviewsService
 from bot.roster.service import RosterService
 from bot.runtime import DueWorkRuntime
+from bot.web.service import WebService
 from config import NetworkConfig, Settings
 from storage import Database, Person, Repositories
 
 if TYPE_CHECKING:
     from bot.intake import Intake
+    from bot.web.server import WebServer
 
 
 @dataclass
@@ -74,6 +76,10 @@ class Services:
     channels: ChannelsService = field(init=False, repr=False)
     """How each person is reached and their verified address (/notify)."""
     """Meetings, answers, reminders, calendar and slots (``bot/meetings/service.py``)."""
+    web: WebService = field(init=False, repr=False)
+    """One-click answers, calendar feeds and the gallery (``bot/web/service.py``)."""
+    web_server: WebServer | None = field(default=None, repr=False)
+    """The web pages' server while it runs (``bot/web/server.py``; WNMRC_PUBLIC_URL set)."""
 
     @property
     def repos(self) -> Repositories:
@@ -120,6 +126,9 @@ class Services:
             repos, self.clock, self.i18n, self.settings, self.runtime, self.wake_outbox
         )
         self.channels = ChannelsService(repos, self.clock, self.i18n, self.outbox)
+        self.web = WebService(
+            repos, self.clock, self.settings, self.meetings, self.i18n.default_language
+        )
 
     def wake_outbox(self) -> None:
         """A unit of work queued messages: tell the outbox sender (due work of the one runtime)

@@ -43,6 +43,11 @@ _EXPECTED: Final[dict[str, str]] = {
     "smtp_url": SMTP_URL_EXPECTED,
     "mail_from": "an address such as WNMRC network <bot@example.org>",
     "mail_rate_per_minute": "a whole number of e-mails a minute, at least 1, such as 60",
+    "public_url": "the public https address of the bot's web pages such as https://wnmrc.example.org",
+    "web_listen": "an IP address for the web pages to listen on such as 127.0.0.1",
+    "web_port": "a TCP port from 1 to 65535 (0: any free port)",
+    "web_secret": "at least 32 characters "
+    "(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')",
 }
 
 # Telegram accepts 1-256 of these characters as a webhook secret; we ask for at least 16.
@@ -95,6 +100,12 @@ class Settings(BaseSettings):
     """The From of every e-mail; required with ``smtp_url``."""
     mail_rate_per_minute: Annotated[int, Field(ge=1)] = 60
     """E-mails handed to the SMTP server per minute at most."""
+    public_url: str | None = None
+    """Set: the bot serves its web pages (answer links, calendar feeds, the gallery) there."""
+    web_listen: str = "127.0.0.1"
+    web_port: Annotated[int, Field(ge=0, le=65535)] = 8080
+    web_secret: SecretStr | None = None
+    """Signs one-click answer links; unset, a key derived from the bot token signs them."""
 
     @field_validator(
         "bot_token",
@@ -105,6 +116,8 @@ class Settings(BaseSettings):
         "ops_chat_id",
         "smtp_url",
         "mail_from",
+        "public_url",
+        "web_secret",
         mode="before",
     )
     @classmethod
@@ -174,6 +187,31 @@ class Settings(BaseSettings):
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {value!r}")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().rstrip("/")
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+            raise ValueError(f"not an http(s) URL: {value!r}")
+        return value
+
+    @field_validator("web_secret")
+    @classmethod
+    def _web_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().strip()) < 32:
+            raise ValueError("too short a web secret")
+        return value
+
+    @field_validator("web_listen")
+    @classmethod
+    def _web_ip_address(cls, value: str) -> str:
+        value = value.strip()
+        ipaddress.ip_address(value)  # ValueError when it is not one
         return value
 
     @field_validator("webhook_secret")

@@ -215,6 +215,9 @@ _channels = _about_person(
 )
 
 
+_calendar_feed = _about_person("SELECT * FROM calendar_feeds WHERE person_id = :id")
+
+
 SECTIONS: Final[tuple[Section, ...]] = (
     Section("person", ("people",), _person, single=True),
     Section("private_chat", ("chats",), _private_chat, single=True),
@@ -234,6 +237,7 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("selection_rounds_opened", ("selection_rounds",), _selection_rounds_opened),
     Section("updates_in_hand", ("update_inbox",), _updates_in_hand),
     Section("channels", ("person_channels",), _channels, single=True),
+    Section("calendar_feed", ("calendar_feeds",), _calendar_feed, single=True),
 )
 """Every part of a person's data, in the order /mydata shows them. New features add theirs."""
 

@@ -17,6 +17,7 @@ from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
 from storage.reviews import ReviewsRepository
 from storage.roster import RosterRepository
+from storage.web import WebRepository
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Repositories:
     experiences: ExperiencesRepository
     reviews: ReviewsRepository
     channels: ChannelsRepository
+    web: WebRepository
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator["Repositories"]:
@@ -76,4 +78,5 @@ class Repositories:
             experiences=ExperiencesRepository(db),
             reviews=ReviewsRepository(db),
             channels=ChannelsRepository(db),
+            web=WebRepository(db),
         )
