@@ -43,8 +43,9 @@ HOW_TO_STOP: Final = N_(
     "To stop these e-mails, send /notify to the bot and choose Telegram, or unsubscribe: {link}"
 )
 
-AnswerLinks = Callable[[int, int, str], str]
-"""(occurrence id, person id, answer) -> a signed one-click answer URL."""
+AnswerLinks = Callable[[OutboxEvent, int, str], str | None]
+"""(the meeting's event, person id, answer) -> a signed one-click answer URL, valid until the
+event ends (None: the web pages are off)."""
 
 
 @dataclass(frozen=True)
@@ -168,10 +169,13 @@ def answer_links(
     """Going / Maybe / Can't go as signed links, when the web face builds them."""
     if build is None or event is None or event.method != "REQUEST" or not event.occurrence_id:
         return []
-    return [
-        Link(html.unescape(tr(label)), build(event.occurrence_id, person_id, answer))
-        for answer, label in ANSWER_BY_LINK
-    ]
+    links = []
+    for answer, label in ANSWER_BY_LINK:
+        url = build(event, person_id, answer)
+        if url is None:
+            return []
+        links.append(Link(html.unescape(tr(label)), url))
+    return links
 
 
 def unsubscribe_mailto(identity: MailIdentity, token: str) -> str:

@@ -6,11 +6,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
+from bot.meetings.rules import ANSWERS
 from bot.ops import reporter_of
-from bot.outbox.email import MailIdentity
+from bot.outbox.email import AnswerLinks, MailIdentity
 from bot.outbox.mailer import MailConfig, Mailer
 from bot.outbox.sender import LostChatNotices, Sender
 from bot.outbox.service import OutboxService
+from bot.web.links import answer_url
+from config import Settings
+from storage.outbox import OutboxEvent
 
 if TYPE_CHECKING:
     from bot.context import WnmrcApplication
@@ -72,4 +76,17 @@ def outbox_mailer(application: WnmrcApplication) -> Mailer:
         config,
         runtime=services.runtime,
         ops=reporter_of(application),
+        answer_link=one_click_answers(settings),
     )
+
+
+def one_click_answers(settings: Settings) -> AnswerLinks:
+    """Going / Maybe / Can't go links signed by the web face, valid until the meeting ends."""
+
+    def link(event: OutboxEvent, person_id: int, answer: str) -> str | None:
+        chosen = next((known for known in ANSWERS if known == answer), None)
+        if event.occurrence_id is None or chosen is None:
+            return None
+        return answer_url(settings, event.occurrence_id, person_id, chosen, event.end)
+
+    return link

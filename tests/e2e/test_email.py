@@ -98,7 +98,7 @@ def text_of(message: EmailMessage, subtype: str) -> str:
     part = message.get_body(preferencelist=(subtype,))
     assert part is not None
     content: str = part.get_content()
-    return content
+    return content.replace("\r\n", "\n")
 
 
 async def status_becomes(repos: Repositories, key: str, status: str) -> None:
