@@ -194,6 +194,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
     if settings.webhook_url is not None:
         settings.require_webhook_secret()
+    settings.smtp_server()  # a From address is needed with an SMTP server
     require_writable(settings.database_path)
     application = build_application(settings)
     freeze_startup_heap()

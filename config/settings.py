@@ -2,6 +2,7 @@
 
 import ipaddress
 import re
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Final
 from urllib.parse import urlsplit
@@ -221,6 +222,23 @@ class Settings(BaseSettings):
             raise ValueError("not a usable webhook secret")
         return value
 
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            try:
+                parse_smtp_url(value.get_secret_value())
+            except SettingsError:
+                raise ValueError("not an SMTP URL") from None
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from(cls, value: str | None) -> str | None:
+        if value is not None and "@" not in parseaddr(value)[1]:
+            raise ValueError("not an e-mail address")
+        return value
+
     @field_validator("webhook_listen")
     @classmethod
     def _ip_address(cls, value: str) -> str:
@@ -271,7 +289,7 @@ class Settings(BaseSettings):
         if self.smtp_url is None:
             return None
         server = parse_smtp_url(self.smtp_url.get_secret_value())
-        if not self.mail_from or "@" not in self.mail_from:
+        if not self.mail_from:
             raise SettingsError(env_var("mail_from"), _EXPECTED["mail_from"])
         return server
 
