@@ -91,7 +91,7 @@ async def test_killing_the_email_sender_loses_nothing_and_doubles_at_most_one_pe
             target = len(catcher.mail) + chooser.randint(3, 10)
             process = await start_bot(environment, log)
             try:
-                await emulator.wait_until(lambda: len(catcher.mail) >= target, timeout=30)
+                await emulator.wait_until(lambda: len(catcher.mail) >= target, timeout=30)  # noqa: B023
             finally:
                 process.send_signal(signal.SIGKILL)
                 await process.wait()
