@@ -168,7 +168,10 @@ class Mailer:
                 if not rows:
                     return
                 self._next_send = loop.time() + interval
-                await self._attempt(rows[0])
+                try:
+                    await self._attempt(rows[0])
+                except Exception as error:
+                    await self._unexpected(rows[0], error)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -224,6 +227,15 @@ class Mailer:
             raise smtp_outcome(error) from None
         except (OSError, TimeoutError) as error:
             raise TemporaryMailError(f"{type(error).__name__}: {error}") from None
+
+    async def _unexpected(self, row: OutboxMessage, error: Exception) -> None:
+        """Not the server's answer (a payload that cannot be composed): a few more tries."""
+        logger.exception("email: row %d could not be sent", row.id)
+        reason = f"{type(error).__name__}"
+        if row.attempts + 1 >= UNEXPECTED_ATTEMPTS:
+            await self.repos.outbox.mark_failed(row.id, self.sender, reason, self.clock.now())
+            return
+        await self._retry_later(row, reason)
 
     async def _retry_later(self, row: OutboxMessage, reason: str) -> None:
         config = self.config

@@ -116,7 +116,11 @@ async def wait_for_mail(emulator: Emulator, catcher: MailCatcher, count: int) ->
 
 
 async def test_a_meeting_reaches_a_member_with_only_email_in_her_language_with_an_ics(
-    app: WnmrcApplication, emulator: Emulator, repos: Repositories, catcher: MailCatcher
+    app: WnmrcApplication,
+    emulator: Emulator,
+    repos: Repositories,
+    catcher: MailCatcher,
+    clock: ManualClock,
 ) -> None:
     jorge, _, _, _ = await network(emulator, repos)
     mei = await mail_only_member(repos)
@@ -159,6 +163,19 @@ async def test_a_meeting_reaches_a_member_with_only_email_in_her_language_with_a
     assert [(r.channel, r.status) for r in rows] == [("email", "sent")]
     assert rows[0].email_message_id == str(message["Message-ID"]).strip()
 
+    # The 7-day reminder reaches her by e-mail too, in her zone.
+    clock.set(datetime(2026, 4, 8, 13, 0, tzinfo=UTC))
+    assert await app.services.meetings.reminders.serve(clock.now()) == 1
+    reminder = (await wait_for_mail(emulator, catcher, 2))[1]
+    assert "Recordatorio" in reminder.subject
+    assert "miércoles, 15 de abril de 2026 08:00 (America/Lima)" in text_of(
+        reminder.message, "plain"
+    )
+
+    await emulator.wait_until(
+        lambda: any("Reminder" in (e.text or "") for e in emulator.sent_to(jorge))
+    )
+
     # The reschedule: an update of the same UID with a higher SEQUENCE.
     ask = await emulator.says(jorge, "/reschedule 1")
     confirm = await emulator.says(jorge, "16 Apr 16:00")
@@ -167,7 +184,7 @@ async def test_a_meeting_reaches_a_member_with_only_email_in_her_language_with_a
     await emulator.wait_until(lambda: "answers are reset" in current(emulator, confirm))
     await tap(emulator, jorge, confirm, "Save and tell everyone")
     assert ask.text
-    moved = (await wait_for_mail(emulator, catcher, 2))[1]
+    moved = (await wait_for_mail(emulator, catcher, 3))[2]
     update = calendar_of(moved.message)
     assert update.method.value == "REQUEST"
     assert update.vevent.uid.value == uid
@@ -181,7 +198,7 @@ async def test_a_meeting_reaches_a_member_with_only_email_in_her_language_with_a
     )
     ask = await emulator.says(jorge, "/cancelmeeting 1")
     await tap(emulator, jorge, ask, "Yes, cancel it")
-    cancelled = (await wait_for_mail(emulator, catcher, 3))[2]
+    cancelled = (await wait_for_mail(emulator, catcher, 4))[3]
     cancel = calendar_of(cancelled.message)
     assert cancel.method.value == "CANCEL"
     assert cancel.vevent.uid.value == uid

@@ -21,6 +21,7 @@ from config.mail import parse_smtp_url
 from sandbox.mail import MailCatcher, free_port
 from storage import Repositories, to_db
 from storage.outbox import OutboxPayload, OutgoingMessage, mail_only_chat
+from storage.privacy import PrivacyRepository, Subject
 
 from .conftest import START
 
@@ -243,3 +244,27 @@ async def test_the_sender_keeps_the_configured_rate(
     took = time.monotonic() - began
     assert len(catcher.mail) == 6
     assert took >= 5 * 0.2 - 0.05
+
+
+async def test_forgetting_a_person_removes_their_address_channels_and_queued_emails(
+    repos: Repositories,
+) -> None:
+    repos.outbox.email_enabled = True
+    mei = await imported_person(repos, "Mei", "mei@example.cn", "zh")
+    await repos.channels.choose(mei, "email", "tok-mei", START)
+    await repos.outbox.enqueue([note(mei, mail_only_chat(mei), "m")], START)
+    assert await channels_of(repos, mei) == [("email", "email:m")]
+    privacy = PrivacyRepository(repos.db)
+    data = await privacy.personal_data(Subject(mei, None))
+    assert data["channels"]["channels"] == "email"
+    assert data["channels"]["email_verified"] == 1
+    assert [row["channel"] for row in data["messages_to_you"]] == ["email"]
+
+    assert await privacy.forget(Subject(mei, None))
+
+    assert await channels_of(repos, mei) == []
+    assert await repos.channels.state(mei) is None
+    remaining = await repos.db.fetch_value(
+        "SELECT count(*) FROM person_channels WHERE person_id = ?", (mei,)
+    )
+    assert remaining == 0
