@@ -265,6 +265,9 @@ async def test_notify_confirms_an_address_with_a_code_and_switches_to_email(
     assert len(emulator.sent_to(ana)) == before
     assert await repos.outbox.by_key(f"meeting:1:announce:{ana.id}:0") is None  # no Telegram row
 
+    card = await emulator.says(ana, "/me")
+    assert "<b>Te contacto por:</b> correo electrónico (/notify)" in (card.html or "")
+
     mydata = await repos.db.fetch_one(
         "SELECT channels, verified_email FROM person_channels WHERE person_id = ?", (person.id,)
     )
