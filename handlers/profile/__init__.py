@@ -20,8 +20,8 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot import profile as rules
-from bot.commands import ME, PROFILE
 from bot.channels import CHOICE_LABELS
+from bot.commands import ME, PROFILE
 from bot.context import BotContext
 from bot.conversations import Conversation
 from bot.countries import is_country, is_zone
