@@ -316,15 +316,16 @@ def delivery_routes(
 ) -> tuple[bool, bool]:
     """(by Telegram, by e-mail) for a message to a person (``on_telegram``: it has a chat).
 
-    No choice: Telegram when the message has a Telegram chat, else e-mail. A channel that
-    cannot carry the message (an unverified address, no Telegram chat) falls back to the other one.
+    No choice: Telegram when the message has a Telegram chat, else e-mail. E-mail chosen with
+    an address no longer verified falls back to Telegram; Telegram chosen (or unsubscribed
+    from e-mail) never becomes e-mail.
     """
     if choice is None:
         choice = "telegram" if on_telegram else "email"
     telegram = choice in ("telegram", "both") and on_telegram
     email = choice in ("email", "both") and email_usable
-    if not telegram and not email:
-        telegram, email = on_telegram, email_usable and not on_telegram
+    if choice == "email" and not email:
+        telegram = on_telegram  # the address is not verified (any more): keep Telegram
     return telegram, email
 
 

@@ -153,13 +153,23 @@ class ChannelsService:
             await uow.drafts.delete(person_id, CODE_KIND)
         return Verified(state.code_email)
 
-    async def unsubscribe(self, token: str) -> bool:
-        """The unsubscribe link of an e-mail: back to Telegram only. False: unknown token."""
+    async def unsubscribe(self, token: str) -> str | None:
+        """The unsubscribe link of an e-mail: back to Telegram only. Returns the person's
+        language (None: no one has this token)."""
+        language = await self.language_of_token(token)
         person_id = await self.repos.channels.by_unsubscribe_token(token)
-        if person_id is None:
-            return False
+        if language is None or person_id is None:
+            return None
         await self.repos.channels.choose(person_id, "telegram", _token(), self.clock.now())
-        return True
+        return language
+
+    async def language_of_token(self, token: str) -> str | None:
+        """The language of the person an unsubscribe token names (None: nobody)."""
+        person_id = await self.repos.channels.by_unsubscribe_token(token)
+        person = None if person_id is None else await self.repos.people.get(person_id)
+        if person is None:
+            return None
+        return self.i18n.for_person(person.language, person.telegram_language).language
 
     def _email_refusal(self, state: ChannelState) -> Refusal | None:
         if not self.email_on:

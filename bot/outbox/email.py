@@ -190,6 +190,7 @@ def compose(
     now: datetime,
     *,
     answer_link: AnswerLinks | None = None,
+    unsubscribe_link: Callable[[str], str] | None = None,
 ) -> EmailMessage:
     """The e-mail of an outbox row for its recipient, in their language."""
     payload = row.payload
@@ -198,7 +199,9 @@ def compose(
     answers = answer_links(tr, payload.event, recipient.person_id, answer_link)
     links = answers + links
     elsewhere = html.unescape(tr(ANSWER_ELSEWHERE)) if dropped and not answers else ""
-    unsubscribe = unsubscribe_mailto(identity, recipient.unsubscribe_token)
+    mailto = unsubscribe_mailto(identity, recipient.unsubscribe_token)
+    web = unsubscribe_link(recipient.unsubscribe_token) if unsubscribe_link else None
+    unsubscribe = web or mailto
     why = html.unescape(tr(WHY_FOOTER))
     stop = html.unescape(tr(HOW_TO_STOP, link=unsubscribe))
     message = EmailMessage()
@@ -208,7 +211,9 @@ def compose(
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(f"outbox{row.id}", domain=identity.domain)
     message["Auto-Submitted"] = "auto-generated"
-    message["List-Unsubscribe"] = f"<{unsubscribe}>"
+    message["List-Unsubscribe"] = f"<{web}>, <{mailto}>" if web else f"<{mailto}>"
+    if web:
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
     message.set_content(_text_part(payload.text, links, elsewhere, why, stop))
     page = _PAGE.render(
         language=tr.language,

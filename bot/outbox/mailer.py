@@ -22,6 +22,7 @@ import contextlib
 import logging
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
@@ -93,6 +94,7 @@ class Mailer:
         runtime: Waker | None = None,
         ops: OpsReporter | None = None,
         answer_link: AnswerLinks | None = None,
+        unsubscribe_link: Callable[[str], str] | None = None,
     ) -> None:
         self.repos = repos
         self.clock = clock
@@ -103,6 +105,7 @@ class Mailer:
         self.runtime = runtime
         self.ops = ops
         self.answer_link = answer_link
+        self.unsubscribe_link = unsubscribe_link
         self.sender = sender_identity()
         self._task: asyncio.Task[None] | None = None
         self._begun = False
@@ -191,7 +194,13 @@ class Mailer:
             person.language if person else None, person.telegram_language if person else None
         )
         message = compose(
-            row, recipient, tr, self.identity, self.clock.now(), answer_link=self.answer_link
+            row,
+            recipient,
+            tr,
+            self.identity,
+            self.clock.now(),
+            answer_link=self.answer_link,
+            unsubscribe_link=self.unsubscribe_link,
         )
         try:
             await self._hand_over(message, recipient.address)

@@ -3,6 +3,7 @@ retention that prunes final rows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
@@ -77,7 +78,16 @@ def outbox_mailer(application: WnmrcApplication) -> Mailer:
         runtime=services.runtime,
         ops=reporter_of(application),
         answer_link=one_click_answers(settings),
+        unsubscribe_link=unsubscribe_links(settings),
     )
+
+
+def unsubscribe_links(settings: Settings) -> Callable[[str], str] | None:
+    """The web face's one-click unsubscribe address (None: no web pages, a mailto only)."""
+    root = settings.public_url
+    if root is None:
+        return None
+    return lambda token: f"{root}/unsubscribe/{token}"
 
 
 def one_click_answers(settings: Settings) -> AnswerLinks:

@@ -97,3 +97,41 @@ async def test_her_going_from_the_email_is_counted_in_the_group(
     await emulator.wait_until(
         lambda: "Going: 1 · Maybe: 0 · Can't go: 0" in current(emulator, in_chat)
     )
+
+
+async def test_one_click_unsubscribe_from_the_email_stops_her_emails(
+    app: WnmrcApplication, emulator: Emulator, repos: Repositories, catcher: MailCatcher
+) -> None:
+    jorge, _, _, _ = await network(emulator, repos)
+    mei = await mail_only_member(repos)
+    await schedule(emulator, jorge)
+    [invitation] = await wait_for_mail(emulator, catcher, 1)
+    message = invitation.message
+    assert str(message["List-Unsubscribe-Post"]).strip() == "List-Unsubscribe=One-Click"
+    header = " ".join(str(message["List-Unsubscribe"]).split())
+    found = re.fullmatch(r"<(http://\S+/unsubscribe/(\S+))>, <mailto:\S+>", header)
+    assert found is not None, header
+    url, token = found[1], found[2]
+    assert url in text_of(message, "plain")  # the footer's link
+
+    status, page = await fetch("GET", url)  # a mail scanner: nothing changes
+    assert status == 200
+    assert "¿Dejar de recibir los correos del bot?" in page
+    state = await repos.channels.state(mei)
+    assert state is not None
+    assert state.choice is None
+
+    status, page = await fetch("POST", url)  # the mail program's one-click (RFC 8058)
+    assert status == 200
+    assert "Hecho: el bot ya no te envía correos." in page
+    state = await repos.channels.state(mei)
+    assert state is not None
+    assert state.choice == "telegram"
+    status, _page = await fetch("POST", url.replace(token, "not-a-token"))
+    assert status == 404
+
+    # The next message to her is not e-mailed (and she has no Telegram chat).
+    nudged = await emulator.says(jorge, "/nudge 1")
+    assert nudged.text
+    await emulator.settle(quiet=0.5)
+    assert len(catcher.to(MEI)) == 1
