@@ -152,6 +152,8 @@ class OutboxError(_Record):
     status: OutboxStatus
     error: str
     at: AwareDatetime
+    channel: OutboxChannel = "telegram"
+    person_id: int | None = None
 
 
 class OutboxSummary(_Record):
@@ -160,6 +162,8 @@ class OutboxSummary(_Record):
     counts: dict[OutboxKind, dict[OutboxStatus, int]]
     latest_errors: tuple[OutboxError, ...]
     next_due: AwareDatetime | None
+    by_email: dict[OutboxStatus, int] = {}
+    """The e-mail rows among them, by status (docs/developers.md, "E-mail, the second channel")."""
 
     def count(self, kind: OutboxKind | None = None, status: OutboxStatus | None = None) -> int:
         """Rows of that kind and status (either None: all of them)."""
@@ -286,9 +290,13 @@ DELETE FROM outbox WHERE id IN (
 """
 
 _COUNTS: Final = "SELECT kind, status, count(*) AS n FROM outbox GROUP BY kind, status"
+_EMAIL_COUNTS: Final = (
+    "SELECT status, count(*) AS n FROM outbox WHERE channel = 'email' GROUP BY status"
+)
 
 _LATEST_ERRORS: Final = """
-SELECT id, kind, chat_id, status, last_error AS error, updated_at AS at FROM outbox
+SELECT id, kind, chat_id, status, last_error AS error, updated_at AS at, channel, person_id
+FROM outbox
 WHERE last_error IS NOT NULL AND status <> 'sent'
 ORDER BY updated_at DESC, id DESC
 LIMIT :limit
@@ -552,6 +560,9 @@ class OutboxRepository:
         counts: dict[OutboxKind, dict[OutboxStatus, int]] = {}
         for row in await self._db.fetch_all(_COUNTS):
             counts.setdefault(row["kind"], {})[row["status"]] = int(row["n"])
+        by_email: dict[OutboxStatus, int] = {}
+        for row in await self._db.fetch_all(_EMAIL_COUNTS):
+            by_email[row["status"]] = int(row["n"])
         error_rows = await self._db.fetch_all(_LATEST_ERRORS, {"limit": errors})
         latest = tuple(OutboxError.model_validate(row_dict(row, ("at",))) for row in error_rows)
         next_due = await self._db.fetch_value(
@@ -561,6 +572,7 @@ class OutboxRepository:
             counts=counts,
             latest_errors=latest,
             next_due=None if next_due is None else from_db(next_due),
+            by_email=by_email,
         )
 
     async def prune(self, before: datetime, batch: int = 1000) -> int:

@@ -17,7 +17,9 @@ from bot.clock import ManualClock
 from bot.i18n import I18n
 from bot.outbox.email import MailIdentity
 from bot.outbox.mailer import NO_ADDRESS, MailConfig, Mailer
+from bot.outbox.report import render_report
 from config.mail import parse_smtp_url
+from handlers.outbox import render_summary
 from sandbox.mail import MailCatcher, free_port
 from storage import Repositories, to_db
 from storage.outbox import OutboxPayload, OutgoingMessage, mail_only_chat
@@ -209,6 +211,16 @@ async def test_a_temporary_refusal_is_retried_with_backoff_and_a_permanent_one_f
     assert row is not None
     assert (row.status, row.last_error) == ("failed", "550: 5.1.1 <<address>>: no such user")
     assert catcher.to("li@example.cn") == []
+
+    # The operator's report and /outbox count them and name the failure by person, not address.
+    summary = await repos.outbox.summary()
+    assert summary.by_email == {"sent": 1, "failed": 1}
+    report = render_report(summary, "bot.sqlite3")
+    assert "  by e-mail" in report
+    assert f"notice by e-mail to person {li}, failed" in report
+    shown = render_summary(summary, I18n().translator("es"), "UTC")
+    assert "De ellos, por correo: 1 enviado, 1 fallido" in shown
+    assert f"por correo a la persona n.º {li} (fallido)" in shown
 
 
 async def test_a_server_that_refuses_connections_is_retried_and_no_address_fails(
