@@ -115,6 +115,8 @@ async def test_killing_the_email_sender_loses_nothing_and_doubles_at_most_one_pe
     assert code == 0, output
     assert set(copies) == set(addresses)
     doubled = [address for address, n in copies.items() if n > 1]
+    delivered = sum(copies.values())
+    print(f"{RECIPIENTS} e-mails, {KILLS} kills: {delivered} delivered, {len(doubled)} doubled")
     assert len(doubled) <= KILLS, f"sent twice: {doubled}"
     assert max(copies.values()) <= 2
     assert email_statuses(database) == Counter({"sent": RECIPIENTS})
