@@ -17,6 +17,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.clock import Clock, SystemClock
 from bot.context import BotContext, Services, WnmrcApplication
+from bot.decisions.work import DecisionDeadlines, connect_decisions, stop_decisions
 from bot.digests.schedule import digest_schedule
 from bot.http import AiohttpRequest
 from bot.i18n import I18n
@@ -32,6 +33,7 @@ from handlers import (
     announcements,
     calendar,
     channels,
+    decisions,
     digests,
     errors,
     experiences,
@@ -69,6 +71,7 @@ FEATURES = (
     slots,
     experiences,
     reviews,
+    decisions,
 )
 """Handler modules in registration order; ``start.fallbacks()`` are added after them all."""
 
@@ -78,6 +81,7 @@ DUE_WORK: tuple[Callable[[WnmrcApplication], DueWork], ...] = (
     outbox_mailer,  # bot/outbox/mailer.py: the e-mail rows
     digest_schedule,
     meeting_reminders,  # bot/meetings/reminders.py
+    DecisionDeadlines,  # bot/decisions/work.py
 )
 """Everything that comes due, one factory each, registered with the one runtime at start."""
 
@@ -172,6 +176,7 @@ def _start(
         await _open_database(application)
         await intake.open(cast(WnmrcApplication, application))
         connect_meetings(cast(WnmrcApplication, application))
+        connect_decisions(cast(WnmrcApplication, application))
         await _start_due_work(cast(WnmrcApplication, application))
         await start_web(cast(WnmrcApplication, application))  # WNMRC_PUBLIC_URL set: the pages
         if publish_command_menus and application.job_queue is not None:
@@ -200,6 +205,7 @@ async def _stop_background_work(application: Application[Any, Any, Any, Any, Any
     await stop_web(cast(WnmrcApplication, application))  # no answer recorded past this point
     await _services(application).runtime.stop()
     await _stop_meetings(application)
+    await stop_decisions(cast(WnmrcApplication, application))
 
 
 def _closer(

@@ -66,13 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export = commands.add_parser("export", help="export data as files")
     export.add_argument(
-        "what", choices=["roster", "experiences", "booklet", "calendar"], help="what to export"
+        "what",
+        choices=["roster", "experiences", "booklet", "calendar", "decisions"],
+        help="what to export",
     )
     export.add_argument(
         "file",
         type=Path,
         help="where to write it (roster: CSV; experiences: FILE.csv and FILE.json; "
-        "booklet: FILE.md and FILE.html)",
+        "booklet: FILE.md and FILE.html; decisions: Markdown minutes)",
     )
     export.add_argument(
         "calendar_file",
@@ -300,6 +302,10 @@ async def _write_export(args: argparse.Namespace, settings: Settings) -> str:
     if args.what == "calendar":
         group, path = _calendar_target(args)
         return await export_calendar(settings, path, group_slug=group, now=now)
+    if args.what == "decisions":
+        from bot.decisions.minutes import export_decisions
+
+        return await export_decisions(settings, args.file, now)
     network = load_network(settings.network_file)
     if args.what == "experiences":
         return await export_experiences(settings, args.file, list(network.review.criteria))

@@ -114,6 +114,14 @@ VOTE: Final = Command(
 SELECT: Final = Command(
     "select", N_("Set the final selection and publish it"), Role.SECRETARIAT, Where.PRIVATE
 )
+# Decisions
+DECISIONS: Final = Command("decisions", N_("See open proposals and past decisions"))
+PROPOSE: Final = _coordinator(
+    "propose", N_("Put a proposal to your group or to the network"), Where.PRIVATE
+)
+OUTCOME: Final = Command(
+    "outcome", N_("Record the outcome of a closed proposal"), Role.COORDINATOR, Where.PRIVATE
+)
 
 COMMANDS: tuple[Command, ...] = (
     START,
@@ -156,6 +164,9 @@ COMMANDS: tuple[Command, ...] = (
     SHORTLIST,
     VOTE,
     SELECT,
+    DECISIONS,
+    PROPOSE,
+    OUTCOME,
 )
 """Every command in the order of ``/help`` and the menus."""
 

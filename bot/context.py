@@ -18,6 +18,7 @@ from bot.announcements.service import AnnouncementsService
 from bot.channels.service import ChannelsService
 from bot.clock import Clock
 from bot.conversations import Conversations
+from bot.decisions.service import DecisionsService
 from bot.digests.service import DigestsService
 from bot.drafts import DraftsService
 from bot.experiences.service import ExperiencesService
@@ -32,6 +33,7 @@ from bot.processing import ChatOrderedUpdateProcessor
 from bot.profile.service import ProfileService
 from bot.reviews.selection import SelectionService
 from bot.reviews.service import ReviewsService
+from bot.roadmap.service import RoadmapService
 from bot.roster.service import RosterService
 from bot.runtime import DueWorkRuntime
 from bot.web.service import WebService
@@ -80,6 +82,9 @@ class Services:
     """One-click answers, calendar feeds and the gallery (``bot/web/service.py``)."""
     web_server: WebServer | None = field(default=None, repr=False)
     """The web pages' server while it runs (``bot/web/server.py``; WNMRC_PUBLIC_URL set)."""
+    roadmap: RoadmapService = field(init=False, repr=False)
+    decisions: DecisionsService = field(init=False, repr=False)
+    """Proposals, answers, nudges, results and outcomes (``bot/decisions/service.py``)."""
 
     @property
     def repos(self) -> Repositories:
@@ -129,6 +134,11 @@ class Services:
         self.web = WebService(
             repos, self.clock, self.settings, self.meetings, self.i18n.default_language
         )
+        self.roadmap = RoadmapService(repos, self.clock, self.i18n, self.settings, self.outbox)
+        self.decisions = DecisionsService(
+            repos, self.clock, self.i18n, self.settings, self.runtime, self.wake_outbox
+        )
+        self.decisions.roadmap = self.roadmap
 
     def wake_outbox(self) -> None:
         """A unit of work queued messages: tell the outbox sender (due work of the one runtime)

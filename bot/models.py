@@ -25,6 +25,7 @@ from storage import (
 )
 from storage.calendar import CalendarMeeting
 from storage.channels import ChannelState
+from storage.decisions import Proposal, ProposalAnswer
 from storage.digests import DigestSchedule
 from storage.meetings import LOCAL_FORMAT, Meeting, NewMeeting, Occurrence, parse_local
 from storage.models import OPEN_EXPERIENCE_STATUSES
@@ -71,6 +72,8 @@ __all__ = [
     "OutgoingMessage",
     "Person",
     "ProfileRole",
+    "Proposal",
+    "ProposalAnswer",
     "RosterMember",
     "WorkingGroup",
     "parse_local",

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from sandbox.emulator import Emulator, SimChat, SimUser
 from storage import ExperienceStatus, ProfileRole, Repositories
+from storage.decisions import NewProposal
 from storage.imports import ImportedPerson, ImportsRepository
 from storage.meetings import NewMeeting, RsvpAnswer
 
@@ -294,6 +295,7 @@ class DemoNetwork:
         await self.load_experiences(repos, clock)
         await load_email_only_member(repos, clock)
         await self.load_meeting(repos, clock)
+        await self.load_decisions(repos, clock)
 
     async def load_meeting(self, repos: Repositories, clock: Clock) -> None:
         """The follow-up meeting of the climate group in ten days, with a few answers (once)."""
@@ -333,6 +335,72 @@ class DemoNetwork:
             stored = await repos.people.by_telegram_id(self.users[person].id)
             if stored is not None and occurrence is not None:
                 await repos.meetings.answer(occurrence.id, stored.id, answer, now)
+
+    async def load_decisions(self, repos: Repositories, clock: Clock) -> None:
+        """An open proposal to the climate group (the methodology for best practices, with two
+        answers and a reason) and a closed one to the network (the 2025 glacier year, with its
+        result and outcome); once."""
+        now = clock.now()
+        group = await repos.groups.by_slug("climate")
+        if group is None or await repos.decisions.all():
+            return
+        people = {
+            p.first_name: await repos.people.by_telegram_id(u.id) for p, u in self.users.items()
+        }
+        coordinator = next((p for p in PEOPLE if "climate" in p.coordinates), None)
+        proposer = people.get(coordinator.first_name) if coordinator else None
+        open_one = await repos.decisions.create(
+            NewProposal(
+                title="Adopt the methodology for identifying best practices (demo)",
+                body=(
+                    "The workshops drafted a methodology to identify best practices and judge "
+                    "their replicability and scalability. I propose we adopt it as refined in "
+                    "the October online meeting."
+                ),
+                kind="consent",
+                group_id=group.id,
+                timezone=coordinator.timezone if coordinator else "Europe/Madrid",
+                closes_at=now + timedelta(days=6),
+                created_by=proposer.id if proposer else None,
+            ),
+            now,
+        )
+        closed = await repos.decisions.create(
+            NewProposal(
+                title=(
+                    "Our contribution to the International Year of Glaciers' Preservation 2025"
+                    " (demo)"
+                ),
+                body="Which contribution should the network prepare first?",
+                kind="choice",
+                options=(
+                    "A photo story of glacier reserves",
+                    "A webinar series on glacier monitoring",
+                    "A joint statement for the Five-Year Action",
+                ),
+                multiple=True,
+                group_id=None,
+                timezone="Europe/Madrid",
+                closes_at=now - timedelta(days=10),
+                created_by=proposer.id if proposer else None,
+            ),
+            now - timedelta(days=24),
+        )
+        answers = [
+            (open_one.id, "agree", None),
+            (open_one.id, "disagree", "Add the Andes case first."),
+        ]
+        answers += [(closed.id, "1", None), (closed.id, "0,1", None), (closed.id, "2", None)]
+        voters = [p for p in people.values() if p is not None and p != proposer]
+        for (proposal_id, answer, reason), person in zip(answers[:2], voters, strict=False):
+            await repos.decisions.answer(proposal_id, person.id, answer, now)
+            await repos.decisions.set_reason(proposal_id, person.id, reason)
+        for (proposal_id, answer, _), person in zip(answers[2:], voters[2:], strict=False):
+            await repos.decisions.answer(proposal_id, person.id, answer, now - timedelta(days=12))
+        await repos.decisions.mark(closed.id, "nudged_at", now - timedelta(days=11))
+        await repos.decisions.mark(closed.id, "closed_at", now - timedelta(days=10))
+        outcome = "We prepare the webinar series first; the photo story follows in the spring."
+        await repos.decisions.set_outcome(closed.id, outcome, now - timedelta(days=9))
 
     async def load_experiences(self, repos: Repositories, clock: Clock) -> None:
         """Experiences at several review stages (once: skipped when their authors have some)."""

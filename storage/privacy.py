@@ -195,6 +195,29 @@ _selection_rounds_opened = _about_person(
 )
 
 
+async def _proposals_made(db: Database, who: Subject) -> list[dict[str, Any]]:
+    """The proposals they made, with the options of a choice decoded."""
+    rows = await _rows(
+        db,
+        "SELECT id, title, body, kind, options, group_id, closes_at, created_at, closed_at,"
+        " outcome, outcome_at FROM proposals WHERE created_by = :id ORDER BY created_at, id",
+        {"id": who.person_id},
+    )
+    return [row | {"options": json.loads(row["options"])} for row in rows]
+
+
+_proposal_answers = _about_person(
+    "SELECT a.proposal_id, p.title, a.answer, a.reason, a.answered_at"
+    " FROM proposal_answers AS a JOIN proposals AS p ON p.id = a.proposal_id"
+    " WHERE a.person_id = :id ORDER BY a.answered_at, a.id"
+)
+
+
+_proposal_messages = _about_person(
+    "SELECT * FROM proposal_posts WHERE person_id = :id ORDER BY proposal_id"
+)
+
+
 async def _updates_in_hand(db: Database, who: Subject) -> list[dict[str, Any]]:
     """What they sent that the bot has received and not handled yet (the update inbox)."""
     return await _rows(
@@ -218,6 +241,26 @@ _channels = _about_person(
 _calendar_feed = _about_person("SELECT * FROM calendar_feeds WHERE person_id = :id")
 
 
+_roadmap_objectives = _about_person(
+    "SELECT id, title, group_id, created_at FROM roadmap_objectives WHERE created_by = :id"
+)
+_roadmap_owned = _about_person(
+    "SELECT a.id, a.title, a.due_date, a.due_time, a.due_zone, a.status FROM roadmap_actions a"
+    " JOIN roadmap_owners o ON o.action_id = a.id WHERE o.person_id = :id ORDER BY a.id"
+)
+_roadmap_created = _about_person(
+    "SELECT id, title, due_date, due_time, status, created_at FROM roadmap_actions"
+    " WHERE created_by = :id ORDER BY id"
+)
+_roadmap_notes = _about_person(
+    "SELECT action_id, text, status, created_at FROM roadmap_notes WHERE author_id = :id"
+    " ORDER BY id"
+)
+_roadmap_nudges = _about_person(
+    "SELECT action_id, kind, due_at, status FROM roadmap_nudges WHERE person_id = :id ORDER BY id"
+)
+
+
 SECTIONS: Final[tuple[Section, ...]] = (
     Section("person", ("people",), _person, single=True),
     Section("private_chat", ("chats",), _private_chat, single=True),
@@ -238,6 +281,14 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("updates_in_hand", ("update_inbox",), _updates_in_hand),
     Section("channels", ("person_channels",), _channels, single=True),
     Section("calendar_feed", ("calendar_feeds",), _calendar_feed, single=True),
+    Section("roadmap_objectives_created", ("roadmap_objectives",), _roadmap_objectives),
+    Section("roadmap_actions_owned", ("roadmap_owners",), _roadmap_owned),
+    Section("roadmap_actions_created", ("roadmap_actions",), _roadmap_created),
+    Section("roadmap_notes_written", ("roadmap_notes",), _roadmap_notes),
+    Section("roadmap_nudges", ("roadmap_nudges",), _roadmap_nudges),
+    Section("proposals_made", ("proposals",), _proposals_made),
+    Section("proposal_answers", ("proposal_answers",), _proposal_answers),
+    Section("proposal_messages_to_you", ("proposal_posts",), _proposal_messages),
 )
 """Every part of a person's data, in the order /mydata shows them. New features add theirs."""
 

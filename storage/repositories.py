@@ -8,6 +8,7 @@ from storage.calendar import CalendarRepository
 from storage.channels import ChannelsRepository
 from storage.chats import ChatsRepository
 from storage.database import Database
+from storage.decisions import DecisionsRepository
 from storage.digests import DigestsRepository
 from storage.drafts import DraftsRepository
 from storage.experiences import ExperiencesRepository
@@ -16,6 +17,7 @@ from storage.meetings import MeetingsRepository
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
 from storage.reviews import ReviewsRepository
+from storage.roadmap import RoadmapRepository
 from storage.roster import RosterRepository
 from storage.web import WebRepository
 
@@ -38,6 +40,8 @@ class Repositories:
     reviews: ReviewsRepository
     channels: ChannelsRepository
     web: WebRepository
+    roadmap: RoadmapRepository
+    decisions: DecisionsRepository
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator["Repositories"]:
@@ -79,4 +83,6 @@ class Repositories:
             reviews=ReviewsRepository(db),
             channels=ChannelsRepository(db),
             web=WebRepository(db),
+            roadmap=RoadmapRepository(db),
+            decisions=DecisionsRepository(db),
         )

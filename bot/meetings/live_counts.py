@@ -1,11 +1,12 @@
 """Live answer counts on the group announcements: edits coalesced per message and per chat.
 
-After an answer or a change, the meeting's announcements are marked dirty; one task edits
-them, at most once per message every few seconds and never more than a group's per-minute
-limit (:class:`EditGate`; docs/developers.md, "The outbox"), sharing each chat's budget with
-the outbox sender's pacer. The service holds one :class:`LiveCounts` per application; it is
-stopped with the application. Telegram is reached through an :class:`Editor`
-(``bot/meetings/wiring.py``).
+After an answer or a change, a subject's posts (a meeting's announcements, a proposal's
+posts) are marked dirty; one task edits them, at most once per message every few seconds and
+never more than a group's per-minute limit (:class:`EditGate`; docs/developers.md, "The
+outbox"), sharing each chat's budget with the outbox sender's pacer. What the posts are and how
+they read comes from a :class:`LiveSource` (:class:`MeetingPosts` for meetings); the service
+holds one :class:`LiveCounts` per source and application, stopped with the application.
+Telegram is reached through an :class:`Editor` (``bot/meetings/wiring.py``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Callable
-from typing import Any, Protocol
+from collections.abc import Callable, Hashable
+from typing import Any, Generic, Protocol, TypeVar
 
 from bot.meetings import texts
 from bot.meetings.outgoing import Outgoing
@@ -73,18 +74,46 @@ class EditGate:
         return times
 
 
-class LiveCounts:
-    """Edits announcements after answers and changes, coalesced per message and per chat."""
+class LivePost(Protocol):
+    """A message the bot sent (or will send) whose text follows the answers."""
 
-    def __init__(
-        self, repos: Repositories, outgoing: Outgoing, gate: EditGate | None = None
-    ) -> None:
-        self.repos = repos
-        self.outgoing = outgoing
+    @property
+    def chat_id(self) -> int: ...
+
+    @property
+    def telegram_message_id(self) -> int | None: ...
+
+
+PostT = TypeVar("PostT", bound=LivePost)
+
+
+class LiveSource(Protocol[PostT]):
+    """Which posts carry a subject, whether each still stands, and how it reads now."""
+
+    async def dirty_posts(
+        self, subject_id: int, include_private: bool
+    ) -> list[tuple[Hashable, PostT]]:
+        """The subject's posts to refresh, each with a key unique among all the posts."""
+        ...
+
+    async def fresh(self, post: PostT) -> PostT | None:
+        """The post as stored now (its message id once sent); None when it will never be."""
+        ...
+
+    async def render(self, post: PostT) -> tuple[str, dict[str, Any] | None] | None:
+        """The post's text and keyboard now; None when there is nothing to edit."""
+        ...
+
+
+class LiveCounts(Generic[PostT]):
+    """Edits posts after answers and changes, coalesced per message and per chat."""
+
+    def __init__(self, source: LiveSource[PostT], gate: EditGate | None = None) -> None:
+        self.source = source
         self.gate = gate or EditGate()
         self.editor: Editor | None = None
         self.pacer: Callable[[], Pacer | None] = lambda: None
-        self._dirty: dict[tuple[int, int], MeetingPost] = {}
+        self._dirty: dict[Hashable, PostT] = {}
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._touching: set[asyncio.Task[None]] = set()
@@ -94,20 +123,19 @@ class LiveCounts:
         self.editor = editor
         self.pacer = pacer
 
-    def touch(self, meeting_id: int, *, include_private: bool = False) -> None:
-        """The meeting's answers or details changed: refresh its announcements soon."""
+    def touch(self, subject_id: int, *, include_private: bool = False) -> None:
+        """The subject's answers or details changed: refresh its posts soon."""
         if self.editor is None:
             return  # not connected to Telegram (a service test, the CLI): nothing to edit
-        task = asyncio.create_task(self._mark(meeting_id, include_private))
+        task = asyncio.create_task(self._mark(subject_id, include_private))
         self._touching.add(task)
         task.add_done_callback(self._touching.discard)
 
-    async def _mark(self, meeting_id: int, include_private: bool) -> None:
-        for post in await self.repos.meetings.posts(meeting_id):
-            if post.person_id is None or include_private:
-                self._dirty[(post.chat_id, post.occurrence_id)] = post
+    async def _mark(self, subject_id: int, include_private: bool) -> None:
+        for key, post in await self.source.dirty_posts(subject_id, include_private):
+            self._dirty[key] = post
         if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="meeting-live-counts")
+            self._task = asyncio.create_task(self._run(), name="live-counts")
         self._wakeup.set()
 
     async def stop(self) -> None:
@@ -131,10 +159,10 @@ class LiveCounts:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), max(wait, 0.05))
 
-    async def _one(self, key: tuple[int, int], post: MeetingPost) -> float:
+    async def _one(self, key: Hashable, post: PostT) -> float:
         """Edit one dirty post if its time has come; how long until it should be looked at."""
         try:
-            fresh = await self._fresh(post)
+            fresh = await self.source.fresh(post)
         except Exception:
             logger.exception("live counts: reading post %s failed", key)
             fresh = None
@@ -164,7 +192,32 @@ class LiveCounts:
                 pacer.hold_chat(chat_id, until)
         return 5.0
 
-    async def _fresh(self, post: MeetingPost) -> MeetingPost | None:
+    async def _edit(self, post: PostT) -> float | None:
+        """Edit one post; returns seconds to wait when Telegram asked to slow down."""
+        rendered = await self.source.render(post)
+        if rendered is None or self.editor is None or post.telegram_message_id is None:
+            return None
+        text, keyboard = rendered
+        return await self.editor.edit(post.chat_id, post.telegram_message_id, text, keyboard)
+
+
+class MeetingPosts:
+    """A meeting's announcements as a :class:`LiveSource` (the subject is the meeting)."""
+
+    def __init__(self, repos: Repositories, outgoing: Outgoing) -> None:
+        self.repos = repos
+        self.outgoing = outgoing
+
+    async def dirty_posts(
+        self, subject_id: int, include_private: bool
+    ) -> list[tuple[Hashable, MeetingPost]]:
+        return [
+            ((post.chat_id, post.occurrence_id), post)
+            for post in await self.repos.meetings.posts(subject_id)
+            if post.person_id is None or include_private
+        ]
+
+    async def fresh(self, post: MeetingPost) -> MeetingPost | None:
         """The post as stored now (its message id once sent); None when it will never be."""
         occurrence = await self.repos.meetings.occurrence(post.occurrence_id)
         if occurrence is None:
@@ -181,18 +234,18 @@ class LiveCounts:
                 return None
         return found
 
-    async def _edit(self, post: MeetingPost) -> float | None:
-        """Edit one announcement; returns seconds to wait when Telegram asked to slow down."""
+    async def render(self, post: MeetingPost) -> tuple[str, dict[str, Any] | None] | None:
+        """The announcement's text (counts in a group) and its buttons now."""
         occurrence = await self.repos.meetings.occurrence(post.occurrence_id)
         meeting = await self.repos.meetings.get(occurrence.meeting_id) if occurrence else None
         if occurrence is None or meeting is None or post.telegram_message_id is None:
             return None
         groups = await self.outgoing.all_groups()
         reader, answer = await self.outgoing.post_reader(post, meeting, groups)
-        if reader is None or self.editor is None:
+        if reader is None:
             return None
         view = await self.outgoing.view(meeting, occurrence, reader.tr.language, groups)
         counts = await self.repos.meetings.counts(occurrence.id) if post.person_id is None else None
         text = texts.announcement_text(reader.tr, view, reader.zone, counts)
         keyboard = None if view.cancelled else texts.rsvp_keyboard(reader.tr, occurrence.id, answer)
-        return await self.editor.edit(post.chat_id, post.telegram_message_id, text, keyboard)
+        return text, keyboard

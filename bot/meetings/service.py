@@ -22,7 +22,7 @@ from bot.i18n import N_, I18n
 from bot.meetings import drafts, recurrence, rules
 from bot.meetings.buttons import STALE
 from bot.meetings.drafts import MEET_KIND, RESCHEDULE_KIND, Answers
-from bot.meetings.live_counts import LiveCounts
+from bot.meetings.live_counts import LiveCounts, MeetingPosts
 from bot.meetings.outgoing import Outgoing
 from bot.meetings.reminders import Reminders
 from bot.meetings.rules import Answer, Refusal
@@ -104,7 +104,7 @@ class MeetingsService:
 
     def __post_init__(self) -> None:
         self.outgoing = Outgoing(self.repos, self.i18n, self.settings)
-        self.live = LiveCounts(self.repos, self.outgoing)
+        self.live = LiveCounts(MeetingPosts(self.repos, self.outgoing))
         self.reminders = Reminders(self.repos, self.outgoing, self._queued)
         self.calendar = CalendarFiles(self.repos, self.clock)
         self.slots = SlotFinder(self.repos, self.clock)

@@ -57,3 +57,7 @@ def _pacer(application: WnmrcApplication) -> Pacer | None:
 def meeting_reminders(application: WnmrcApplication) -> DueWork:
     """The meetings' due work (a ``DUE_WORK`` factory of ``bot/app.py``)."""
     return application.services.meetings.reminders
+
+
+running_pacer = _pacer
+"""The running outbox sender's pacer (other features' live counts share it)."""

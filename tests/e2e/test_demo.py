@@ -37,6 +37,13 @@ async def test_demo_loads_people_groups_and_chats(
     assert ana.timezone is not None
     ZoneInfo(ana.timezone)
     assert len(demo.secretariat_ids) == 2
+    proposals = await repos.decisions.all()
+    assert [(p.kind, p.closed, p.outcome is not None) for p in proposals] == [
+        ("choice", True, True),
+        ("consent", False, False),
+    ]
+    reasons = [a.reason for a in await repos.decisions.answers(proposals[1].id)]
+    assert reasons == [None, "Add the Andes case first."]
 
 
 @pytest.mark.usefixtures("app")

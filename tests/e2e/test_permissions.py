@@ -75,6 +75,9 @@ TABLE: dict[str, Row] = {
     "shortlist": Row("999"),
     "vote": Row("climate"),
     "select": Row(),
+    "decisions": Row(),
+    "propose": Row("climate"),
+    "outcome": Row("999"),
 }
 
 

@@ -49,6 +49,7 @@ from bot.announcements.service import Previewing, Started
 from bot.app import build_application, running
 from bot.commands import COMMANDS
 from bot.context import Services, WnmrcApplication
+from bot.decisions.service import Proposed
 from bot.meetings import DEFAULT_OFFSETS
 from bot.meetings import drafts as meeting_drafts
 from bot.meetings.service import Scheduled
@@ -289,6 +290,8 @@ async def furnish(services: Services, people: dict[str, Person], theme: str) -> 
     started = await services.announcements.start(sender.id, sender.telegram_id or 0, theme)
     assert isinstance(started, Started), started
     assert isinstance(await services.announcements.type_text(started.draft, "Hola <b>"), Previewing)
+    for kind in ("consent", "choice"):
+        await _proposal(services, people["secretariat"], boss, theme, kind)
 
 
 async def _meeting(services: Services, host: Person, actor: Actor, recurrence: str) -> None:
@@ -311,6 +314,23 @@ async def _meeting(services: Services, host: Person, actor: Actor, recurrence: s
     assert draft is not None
     done = await services.meetings.schedule(host.id, draft, actor)
     assert isinstance(done, Scheduled), done
+
+
+async def _proposal(services: Services, host: Person, actor: Actor, theme: str, kind: str) -> None:
+    """An open proposal to the theme's group, its buttons in the members' chats."""
+    group = next(g for g in await services.groups.active() if g.slug == theme)
+    data = {
+        "scope": group.id,
+        "zone": "Europe/Madrid",
+        "title": f"Fuzz <{kind}>",
+        "body": "¿Adoptamos <esto>?",
+        "kind": kind,
+        "options": ["Sí", "No", "<Quizás>"] if kind == "choice" else [],
+        "multiple": kind == "choice",
+        "closes": (datetime.now(ZoneInfo("UTC")) + timedelta(days=5)).isoformat(),
+    }
+    done = await services.decisions.propose(host.id, data, actor)
+    assert isinstance(done, Proposed), done
 
 
 async def _experience(

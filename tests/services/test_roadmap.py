@@ -1,0 +1,197 @@
+"""The roadmap service at storage speed: who may create an action, what is stored, the owners'
+nudges planned at 09:00 their time and sent once through the outbox, progress notes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.i18n import I18n
+from bot.outbox import OutboxService
+from bot.roadmap.service import NO_PROGRESS_RIGHT, NOT_ALLOWED, RoadmapService
+from config import load_network, load_settings
+from storage import Repositories
+
+from .conftest import START
+
+SECRETARIAT = 990001
+
+
+class Wakes:
+    def wake(self) -> None:
+        pass
+
+
+@pytest.fixture
+async def service(repos: Repositories, clock: ManualClock, tmp_path: Path) -> RoadmapService:
+    settings = load_settings(
+        database_path=tmp_path / "unused.sqlite3", secretariat_ids=str(SECRETARIAT)
+    )
+    await repos.groups.seed(load_network().groups, START)
+    outbox = OutboxService(repos, clock, Wakes())
+    return RoadmapService(repos, clock, I18n(), settings, outbox)
+
+
+async def person(
+    repos: Repositories,
+    telegram_id: int,
+    name: str,
+    language: str = "en",
+    zone: str | None = None,
+    role: str | None = None,
+) -> int:
+    found = await repos.people.upsert_from_telegram(
+        telegram_id=telegram_id,
+        first_name=name,
+        last_name=None,
+        username=None,
+        language_code=language,
+        private=True,
+        now=START,
+    )
+    if zone is not None:
+        await repos.people.set_timezone(found.id, zone, START)
+    if role is not None:
+        climate = await repos.groups.by_slug("climate")
+        assert climate is not None
+        await repos.groups.add_member(climate.id, found.id, role, START)
+    return found.id
+
+
+async def climate_id(repos: Repositories) -> int:
+    climate = await repos.groups.by_slug("climate")
+    assert climate is not None
+    return climate.id
+
+
+async def test_a_coordinator_creates_an_action_with_an_owner_and_nudges_are_planned(
+    service: RoadmapService, repos: Repositories
+) -> None:
+    coordinator = await person(repos, 1001, "Ana", zone="Europe/Madrid", role="coordinator")
+    owner = await person(repos, 1002, "Li", "zh", zone="Asia/Shanghai", role="member")
+    group = await climate_id(repos)
+
+    result = await service.create_action(
+        coordinator,
+        title="  Draft the  methodology ",
+        due_date=date(2026, 4, 15),
+        owners=[owner],
+        group_id=group,
+    )
+
+    assert result.created
+    assert result.refusal is None
+    assert result.action_id is not None
+    action = await repos.roadmap.action(result.action_id)
+    assert action is not None
+    assert action.title == "Draft the methodology"
+    assert action.owners == (owner,)
+    assert action.due_zone == "Europe/Madrid"
+    assert action.due_at == datetime(2026, 4, 15, 22, 0, tzinfo=UTC)  # end of the day in Madrid
+    nudges = await repos.db.fetch_all(
+        "SELECT kind, due_at FROM roadmap_nudges WHERE person_id = ? ORDER BY due_at", (owner,)
+    )
+    assert [(r["kind"], r["due_at"][:16]) for r in nudges] == [
+        ("week", "2026-04-08T01:00"),  # 09:00 in Shanghai
+        ("day", "2026-04-14T01:00"),
+        ("overdue", "2026-04-16T01:00"),
+    ]
+    notices = await repos.db.fetch_all("SELECT chat_id, payload FROM outbox")
+    assert [n["chat_id"] for n in notices] == [1002]
+    assert "2026年4月15日" in notices[0]["payload"]
+
+
+async def test_a_member_and_another_groups_coordinator_may_not_create(
+    service: RoadmapService, repos: Repositories
+) -> None:
+    member = await person(repos, 1003, "Marta", role="member")
+    group = await climate_id(repos)
+    refused = await service.create_action(
+        member, title="Something", due_date=date(2026, 5, 1), group_id=group
+    )
+    network = await service.create_action(member, title="Something", due_date=date(2026, 5, 1))
+    assert refused.refusal == NOT_ALLOWED
+    assert not refused.created
+    assert network.refusal == NOT_ALLOWED
+    assert await repos.roadmap.actions() == []
+
+
+async def test_the_secretariat_creates_a_network_action_linked_to_a_proposal(
+    service: RoadmapService, repos: Repositories
+) -> None:
+    secretariat = await person(repos, SECRETARIAT, "Sec", zone="Europe/Paris")
+    result = await service.create_action(
+        secretariat,
+        title="Send the contribution",
+        due_date=date(2026, 6, 1),
+        due_time=time(17, 0),
+        proposal_id=42,
+    )
+    assert result.action_id is not None
+    action = await repos.roadmap.action(result.action_id)
+    assert action is not None
+    assert action.proposal_id == 42
+    assert action.group_id is None
+    assert action.due_at == datetime(2026, 6, 1, 15, 0, tzinfo=UTC)
+
+
+async def test_nudges_go_once_at_nine_the_owners_time(
+    service: RoadmapService, repos: Repositories, clock: ManualClock
+) -> None:
+    coordinator = await person(repos, 1001, "Ana", role="coordinator")
+    owner = await person(repos, 1002, "Kofi", zone="America/Lima", role="member")
+    result = await service.create_action(
+        coordinator,
+        title="Glacier year report",
+        due_date=date(2026, 4, 10),
+        owners=[owner],
+        group_id=await climate_id(repos),
+    )
+    week = datetime(2026, 4, 3, 14, 0, tzinfo=UTC)  # 09:00 in Lima
+    assert await service.next_nudge_at() == week
+    clock.set(week - timedelta(minutes=1))
+    assert await service.run_nudges(clock.now()) == 0
+    clock.set(week)
+    assert await service.run_nudges(clock.now()) == 1
+    assert await service.run_nudges(clock.now()) == 0
+    rows = await repos.db.fetch_all(
+        "SELECT dedupe_key, payload FROM outbox WHERE dedupe_key LIKE 'roadmap:%:week:%'"
+    )
+    assert len(rows) == 1
+    assert "One week left" in rows[0]["payload"]
+    assert "Friday, April 10, 2026" in rows[0]["payload"]
+    assert result.action_id is not None
+    done = await service.progress(owner, result.action_id, status="done", note="Sent")
+    assert done.action is not None
+    assert done.action.status == "done"
+    assert await service.next_nudge_at() is None
+
+
+async def test_progress_is_for_owners_coordinators_and_the_secretariat(
+    service: RoadmapService, repos: Repositories
+) -> None:
+    coordinator = await person(repos, 1001, "Ana", role="coordinator")
+    owner = await person(repos, 1002, "Kofi", role="member")
+    other = await person(repos, 1003, "Eve", role="member")
+    result = await service.create_action(
+        coordinator,
+        title="Survey",
+        due_date=date(2026, 4, 10),
+        owners=[owner],
+        group_id=await climate_id(repos),
+    )
+    assert result.action_id is not None
+    refused = await service.progress(other, result.action_id, note="me too")
+    assert refused.refusal == NO_PROGRESS_RIGHT
+    blocked = await service.progress(
+        owner, result.action_id, status="blocked", reason="waiting for data"
+    )
+    assert blocked.action is not None
+    assert blocked.action.blocked_reason == "waiting for data"
+    notes = await service.notes(result.action_id)
+    assert [(n.author_name, n.text, n.status) for n in notes] == [
+        ("Kofi", "waiting for data", "blocked")
+    ]
