@@ -18,11 +18,12 @@ from bot.meetings import texts
 from bot.meetings.recurrence import recurrence_of
 from bot.meetings.rules import NUDGE_OFFSET
 from bot.meetings.texts import MeetingView, rsvp_keyboard
+from bot.outbox.addressing import person_chat
 from bot.roster import zone_of
 from config import Settings
 from storage import Person, Repositories, WorkingGroup
 from storage.meetings import DueReminder, Meeting, MeetingPost, Occurrence
-from storage.outbox import OutboxEvent, OutboxKind, OutboxPayload, OutgoingMessage, mail_only_chat
+from storage.outbox import OutboxEvent, OutboxKind, OutboxPayload, OutgoingMessage
 from storage.timecodec import to_db
 
 
@@ -64,14 +65,14 @@ def reachable(person: Person) -> bool:
 
 def addressable(person: Person) -> bool:
     """Reachable in Telegram, or by e-mail (the outbox decides which channels carry it)."""
-    return reachable(person) or person.email is not None
+    return person_chat(person) is not None
 
 
 def chat_of(person: Person) -> int:
     """The person's private chat, or the stand-in chat of someone reached only by e-mail."""
-    if reachable(person) and person.telegram_id is not None:
-        return person.telegram_id
-    return mail_only_chat(person.id)
+    chat = person_chat(person)
+    assert chat is not None, "only for addressable people"
+    return chat
 
 
 def meeting_event(

@@ -280,3 +280,46 @@ async def test_forgetting_a_person_removes_their_address_channels_and_queued_ema
         "SELECT count(*) FROM person_channels WHERE person_id = ?", (mei,)
     )
     assert remaining == 0
+
+
+async def test_a_proposal_of_another_feature_reaches_an_email_only_member_by_email(
+    repos: Repositories, clock: ManualClock, tmp_path: Path, catcher: MailCatcher
+) -> None:
+    """Decisions queue their rows as any feature does; the outbox makes Mei's an e-mail."""
+    from bot.access import Actor
+    from bot.decisions.service import DecisionsService, Proposed
+    from bot.runtime import DueWorkRuntime
+    from config import load_network, load_settings
+
+    repos.outbox.email_enabled = True
+    await repos.groups.seed(load_network().groups, START)
+    climate = await repos.groups.by_slug("climate")
+    assert climate is not None
+    jorge = await telegram_person(repos)
+    await repos.groups.add_member(climate.id, jorge, "coordinator", START)
+    mei = await imported_person(repos, "Mei", "mei@example.cn", "es")
+    await repos.groups.add_member(climate.id, mei, "member", START)
+    settings = load_settings(database_path=tmp_path / "unused.sqlite3")
+    decisions = DecisionsService(repos, clock, I18n(), settings, DueWorkRuntime(clock))
+    actor = Actor(jorge, ANA_TELEGRAM, secretariat=False, coordinated=frozenset({climate.id}))
+    data = {
+        "scope": climate.id,
+        "zone": "Europe/Madrid",
+        "title": "Which contribution to the glacier year?",
+        "body": "Choose what we prepare first.",
+        "kind": "choice",
+        "options": ["Photo story", "Webinars"],
+        "multiple": False,
+        "closes": (START + timedelta(days=3)).isoformat(),
+    }
+    assert isinstance(await decisions.propose(jorge, data, actor), Proposed)
+
+    rows = await repos.db.fetch_all(
+        "SELECT channel, chat_id FROM outbox WHERE person_id = ? ORDER BY id", (mei,)
+    )
+    assert [(row[0], row[1]) for row in rows] == [("email", mail_only_chat(mei))]
+    await round_of(mailer(repos, clock, catcher.url), clock)
+    [caught] = catcher.to("mei@example.cn")
+    assert "Which contribution to the glacier year?" in caught.subject + str(
+        caught.message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    )
