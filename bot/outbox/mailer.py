@@ -25,6 +25,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 from typing import Final
 
 import aiosmtplib
@@ -216,12 +217,12 @@ class Mailer:
             await outbox.mark_emailed(row.id, str(message["Message-ID"]), self.clock.now())
             logger.debug("email: row %d sent", row.id)
 
-    async def _hand_over(self, message: object, address: str) -> None:
+    async def _hand_over(self, message: EmailMessage, address: str) -> None:
         server = self.server
         assert server is not None
         try:
             await aiosmtplib.send(
-                message,  # type: ignore[arg-type]
+                message,
                 sender=self.identity.address,
                 recipients=[address],
                 hostname=server.host,
@@ -257,10 +258,11 @@ class Mailer:
         await self.repos.outbox.reschedule(row.id, self.sender, at, reason, now)
 
     async def _recipient(self, row: OutboxMessage) -> Recipient | None:
+        """The person's name, the address it goes to now and their unsubscribe token."""
         if row.person_id is None:
             return None
-        state = await self.repos.channels.state(row.person_id)
         person = await self.repos.people.get(row.person_id)
+        state = await self.repos.channels.state(row.person_id)
         if state is None or person is None:
             return None
         address = row.payload.email_to or (state.email if state.email_verified else None)
@@ -268,9 +270,13 @@ class Mailer:
             return None
         token = state.unsubscribe_token
         if token is None:
-            token = secrets.token_urlsafe(16)
-            await self.repos.channels.ensure(row.person_id, token, self.clock.now())
-            token = (await self.repos.channels.state(row.person_id)).unsubscribe_token or token  # type: ignore[union-attr]
+            await self.repos.channels.ensure(
+                row.person_id, secrets.token_urlsafe(16), self.clock.now()
+            )
+            state = await self.repos.channels.state(row.person_id)
+            token = state.unsubscribe_token if state is not None else None
+        if token is None:
+            return None
         return Recipient(row.person_id, person.name, address, token)
 
     def _scrub(self, reason: str, address: str) -> str:
