@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.claims.work import claim_notices
 from bot.clock import Clock, SystemClock
 from bot.context import BotContext, Services, WnmrcApplication
 from bot.decisions.work import DecisionDeadlines, connect_decisions, stop_decisions
@@ -39,6 +40,7 @@ from handlers import (
     experiences,
     flood,
     groups,
+    joining,
     language,
     meetings,
     outbox,
@@ -59,6 +61,7 @@ FEATURES = (
     start,
     language,
     groups,
+    joining,
     profile,
     roster,
     privacy,
@@ -82,6 +85,7 @@ DUE_WORK: tuple[Callable[[WnmrcApplication], DueWork], ...] = (
     digest_schedule,
     meeting_reminders,  # bot/meetings/reminders.py
     DecisionDeadlines,  # bot/decisions/work.py
+    claim_notices,  # bot/claims/work.py
 )
 """Everything that comes due, one factory each, registered with the one runtime at start."""
 

@@ -63,6 +63,9 @@ NOTIFY: Final = Command(
 # Coordinators
 INVITE: Final = _coordinator("invite", N_("Get the invitation link of your group"))
 REMOVE: Final = _coordinator("remove", N_("Remove a member from your group"))
+POLICY: Final = _coordinator(
+    "policy", N_("Choose who may join your group: open, approval or invite")
+)
 ANNOUNCE: Final = _coordinator(
     "announce", N_("Send an announcement to a group or to everyone"), Where.PRIVATE
 )
@@ -141,6 +144,7 @@ COMMANDS: tuple[Command, ...] = (
     NOTIFY,
     INVITE,
     REMOVE,
+    POLICY,
     ANNOUNCE,
     EXPORT,
     NEWGROUP,

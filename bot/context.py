@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.access import Actor
 from bot.announcements.service import AnnouncementsService
 from bot.channels.service import ChannelsService
+from bot.claims.service import ClaimsService
 from bot.clock import Clock
 from bot.conversations import Conversations
 from bot.decisions.service import DecisionsService
@@ -24,6 +25,7 @@ from bot.drafts import DraftsService
 from bot.experiences.service import ExperiencesService
 from bot.groups.service import GroupsService
 from bot.i18n import I18n, Translator
+from bot.joining.service import JoiningService
 from bot.meetings.service import MeetingsService
 from bot.outbox import DeliveryConfig, OutboxService
 from bot.outbox.mailer import MailConfig
@@ -85,6 +87,9 @@ class Services:
     roadmap: RoadmapService = field(init=False, repr=False)
     decisions: DecisionsService = field(init=False, repr=False)
     """Proposals, answers, nudges, results and outcomes (``bot/decisions/service.py``)."""
+    joining: JoiningService = field(init=False, repr=False)
+    """Join policies, requests, invitations (``bot/joining/service.py``)."""
+    claims: ClaimsService = field(init=False, repr=False)
 
     @property
     def repos(self) -> Repositories:
@@ -139,6 +144,10 @@ class Services:
             repos, self.clock, self.i18n, self.settings, self.runtime, self.wake_outbox
         )
         self.decisions.roadmap = self.roadmap
+        secretariat = self.settings.secretariat_ids
+        self.joining = JoiningService(repos, self.clock, self.i18n, secretariat, self.outbox)
+        self.claims = ClaimsService(repos, self.clock, self.i18n, secretariat, self.outbox)
+        repos.people.on_claim = self.runtime.wake
 
     def wake_outbox(self) -> None:
         """A unit of work queued messages: tell the outbox sender (due work of the one runtime)

@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 
 PAYLOAD = re.compile(r"^(?P<kind>[a-z]+)_(?P<argument>[A-Za-z0-9_-]{1,60})$")
-KNOWN_KINDS = frozenset({"join"})
+KNOWN_KINDS = frozenset({"join", "inv"})
+"""``join_<slug>``: a group's own link (its join policy applies); ``inv_<token>``: an
+invitation link from /invite, which joins directly."""
 
 
 @dataclass(frozen=True)

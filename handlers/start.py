@@ -59,7 +59,7 @@ async def _follow_link(context: BotContext, payload: StartPayload | None) -> Htm
     _ = context.tr
     if payload is None:
         return _("That link is not valid (any more). Here is what I can do:")
-    joined = await join_by_link(context, payload.argument)
+    joined = await join_by_link(context, payload.kind, payload.argument)
     if joined is None:
         return _("That link is not valid (any more). Here is what I can do:")
     return joined

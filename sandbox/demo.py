@@ -18,6 +18,7 @@ from storage import ExperienceStatus, ProfileRole, Repositories
 from storage.decisions import NewProposal
 from storage.imports import ImportedPerson, ImportsRepository
 from storage.meetings import NewMeeting, RsvpAnswer
+from storage.models import JoinPolicy
 
 
 @dataclass(frozen=True)
@@ -296,6 +297,16 @@ class DemoNetwork:
         await load_email_only_member(repos, clock)
         await self.load_meeting(repos, clock)
         await self.load_decisions(repos, clock)
+        await self.load_join_policies(repos, clock)
+
+    async def load_join_policies(self, repos: Repositories, clock: Clock) -> None:
+        """Socioeconomics is open to everyone, community empowerment by invitation only; the
+        others ask for a coordinator's approval (the default)."""
+        policies: dict[str, JoinPolicy] = {"socioeconomics": "open", "community": "invite"}
+        for slug, policy in policies.items():
+            group = await repos.groups.by_slug(slug)
+            if group is not None:
+                await repos.joining.set_policy(group.id, policy, clock.now())
 
     async def load_meeting(self, repos: Repositories, clock: Clock) -> None:
         """The follow-up meeting of the climate group in ten days, with a few answers (once)."""

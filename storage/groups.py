@@ -19,6 +19,7 @@ from storage.timecodec import from_db, to_db
 
 _GROUPS_WITH_TEXTS: Final = """
 SELECT g.id, g.slug, g.theme, g.chat_id, g.topic_id, g.timezone, g.active,
+       g.join_policy,
        t.language, t.name, t.description
 FROM working_groups AS g LEFT JOIN working_group_texts AS t ON t.group_id = g.id
 WHERE {where}
@@ -64,6 +65,7 @@ def _assemble(rows: Sequence[aiosqlite.Row]) -> list[WorkingGroup]:
                 topic_id=first["topic_id"],
                 timezone=first["timezone"],
                 active=bool(first["active"]),
+                join_policy=first["join_policy"],
                 names={row["language"]: row["name"] for row in present},
                 descriptions={row["language"]: row["description"] for row in present},
             )

@@ -21,14 +21,28 @@ from storage.timecodec import to_db
 IMPORT_FIELDS: Final = ("display_name", "email", "reserve", "country", "language", "timezone")
 """The people columns a list may set (besides the username of a person not yet on Telegram)."""
 
+# A Telegram account is matched only once a list's row became it (``imported`` set: confirmed
+# by the secretariat, migration 0016); any other account holding the username or e-mail only
+# gets a claim proposed, so the list's details never reach it unconfirmed.
 _MATCH_BY_USERNAME: Final = """
 SELECT id FROM people WHERE lower(username) = lower(?)
+  AND (telegram_id IS NULL OR imported IS NOT NULL)
 ORDER BY telegram_id IS NULL, id LIMIT 1
 """
 
 _MATCH_BY_EMAIL: Final = """
 SELECT id FROM people WHERE lower(email) = lower(?)
+  AND (telegram_id IS NULL OR imported IS NOT NULL)
 ORDER BY telegram_id IS NULL, id LIMIT 1
+"""
+
+_PROPOSE_CLAIM: Final = """
+INSERT INTO identity_claims (account_id, imported_id, notice_due_at, created_at)
+SELECT id, :imported, :now, :now FROM people
+WHERE telegram_id IS NOT NULL AND imported IS NULL
+  AND (lower(username) = lower(:username) OR lower(email) = lower(:email))
+ORDER BY id LIMIT 1
+ON CONFLICT DO NOTHING
 """
 
 _INSERT_PERSON: Final = """
@@ -174,7 +188,10 @@ async def _write(conn: aiosqlite.Connection, person: ImportedPerson, stamp: str)
     """Write one row: ("added" | "updated" | "unchanged", fields kept)."""
     person_id = await _match(conn, person)
     if person_id is None:
-        await _add_memberships(conn, await _insert(conn, person, stamp), person.group_ids, stamp)
+        added = await _insert(conn, person, stamp)
+        await _add_memberships(conn, added, person.group_ids, stamp)
+        claim = {"imported": added, "now": stamp, "username": person.username}
+        await conn.execute(_PROPOSE_CLAIM, claim | {"email": person.email})
         return "added", 0
     changed, kept = await _update(conn, person_id, person, stamp)
     joined = await _add_memberships(conn, person_id, person.group_ids, stamp)

@@ -6,6 +6,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 ChatType = Literal["private", "group", "supergroup", "channel"]
 BotStatus = Literal["member", "administrator", "restricted", "left", "kicked"]
+JoinPolicy = Literal["open", "approval", "invite"]
+JOIN_POLICIES: tuple[JoinPolicy, ...] = ("open", "approval", "invite")
 ProfileRole = Literal["reserve_manager", "researcher", "young_researcher", "secretariat", "other"]
 PROFILE_ROLES: tuple[ProfileRole, ...] = (
     "reserve_manager",
@@ -84,6 +86,8 @@ class WorkingGroup(_Record):
     active: bool
     names: dict[str, str]
     descriptions: dict[str, str]
+    join_policy: JoinPolicy = "approval"
+    """Who may join: anyone, on a coordinator's approval, or by invitation only."""
 
     def name(self, language: str, fallback: str = "en") -> str:
         """The name in `language`, else in `fallback`, else the slug."""

@@ -1,6 +1,7 @@
 """People: who the bot knows, their chosen language and time zone."""
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,14 +16,18 @@ from storage.timecodec import to_db
 
 _TIME_COLUMNS: Final = ("started_at", "created_at", "updated_at", "last_seen_at")
 
-# A person imported by @username (telegram_id still NULL) becomes this Telegram user when
-# they first show up, unless that Telegram user already has a row of their own.
-_CLAIM_IMPORTED: Final = """
-UPDATE people SET telegram_id = :telegram_id
-WHERE id = (SELECT id FROM people
-            WHERE telegram_id IS NULL AND lower(username) = lower(:username)
-            ORDER BY id LIMIT 1)
-  AND NOT EXISTS (SELECT 1 FROM people WHERE telegram_id = :telegram_id)
+# A new account whose @username is that of an imported row (telegram_id still NULL) proposes a
+# claim of it; nothing of the row reaches the account until the secretariat confirms the match
+# (storage/claims.py). One pending claim per imported row; a pair once decided is not proposed
+# again.
+_PROPOSE_CLAIM: Final = """
+INSERT INTO identity_claims (account_id, imported_id, notice_due_at, created_at)
+SELECT :account_id, p.id, :now, :now FROM people AS p
+WHERE p.telegram_id IS NULL AND lower(p.username) = lower(:username) AND p.id != :account_id
+  AND NOT EXISTS (SELECT 1 FROM identity_claims AS c
+                  WHERE c.imported_id = p.id
+                    AND (c.status = 'pending' OR c.account_id = :account_id))
+ORDER BY p.id LIMIT 1
 """
 
 _UPSERT_FROM_TELEGRAM: Final = """
@@ -93,6 +98,8 @@ class PeopleRepository:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self.on_claim: Callable[[], None] | None = None
+        """Called once a unit that proposed a claim commits (the runtime queues its notices)."""
 
     async def get(self, person_id: int) -> Person | None:
         row = await self._db.lookup("SELECT * FROM people WHERE id = ?", (person_id,))
@@ -128,10 +135,12 @@ class PeopleRepository:
             "now": to_db(now),
         }
         async with self._db.transaction() as conn:
-            if username:
-                await conn.execute(_CLAIM_IMPORTED, params)
             async with conn.execute(_UPSERT_FROM_TELEGRAM, params) as cursor:
                 row = expect_row(await cursor.fetchone(), "people upsert")
+            if username:
+                proposed = await conn.execute(_PROPOSE_CLAIM, {**params, "account_id": row["id"]})
+                if proposed.rowcount > 0 and self.on_claim is not None:
+                    self._db.after_commit(self.on_claim)
         return _person(row)
 
     async def record_presence(

@@ -261,6 +261,26 @@ _roadmap_nudges = _about_person(
 )
 
 
+_join_requests = _about_person(
+    "SELECT g.slug AS group_slug, r.* FROM join_requests AS r"
+    " JOIN working_groups AS g ON g.id = r.group_id"
+    " WHERE r.person_id = :id OR r.decided_by = :id ORDER BY r.created_at, r.id"
+)
+
+
+_invitations_made = _about_person(
+    "SELECT g.slug AS group_slug, i.id, i.max_uses, i.uses, i.created_at, i.expires_at,"
+    " i.revoked_at FROM group_invites AS i JOIN working_groups AS g ON g.id = i.group_id"
+    " WHERE i.created_by = :id ORDER BY i.created_at, i.id"
+)
+
+
+_identity_claims = _about_person(
+    "SELECT id, status, created_at, decided_at FROM identity_claims"
+    " WHERE account_id = :id OR decided_by = :id ORDER BY created_at, id"
+)
+
+
 SECTIONS: Final[tuple[Section, ...]] = (
     Section("person", ("people",), _person, single=True),
     Section("private_chat", ("chats",), _private_chat, single=True),
@@ -289,6 +309,9 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("proposals_made", ("proposals",), _proposals_made),
     Section("proposal_answers", ("proposal_answers",), _proposal_answers),
     Section("proposal_messages_to_you", ("proposal_posts",), _proposal_messages),
+    Section("join_requests", ("join_requests",), _join_requests),
+    Section("invitations_made", ("group_invites",), _invitations_made),
+    Section("participant_list_claims", ("identity_claims",), _identity_claims),
 )
 """Every part of a person's data, in the order /mydata shows them. New features add theirs."""
 

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from storage.calendar import CalendarRepository
 from storage.channels import ChannelsRepository
 from storage.chats import ChatsRepository
+from storage.claims import ClaimsRepository
 from storage.database import Database
 from storage.decisions import DecisionsRepository
 from storage.digests import DigestsRepository
 from storage.drafts import DraftsRepository
 from storage.experiences import ExperiencesRepository
 from storage.groups import GroupsRepository
+from storage.joining import JoiningRepository
 from storage.meetings import MeetingsRepository
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
@@ -42,6 +44,8 @@ class Repositories:
     web: WebRepository
     roadmap: RoadmapRepository
     decisions: DecisionsRepository
+    joining: JoiningRepository
+    claims: ClaimsRepository
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator["Repositories"]:
@@ -85,4 +89,6 @@ class Repositories:
             web=WebRepository(db),
             roadmap=RoadmapRepository(db),
             decisions=DecisionsRepository(db),
+            joining=JoiningRepository(db),
+            claims=ClaimsRepository(db),
         )

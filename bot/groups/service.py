@@ -141,13 +141,6 @@ class GroupsService:
             return Joined.JOINED
         return Joined.ALREADY_MEMBER
 
-    async def join_by_link(self, slug: str, person_id: int) -> tuple[WorkingGroup, Joined] | None:
-        """Follow an invitation link; None for an unknown or closed group."""
-        group = await self._repos.groups.by_slug(slug)
-        if group is None or not group.active:
-            return None
-        return group, await self.join(group.id, person_id, "link")
-
     async def leave(self, group_id: int, person_id: int) -> Left:
         return _left(await self._repos.groups.leave(group_id, person_id, self._clock.now()))
 
@@ -188,8 +181,9 @@ class GroupsService:
         return Linked(group, replaced)
 
     async def follow_chat_move(self, chat_id: int, sender: Sender, move: ChatMove) -> int:
-        """Someone joined or left a linked chat: they join or leave its groups (a forum topic's
-        group is joined only by writing there). How many groups were linked."""
+        """Someone joined or left a linked chat: leaving it leaves its groups. Entering it joins
+        nothing here: membership comes only through the group's join policy
+        (``JoiningService.entered_chat``). How many groups were linked."""
         groups = await self._repos.groups.linked_to_chat(chat_id)
         if not groups:
             return 0
@@ -205,9 +199,7 @@ class GroupsService:
                 now=now,
             )
             for group in groups:
-                if move is ChatMove.JOINED and group.topic_id is None:
-                    await uow.groups.join(group.id, person.id, now, "chat")
-                elif move is ChatMove.LEFT:
+                if move is ChatMove.LEFT:
                     await uow.groups.leave(group.id, person.id, now)
         return len(groups)
 

@@ -20,8 +20,8 @@ from bot.groups import (
     split_group_and_rest,
     unknown_group,
 )
-from bot.groups.service import Joined
 from bot.i18n import N_, Translator
+from bot.joining.service import Asked
 from bot.models import MembershipSource, Person, WorkingGroup
 from bot.rendering import Html, bold, echo, link
 
@@ -103,31 +103,56 @@ async def joined_text(context: BotContext, group: WorkingGroup) -> Html:
 
 
 async def join_group(context: BotContext, group: WorkingGroup, source: MembershipSource) -> Html:
-    """Join the sender to the group; what to tell them."""
+    """Join the sender to the group, or ask its approvers, as its policy says; what to tell
+    them."""
     person = context.person
     assert person is not None
-    if await context.services.groups.join(group.id, person.id, source) is Joined.JOINED:
+    asked = await context.services.joining.ask(group, person, source)
+    if asked is Asked.JOINED:
         return await joined_text(context, group)
-    return context.tr(
-        "You are already in the working group {group}.",
-        group=bold(group.name(context.tr.language)),
+    return asked_text(context.tr, asked, group)
+
+
+def asked_text(tr: Translator, asked: Asked, group: WorkingGroup) -> Html:
+    """What asking to join (short of joining) comes to, in one line."""
+    name = bold(group.name(tr.language))
+    if asked is Asked.ALREADY_MEMBER:
+        return tr("You are already in the working group {group}.", group=name)
+    if asked is Asked.REQUESTED:
+        return tr(
+            "Your request to join the working group {group} was sent to its coordinators. "
+            "I will tell you their answer.",
+            group=name,
+        )
+    if asked is Asked.WAITING:
+        return tr(
+            "Your request to join the working group {group} is waiting for its coordinators.",
+            group=name,
+        )
+    return tr(
+        "The working group {group} is by invitation only: ask one of its coordinators for "
+        "an invitation link.",
+        group=name,
     )
 
 
-async def join_by_link(context: BotContext, slug: str) -> Html | None:
-    """Follow an invitation deep link (``/start join_<slug>``); None for an unknown group."""
-    if context.person is None:
+async def join_by_link(context: BotContext, kind: str, argument: str) -> Html | None:
+    """Follow a deep link: ``inv_<token>`` (an invitation: joins directly) or ``join_<slug>``
+    (the group's own link: its policy applies); None for an unknown, revoked or expired one."""
+    person = context.person
+    if person is None:
         return None
-    found = await context.services.groups.join_by_link(slug, context.person.id)
-    if found is None:
+    if kind == "inv":
+        used = await context.services.joining.use_invite(argument, person)
+        if used is None:
+            return None
+        if used.joined:
+            return await joined_text(context, used.group)
+        return asked_text(context.tr, Asked.ALREADY_MEMBER, used.group)
+    group = await context.services.groups.find(argument)
+    if group is None or group.slug != argument:
         return None
-    group, joined = found
-    if joined is Joined.JOINED:
-        return await joined_text(context, group)
-    return context.tr(
-        "You are already in the working group {group}.",
-        group=bold(group.name(context.tr.language)),
-    )
+    return await join_group(context, group, "link")
 
 
 async def tell(context: BotContext, person: Person, message: str, **values: object) -> bool:

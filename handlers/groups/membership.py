@@ -12,13 +12,16 @@ from telegram.error import BadRequest
 
 from bot.context import BotContext
 from bot.groups import (
+    ChatMove,
     JoinButton,
     LeaveButton,
     chat_move,
     membership_button,
 )
-from bot.groups.service import Joined, Left, Listing
+from bot.groups.service import Left, Listing
 from bot.i18n import Translator
+from bot.joining import POLICY_LABELS, RevokeInvite, invite_text
+from bot.joining.service import Asked, ChatAsk
 from bot.models import WorkingGroup
 from bot.permissions import Role
 from bot.rendering import SAFE_MESSAGE_LIMIT, Html, bold, italic, visible_length
@@ -47,23 +50,35 @@ async def _listing(context: BotContext, private: bool) -> tuple[Html, InlineKeyb
     listing = await context.services.groups.listing(reader)
     if not listing.groups:
         return tr("There are no working groups yet."), None
-    text = _listing_text(tr, listing, private, descriptions=True)
+    asked = await context.services.joining.waiting(reader) if reader is not None else []
+    waiting = frozenset(group.id for group, _ in asked)
+    text = _listing_text(tr, listing, private, waiting, descriptions=True)
     if visible_length(text) > SAFE_MESSAGE_LIMIT:
-        text = _listing_text(tr, listing, private, descriptions=False)
+        text = _listing_text(tr, listing, private, waiting, descriptions=False)
     return text, _listing_keyboard(tr, listing.groups, listing.mine, private)
 
 
-def _listing_text(tr: Translator, listing: Listing, private: bool, *, descriptions: bool) -> Html:
+def _listing_text(
+    tr: Translator,
+    listing: Listing,
+    private: bool,
+    waiting: frozenset[int],
+    *,
+    descriptions: bool,
+) -> Html:
     lines: list[str] = [tr("<b>Working groups</b>")]
     for group in listing.groups:
-        tick = "✓ " if group.id in listing.mine else ""
+        tick = "✓ " if group.id in listing.mine else "⏳ " if group.id in waiting else ""
         members = tr.plural("{n} member", "{n} members", listing.counts.get(group.id, 0))
+        policy = tr(POLICY_LABELS[group.join_policy])
         lines.append("")
-        lines.append(f"{tick}{bold(group.name(tr.language))} · {members}")
+        lines.append(f"{tick}{bold(group.name(tr.language))} · {members} · {policy}")
         description = group.description(tr.language)
         if descriptions and description:
             lines.append(italic(description))
     lines.append("")
+    if private and waiting:
+        lines.append(tr("⏳ marks your requests waiting for a coordinator."))
     if private:
         lines.append(tr("✓ marks your groups. Tap a button to join or leave."))
     else:
@@ -110,7 +125,7 @@ async def tap_membership(update: Update, context: BotContext) -> None:
         await query.answer(tr(STALE_BUTTON), show_alert=True)
         return
     joining = isinstance(tap, JoinButton)
-    answer = await _toggle(context, group, joining)
+    answer, member = await _toggle(context, group, joining)
     await query.answer(answer)
     message = query.message
     if not isinstance(message, Message):
@@ -122,29 +137,44 @@ async def tap_membership(update: Update, context: BotContext) -> None:
     except BadRequest as error:
         if "not modified" not in error.message:
             raise
-    if joining and private:
+    if joining and member and private:
         chat_line = await where_it_talks(context, group)
         if chat_line is not None:
             await message.reply_text(chat_line)
 
 
-async def _toggle(context: BotContext, group: WorkingGroup, join: bool) -> str:
-    """Join or leave from a button; the short answer shown on the tapper's screen."""
+async def _toggle(context: BotContext, group: WorkingGroup, join: bool) -> tuple[str, bool]:
+    """Join (or ask to) or leave from a button; the short answer shown on the tapper's screen,
+    and whether they just joined."""
     tr = context.tr
     person = context.person
     assert person is not None
     name = group.name(tr.language)
     groups = context.services.groups
     if join:
-        if await groups.join(group.id, person.id, "bot") is Joined.JOINED:
-            return plain(tr("You joined {group}."), group=name)
-        return plain(tr("You are already in {group}."), group=name)
+        asked = await context.services.joining.ask(group, person)
+        return _asked_toast(tr, asked, name), asked is Asked.JOINED
     left = await groups.leave(group.id, person.id)
     if left is Left.NOT_MEMBER:
-        return plain(tr("You are not in {group}."), group=name)
+        return plain(tr("You are not in {group}."), group=name), False
     if left is Left.LEFT_COORDINATING:
-        return plain(tr("You left {group} and no longer coordinate it."), group=name)
-    return plain(tr("You left {group}."), group=name)
+        return plain(tr("You left {group} and no longer coordinate it."), group=name), False
+    return plain(tr("You left {group}."), group=name), False
+
+
+def _asked_toast(tr: Translator, asked: Asked, name: str) -> str:
+    """The short answer to a Join button."""
+    if asked is Asked.JOINED:
+        return plain(tr("You joined {group}."), group=name)
+    if asked is Asked.ALREADY_MEMBER:
+        return plain(tr("You are already in {group}."), group=name)
+    if asked is Asked.REQUESTED:
+        return plain(tr("Your request to join {group} was sent to its coordinators."), group=name)
+    if asked is Asked.WAITING:
+        return plain(
+            tr("Your request to join {group} is waiting for its coordinators."), group=name
+        )
+    return plain(tr("{group} is by invitation only: ask a coordinator for a link."), group=name)
 
 
 # /join, /leave, /invite
@@ -188,15 +218,17 @@ async def invite(update: Update, context: BotContext) -> None:
     name = group.name(tr.language)
     if await refuse_unless(update, context, Role.COORDINATOR, group.id, name):
         return
-    url = deep_link(context.bot.username, StartPayload("join", group.slug))
-    text = tr(
-        "Invitation to the working group {group}: whoever opens this link and taps Start "
-        "joins the group.\n{link}",
-        group=bold(name),
-        link=url,
+    person = context.person
+    assert person is not None
+    joining = context.services.joining
+    made = await joining.create_invite(group, person)
+    url = deep_link(context.bot.username, StartPayload("inv", made.token))
+    text = invite_text(tr, name, url, made.max_uses, made.expires_at, joining.zone_of(person))
+    join = InlineKeyboardButton(plain(tr("Join {group}"), group=name), url=url)
+    revoke = InlineKeyboardButton(
+        tr("Revoke this link"), callback_data=RevokeInvite(made.id).pack()
     )
-    button = InlineKeyboardButton(plain(tr("Join {group}"), group=name), url=url)
-    await message.reply_text(text, reply_markup=InlineKeyboardMarkup([[button]]))
+    await message.reply_text(text, reply_markup=InlineKeyboardMarkup([[join], [revoke]]))
 
 
 # The linked group chat
@@ -214,17 +246,22 @@ async def chat_membership(update: Update, context: BotContext) -> None:
     user = new.user
     if move is None or user.is_bot:
         return
-    await context.services.groups.follow_chat_move(change.chat.id, sender_of(user), move)
+    if move is ChatMove.LEFT:
+        await context.services.groups.follow_chat_move(change.chat.id, sender_of(user), move)
+        return
+    added_by = change.from_user.id if change.from_user else None
+    await context.services.joining.entered_chat(change.chat.id, sender_of(user), added_by)
 
 
 async def chat_join_request(update: Update, context: BotContext) -> None:
-    """A request to join a linked chat: approved for members of its groups; anyone else's
-    request stays pending for the chat's administrators to decide."""
+    """A request to join a linked chat: approved for members of its groups (and those its
+    policy admits at once); anyone else's goes to the group's approvers with Approve / Decline."""
     request = update.chat_join_request
     if request is None or request.from_user.is_bot:
         return
-    groups = context.services.groups
-    if not await groups.may_enter_chat(request.chat.id, request.from_user.id):
+    joining = context.services.joining
+    asked = await joining.chat_request(request.chat.id, sender_of(request.from_user))
+    if asked is not ChatAsk.APPROVE:
         return
     try:
         await request.approve()

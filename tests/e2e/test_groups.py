@@ -4,6 +4,8 @@ topics, naming coordinators, removing members; bad input and forged buttons."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from sandbox.emulator import Emulator, LedgerEntry, SimChat, SimUser
@@ -12,9 +14,15 @@ from storage import Membership, Repositories
 
 from ..conftest import SECRETARIAT_ID
 
-pytestmark = pytest.mark.usefixtures("app")
+pytestmark = pytest.mark.usefixtures("app", "open_groups")
 
-INVITE = "https://t.me/wnmrc_test_bot?start=join_climate"
+
+@pytest.fixture
+async def open_groups(repos: Repositories) -> None:
+    """Every group open to everyone: these tests are about groups, not join policies (those
+    are in test_joining.py)."""
+    for group in await repos.groups.list():
+        await repos.joining.set_policy(group.id, "open", datetime.now(UTC))
 
 
 async def _membership(repos: Repositories, user: SimUser, slug: str) -> Membership | None:
@@ -293,33 +301,6 @@ async def test_joining_by_invitation_link_still_welcomes(
     assert again.text.splitlines()[0] == "Ya formas parte del grupo de trabajo Cambio climático."
 
 
-async def test_invite_gives_the_link_as_text_and_button(emulator: Emulator) -> None:
-    jorge = await _secretariat(emulator)
-    amara = emulator.add_user("Amara", username="amara", language_code="en")
-    await emulator.says(amara, "/start")
-    await emulator.says(jorge, "/coordinator add climate @amara")
-
-    reply = await emulator.says(amara, "/invite climate")
-
-    assert reply.text == (
-        "Invitation to the working group Climate change: whoever opens this link and taps "
-        f"Start joins the group.\n{INVITE}"
-    )
-    assert reply.button("Join Climate change").url == INVITE
-    by_secretariat = await emulator.says(jorge, "/invite climat")
-    assert by_secretariat.button("Join Climate change").url == INVITE
-
-
-async def test_invite_in_a_linked_chat_needs_no_group(emulator: Emulator) -> None:
-    jorge = await _secretariat(emulator, "fr")
-    chat = await _linked_chat(emulator, jorge, "community", [])
-
-    reply = await emulator.says(jorge, "/invite", chat=chat)
-
-    assert reply.text.startswith("Invitation au groupe de travail Autonomisation des communautés")
-    assert reply.button_texts == ["Rejoindre Autonomisation des communautés"]
-
-
 # The linked group chat
 
 
@@ -331,6 +312,7 @@ async def test_join_requests_to_the_linked_chat_are_approved_for_members_only(
     eve = emulator.add_user("Eve", language_code="en")
     chat = await _linked_chat(emulator, jorge, "climate", [])
     await emulator.says(ana, "/join climate")
+    await emulator.says(jorge, "/policy climate approval")
     await emulator.says(eve, "/start")
 
     emulator.ask_to_join(chat, ana)
@@ -529,6 +511,13 @@ async def test_new_group_has_one_name_in_every_language(
     listing = await emulator.says(mei, "/groups")
     assert "Water & <glaciers> · 0 名成员" in listing.text
     assert "加入 Water & <glaciers>" in listing.button_texts
+    mark = len(emulator.ledger)
+    asked = await emulator.says(mei, "/join water")
+    notice = await emulator.next_message(jorge, after=mark)
+    assert notice.text == "🙋 Mei asks to join the working group Water & <glaciers>."
+    assert asked.text.startswith("您加入工作组 Water & <glaciers> 的申请已发送给其协调人。")
+    opened = await emulator.says(jorge, "/policy water open")
+    assert opened.text == "The working group Water & <glaciers> is now open to everyone."
     joined = await emulator.says(mei, "/join water")
     assert joined.text == "您已加入工作组 Water & <glaciers>。"
 

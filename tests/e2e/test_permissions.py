@@ -52,6 +52,7 @@ TABLE: dict[str, Row] = {
     "cancel": Row(),
     "invite": Row("climate"),
     "remove": Row("climate @nobody_by_that_name"),
+    "policy": Row("climate"),
     "announce": Row("climate"),
     "export": Row("roster climate"),
     "newgroup": Row(),

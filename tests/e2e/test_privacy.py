@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.context import WnmrcApplication
 from bot.imports import import_people
 from config import Settings
 from sandbox.emulator import Emulator
@@ -34,6 +35,28 @@ async def _import(settings: Settings, tmp_path: Path, text: str = LIST) -> str:
     return out.getvalue()
 
 
+async def _confirm_claims(app: WnmrcApplication, emulator: Emulator) -> None:
+    """The secretariat confirms every pending claim of an imported row (the taps themselves are
+    tested in test_joining.py)."""
+    services = app.services
+    jorge = await services.repos.people.upsert_from_telegram(
+        telegram_id=SECRETARIAT_ID,
+        first_name="Jorge",
+        last_name=None,
+        username=None,
+        language_code="en",
+        private=False,
+        now=services.clock.now(),
+    )
+    rows = await services.repos.db.fetch_all(
+        "SELECT id FROM identity_claims WHERE status = 'pending'"
+    )
+    told = len(emulator.ledger) + len(rows)
+    for row in rows:
+        await services.claims.decide(row["id"], True, jorge)
+    await emulator.wait_until(lambda: len(emulator.ledger) >= told)  # each was told
+
+
 def _document(entry: LedgerEntry) -> dict[str, Any]:
     assert entry.document is not None, f"no document but: {entry.text!r}"
     parsed: dict[str, Any] = json.loads(entry.document.content.decode("utf-8"))
@@ -43,17 +66,22 @@ def _document(entry: LedgerEntry) -> dict[str, Any]:
 # an imported person meets the bot
 
 
-async def test_an_imported_person_is_recognised_at_their_first_start(
-    emulator: Emulator, repos: Repositories, settings: Settings, tmp_path: Path
+async def test_an_imported_person_is_recognised_once_the_secretariat_confirms(
+    emulator: Emulator,
+    repos: Repositories,
+    settings: Settings,
+    tmp_path: Path,
+    app: WnmrcApplication,
 ) -> None:
     assert "2 added" in await _import(settings, tmp_path)
     ana = emulator.add_user("Ana", last_name="P", username="Ana_Perez", language_code="en")
 
     await emulator.says(ana, "/start")
+    await _confirm_claims(app, emulator)
     profile = await emulator.says(ana, "/me")
     reply = await emulator.says(ana, "/mydata")
 
-    assert await repos.people.count() == 2
+    assert await repos.people.count() == 3  # Ana (merged), Li (imported), Jorge
     person = (await repos.people.search("@ana_perez"))[0]
     assert person.telegram_id == ana.id
     assert (person.display_name, person.first_name) == ("Ana Pérez", "Ana")
@@ -87,10 +115,12 @@ async def test_mydata_sends_a_json_file_of_everything_stored(
     language_code: str,
     caption: str,
     about: str,
+    app: WnmrcApplication,
 ) -> None:
     await _import(settings, tmp_path)
     li = emulator.add_user("Li", username="li_ming", language_code=language_code)
     await emulator.says(li, "/start")
+    await _confirm_claims(app, emulator)
     person = (await repos.people.search("@li_ming"))[0]
     now = person.created_at
     await repos.drafts.save(person.id, "profile", "reserve", {"name": "<i>Li</i>"}, li.id, now)
@@ -138,12 +168,18 @@ async def test_mydata_is_for_private_chats_only(emulator: Emulator) -> None:
 
 
 async def test_forgetme_confirmed_deletes_the_person_and_only_them(
-    emulator: Emulator, repos: Repositories, settings: Settings, tmp_path: Path
+    emulator: Emulator,
+    repos: Repositories,
+    settings: Settings,
+    tmp_path: Path,
+    app: WnmrcApplication,
 ) -> None:
     await _import(settings, tmp_path)
     ana = emulator.add_user("Ana", username="ana_perez", language_code="es")
     li = emulator.add_user("Li", username="li_ming", language_code="zh")
     await emulator.says(li, "/start")
+    await emulator.says(ana, "/start")
+    await _confirm_claims(app, emulator)
     question = await emulator.says(ana, "/forgetme")
 
     assert question.text.startswith("Esto borra todo lo que guardo sobre ti")
@@ -172,17 +208,23 @@ async def test_forgetme_confirmed_deletes_the_person_and_only_them(
         )
         == 0
     )
-    assert await repos.people.count() == 1
+    assert await repos.people.count() == 2  # Li and Jorge
     li_data = _document(await emulator.says(li, "/mydata"))
     assert li_data["person"]["display_name"] == "李明"
     assert [m["group_slug"] for m in li_data["memberships"]] == ["climate"]
 
 
 async def test_after_forgetme_the_bot_knows_only_the_telegram_name(
-    emulator: Emulator, repos: Repositories, settings: Settings, tmp_path: Path
+    emulator: Emulator,
+    repos: Repositories,
+    settings: Settings,
+    tmp_path: Path,
+    app: WnmrcApplication,
 ) -> None:
     await _import(settings, tmp_path)
     li = emulator.add_user("Li", username="li_ming", language_code="en")
+    await emulator.says(li, "/start")
+    await _confirm_claims(app, emulator)
     question = await emulator.says(li, "/forgetme")
     emulator.tap(li, question, "Delete my data")
     await emulator.wait_until(
@@ -198,14 +240,20 @@ async def test_after_forgetme_the_bot_knows_only_the_telegram_name(
     emulator.tap_data(li, question, question.buttons[0][0].data or "")
     await emulator.settle()
     assert emulator.callback_answers[-1].text == "This button is no longer valid."
-    assert await repos.people.count() == 2
+    assert await repos.people.count() == 3  # Li (new), Ana (imported), Jorge
 
 
 async def test_forgetme_kept_changes_nothing(
-    emulator: Emulator, repos: Repositories, settings: Settings, tmp_path: Path
+    emulator: Emulator,
+    repos: Repositories,
+    settings: Settings,
+    tmp_path: Path,
+    app: WnmrcApplication,
 ) -> None:
     await _import(settings, tmp_path)
     li = emulator.add_user("Li", username="li_ming", language_code="fr")
+    await emulator.says(li, "/start")
+    await _confirm_claims(app, emulator)
     question = await emulator.says(li, "/forgetme")
     stored = (
         "SELECT p.id, p.telegram_id, p.display_name, p.country, p.imported, m.group_id"
@@ -223,7 +271,7 @@ async def test_forgetme_kept_changes_nothing(
     )
     after = await repos.db.fetch_all(stored)
     assert [tuple(row) for row in after] == [tuple(row) for row in before]
-    assert len(after) == 3
+    assert len(after) == 4  # Li in climate, Ana in two groups, Jorge in none
 
 
 async def test_keep_it_tapped_twice_on_the_same_question_is_quietly_accepted(
@@ -250,10 +298,17 @@ async def test_keep_it_tapped_twice_on_the_same_question_is_quietly_accepted(
 
 @pytest.mark.parametrize("forged", ["fgt:y:{other}", "fgt:y:abc", "fgt:delete", "fgt:y:{me}:1"])
 async def test_a_forged_forget_button_is_refused_and_deletes_nothing(
-    emulator: Emulator, repos: Repositories, settings: Settings, tmp_path: Path, forged: str
+    emulator: Emulator,
+    repos: Repositories,
+    settings: Settings,
+    tmp_path: Path,
+    forged: str,
+    app: WnmrcApplication,
 ) -> None:
     await _import(settings, tmp_path)
     ana = emulator.add_user("Ana", username="ana_perez", language_code="es")
+    await emulator.says(ana, "/start")
+    await _confirm_claims(app, emulator)
     question = await emulator.says(ana, "/forgetme")
     ids = {p.username: p.id for p in await repos.people.search("@li_ming")}
     ana_id = (await repos.people.search("@ana_perez"))[0].id
@@ -263,7 +318,7 @@ async def test_a_forged_forget_button_is_refused_and_deletes_nothing(
 
     assert emulator.callback_answers[-1].text == "Este botón ya no es válido."
     assert emulator.callback_answers[-1].show_alert
-    assert await repos.people.count() == 2
+    assert await repos.people.count() == 3
     assert emulator.message(ana.id, question.message_id).text == question.text
 
 

@@ -120,7 +120,7 @@ def test_the_field_rule() -> None:
     assert field_outcome("CL", None, "PE").value == "kept"
 
 
-async def test_a_known_telegram_account_is_matched_by_username_or_email(
+async def test_a_known_telegram_account_is_only_proposed_a_claim_by_username_or_email(
     repos: Repositories, imports: ImportsRepository, groups: dict[str, int], now: datetime
 ) -> None:
     ana = await repos.people.upsert_from_telegram(
@@ -143,18 +143,18 @@ async def test_a_known_telegram_account_is_matched_by_username_or_email(
     )
     await repos.people.update_profile(li.id, now, email="LI@example.cn")
 
-    assert await imports.matches([_ana(groups), _li(groups)]) == [ana.id, li.id]
+    assert await imports.matches([_ana(groups), _li(groups)]) == [None, None]
     report = await imports.apply([_ana(groups), _li(groups)], now)
 
-    assert report == ImportReport(updated=2)
-    assert await repos.people.count() == 2
+    assert report == ImportReport(added=2)
+    assert await repos.people.count() == 4
     li_now = await repos.people.get(li.id)
     assert li_now is not None
-    assert (li_now.display_name, li_now.email, li_now.username) == (
-        "李明",
-        "LI@example.cn",  # set by Li before any import: kept
-        "li_telegram",
-    )
+    assert (li_now.display_name, li_now.email) == (None, "LI@example.cn")  # nothing of the list
+    assert await repos.groups.memberships_of(ana.id) == []
+    assert len(await repos.claims.pending_of(ana.id)) == 1
+    assert len(await repos.claims.pending_of(li.id)) == 1
+    assert await imports.apply([_ana(groups), _li(groups)], now) == ImportReport(unchanged=2)
 
 
 async def test_memberships_are_added_never_removed_and_leavers_stay_out(
@@ -200,7 +200,7 @@ async def test_nothing_is_written_when_one_row_fails(
     assert await repos.db.fetch_value("SELECT count(*) FROM group_members") == 0
 
 
-async def test_an_imported_person_becomes_their_telegram_account_when_they_write(
+async def test_an_imported_person_is_only_claimed_by_their_telegram_account_when_they_write(
     repos: Repositories, imports: ImportsRepository, groups: dict[str, int], now: datetime
 ) -> None:
     await imports.apply([_ana(groups)], now)
@@ -215,9 +215,11 @@ async def test_an_imported_person_becomes_their_telegram_account_when_they_write
         now=now,
     )
 
-    assert await repos.people.count() == 1
-    assert (person.telegram_id, person.display_name, person.country) == (1001, "Ana Pérez", "ES")
+    assert await repos.people.count() == 2
+    assert (person.telegram_id, person.display_name, person.country) == (1001, None, None)
     assert await _members(repos.db) == {("climate", "Ana Pérez", "member")}
+    [claim] = await repos.claims.pending_of(person.id)
+    assert claim.status == "pending"
 
 
 def test_emails_differing_only_in_case_are_the_same() -> None:

@@ -71,7 +71,7 @@ async def test_unreachable_until_they_write_privately(repos: Repositories, now: 
     assert (await _meet(repos, now, private=True)).reachable is True
 
 
-async def test_imported_person_is_claimed_by_username(
+async def test_an_imported_username_is_only_proposed_as_a_claim(
     db: Database, repos: Repositories, now: datetime
 ) -> None:
     stamp = to_db(now)
@@ -83,10 +83,12 @@ async def test_imported_person_is_claimed_by_username(
         )
         imported_id = cursor.lastrowid
     person = await _meet(repos, now, username="ana_g")
-    assert person.id == imported_id
+    assert person.id != imported_id
     assert person.telegram_id == 1001
-    assert person.display_name == "Ana G. (Sierra Nevada)"
-    assert await repos.people.count() == 1
+    assert person.display_name is None
+    assert await repos.people.count() == 2
+    [claim] = await repos.claims.pending_of(person.id)
+    assert (claim.imported_id, claim.status, claim.notice_due_at) == (imported_id, "pending", now)
 
 
 async def test_language_and_timezone(repos: Repositories, now: datetime) -> None:
