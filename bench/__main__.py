@@ -14,7 +14,15 @@ import os
 import platform
 import sys
 
-BENCHMARKS = ("transport", "throughput", "broadcast", "reminders", "digest", "startup")
+BENCHMARKS = (
+    "transport",
+    "throughput",
+    "broadcast",
+    "reminders",
+    "digest",
+    "startup",
+    "opportunities",
+)
 
 
 async def main(names: list[str]) -> dict[str, object]:

@@ -159,10 +159,29 @@ async def seed_experiences(repos: Repositories, scale: Scale) -> None:
             await repos.experiences.set_status(experience.id, "selected", within)
 
 
+async def seed_opportunities(repos: Repositories, scale: Scale) -> None:
+    """Open opportunities of the groups' themes, one per 50 members, posted within the period
+    (every third with a deadline a month later)."""
+    by_id = {group.id: group for group in await repos.groups.list()}
+    slugs = [by_id[group_id].slug for group_id in scale.group_ids]
+    count = max(1, scale.members // 50)
+    period = (scale.until - scale.since).total_seconds()
+    kinds = ("project", "funding", "internship", "exchange", "placement", "call")
+    for index in range(count):
+        posted = scale.since + timedelta(seconds=period * (index + 1) / (count + 1))
+        deadline = posted + timedelta(days=30) if index % 3 == 0 else None
+        opportunity = await repos.opportunities.create(
+            1, kinds[index % len(kinds)], f"Opportunity {index}", "Text.",
+            [slugs[index % len(slugs)]], [], [], deadline, None, None, posted,
+        )  # fmt: skip
+        assert opportunity.id > 0
+
+
 SEEDERS: list[Callable[[Repositories, Scale], Awaitable[None]]] = [
     seed_members,
     seed_meetings,
     seed_experiences,
+    seed_opportunities,
 ]
 """What each section provider needs in the database, in proportion to the members."""
 

@@ -26,6 +26,8 @@ from bot.intake import Intake
 from bot.logs import redact_bot_loggers
 from bot.meetings.wiring import connect_meetings, meeting_reminders
 from bot.menus import publish_menus
+from bot.opportunities.deadlines import opportunity_deadlines
+from bot.opportunities.introductions import monthly_introductions
 from bot.outbox import DeliveryConfig, outbox_mailer, outbox_retention, outbox_sender
 from bot.runtime import DueWork, DueWorkRuntime
 from bot.web.server import start_web, stop_web
@@ -43,6 +45,7 @@ from handlers import (
     joining,
     language,
     meetings,
+    opportunities,
     outbox,
     presence,
     privacy,
@@ -75,6 +78,7 @@ FEATURES = (
     experiences,
     reviews,
     decisions,
+    opportunities,
 )
 """Handler modules in registration order; ``start.fallbacks()`` are added after them all."""
 
@@ -86,6 +90,8 @@ DUE_WORK: tuple[Callable[[WnmrcApplication], DueWork], ...] = (
     meeting_reminders,  # bot/meetings/reminders.py
     DecisionDeadlines,  # bot/decisions/work.py
     claim_notices,  # bot/claims/work.py
+    opportunity_deadlines,  # bot/opportunities/deadlines.py
+    monthly_introductions,  # bot/opportunities/introductions.py
 )
 """Everything that comes due, one factory each, registered with the one runtime at start."""
 

@@ -125,6 +125,21 @@ PROPOSE: Final = _coordinator(
 OUTCOME: Final = Command(
     "outcome", N_("Record the outcome of a closed proposal"), Role.COORDINATOR, Where.PRIVATE
 )
+# Opportunities
+OPPORTUNITY: Final = Command(
+    "opportunity",
+    N_("Post an opportunity: partners, funding, internship, exchange"),
+    where=Where.PRIVATE,
+)
+OPPORTUNITIES: Final = Command("opportunities", N_("Browse open opportunities by theme or kind"))
+FIND: Final = Command("find", N_("Find people by expertise, language or place"))
+PROJECTS: Final = Command("projects", N_("See the joint projects born from proposals"))
+INTROS: Final = Command(
+    "intros", N_("Meet someone from another country each month"), where=Where.PRIVATE
+)
+ALERTS: Final = Command(
+    "alerts", N_("Choose how often opportunities are offered to you"), where=Where.PRIVATE
+)
 
 COMMANDS: tuple[Command, ...] = (
     START,
@@ -171,6 +186,12 @@ COMMANDS: tuple[Command, ...] = (
     DECISIONS,
     PROPOSE,
     OUTCOME,
+    OPPORTUNITY,
+    OPPORTUNITIES,
+    FIND,
+    PROJECTS,
+    ALERTS,
+    INTROS,
 )
 """Every command in the order of ``/help`` and the menus."""
 

@@ -27,6 +27,7 @@ from bot.groups.service import GroupsService
 from bot.i18n import I18n, Translator
 from bot.joining.service import JoiningService
 from bot.meetings.service import MeetingsService
+from bot.opportunities.service import OpportunitiesService
 from bot.outbox import DeliveryConfig, OutboxService
 from bot.outbox.mailer import MailConfig
 from bot.presence import PresenceService
@@ -90,6 +91,7 @@ class Services:
     joining: JoiningService = field(init=False, repr=False)
     """Join policies, requests, invitations (``bot/joining/service.py``)."""
     claims: ClaimsService = field(init=False, repr=False)
+    opportunities: OpportunitiesService = field(init=False, repr=False)
 
     @property
     def repos(self) -> Repositories:
@@ -148,6 +150,9 @@ class Services:
         self.joining = JoiningService(repos, self.clock, self.i18n, secretariat, self.outbox)
         self.claims = ClaimsService(repos, self.clock, self.i18n, secretariat, self.outbox)
         repos.people.on_claim = self.runtime.wake
+        self.opportunities = OpportunitiesService(
+            repos, self.clock, self.i18n, self.settings, self.outbox
+        )
 
     def wake_outbox(self) -> None:
         """A unit of work queued messages: tell the outbox sender (due work of the one runtime)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from sandbox.demo_opportunities import load_opportunities
 from sandbox.emulator import Emulator, SimChat, SimUser
 from storage import ExperienceStatus, ProfileRole, Repositories
 from storage.decisions import NewProposal
@@ -298,6 +299,7 @@ class DemoNetwork:
         await self.load_meeting(repos, clock)
         await self.load_decisions(repos, clock)
         await self.load_join_policies(repos, clock)
+        await load_opportunities(self.users, repos, clock)
 
     async def load_join_policies(self, repos: Repositories, clock: Clock) -> None:
         """Socioeconomics is open to everyone, community empowerment by invitation only; the

@@ -281,6 +281,47 @@ _identity_claims = _about_person(
 )
 
 
+async def _opportunities_posted(db: Database, who: Subject) -> list[dict[str, Any]]:
+    """The opportunities they posted, their themes, places and languages decoded."""
+    rows = await _rows(
+        db,
+        "SELECT * FROM opportunities WHERE poster_id = :id ORDER BY created_at, id",
+        {"id": who.person_id},
+    )
+    lists = ("themes", "places", "languages")
+    return [row | {column: json.loads(row[column]) for column in lists} for row in rows]
+
+
+_opportunity_interest = _about_person(
+    "SELECT o.title AS opportunity_title, i.* FROM opportunity_interest AS i"
+    " JOIN opportunities AS o ON o.id = i.opportunity_id"
+    " WHERE i.person_id = :id ORDER BY i.created_at"
+)
+
+
+_opportunity_offers = _about_person(
+    "SELECT o.title AS opportunity_title, f.* FROM opportunity_offers AS f"
+    " JOIN opportunities AS o ON o.id = f.opportunity_id"
+    " WHERE f.person_id = :id ORDER BY f.offered_at"
+)
+
+
+_opportunity_alerts = _about_person("SELECT * FROM opportunity_alerts WHERE person_id = :id")
+
+
+_intro_participation = _about_person("SELECT * FROM intro_participants WHERE person_id = :id")
+
+
+_intro_pairs = _about_person(
+    "SELECT * FROM intro_pairs WHERE person_a = :id OR person_b = :id ORDER BY month, id"
+)
+
+
+_intro_exclusions = _about_person(
+    "SELECT * FROM intro_exclusions WHERE person_id = :id OR excluded_id = :id ORDER BY created_at"
+)
+
+
 SECTIONS: Final[tuple[Section, ...]] = (
     Section("person", ("people",), _person, single=True),
     Section("private_chat", ("chats",), _private_chat, single=True),
@@ -312,6 +353,13 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("join_requests", ("join_requests",), _join_requests),
     Section("invitations_made", ("group_invites",), _invitations_made),
     Section("participant_list_claims", ("identity_claims",), _identity_claims),
+    Section("opportunities_posted", ("opportunities",), _opportunities_posted),
+    Section("opportunity_interest", ("opportunity_interest",), _opportunity_interest),
+    Section("opportunities_offered", ("opportunity_offers",), _opportunity_offers),
+    Section("opportunity_alerts", ("opportunity_alerts",), _opportunity_alerts, single=True),
+    Section("introductions", ("intro_participants",), _intro_participation, single=True),
+    Section("introduction_pairs", ("intro_pairs",), _intro_pairs),
+    Section("introduction_exclusions", ("intro_exclusions",), _intro_exclusions),
 )
 """Every part of a person's data, in the order /mydata shows them. New features add theirs."""
 

@@ -16,6 +16,7 @@ from storage.experiences import ExperiencesRepository
 from storage.groups import GroupsRepository
 from storage.joining import JoiningRepository
 from storage.meetings import MeetingsRepository
+from storage.opportunities import OpportunitiesRepository
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
 from storage.reviews import ReviewsRepository
@@ -46,6 +47,7 @@ class Repositories:
     decisions: DecisionsRepository
     joining: JoiningRepository
     claims: ClaimsRepository
+    opportunities: OpportunitiesRepository
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator["Repositories"]:
@@ -91,4 +93,5 @@ class Repositories:
             decisions=DecisionsRepository(db),
             joining=JoiningRepository(db),
             claims=ClaimsRepository(db),
+            opportunities=OpportunitiesRepository(db),
         )

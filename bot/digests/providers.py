@@ -54,6 +54,12 @@ def section_providers(repos: Repositories) -> list[SectionProvider]:
     """Every section of a digest, in the order they are shown."""
     # The meetings section is the meetings runtime's, which still imports bot.context (which
     # builds this feature's service): imported here, when first used, until it moves.
+    from bot.opportunities.digest import OpportunitiesProvider
     from bot.reminders import UpcomingMeetingsProvider
 
-    return [NewMembersProvider(repos), UpcomingMeetingsProvider(repos), ExperiencesProvider(repos)]
+    return [
+        NewMembersProvider(repos),
+        UpcomingMeetingsProvider(repos),
+        ExperiencesProvider(repos),
+        OpportunitiesProvider(repos),
+    ]

@@ -79,6 +79,12 @@ TABLE: dict[str, Row] = {
     "decisions": Row(),
     "propose": Row("climate"),
     "outcome": Row("999"),
+    "opportunity": Row(),
+    "opportunities": Row(),
+    "find": Row("glaciers"),
+    "projects": Row(),
+    "alerts": Row(),
+    "intros": Row(),
 }
 
 

@@ -30,6 +30,12 @@ PROMISED: dict[str, tuple[str, ...]] = {
     "reminders": ("handled_lateness_seconds", "first_message_lateness_seconds", "on_the_minute"),
     "digest": ("providers", "members_50", "members_100", "ratio_growth_100_vs_50"),
     "startup": ("start_to_first_answer_seconds", "ratio_start_with_reminders_vs_outbox_only"),
+    "opportunities": (
+        "matching",
+        "introductions",
+        "ratio_growth_matching",
+        "ratio_growth_introductions",
+    ),
 }
 
 
@@ -90,3 +96,13 @@ def test_broadcast_ends_with_every_row_final(runs: dict[str, tuple[int, str, str
     figures = json.loads(runs["broadcast"][1])["broadcast"]
     assert figures["all_final"] is True
     assert figures["recipients_doubled"] == 0
+
+
+@pytest.mark.slow
+def test_opportunities_offer_and_pair(runs: dict[str, tuple[int, str, str]]) -> None:
+    figures = json.loads(runs["opportunities"][1])["opportunities"]
+    for size in figures["matching"].values():
+        assert size["fitting"] > 0
+        assert 0 < size["offered"] <= 20
+    for size in figures["introductions"].values():
+        assert size["pairs"] > 0

@@ -292,6 +292,9 @@ async def furnish(services: Services, people: dict[str, Person], theme: str) -> 
     assert isinstance(await services.announcements.type_text(started.draft, "Hola <b>"), Previewing)
     for kind in ("consent", "choice"):
         await _proposal(services, people["secretariat"], boss, theme, kind)
+    offer = {"kind": "project", "title": "Atlas <b>", "description": "Socios", "themes": [theme]}
+    posted = await services.opportunities.post(people["member"], offer)
+    await services.opportunities.interested(people["secretariat"], posted.opportunity.id, None)
 
 
 async def _meeting(services: Services, host: Person, actor: Actor, recurrence: str) -> None:

@@ -1,0 +1,307 @@
+"""``/opportunity``: the step form of a new opportunity (callback data ``os:`` / ``oe:``).
+
+Kind, title, description, themes, where, languages, deadline (typed in the poster's zone with
+the meetings' date reader), contact; then the preview and Post, which hands the draft to the
+opportunities service (stored, offered to the best-fitting members, draft closed, in one unit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardMarkup, Update
+
+from bot.context import BotContext
+from bot.digests import format_when
+from bot.i18n import LANGUAGES, N_
+from bot.models import Draft, Person
+from bot.opportunities import rules
+from bot.opportunities.rules import KIND_LABELS, PREVIEW, STEP_NAMES, STEPS
+from bot.opportunities.service import DRAFT_KIND
+from bot.opportunities.texts import language_list, place_list, theme_list
+from bot.profile import Refusal, language_name
+from bot.rendering import Html, echo, escape
+from handlers.forms import (
+    NOT_UNDERSTOOD,
+    Accept,
+    Button,
+    Mode,
+    Outcome,
+    Rows,
+    Stay,
+    StepForm,
+    Tap,
+    View,
+    accept_or_refuse,
+    answer_tap_with,
+    button,
+    markup,
+    modes,
+    parse_callback,
+    rows_of,
+    tick,
+)
+from handlers.forms import theme_labels as all_theme_labels
+
+FLOW: Final = Mode(kind=DRAFT_KIND, prefix="os", editing=False)
+EDIT: Final = Mode(kind="opportunity_edit", prefix="oe", editing=True)
+MODES: Final = modes(FLOW, EDIT)
+LIST_STEPS: Final = ("themes", "languages")
+
+
+async def opportunity_command(update: Update, context: BotContext) -> None:
+    """Start an opportunity, or offer to continue the one in progress."""
+    await FORM.start_or_resume(update, context)
+
+
+def _initial(context: BotContext, person: Person) -> dict[str, Any]:
+    return {"themes": [], "places": [], "languages": []}
+
+
+def _resume_text(context: BotContext, draft: Draft) -> Html:
+    return context.tr("You have an opportunity in progress.")
+
+
+async def theme_labels(context: BotContext) -> dict[str, str]:
+    """The working groups' themes (joint projects are no themes)."""
+    projects = await context.services.opportunities.project_ids()
+    groups = await context.services.groups.active()
+    slugs = {group.slug for group in groups if group.id not in projects}
+    return {
+        slug: label for slug, label in (await all_theme_labels(context)).items() if slug in slugs
+    }
+
+
+def _zone(context: BotContext) -> str:
+    person = context.person
+    zone = person.timezone if person is not None and person.timezone else None
+    return zone or context.services.settings.default_zone.key
+
+
+# --- typed answers -----------------------------------------------------------------------
+
+
+async def _read_typed(context: BotContext, mode: Mode, draft: Draft, text: str) -> Accept | Stay:
+    step, answers = draft.step, dict(draft.data)
+    if step in rules.LIMITS:
+        value = rules.read_text(text, rules.LIMITS[step], multiline=step == "description")
+        return accept_or_refuse(context, answers, value)
+    if step == "themes":
+        tags = rules.read_tags(text)
+        if isinstance(tags, Refusal):
+            return accept_or_refuse(context, answers, tags)
+        chosen = list(answers.get("themes") or [])
+        return Stay({**answers, "themes": chosen + [t for t in tags if t not in chosen]})
+    if step == "places":
+        return accept_or_refuse(context, answers, rules.read_places(text))
+    if step == "deadline":
+        return _typed_deadline(context, answers, text)
+    return Stay(answers, context.tr("Please use the buttons."))
+
+
+def _typed_deadline(context: BotContext, answers: dict[str, Any], text: str) -> Accept | Stay:
+    now = context.services.clock.now()
+    moment = rules.read_deadline(text, context.tr.language, ZoneInfo(_zone(context)), now)
+    if isinstance(moment, Refusal):
+        return Stay(answers, context.tr(moment.message, **moment.values))
+    return Accept(moment.isoformat())
+
+
+# --- taps --------------------------------------------------------------------------------
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    query, person = update.callback_query, context.person
+    if query is None:
+        return
+    view: View | None = None
+    if person is not None:
+        tap = parse_callback(query.data, MODES)
+        view = None if tap is None else await FORM.answer_tap(context, person, tap)
+    await answer_tap_with(query, context, view)
+
+
+async def _read_tap(context: BotContext, draft: Draft, tap: Tap) -> Outcome | None:
+    answers, step = dict(draft.data), draft.step
+    if step == "kind" and tap.action == "pick" and rules.is_kind(tap.argument):
+        return Accept(tap.argument)
+    if tap.action == "skip" and rules.BY_NAME[step].optional:
+        return Accept([] if step in ("places", "languages") else None)
+    if tap.action == "keep" and answers.get(step):
+        return Accept(answers[step])
+    if step in LIST_STEPS and tap.action == "toggle":
+        allowed = await theme_labels(context) if step == "themes" else dict.fromkeys(LANGUAGES)
+        if tap.argument in allowed:
+            return Stay({**answers, step: rules.toggle(answers.get(step) or [], tap.argument)})
+    if step in LIST_STEPS and tap.action == "done":
+        chosen = list(answers.get(step) or [])
+        if step == "themes" and not chosen:
+            return Stay(answers, context.tr("Please choose at least one theme."))
+        return Accept(chosen)
+    return None
+
+
+# --- the preview -------------------------------------------------------------------------
+
+
+async def _preview(context: BotContext, answers: Mapping[str, Any], note: Html | None) -> View:
+    _ = context.tr
+    lines: list[str] = [note, ""] if note else []
+    lines += [_("<b>Preview of your opportunity</b>"), ""]
+    for step in STEPS:
+        value = await _display(context, step.name, answers.get(step.name))
+        lines.append(_("<b>{label}:</b> {value}", label=_(step.label), value=value))
+    lines += ["", _("Post it? It will be offered to the members it fits best.")]
+    row = [
+        button(_("Post"), FLOW, PREVIEW, "post"),
+        button(_("Edit"), FLOW, PREVIEW, "edit"),
+        button(_("Cancel"), FLOW, PREVIEW, "drop"),
+    ]
+    return View(Html("\n".join(lines)), InlineKeyboardMarkup([row]))
+
+
+async def _preview_tap(context: BotContext, person: Person, draft: Draft, tap: Tap) -> View | None:
+    _ = context.tr
+    if tap.action == "post":
+        missing = rules.missing_required(draft.data)
+        if missing:
+            answers = {**draft.data, "return_to": PREVIEW}
+            note = _("Still missing: {fields}.", fields=_(rules.BY_NAME[missing[0]].label))
+            return await FORM.go(context, FLOW, draft, answers, missing[0], note)
+        posted = await context.services.opportunities.post(person, draft.data)
+        return View(
+            _.plural(
+                "Posted. It was offered to {n} member it fits; /opportunities lists it.",
+                "Posted. It was offered to {n} members it fits; /opportunities lists it.",
+                posted.offered,
+            )
+        )
+    if tap.action == "drop":
+        await context.services.drafts.delete(person.id, DRAFT_KIND)
+        return View(_("Dropped. /opportunity starts a new one."))
+    if tap.action == "edit":
+        buttons = [button(_(s.label), FLOW, PREVIEW, "field", s.name) for s in STEPS]
+        back = button(_("« Back"), FLOW, PREVIEW, "show")
+        return View(_("Which part do you want to change?"), markup([*rows_of(buttons, 2), [back]]))
+    if tap.action == "show":
+        return await _preview(context, draft.data, None)
+    if tap.action == "field" and tap.argument in STEP_NAMES:
+        answers = {**draft.data, "return_to": PREVIEW}
+        return await FORM.go(context, FLOW, draft, answers, tap.argument, None)
+    return None
+
+
+# --- one step ----------------------------------------------------------------------------
+
+
+async def _step_view(
+    context: BotContext, mode: Mode, name: str, answers: Mapping[str, Any], note: Html | None
+) -> View:
+    _ = context.tr
+    step = rules.BY_NAME[name]
+    lines: list[str] = [note, ""] if note else []
+    number = STEP_NAMES.index(name) + 1
+    lines.append(_("<b>Your opportunity, step {n} of {total}</b>", n=number, total=len(STEPS)))
+    limit = rules.LIMITS.get(name, 0)
+    lines.append(_(step.prompt, limit=limit, zone=_zone(context)))
+    value = answers.get(name)
+    if value and name not in ("kind", *LIST_STEPS):
+        lines.append(_("Now: {value}", value=await _display(context, name, value)))
+    rows = await _choices(context, mode, name, answers)
+    rows.append(_navigation(context, mode, name, answers))
+    return View(Html("\n".join(lines)), markup(rows))
+
+
+async def _choices(context: BotContext, mode: Mode, name: str, answers: Mapping[str, Any]) -> Rows:
+    _ = context.tr
+    chosen = list(answers.get(name) or [])
+    if name == "kind":
+        kinds = [
+            button(tick(answers.get("kind") == k) + _(KIND_LABELS[k]), mode, name, "pick", k)
+            for k in rules.KINDS
+        ]
+        return rows_of(kinds, 1)
+    if name == "themes":
+        labels = await theme_labels(context)
+        shown = [
+            button(tick(s in chosen) + label, mode, name, "toggle", s)
+            for s, label in labels.items()
+        ]
+        tags = [t for t in chosen if t not in labels]
+        rows = rows_of(shown, 2)
+        if tags:
+            rows.append([Button(", ".join(tags)[:60], callback_data=mode.pack(name, "done"))])
+        return [*rows, [button(_("Done"), mode, name, "done")]]
+    if name == "languages":
+        spoken = [
+            button(tick(c in chosen) + language_name(c, _.language), mode, name, "toggle", c)
+            for c in LANGUAGES
+        ]
+        return [*rows_of(spoken, 2), [button(_("Done"), mode, name, "done")]]
+    if answers.get(name) and not mode.editing:
+        return [[button(_("Keep"), mode, name, "keep")]]
+    return []
+
+
+def _navigation(
+    context: BotContext, mode: Mode, name: str, answers: Mapping[str, Any]
+) -> list[Button]:
+    _ = context.tr
+    row: list[Button] = []
+    if rules.previous_step(name, answers) is not None:
+        row.append(button(_("« Back"), mode, name, "back"))
+    if rules.BY_NAME[name].optional and name not in LIST_STEPS:
+        row.append(button(_("Skip"), mode, name, "skip"))
+    return row
+
+
+async def _display(context: BotContext, name: str, value: Any) -> Html:
+    _ = context.tr
+    if not value:
+        return Html("—")
+    if name == "kind":
+        return _(KIND_LABELS[value]) if value in KIND_LABELS else escape(value)
+    if name == "themes":
+        return escape(theme_list(value, await theme_labels(context)))
+    if name == "places":
+        return escape(place_list(_, value))
+    if name == "languages":
+        return escape(language_list(_, value))
+    if name == "deadline":
+        moment = datetime.fromisoformat(str(value))
+        return escape(format_when(moment, ZoneInfo(_zone(context)), _.language))
+    return escape(echo(str(value), 200))
+
+
+async def _unused_edit(context: BotContext, draft: Draft, value: Any, note: Html) -> View:
+    return View(context.tr(NOT_UNDERSTOOD))
+
+
+async def _cancelled_edit(context: BotContext, person: Person, draft: Draft) -> View:
+    return View(context.tr("Nothing changed."))
+
+
+FORM: Final = StepForm(
+    flow=FLOW,
+    edit=EDIT,
+    steps=STEP_NAMES,
+    final=PREVIEW,
+    final_hint=N_("Please use the buttons: Post, Edit or Cancel."),
+    initial_answers=_initial,
+    resume_text=_resume_text,
+    step_view=_step_view,
+    final_view=_preview,
+    final_tap=_preview_tap,
+    navigation=_navigation,
+    read_typed=_read_typed,
+    read_tap=_read_tap,
+    field_label=lambda step: rules.BY_NAME[step].label,
+    display=_display,
+    save_one_field=_unused_edit,
+    cancelled_edit=_cancelled_edit,
+    next_step=rules.next_step,
+    previous_step=rules.previous_step,
+)

@@ -1,0 +1,102 @@
+"""``/intros monthly [HOURS]|off`` and the buttons under an introduction (``in:<pair>:met``,
+``in:<pair>:avoid``, :class:`bot.opportunities.rules.IntroTap`)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from telegram import Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot import commands
+from bot.context import BotContext
+from bot.i18n import N_
+from bot.opportunities import intros
+from bot.opportunities.introductions import IntroductionsService
+from bot.opportunities.rules import IntroTap
+from handlers.forms import STALE
+from handlers.guard import route
+
+USAGE: Final = N_(
+    "Write /intros monthly to meet someone from another country each month (working hours "
+    "09:00–18:00, or give yours: /intros monthly 8-16), or /intros off to stop."
+)
+
+
+def _service(context: BotContext) -> IntroductionsService:
+    return context.services.opportunities.intros
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+async def intros_command(update: Update, context: BotContext) -> None:
+    message, person = update.effective_message, context.person
+    if message is None or person is None:
+        return
+    tr = context.tr
+    words = [word.lower() for word in context.args or []]
+    if words == ["off"]:
+        await _service(context).leave(person)
+        await message.reply_text(tr("You will not be introduced to anyone any more."))
+        return
+    if not words or words[0] != "monthly" or len(words) > 2:
+        await _status(context, message, person.id)
+        return
+    hours = intros.DEFAULT_HOURS if len(words) == 1 else intros.read_hours(words[1])
+    if hours is None:
+        await message.reply_text(
+            tr("I could not read those hours. Write them like 9-18 or 08:30-17:00.")
+        )
+        return
+    await _service(context).join(person, hours)
+    await message.reply_text(
+        tr(
+            "Done: once a month you will meet someone from another country who shares an "
+            "interest, at times inside your working hours ({start}–{end}).",
+            start=_clock(hours[0]),
+            end=_clock(hours[1]),
+        )
+    )
+
+
+async def _status(context: BotContext, message: Message, person_id: int) -> None:
+    tr = context.tr
+    hours = await _service(context).hours(person_id)
+    if hours is None:
+        await message.reply_text(tr(USAGE))
+        return
+    await message.reply_text(
+        tr(
+            "You take part in the monthly introductions (working hours {start}–{end}). "
+            "/intros off stops them.",
+            start=_clock(hours[0]),
+            end=_clock(hours[1]),
+        )
+    )
+
+
+async def on_intro_tap(update: Update, context: BotContext) -> None:
+    query, person = update.callback_query, context.person
+    if query is None:
+        return
+    tap = IntroTap.unpack_or_none(query.data)
+    if tap is None or person is None:
+        await query.answer(context.tr(STALE), show_alert=True)
+        return
+    tr = context.tr
+    if tap.action == "met":
+        counted = await _service(context).met(person, tap.pair_id)
+        text = tr("Glad you met! Thank you for telling us.") if counted else tr(STALE)
+    else:
+        avoided = await _service(context).avoid(person, tap.pair_id)
+        text = tr("Understood: you will not be paired again.") if avoided else tr(STALE)
+    await query.answer(text, show_alert=True)
+
+
+def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
+    return [
+        route(commands.INTROS, intros_command),
+        (CallbackQueryHandler(on_intro_tap, pattern=IntroTap.pattern()), 0),
+    ]

@@ -1,0 +1,114 @@
+"""Opportunities' use cases against a real SQLite file: three months of introductions for 40
+opted-in people (no repeat, across countries, two times inside both working days, both told),
+and an offer never made twice nor past a person's weekly limit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.i18n import I18n
+from bot.opportunities import intros
+from bot.opportunities.introductions import MonthlyIntroductions
+from bot.opportunities.service import OpportunitiesService
+from bot.outbox import OutboxService
+from config import load_network, load_settings
+from storage import Repositories
+
+from .conftest import START
+
+PLACES = (
+    ("PE", "America/Lima"), ("ES", "Europe/Madrid"), ("CN", "Asia/Shanghai"),
+    ("FR", "Europe/Paris"), ("KE", "Africa/Nairobi"), ("MX", "America/Mexico_City"),
+    ("NP", "Asia/Kathmandu"), ("AR", "America/Argentina/Buenos_Aires"),
+)  # fmt: skip
+INTERESTS = ("climate", "biodiversity", "glaciers", "water", "tourism")
+
+
+class Wakes:
+    def wake(self) -> None:
+        pass
+
+
+@pytest.fixture
+async def service(repos: Repositories, clock: ManualClock, tmp_path: Path) -> OpportunitiesService:
+    settings = load_settings(database_path=tmp_path / "unused.sqlite3")
+    await repos.groups.seed(load_network().groups, START)
+    return OpportunitiesService(
+        repos, clock, I18n(), settings, OutboxService(repos, clock, Wakes())
+    )
+
+
+async def person(repos: Repositories, number: int, **profile: object) -> int:
+    made = await repos.people.upsert_from_telegram(
+        telegram_id=5000 + number,
+        first_name=f"P{number}",
+        last_name=None,
+        username=None,
+        language_code=("en", "es", "zh", "fr")[number % 4],
+        private=True,
+        now=START,
+    )
+    await repos.people.update_profile(made.id, START, **profile)
+    climate = await repos.groups.by_slug("climate")
+    assert climate is not None
+    await repos.groups.add_member(climate.id, made.id, "member", START)
+    return made.id
+
+
+async def test_three_months_of_introductions_for_40_people(
+    service: OpportunitiesService, repos: Repositories, clock: ManualClock
+) -> None:
+    for number in range(40):
+        country, zone = PLACES[number % len(PLACES)]
+        interests = [INTERESTS[number % 5], INTERESTS[(number * 3 + 1) % 5]]
+        pid = await person(
+            repos, number, country=country, timezone=zone, interests=interests,
+            reserve=f"Reserve {number % 13}",
+        )  # fmt: skip
+        hours = (8 * 60, 17 * 60) if number % 3 else intros.DEFAULT_HOURS
+        made = await repos.people.get(pid)
+        assert made is not None
+        await service.intros.join(made, hours)
+    due = MonthlyIntroductions(service.intros)
+    hours = await repos.opportunities.intro_hours()
+    people = {p.id: p for p in [await repos.people.get(pid) for pid in hours] if p is not None}
+    seen: set[frozenset[int]] = set()
+    for month in (datetime(2026, 4, 1, 6, tzinfo=UTC), datetime(2026, 5, 1, 6, tzinfo=UTC),
+                  datetime(2026, 6, 1, 6, tzinfo=UTC)):  # fmt: skip
+        clock.set(month)
+        assert await due.next_due(clock.now()) == clock.now()
+        await due.run_due(clock.now())
+        assert await due.next_due(clock.now()) == intros.next_month_start(month)
+        pairs = await repos.opportunities.intro_pairs(intros.month_of(month))
+        assert len(pairs) >= 14
+        in_month: set[int] = set()
+        for pair in pairs:
+            couple = frozenset((pair.person_a, pair.person_b))
+            assert couple not in seen
+            seen.add(couple)
+            assert not couple & in_month
+            in_month |= couple
+            one, other = people[pair.person_a], people[pair.person_b]
+            assert one.country != other.country
+            assert set(one.interests) & set(other.interests)
+            for start in (pair.first_start, pair.second_start):
+                assert start >= month
+                for someone in (one, other):
+                    local = start.astimezone(ZoneInfo(someone.timezone or "UTC"))
+                    begin, end = hours[someone.id]
+                    minute = local.hour * 60 + local.minute
+                    assert local.weekday() < 5
+                    assert begin <= minute
+                    assert minute + intros.CALL_MINUTES <= end
+        prefix = f"intro:{intros.month_of(month)}:"
+        told = {
+            row.person_id
+            for row in await repos.outbox.containing("👋")
+            if row.dedupe_key.startswith(prefix)
+        }
+        assert told == in_month
