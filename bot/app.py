@@ -114,7 +114,7 @@ def build_application(
         i18n=I18n(settings.default_language),
         clock=clock,
         runtime=DueWorkRuntime(clock),
-        delivery=delivery or DeliveryConfig(),
+        delivery=delivery or DeliveryConfig(max_in_flight=settings.outbox_in_flight),
     )
     intake = Intake()
     builder: Any = (

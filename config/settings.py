@@ -49,6 +49,7 @@ _EXPECTED: Final[dict[str, str]] = {
     "web_port": "a TCP port from 1 to 65535 (0: any free port)",
     "web_secret": "at least 32 characters "
     "(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')",
+    "outbox_in_flight": "a whole number from 1 to 32, such as 1",
 }
 
 # Telegram accepts 1-256 of these characters as a webhook secret; we ask for at least 16.
@@ -107,6 +108,8 @@ class Settings(BaseSettings):
     web_port: Annotated[int, Field(ge=0, le=65535)] = 8080
     web_secret: SecretStr | None = None
     """Signs one-click answer links; unset, a key derived from the bot token signs them."""
+    outbox_in_flight: Annotated[int, Field(ge=1, le=32)] = 1
+    """Outbox sends awaiting Telegram's answer at once; each may arrive twice after a crash."""
 
     @field_validator(
         "bot_token",

@@ -67,8 +67,14 @@ class DeliveryConfig:
     """How the sender works; the defaults suit the real Telegram."""
 
     limits: RateLimits = field(default_factory=RateLimits)
-    max_in_flight: int = 16
-    """Rows claimed and not finished at once (across chats; a chat has one at a time)."""
+    max_in_flight: int = 1
+    """Sends awaiting Telegram's answer at once (across chats; a chat has one at a time).
+
+    Telegram has no idempotency key: a send whose answer a crash cut off is sent again, so a
+    crash doubles at most this many messages. One keeps the design's promise (at most the one
+    in-flight message twice) and sends about 1/RTT messages a second (20/s at 50 ms), plenty
+    for a network of hundreds; raise it (``WNMRC_OUTBOX_IN_FLIGHT``) only for broadcasts to
+    thousands, accepting that many doubles per crash (docs/operators.md, "Configuration")."""
     lease: timedelta = timedelta(seconds=60)
     """A claim older than this belongs to a sender that died: the row is taken again."""
     sweep_seconds: float = 30.0
