@@ -28,12 +28,14 @@ from bot.meetings.wiring import connect_meetings, meeting_reminders
 from bot.menus import publish_menus
 from bot.opportunities.deadlines import opportunity_deadlines
 from bot.opportunities.introductions import monthly_introductions
-from bot.outbox import DeliveryConfig, outbox_retention, outbox_sender
+from bot.outbox import DeliveryConfig, outbox_mailer, outbox_retention, outbox_sender
 from bot.runtime import DueWork, DueWorkRuntime
+from bot.web.server import start_web, stop_web
 from config import NetworkConfig, Settings, load_network
 from handlers import (
     announcements,
     calendar,
+    channels,
     decisions,
     digests,
     errors,
@@ -71,6 +73,7 @@ FEATURES = (
     digests,
     meetings,
     calendar,
+    channels,
     slots,
     experiences,
     reviews,
@@ -82,6 +85,7 @@ FEATURES = (
 DUE_WORK: tuple[Callable[[WnmrcApplication], DueWork], ...] = (
     outbox_sender,
     outbox_retention,
+    outbox_mailer,  # bot/outbox/mailer.py: the e-mail rows
     digest_schedule,
     meeting_reminders,  # bot/meetings/reminders.py
     DecisionDeadlines,  # bot/decisions/work.py
@@ -184,6 +188,7 @@ def _start(
         connect_meetings(cast(WnmrcApplication, application))
         connect_decisions(cast(WnmrcApplication, application))
         await _start_due_work(cast(WnmrcApplication, application))
+        await start_web(cast(WnmrcApplication, application))  # WNMRC_PUBLIC_URL set: the pages
         if publish_command_menus and application.job_queue is not None:
             application.job_queue.run_once(_publish_menus, when=0, name="publish-command-menus")
 
@@ -207,6 +212,7 @@ async def _publish_menus(context: BotContext) -> None:
 async def _stop_background_work(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Before the bot's HTTP session closes: the reminder and digest clocks, then the sends
     in flight."""
+    await stop_web(cast(WnmrcApplication, application))  # no answer recorded past this point
     await _services(application).runtime.stop()
     await _stop_meetings(application)
     await stop_decisions(cast(WnmrcApplication, application))

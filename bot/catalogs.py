@@ -52,7 +52,10 @@ def extract(root: Path = PROJECT_ROOT) -> Catalog:
     for folder in SOURCE_DIRS:
         found = extract_from_dir(
             root / folder,
-            method_map=[("**.py", "python")],
+            method_map=[
+                ("**.py", "python"),
+                ("web/templates/**.html", "jinja2.ext:babel_extract"),
+            ],
             keywords=KEYWORDS,
             comment_tags=("Translators:",),
         )

@@ -57,6 +57,9 @@ MYDATA: Final = Command("mydata", N_("Get everything stored about you"), where=W
 FORGETME: Final = Command("forgetme", N_("Delete your data from the bot"), where=Where.PRIVATE)
 DIGEST: Final = Command("digest", N_("Preview the digest, or choose your personal digest"))
 CANCEL: Final = Command("cancel", N_("Stop what you are doing"), where=Where.PRIVATE)
+NOTIFY: Final = Command(
+    "notify", N_("Choose how the bot reaches you: Telegram, e-mail or both"), where=Where.PRIVATE
+)
 # Coordinators
 INVITE: Final = _coordinator("invite", N_("Get the invitation link of your group"))
 REMOVE: Final = _coordinator("remove", N_("Remove a member from your group"))
@@ -153,6 +156,7 @@ COMMANDS: tuple[Command, ...] = (
     FORGETME,
     DIGEST,
     CANCEL,
+    NOTIFY,
     INVITE,
     REMOVE,
     POLICY,

@@ -15,6 +15,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.access import Actor
 from bot.announcements.service import AnnouncementsService
+from bot.channels.service import ChannelsService
 from bot.claims.service import ClaimsService
 from bot.clock import Clock
 from bot.conversations import Conversations
@@ -28,6 +29,7 @@ from bot.joining.service import JoiningService
 from bot.meetings.service import MeetingsService
 from bot.opportunities.service import OpportunitiesService
 from bot.outbox import DeliveryConfig, OutboxService
+from bot.outbox.mailer import MailConfig
 from bot.presence import PresenceService
 from bot.privacy.service import PrivacyService
 from bot.processing import ChatOrderedUpdateProcessor
@@ -37,11 +39,13 @@ from bot.reviews.service import ReviewsService
 from bot.roadmap.service import RoadmapService
 from bot.roster.service import RosterService
 from bot.runtime import DueWorkRuntime
+from bot.web.service import WebService
 from config import NetworkConfig, Settings
 from storage import Database, Person, Repositories
 
 if TYPE_CHECKING:
     from bot.intake import Intake
+    from bot.web.server import WebServer
 
 
 @dataclass
@@ -56,6 +60,8 @@ class Services:
     """The one clock of everything that comes due (reminders, digests, the outbox, ...)."""
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     """How the outbox sender works (tests shorten its time-outs)."""
+    mail: MailConfig | None = None
+    """How the e-mail sender works (None: from the settings; tests shorten its waits)."""
     conversations: Conversations = field(default_factory=Conversations)
     """Every conversation of the application, collected from the handler modules."""
     _repos: Repositories | None = field(default=None, repr=False)
@@ -72,7 +78,13 @@ class Services:
     profile: ProfileService = field(init=False, repr=False)
     roster: RosterService = field(init=False, repr=False)
     meetings: MeetingsService = field(init=False, repr=False)
+    channels: ChannelsService = field(init=False, repr=False)
+    """How each person is reached and their verified address (/notify)."""
     """Meetings, answers, reminders, calendar and slots (``bot/meetings/service.py``)."""
+    web: WebService = field(init=False, repr=False)
+    """One-click answers, calendar feeds and the gallery (``bot/web/service.py``)."""
+    web_server: WebServer | None = field(default=None, repr=False)
+    """The web pages' server while it runs (``bot/web/server.py``; WNMRC_PUBLIC_URL set)."""
     roadmap: RoadmapService = field(init=False, repr=False)
     decisions: DecisionsService = field(init=False, repr=False)
     """Proposals, answers, nudges, results and outcomes (``bot/decisions/service.py``)."""
@@ -96,6 +108,7 @@ class Services:
         self._repos = repos
         if repos is None:
             return
+        repos.outbox.email_enabled = self.settings.smtp_url is not None
         self.outbox = OutboxService(
             repos,
             self.clock,
@@ -123,6 +136,10 @@ class Services:
         self.roster = RosterService(repos)
         self.meetings = MeetingsService(
             repos, self.clock, self.i18n, self.settings, self.runtime, self.wake_outbox
+        )
+        self.channels = ChannelsService(repos, self.clock, self.i18n, self.outbox)
+        self.web = WebService(
+            repos, self.clock, self.settings, self.meetings, self.i18n.default_language
         )
         self.roadmap = RoadmapService(repos, self.clock, self.i18n, self.settings, self.outbox)
         self.decisions = DecisionsService(

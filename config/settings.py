@@ -2,6 +2,7 @@
 
 import ipaddress
 import re
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Final
 from urllib.parse import urlsplit
@@ -12,6 +13,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from config.errors import SettingsError
 from config.languages import SUPPORTED_LANGUAGES
+from config.mail import SMTP_URL_EXPECTED, SmtpServer, parse_smtp_url
 from config.network import SHIPPED_NETWORK_FILE
 
 ENV_PREFIX: Final = "WNMRC_"
@@ -39,6 +41,14 @@ _EXPECTED: Final[dict[str, str]] = {
     "webhook_port": "a TCP port from 1 to 65535",
     "ops_chat_id": "the chat id of the operators' chat such as -1001234567890",
     "outbox_retention_days": "a whole number of days, at least 1, such as 90",
+    "smtp_url": SMTP_URL_EXPECTED,
+    "mail_from": "an address such as WNMRC network <bot@example.org>",
+    "mail_rate_per_minute": "a whole number of e-mails a minute, at least 1, such as 60",
+    "public_url": "the public https address of the bot's web pages such as https://wnmrc.example.org",
+    "web_listen": "an IP address for the web pages to listen on such as 127.0.0.1",
+    "web_port": "a TCP port from 1 to 65535 (0: any free port)",
+    "web_secret": "at least 32 characters "
+    "(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')",
     "outbox_in_flight": "a whole number from 1 to 32, such as 1",
 }
 
@@ -86,6 +96,18 @@ class Settings(BaseSettings):
     """The operators' chat: errors are reported there, one line each."""
     outbox_retention_days: Annotated[int, Field(ge=1)] = 90
     """Sent, unreachable and failed outbox rows are deleted after this many days."""
+    smtp_url: SecretStr | None = None
+    """Set: the bot sends e-mail through this server (``config/mail.py``); else only Telegram."""
+    mail_from: str | None = None
+    """The From of every e-mail; required with ``smtp_url``."""
+    mail_rate_per_minute: Annotated[int, Field(ge=1)] = 60
+    """E-mails handed to the SMTP server per minute at most."""
+    public_url: str | None = None
+    """Set: the bot serves its web pages (answer links, calendar feeds, the gallery) there."""
+    web_listen: str = "127.0.0.1"
+    web_port: Annotated[int, Field(ge=0, le=65535)] = 8080
+    web_secret: SecretStr | None = None
+    """Signs one-click answer links; unset, a key derived from the bot token signs them."""
     outbox_in_flight: Annotated[int, Field(ge=1, le=32)] = 1
     """Outbox sends awaiting Telegram's answer at once; each may arrive twice after a crash."""
 
@@ -96,6 +118,10 @@ class Settings(BaseSettings):
         "webhook_url",
         "webhook_secret",
         "ops_chat_id",
+        "smtp_url",
+        "mail_from",
+        "public_url",
+        "web_secret",
         mode="before",
     )
     @classmethod
@@ -167,11 +193,53 @@ class Settings(BaseSettings):
             raise ValueError(f"not an http(s) URL: {value!r}")
         return value
 
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().rstrip("/")
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+            raise ValueError(f"not an http(s) URL: {value!r}")
+        return value
+
+    @field_validator("web_secret")
+    @classmethod
+    def _web_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().strip()) < 32:
+            raise ValueError("too short a web secret")
+        return value
+
+    @field_validator("web_listen")
+    @classmethod
+    def _web_ip_address(cls, value: str) -> str:
+        value = value.strip()
+        ipaddress.ip_address(value)  # ValueError when it is not one
+        return value
+
     @field_validator("webhook_secret")
     @classmethod
     def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not _WEBHOOK_SECRET_SHAPE.fullmatch(value.get_secret_value()):
             raise ValueError("not a usable webhook secret")
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            try:
+                parse_smtp_url(value.get_secret_value())
+            except SettingsError:
+                raise ValueError("not an SMTP URL") from None
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from(cls, value: str | None) -> str | None:
+        if value is not None and "@" not in parseaddr(value)[1]:
+            raise ValueError("not an e-mail address")
         return value
 
     @field_validator("webhook_listen")
@@ -217,6 +285,16 @@ class Settings(BaseSettings):
     def network_path(self) -> Path:
         """The network file in use: WNMRC_NETWORK_FILE or the shipped one."""
         return self.network_file or SHIPPED_NETWORK_FILE
+
+    def smtp_server(self) -> SmtpServer | None:
+        """The SMTP server when e-mail is configured (None: Telegram only); SettingsError when
+        the URL is malformed or no From address is set."""
+        if self.smtp_url is None:
+            return None
+        server = parse_smtp_url(self.smtp_url.get_secret_value())
+        if not self.mail_from:
+            raise SettingsError(env_var("mail_from"), _EXPECTED["mail_from"])
+        return server
 
     def require_token(self) -> str:
         """The bot token, or SettingsError when it is missing or malformed."""

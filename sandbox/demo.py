@@ -17,6 +17,7 @@ from sandbox.demo_opportunities import load_opportunities
 from sandbox.emulator import Emulator, SimChat, SimUser
 from storage import ExperienceStatus, ProfileRole, Repositories
 from storage.decisions import NewProposal
+from storage.imports import ImportedPerson, ImportsRepository
 from storage.meetings import NewMeeting, RsvpAnswer
 from storage.models import JoinPolicy
 
@@ -294,6 +295,7 @@ class DemoNetwork:
                 )
                 await repos.groups.link_chat(group.id, chat.id, None, now)
         await self.load_experiences(repos, clock)
+        await load_email_only_member(repos, clock)
         await self.load_meeting(repos, clock)
         await self.load_decisions(repos, clock)
         await self.load_join_policies(repos, clock)
@@ -443,8 +445,38 @@ class DemoNetwork:
                 f"  {person.first_name} {person.last_name} — {person.reserve}, "
                 f"{person.timezone}, {person.language}: {role}"
             )
+        lines.append(EMAIL_ONLY_BANNER)
         lines.append("Be one of them with /as NAME (e.g. /as Jorge); /chats lists the groups.")
         return "\n".join(lines)
+
+
+EMAIL_ONLY_ADDRESS = "li.wei@demo.example"
+EMAIL_ONLY_BANNER = (
+    f"  Li Wei — Wolong (demo), Asia/Shanghai, zh: climate, e-mail only ({EMAIL_ONLY_ADDRESS},"
+    " no Telegram): her meeting invitations and reminders arrive as e-mail, printed below"
+)
+
+
+async def load_email_only_member(repos: Repositories, clock: Clock) -> None:
+    """A member imported by the secretariat with an address and no Telegram (once)."""
+    climate = await repos.groups.by_slug("climate")
+    imports = ImportsRepository(repos.db)
+    li = ImportedPerson(
+        row=2,
+        username=None,
+        email=EMAIL_ONLY_ADDRESS,
+        values={
+            "display_name": "Li Wei",
+            "email": EMAIL_ONLY_ADDRESS,
+            "reserve": "Wolong (demo)",
+            "country": "CN",
+            "language": "zh",
+            "timezone": "Asia/Shanghai",
+        },
+        group_ids=(climate.id,) if climate is not None else (),
+    )
+    if (await imports.matches([li]))[0] is None:
+        await imports.apply([li], clock.now())
 
 
 def _demo_user(emulator: Emulator, person: DemoPerson) -> SimUser:

@@ -228,6 +228,19 @@ async def _updates_in_hand(db: Database, who: Subject) -> list[dict[str, Any]]:
     )
 
 
+_channels = _about_person(
+    "SELECT coalesce(c.channels, 'automatic') AS channels, p.email,"
+    " coalesce(p.email IS NOT NULL AND (lower(p.email) = c.verified_email"
+    "  OR lower(p.email) = lower(json_extract(p.imported, '$.email'))), 0) AS email_verified,"
+    " c.verified_email, c.verified_at, c.code_email AS code_sent_to, c.code_expires_at,"
+    " c.code_attempts, c.updated_at"
+    " FROM people AS p LEFT JOIN person_channels AS c ON c.person_id = p.id WHERE p.id = :id"
+)
+
+
+_calendar_feed = _about_person("SELECT * FROM calendar_feeds WHERE person_id = :id")
+
+
 _roadmap_objectives = _about_person(
     "SELECT id, title, group_id, created_at FROM roadmap_objectives WHERE created_by = :id"
 )
@@ -327,6 +340,8 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("selection_votes", ("selection_votes",), _selection_votes),
     Section("selection_rounds_opened", ("selection_rounds",), _selection_rounds_opened),
     Section("updates_in_hand", ("update_inbox",), _updates_in_hand),
+    Section("channels", ("person_channels",), _channels, single=True),
+    Section("calendar_feed", ("calendar_feeds",), _calendar_feed, single=True),
     Section("roadmap_objectives_created", ("roadmap_objectives",), _roadmap_objectives),
     Section("roadmap_actions_owned", ("roadmap_owners",), _roadmap_owned),
     Section("roadmap_actions_created", ("roadmap_actions",), _roadmap_created),

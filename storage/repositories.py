@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from storage.calendar import CalendarRepository
+from storage.channels import ChannelsRepository
 from storage.chats import ChatsRepository
 from storage.claims import ClaimsRepository
 from storage.database import Database
@@ -21,6 +22,7 @@ from storage.people import PeopleRepository
 from storage.reviews import ReviewsRepository
 from storage.roadmap import RoadmapRepository
 from storage.roster import RosterRepository
+from storage.web import WebRepository
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class Repositories:
     calendar: CalendarRepository
     experiences: ExperiencesRepository
     reviews: ReviewsRepository
+    channels: ChannelsRepository
+    web: WebRepository
     roadmap: RoadmapRepository
     decisions: DecisionsRepository
     joining: JoiningRepository
@@ -83,6 +87,8 @@ class Repositories:
             calendar=CalendarRepository(db),
             experiences=ExperiencesRepository(db),
             reviews=ReviewsRepository(db),
+            channels=ChannelsRepository(db),
+            web=WebRepository(db),
             roadmap=RoadmapRepository(db),
             decisions=DecisionsRepository(db),
             joining=JoiningRepository(db),

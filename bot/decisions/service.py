@@ -25,6 +25,7 @@ from bot.decisions.texts import ProposalView
 from bot.groups import find_group
 from bot.i18n import N_, I18n, Translator, choose_language
 from bot.meetings.live_counts import LiveCounts
+from bot.outbox.addressing import person_chat
 from bot.permissions import Role
 from bot.profile import Refusal
 from bot.roadmap.rules import Due, read_due
@@ -325,18 +326,17 @@ class DecisionsService:
                 )
             )
         for person in await self.audience(proposal):
-            if not reachable(person) or person.telegram_id is None:
+            chat = person_chat(person)  # Telegram, or e-mail only (the outbox decides)
+            if chat is None:
                 continue
             reader = self.person_reader(person, proposal)
             view = await self.view(proposal, reader.tr.language)
             text = texts.post_text(reader.tr, view, reader.zone, None)
             markup = texts.keyboard(reader.tr, proposal.id, ballot, None, private=True)
-            key = f"decision:{proposal.id}:post:{person.telegram_id}:0"
+            key = f"decision:{proposal.id}:post:{chat}:0"
             messages.append(
                 (
-                    _message(
-                        "notice", person.telegram_id, key, text, markup, now, person=person.id
-                    ),
+                    _message("notice", chat, key, text, markup, now, person=person.id),
                     person.id,
                 )
             )
@@ -439,17 +439,18 @@ class DecisionsService:
         ballot = ballot_of(proposal)
         messages = []
         for person in await self.audience(proposal):
-            if person.id in answered or not reachable(person) or person.telegram_id is None:
+            chat = person_chat(person)  # Telegram, or e-mail only (the outbox decides)
+            if person.id in answered or chat is None:
                 continue
             reader = self.person_reader(person, proposal)
             view = await self.view(proposal, reader.tr.language, with_answers=False)
             text = texts.nudge_text(reader.tr, view, reader.zone)
             markup = texts.keyboard(reader.tr, proposal.id, ballot, None, private=True)
-            key = f"decision:{proposal.id}:nudge:{person.telegram_id}"
+            key = f"decision:{proposal.id}:nudge:{chat}"
             messages.append(
                 _message(
                     "reminder",
-                    person.telegram_id,
+                    chat,
                     key,
                     text,
                     markup,
