@@ -15,6 +15,7 @@ from storage.experiences import ExperiencesRepository
 from storage.groups import GroupsRepository
 from storage.joining import JoiningRepository
 from storage.meetings import MeetingsRepository
+from storage.menus import MenusRepository
 from storage.opportunities import OpportunitiesRepository
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
@@ -44,6 +45,7 @@ class Repositories:
     joining: JoiningRepository
     claims: ClaimsRepository
     opportunities: OpportunitiesRepository
+    menus: MenusRepository
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator["Repositories"]:
@@ -88,4 +90,5 @@ class Repositories:
             joining=JoiningRepository(db),
             claims=ClaimsRepository(db),
             opportunities=OpportunitiesRepository(db),
+            menus=MenusRepository(db),
         )
