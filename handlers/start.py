@@ -28,6 +28,7 @@ async def start(update: Update, context: BotContext) -> None:
     if context.args:
         parts.append(await _follow_link(context, parse_start_payload(context.args[0])))
     parts.append(_welcome(context, update.effective_chat))
+    context.services.menus.changed()  # a newcomer with a role gets their menu now
     await message.reply_text("\n\n".join(parts))
 
 

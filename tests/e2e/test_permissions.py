@@ -45,6 +45,7 @@ TABLE: dict[str, Row] = {
     "roster": Row("climate"),
     "whois": Row("@nobody_by_that_name"),
     "language": Row(),
+    "timezone": Row(),
     "mydata": Row(),
     "forgetme": Row(),
     "digest": Row(),
