@@ -18,7 +18,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.access import Actor
 from bot.commands import EXPORT, ROSTER, WHOIS
 from bot.context import BotContext
-from bot.groups import find_group
+from bot.groups import find_group, match_groups, unknown_group
 from bot.i18n import N_, Translator
 from bot.models import Person, WorkingGroup
 from bot.permissions import Role
@@ -57,6 +57,8 @@ def _thread_of(message: Message) -> int | None:
 
 
 def _unknown_group(_: Translator, query: str, groups: Sequence[WorkingGroup]) -> Html:
+    if len(match_groups(groups, query)) > 1:
+        return unknown_group(_, query, groups)  # lists the groups it could be
     names = ", ".join(group.name(_.language) for group in groups)
     return _(
         "There is no working group “{query}”. The groups are: {groups}.",

@@ -23,6 +23,7 @@ from bot.groups.rules import (
 )
 from bot.i18n import LANGUAGES
 from bot.presence import Sender
+from bot.textfold import fold
 from storage import Chat, Membership, MembershipSource, Person, Repositories, WorkingGroup
 
 
@@ -131,7 +132,7 @@ class GroupsService:
 
     async def find_person(self, query: str) -> PersonLookup:
         """The one person ``query`` names, or the candidates when it is ambiguous."""
-        return pick_person(query, await self._repos.people.search(query))
+        return pick_person(query, await self._repos.people.search(query, fold=fold))
 
     # --- membership -------------------------------------------------------------------
 
