@@ -209,6 +209,7 @@ async def _save_zone(context: BotContext, message: Message, zone: str) -> str:
         return _("This chat reads times in {zone} from now on.", zone=label)
     assert context.person is not None
     await context.services.profile.set_timezone(context.person.id, zone)
+    await context.services.digests.follow_person_zone(context.person.id)
     context.person = context.person.model_copy(update={"timezone": zone})
     return _("I will show you times in {zone} from now on.", zone=label)
 

@@ -176,6 +176,19 @@ class DigestsService:
         self._schedules_changed()
         self.runtime.wake()
 
+    async def follow_person_zone(self, person_id: int) -> None:
+        """The person changed their zone: their own digest at 09:00 in the new one."""
+        schedule = await self.schedules.for_person(person_id)
+        if schedule is None or schedule.next_due_at is None:
+            return
+        now = self.now()
+        due = next_due(schedule.frequency, await self.zone(schedule), now)
+        await self.schedules.set_frequency(
+            schedule.id, schedule.frequency, due, schedule.covered_until, now
+        )
+        self._schedules_changed()
+        self.runtime.wake()
+
     async def _group_zone(self, group: WorkingGroup) -> ZoneInfo:
         """The zone of the group's chat (its own, else the group's, else the network's)."""
         chat = await self.repos.chats.get(group.chat_id) if group.chat_id is not None else None

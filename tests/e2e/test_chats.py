@@ -239,8 +239,25 @@ async def test_timezone_in_private_sets_the_persons_own_zone(
 
     asked = await emulator.says(ana, "/timezone")
     assert (asked.text or "").startswith("You have not chosen a time zone.")
+    await emulator.says(ana, "/digest weekly")  # Mondays 09:00 in the default zone, Madrid
+    stored = await repos.people.by_telegram_id(ana.id)
+    assert stored is not None
+    schedule = await app.services.digests.personal_schedule(stored.id)
+    assert schedule is not None
+    assert schedule.next_due_at == datetime(2026, 3, 30, 7, 0, tzinfo=UTC)
+
     saved = await emulator.says(ana, "/timezone Lima")
     assert saved.text == "I will show you times in Lima · UTC−5 from now on."
     stored = await repos.people.by_telegram_id(ana.id)
     assert stored is not None
     assert stored.timezone == "America/Lima"
+    moved = await app.services.digests.personal_schedule(stored.id)
+    assert moved is not None
+    assert moved.next_due_at == LIMA_NINE  # her digest follows her to 09:00 in Lima
+
+    suggested = await emulator.says(ana, "/timezone Sao Pablo")
+    assert suggested.text == "No time zone is called “Sao Pablo”. Did you mean one of these?"
+    first = suggested.button_texts[0]
+    emulator.tap(ana, suggested, first)
+    await emulator.wait_until(lambda: current(emulator, suggested).startswith("I will show you"))
+    assert current(emulator, suggested) == f"I will show you times in {first} from now on."
