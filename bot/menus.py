@@ -30,7 +30,7 @@ from telegram import (
     BotCommandScopeChat,
     BotCommandScopeChatAdministrators,
 )
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot.clock import Clock
 from bot.commands import Where, available
@@ -231,7 +231,9 @@ class ChatMenus:
                     await self._bot.delete_my_commands(scope=scope)
             if change.first:
                 calls += await self._clear_per_language(change.chat_id)
-        except TelegramError as error:
+        except BadRequest as error:  # the chat is gone or moved: trying again would not help
+            logger.warning("gave up the menu of chat %d: %s", change.chat_id, error.message)
+        except TelegramError as error:  # a time-out, a flood wait: the next round tries again
             logger.warning("could not set the menu of chat %d: %s", change.chat_id, error)
             return calls
         await self._menus.record(change)

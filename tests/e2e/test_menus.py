@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.commands import Where, available
 from bot.context import WnmrcApplication
 from bot.permissions import Role
@@ -159,3 +161,38 @@ async def test_the_bots_name_and_descriptions_in_each_language(
     assert described["fr"].startswith("L’assistant des groupes de travail du Réseau mondial")
     short = await bot.get_my_short_description(language_code="zh")
     assert short.short_description == "世界山地生物圈保护区网络的工作组：成员、会议、简报和案例。"
+
+
+async def stored_menu(repos: Repositories, chat_id: int) -> list[str]:
+    sql = "SELECT menu FROM chat_menus WHERE chat_id = ?"
+    return [row["menu"] for row in await repos.db.fetch_all(sql, (chat_id,))]
+
+
+async def test_a_refused_menu_is_given_up_and_a_failed_one_tried_again(
+    app: WnmrcApplication,
+    emulator: Emulator,
+    repos: Repositories,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    broad = {"type": "all_chat_administrators"}  # the last of the broad menus published
+    await emulator.wait_until(lambda: emulator.commands(broad, "fr"))
+    await emulator.settle()
+    ana = await person(emulator, repos, "Ana", role="coordinator")
+    emulator.faults.add("setMyCommands", status=500, description="Internal Server Error")
+    app.services.menus.changed()
+    await emulator.wait_until(lambda: "could not set the menu" in caplog.text)
+    assert await stored_menu(repos, ana.id) == []
+
+    app.services.menus.changed()  # the next round sets it
+    await emulator.wait_until(lambda: names(emulator.menu(ana)) == expected(Role.COORDINATOR))
+
+    mei = await person(emulator, repos, "Mei", role="coordinator")
+    emulator.faults.add("setMyCommands", status=400, description="Bad Request: chat not found")
+    app.services.menus.changed()
+    await emulator.wait_until(lambda: "gave up the menu" in caplog.text)
+    for _ in range(50):
+        if await stored_menu(repos, mei.id):
+            break
+        await asyncio.sleep(0.05)
+    assert await stored_menu(repos, mei.id) == ["coordinator:en"]  # not asked again each round
+    assert emulator.commands({"type": "chat", "chat_id": mei.id}) is None
