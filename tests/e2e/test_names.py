@@ -98,3 +98,24 @@ async def person_id(repos: Repositories, user: SimUser) -> int:
     found = await repos.people.by_telegram_id(user.id)
     assert found is not None
     return found.id
+
+
+async def test_roster_with_a_shared_beginning_offers_each_roster(
+    app: WnmrcApplication, emulator: Emulator, repos: Repositories
+) -> None:
+    ana = await enrol(emulator, repos, "Ana", "Quispe", "community")
+
+    both = await emulator.says(ana, "/roster C")
+    assert (both.text or "").startswith("“C” could be several working groups: Climate change,")
+    assert both.button_texts == ["Climate change", "Community empowerment"]
+    emulator.tap(ana, both, "Community empowerment")
+    await emulator.wait_until(
+        lambda: any(
+            (e.text or "").startswith("Community empowerment — 1 member")
+            for e in emulator.ledger
+            if e.chat_id == ana.id
+        )
+    )
+    unknown = await emulator.says(ana, "/roster mars")
+    assert (unknown.text or "").startswith("There is no working group “mars”.")
+    assert unknown.button_texts == []
