@@ -1,5 +1,6 @@
 """People: who the bot knows, their chosen language and time zone."""
 
+import asyncio
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -263,6 +264,7 @@ LIMIT :limit
 
 
 _NAMES: Final = "SELECT id, display_name, first_name, last_name FROM people"
+_ROWS_BETWEEN_YIELDS: Final = 2_000
 
 
 async def search_people(
@@ -290,7 +292,9 @@ async def _search_folded(db: Database, wanted: str, limit: int, fold: Fold) -> l
     if not wanted:
         return []
     found: list[tuple[str, int]] = []
-    for row in await db.fetch_all(_NAMES):
+    for number, row in enumerate(await db.fetch_all(_NAMES)):
+        if number % _ROWS_BETWEEN_YIELDS == _ROWS_BETWEEN_YIELDS - 1:
+            await asyncio.sleep(0)  # a large network's scan lets other updates through
         display = fold(row["display_name"] or "")
         full = fold(f"{row['first_name']} {row['last_name'] or ''}")
         if wanted in display or wanted in full:

@@ -3,6 +3,7 @@ form of ``/newgroup``, and what a change in a linked chat's membership amounts t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -22,8 +23,13 @@ PRESENT_STATUSES: Final = frozenset({"creator", "administrator", "member"})
 """Chat member statuses of people who are in the chat (``restricted`` depends on is_member)."""
 
 
+fold_name: Final = functools.lru_cache(maxsize=65_536)(fold)
+"""``bot.textfold.fold`` remembered for the names looked up again and again (people's names in
+every /whois scan; 65,536 of them is a few MB)."""
+
+
 def _normalise(text: str) -> str:
-    return fold(text)
+    return fold_name(text)
 
 
 def _names_of(group: WorkingGroup) -> list[str]:

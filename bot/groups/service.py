@@ -17,13 +17,13 @@ from bot.groups.rules import (
     NewGroup,
     PersonLookup,
     find_group,
+    fold_name,
     group_of_place,
     name_taken,
     pick_person,
 )
 from bot.i18n import LANGUAGES
 from bot.presence import Sender
-from bot.textfold import fold
 from storage import Chat, Membership, MembershipSource, Person, Repositories, WorkingGroup
 
 
@@ -132,7 +132,7 @@ class GroupsService:
 
     async def find_person(self, query: str) -> PersonLookup:
         """The one person ``query`` names, or the candidates when it is ambiguous."""
-        return pick_person(query, await self._repos.people.search(query, fold=fold))
+        return pick_person(query, await self._repos.people.search(query, fold=fold_name))
 
     # --- membership -------------------------------------------------------------------
 
