@@ -56,6 +56,10 @@ async def test_join_with_a_beginning_two_groups_share_offers_both(
     app: WnmrcApplication, emulator: Emulator, repos: Repositories
 ) -> None:
     ana = await enrol(emulator, repos, "Ana", "Quispe", "biodiversity")
+    for slug in ("climate", "community"):  # open to anyone (the default asks the coordinators)
+        group = await repos.groups.by_slug(slug)
+        assert group is not None
+        await repos.joining.set_policy(group.id, "open", NOW)
 
     both = await emulator.says(ana, "/join c")
     assert both.text == (
