@@ -127,7 +127,8 @@ class MenuChange:
     person_id: int | None
     menu: str | None
     first: bool
-    """Never set before: clear the per-language menus an older version may have left."""
+    """Never set before: a secretariat chat's per-language menus, which earlier versions set,
+    are cleared."""
 
 
 def changes(
@@ -229,7 +230,7 @@ class ChatMenus:
                     await self._bot.set_my_commands(commands, scope=scope)
                 else:
                     await self._bot.delete_my_commands(scope=scope)
-            if change.first:
+            if change.first and (change.menu or "").startswith("secretariat:"):
                 calls += await self._clear_per_language(change.chat_id)
         except BadRequest as error:  # the chat is gone or moved: trying again would not help
             logger.warning("gave up the menu of chat %d: %s", change.chat_id, error.message)
