@@ -25,7 +25,7 @@ from bot.i18n import I18n
 from bot.intake import Intake
 from bot.logs import redact_bot_loggers
 from bot.meetings.wiring import connect_meetings, meeting_reminders
-from bot.menus import publish_menus
+from bot.menus import chat_menus, publish_menus, publish_profile
 from bot.opportunities.deadlines import opportunity_deadlines
 from bot.opportunities.introductions import monthly_introductions
 from bot.outbox import DeliveryConfig, outbox_mailer, outbox_retention, outbox_sender
@@ -92,6 +92,7 @@ DUE_WORK: tuple[Callable[[WnmrcApplication], DueWork], ...] = (
     claim_notices,  # bot/claims/work.py
     opportunity_deadlines,  # bot/opportunities/deadlines.py
     monthly_introductions,  # bot/opportunities/introductions.py
+    chat_menus,  # bot/menus.py
 )
 """Everything that comes due, one factory each, registered with the one runtime at start."""
 
@@ -205,8 +206,11 @@ async def _start_due_work(application: WnmrcApplication) -> None:
 
 
 async def _publish_menus(context: BotContext) -> None:
+    """The broad menus and the bot's profile; the secretariat's own chats get theirs from the
+    per-chat menus (``chat_menus``)."""
     services = context.services
-    await publish_menus(context.bot, services.i18n, services.settings.secretariat_ids)
+    await publish_menus(context.bot, services.i18n, frozenset())
+    await publish_profile(context.bot, services.i18n)
 
 
 async def _stop_background_work(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -53,6 +53,7 @@ ME: Final = Command("me", N_("Show your profile"), where=Where.PRIVATE)
 ROSTER: Final = Command("roster", N_("See who is in a working group, and their local time"))
 WHOIS: Final = Command("whois", N_("Find a member by name or @username"))
 LANGUAGE: Final = Command("language", N_("Choose the language the bot speaks to you"))
+TIMEZONE: Final = Command("timezone", N_("Choose the time zone the bot shows your times in"))
 MYDATA: Final = Command("mydata", N_("Get everything stored about you"), where=Where.PRIVATE)
 FORGETME: Final = Command("forgetme", N_("Delete your data from the bot"), where=Where.PRIVATE)
 DIGEST: Final = Command("digest", N_("Preview the digest, or choose your personal digest"))
@@ -152,6 +153,7 @@ COMMANDS: tuple[Command, ...] = (
     ROSTER,
     WHOIS,
     LANGUAGE,
+    TIMEZONE,
     MYDATA,
     FORGETME,
     DIGEST,

@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.access import Actor
 from bot.announcements.service import AnnouncementsService
 from bot.channels.service import ChannelsService
+from bot.chats.service import ChatsService
 from bot.claims.service import ClaimsService
 from bot.clock import Clock
 from bot.conversations import Conversations
@@ -27,6 +28,7 @@ from bot.groups.service import GroupsService
 from bot.i18n import I18n, Translator
 from bot.joining.service import JoiningService
 from bot.meetings.service import MeetingsService
+from bot.menus import MenusService
 from bot.opportunities.service import OpportunitiesService
 from bot.outbox import DeliveryConfig, OutboxService
 from bot.outbox.mailer import MailConfig
@@ -92,6 +94,10 @@ class Services:
     """Join policies, requests, invitations (``bot/joining/service.py``)."""
     claims: ClaimsService = field(init=False, repr=False)
     opportunities: OpportunitiesService = field(init=False, repr=False)
+    menus: MenusService = field(init=False, repr=False)
+    """Command menus per chat (``bot/menus.py``)."""
+    chats: ChatsService = field(init=False, repr=False)
+    """A group chat's own language and zone (``bot/chats/service.py``)."""
 
     @property
     def repos(self) -> Repositories:
@@ -153,6 +159,9 @@ class Services:
         self.opportunities = OpportunitiesService(
             repos, self.clock, self.i18n, self.settings, self.outbox
         )
+        self.menus = MenusService(repos, self.clock, self.runtime, secretariat)
+        language = self.i18n.default_language
+        self.chats = ChatsService(repos, self.clock, self.digests, language, self.menus.changed)
 
     def wake_outbox(self) -> None:
         """A unit of work queued messages: tell the outbox sender (due work of the one runtime)

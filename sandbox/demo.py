@@ -37,6 +37,10 @@ class DemoPerson:
     role: ProfileRole | None = None
 
 
+CHAT_SETTINGS: dict[str, tuple[str, str]] = {"biodiversity": ("fr", "Europe/Paris")}
+"""Linked chats whose coordinators chose the chat's own language and zone (/language and
+/timezone in the chat): group slug -> (language, IANA zone)."""
+
 PEOPLE: tuple[DemoPerson, ...] = (
     DemoPerson(
         "Ana",
@@ -294,6 +298,9 @@ class DemoNetwork:
                     now=now,
                 )
                 await repos.groups.link_chat(group.id, chat.id, None, now)
+                if slug in CHAT_SETTINGS:
+                    await repos.chats.set_language(chat.id, CHAT_SETTINGS[slug][0], now)
+                    await repos.chats.set_timezone(chat.id, CHAT_SETTINGS[slug][1], now)
         await self.load_experiences(repos, clock)
         await load_email_only_member(repos, clock)
         await self.load_meeting(repos, clock)

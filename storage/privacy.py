@@ -125,6 +125,9 @@ _meeting_answers = _about_person(
 )
 
 
+_command_menu = _about_person("SELECT * FROM chat_menus WHERE person_id = :id")
+
+
 _meeting_messages = _about_person(
     "SELECT * FROM meeting_posts WHERE person_id = :id ORDER BY occurrence_id, kind"
 )
@@ -360,6 +363,7 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("introductions", ("intro_participants",), _intro_participation, single=True),
     Section("introduction_pairs", ("intro_pairs",), _intro_pairs),
     Section("introduction_exclusions", ("intro_exclusions",), _intro_exclusions),
+    Section("command_menu", ("chat_menus",), _command_menu, single=True),
 )
 """Every part of a person's data, in the order /mydata shows them. New features add theirs."""
 

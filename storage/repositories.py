@@ -16,6 +16,7 @@ from storage.experiences import ExperiencesRepository
 from storage.groups import GroupsRepository
 from storage.joining import JoiningRepository
 from storage.meetings import MeetingsRepository
+from storage.menus import MenusRepository
 from storage.opportunities import OpportunitiesRepository
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
@@ -48,6 +49,7 @@ class Repositories:
     joining: JoiningRepository
     claims: ClaimsRepository
     opportunities: OpportunitiesRepository
+    menus: MenusRepository
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator["Repositories"]:
@@ -94,4 +96,5 @@ class Repositories:
             joining=JoiningRepository(db),
             claims=ClaimsRepository(db),
             opportunities=OpportunitiesRepository(db),
+            menus=MenusRepository(db),
         )

@@ -17,6 +17,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from bot.access import Actor, refusal
+from bot.chats.rules import chat_zone
 from bot.clock import Clock
 from bot.decisions import rules, texts
 from bot.decisions.buttons import option_of
@@ -222,11 +223,9 @@ class DecisionsService:
         language = choose_language(
             chat.language if chat else None, None, self.i18n.default_language
         )
-        zone = (
-            zone_of(group.timezone if group else None)
-            or zone_of(proposal.timezone)
-            or self.settings.default_zone
-        )
+        typed = zone_of(proposal.timezone) or self.settings.default_zone
+        group_zone = group.timezone if group else None
+        zone = chat_zone(chat.timezone if chat else None, group_zone, typed)
         return Reader(self.i18n.translator(language), zone)
 
     async def view(

@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from bot.i18n import I18n, Translator, choose_language
+from bot.chats.rules import chat_language, chat_zone
+from bot.i18n import I18n, Translator
 from bot.meetings import texts
 from bot.meetings.recurrence import recurrence_of
 from bot.meetings.rules import NUDGE_OFFSET
@@ -148,10 +149,9 @@ class Outgoing:
         self, chat_id: int, meeting: Meeting, group: WorkingGroup | None
     ) -> Reader:
         chat = await self.repos.chats.get(chat_id)
-        language = choose_language(
-            chat.language if chat else None, None, self.i18n.default_language
-        )
-        zone = zone_of(group.timezone if group else None) or self.zone_of(meeting)
+        language = chat_language(chat.language if chat else None, self.i18n.default_language)
+        group_zone = group.timezone if group else None
+        zone = chat_zone(chat.timezone if chat else None, group_zone, self.zone_of(meeting))
         return Reader(self.i18n.translator(language), zone)
 
     async def post_reader(

@@ -54,6 +54,9 @@ async def test_demo_loads_people_groups_and_chats(
     assert await repos.opportunities.intro_pairs(intros.month_of(app.services.clock.now()))
     await demo.load(repos, app.services.clock)  # loading again adds nothing
     assert len(await repos.opportunities.open()) == 6
+    biodiversity = await repos.chats.get(demo.chats["biodiversity"].id)
+    assert biodiversity is not None
+    assert (biodiversity.language, biodiversity.timezone) == ("fr", "Europe/Paris")
 
 
 @pytest.mark.usefixtures("app")
