@@ -25,16 +25,17 @@ from bot.i18n import I18n
 from bot.intake import Intake
 from bot.logs import redact_bot_loggers
 from bot.meetings.wiring import connect_meetings, meeting_reminders
-from bot.menus import publish_menus
+from bot.menus import chat_menus, publish_menus, publish_profile
 from bot.opportunities.deadlines import opportunity_deadlines
 from bot.opportunities.introductions import monthly_introductions
-from bot.outbox import DeliveryConfig, outbox_retention, outbox_sender
+from bot.outbox import DeliveryConfig, outbox_mailer, outbox_retention, outbox_sender
 from bot.runtime import DueWork, DueWorkRuntime
 from bot.web.server import start_web, stop_web
 from config import NetworkConfig, Settings, load_network
 from handlers import (
     announcements,
     calendar,
+    channels,
     decisions,
     digests,
     errors,
@@ -72,6 +73,7 @@ FEATURES = (
     digests,
     meetings,
     calendar,
+    channels,
     slots,
     experiences,
     reviews,
@@ -83,12 +85,14 @@ FEATURES = (
 DUE_WORK: tuple[Callable[[WnmrcApplication], DueWork], ...] = (
     outbox_sender,
     outbox_retention,
+    outbox_mailer,  # bot/outbox/mailer.py: the e-mail rows
     digest_schedule,
     meeting_reminders,  # bot/meetings/reminders.py
     DecisionDeadlines,  # bot/decisions/work.py
     claim_notices,  # bot/claims/work.py
     opportunity_deadlines,  # bot/opportunities/deadlines.py
     monthly_introductions,  # bot/opportunities/introductions.py
+    chat_menus,  # bot/menus.py
 )
 """Everything that comes due, one factory each, registered with the one runtime at start."""
 
@@ -202,8 +206,11 @@ async def _start_due_work(application: WnmrcApplication) -> None:
 
 
 async def _publish_menus(context: BotContext) -> None:
+    """The broad menus and the bot's profile; the secretariat's own chats get theirs from the
+    per-chat menus (``chat_menus``)."""
     services = context.services
-    await publish_menus(context.bot, services.i18n, services.settings.secretariat_ids)
+    await publish_menus(context.bot, services.i18n, frozenset())
+    await publish_profile(context.bot, services.i18n)
 
 
 async def _stop_background_work(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -19,6 +19,7 @@ from bot.lease import LeaseHeldError
 from bot.logs import BOT_TOKEN, configure_logging, redact
 from bot.outputs import OutputRefusedError, make_private, prepare_outputs, private_files
 from config import Settings, SettingsError, load_network, load_settings
+from config.mail import smtp_secrets
 from storage import BackupError
 from storage.offline import DatabaseFileError, require_file, require_writable
 
@@ -174,7 +175,7 @@ def _is_default_level(settings: Settings) -> bool:
 
 
 def _secrets(settings: Settings) -> list[str]:
-    return [
+    secrets = [
         secret.get_secret_value()
         for secret in (
             settings.bot_token,
@@ -183,6 +184,9 @@ def _secrets(settings: Settings) -> list[str]:
         )
         if secret is not None
     ]
+    if settings.smtp_url is not None:
+        secrets += smtp_secrets(settings.smtp_url.get_secret_value())
+    return secrets
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -192,6 +196,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
     if settings.webhook_url is not None:
         settings.require_webhook_secret()
+    settings.smtp_server()  # a From address is needed with an SMTP server
     require_writable(settings.database_path)
     application = build_application(settings)
     freeze_startup_heap()

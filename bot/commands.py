@@ -53,10 +53,14 @@ ME: Final = Command("me", N_("Show your profile"), where=Where.PRIVATE)
 ROSTER: Final = Command("roster", N_("See who is in a working group, and their local time"))
 WHOIS: Final = Command("whois", N_("Find a member by name or @username"))
 LANGUAGE: Final = Command("language", N_("Choose the language the bot speaks to you"))
+TIMEZONE: Final = Command("timezone", N_("Choose the time zone the bot shows your times in"))
 MYDATA: Final = Command("mydata", N_("Get everything stored about you"), where=Where.PRIVATE)
 FORGETME: Final = Command("forgetme", N_("Delete your data from the bot"), where=Where.PRIVATE)
 DIGEST: Final = Command("digest", N_("Preview the digest, or choose your personal digest"))
 CANCEL: Final = Command("cancel", N_("Stop what you are doing"), where=Where.PRIVATE)
+NOTIFY: Final = Command(
+    "notify", N_("Choose how the bot reaches you: Telegram, e-mail or both"), where=Where.PRIVATE
+)
 # Coordinators
 INVITE: Final = _coordinator("invite", N_("Get the invitation link of your group"))
 REMOVE: Final = _coordinator("remove", N_("Remove a member from your group"))
@@ -149,10 +153,12 @@ COMMANDS: tuple[Command, ...] = (
     ROSTER,
     WHOIS,
     LANGUAGE,
+    TIMEZONE,
     MYDATA,
     FORGETME,
     DIGEST,
     CANCEL,
+    NOTIFY,
     INVITE,
     REMOVE,
     POLICY,

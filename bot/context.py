@@ -15,6 +15,8 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.access import Actor
 from bot.announcements.service import AnnouncementsService
+from bot.channels.service import ChannelsService
+from bot.chats.service import ChatsService
 from bot.claims.service import ClaimsService
 from bot.clock import Clock
 from bot.conversations import Conversations
@@ -26,8 +28,10 @@ from bot.groups.service import GroupsService
 from bot.i18n import I18n, Translator
 from bot.joining.service import JoiningService
 from bot.meetings.service import MeetingsService
+from bot.menus import MenusService
 from bot.opportunities.service import OpportunitiesService
 from bot.outbox import DeliveryConfig, OutboxService
+from bot.outbox.mailer import MailConfig
 from bot.presence import PresenceService
 from bot.privacy.service import PrivacyService
 from bot.processing import ChatOrderedUpdateProcessor
@@ -58,6 +62,8 @@ class Services:
     """The one clock of everything that comes due (reminders, digests, the outbox, ...)."""
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     """How the outbox sender works (tests shorten its time-outs)."""
+    mail: MailConfig | None = None
+    """How the e-mail sender works (None: from the settings; tests shorten its waits)."""
     conversations: Conversations = field(default_factory=Conversations)
     """Every conversation of the application, collected from the handler modules."""
     _repos: Repositories | None = field(default=None, repr=False)
@@ -74,6 +80,8 @@ class Services:
     profile: ProfileService = field(init=False, repr=False)
     roster: RosterService = field(init=False, repr=False)
     meetings: MeetingsService = field(init=False, repr=False)
+    channels: ChannelsService = field(init=False, repr=False)
+    """How each person is reached and their verified address (/notify)."""
     """Meetings, answers, reminders, calendar and slots (``bot/meetings/service.py``)."""
     web: WebService = field(init=False, repr=False)
     """One-click answers, calendar feeds and the gallery (``bot/web/service.py``)."""
@@ -86,6 +94,10 @@ class Services:
     """Join policies, requests, invitations (``bot/joining/service.py``)."""
     claims: ClaimsService = field(init=False, repr=False)
     opportunities: OpportunitiesService = field(init=False, repr=False)
+    menus: MenusService = field(init=False, repr=False)
+    """Command menus per chat (``bot/menus.py``)."""
+    chats: ChatsService = field(init=False, repr=False)
+    """A group chat's own language and zone (``bot/chats/service.py``)."""
 
     @property
     def repos(self) -> Repositories:
@@ -102,6 +114,7 @@ class Services:
         self._repos = repos
         if repos is None:
             return
+        repos.outbox.email_enabled = self.settings.smtp_url is not None
         self.outbox = OutboxService(
             repos,
             self.clock,
@@ -130,6 +143,7 @@ class Services:
         self.meetings = MeetingsService(
             repos, self.clock, self.i18n, self.settings, self.runtime, self.wake_outbox
         )
+        self.channels = ChannelsService(repos, self.clock, self.i18n, self.outbox)
         self.web = WebService(
             repos, self.clock, self.settings, self.meetings, self.i18n.default_language
         )
@@ -145,6 +159,9 @@ class Services:
         self.opportunities = OpportunitiesService(
             repos, self.clock, self.i18n, self.settings, self.outbox
         )
+        self.menus = MenusService(repos, self.clock, self.runtime, secretariat)
+        language = self.i18n.default_language
+        self.chats = ChatsService(repos, self.clock, self.digests, language, self.menus.changed)
 
     def wake_outbox(self) -> None:
         """A unit of work queued messages: tell the outbox sender (due work of the one runtime)

@@ -24,6 +24,7 @@ from storage import (
     WorkingGroup,
 )
 from storage.calendar import CalendarMeeting
+from storage.channels import ChannelState
 from storage.decisions import Proposal, ProposalAnswer
 from storage.digests import DigestSchedule
 from storage.meetings import LOCAL_FORMAT, Meeting, NewMeeting, Occurrence, parse_local
@@ -49,6 +50,7 @@ __all__ = [
     "PROFILE_ROLES",
     "BotStatus",
     "CalendarMeeting",
+    "ChannelState",
     "Chat",
     "ChatType",
     "DigestSchedule",

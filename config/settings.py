@@ -2,6 +2,7 @@
 
 import ipaddress
 import re
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Final
 from urllib.parse import urlsplit
@@ -12,6 +13,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from config.errors import SettingsError
 from config.languages import SUPPORTED_LANGUAGES
+from config.mail import SMTP_URL_EXPECTED, SmtpServer, parse_smtp_url
 from config.network import SHIPPED_NETWORK_FILE
 
 ENV_PREFIX: Final = "WNMRC_"
@@ -39,6 +41,9 @@ _EXPECTED: Final[dict[str, str]] = {
     "webhook_port": "a TCP port from 1 to 65535",
     "ops_chat_id": "the chat id of the operators' chat such as -1001234567890",
     "outbox_retention_days": "a whole number of days, at least 1, such as 90",
+    "smtp_url": SMTP_URL_EXPECTED,
+    "mail_from": "an address such as WNMRC network <bot@example.org>",
+    "mail_rate_per_minute": "a whole number of e-mails a minute, at least 1, such as 60",
     "public_url": "the public https address of the bot's web pages such as https://wnmrc.example.org",
     "web_listen": "an IP address for the web pages to listen on such as 127.0.0.1",
     "web_port": "a TCP port from 1 to 65535 (0: any free port)",
@@ -91,6 +96,12 @@ class Settings(BaseSettings):
     """The operators' chat: errors are reported there, one line each."""
     outbox_retention_days: Annotated[int, Field(ge=1)] = 90
     """Sent, unreachable and failed outbox rows are deleted after this many days."""
+    smtp_url: SecretStr | None = None
+    """Set: the bot sends e-mail through this server (``config/mail.py``); else only Telegram."""
+    mail_from: str | None = None
+    """The From of every e-mail; required with ``smtp_url``."""
+    mail_rate_per_minute: Annotated[int, Field(ge=1)] = 60
+    """E-mails handed to the SMTP server per minute at most."""
     public_url: str | None = None
     """Set: the bot serves its web pages (answer links, calendar feeds, the gallery) there."""
     web_listen: str = "127.0.0.1"
@@ -107,6 +118,8 @@ class Settings(BaseSettings):
         "webhook_url",
         "webhook_secret",
         "ops_chat_id",
+        "smtp_url",
+        "mail_from",
         "public_url",
         "web_secret",
         mode="before",
@@ -212,6 +225,23 @@ class Settings(BaseSettings):
             raise ValueError("not a usable webhook secret")
         return value
 
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            try:
+                parse_smtp_url(value.get_secret_value())
+            except SettingsError:
+                raise ValueError("not an SMTP URL") from None
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from(cls, value: str | None) -> str | None:
+        if value is not None and "@" not in parseaddr(value)[1]:
+            raise ValueError("not an e-mail address")
+        return value
+
     @field_validator("webhook_listen")
     @classmethod
     def _ip_address(cls, value: str) -> str:
@@ -255,6 +285,16 @@ class Settings(BaseSettings):
     def network_path(self) -> Path:
         """The network file in use: WNMRC_NETWORK_FILE or the shipped one."""
         return self.network_file or SHIPPED_NETWORK_FILE
+
+    def smtp_server(self) -> SmtpServer | None:
+        """The SMTP server when e-mail is configured (None: Telegram only); SettingsError when
+        the URL is malformed or no From address is set."""
+        if self.smtp_url is None:
+            return None
+        server = parse_smtp_url(self.smtp_url.get_secret_value())
+        if not self.mail_from:
+            raise SettingsError(env_var("mail_from"), _EXPECTED["mail_from"])
+        return server
 
     def require_token(self) -> str:
         """The bot token, or SettingsError when it is missing or malformed."""

@@ -70,6 +70,14 @@ def render_summary(summary: OutboxSummary, tr: Translator, zone: str) -> Html:
         counts = summary.counts.get(kind)
         if counts:
             lines.append(_kind_line(tr, kind, counts))
+    if summary.by_email:
+        parts = [
+            _count(tr, status, n)
+            for status in OUTBOX_STATUSES
+            if (n := summary.by_email.get(status))
+        ]
+        # Translators: one line of /outbox: how many of the messages above went by e-mail.
+        lines.append(tr("Of which by e-mail: {counts}", counts=Html(", ".join(parts))))
     if summary.next_due is not None:
         when = local_moment(summary.next_due, zone, tr.language)
         lines.append(tr("Next queued message due: {when}", when=when))
@@ -101,6 +109,17 @@ def _count(tr: Translator, status: OutboxStatus, n: int) -> Html:
 
 
 def _error_line(tr: Translator, error: OutboxError, zone: str) -> Html:
+    if error.channel == "email":
+        # Translators: {kind} is “reminder”, “digest”…; {person} is the bot's number for the
+        # person; {error} is the mail server's own text, in English.
+        return tr(
+            "• {when}: {kind} by e-mail to person #{person} ({state}): {error}",
+            when=local_moment(error.at, zone, tr.language),
+            kind=tr(KIND_NAMES[error.kind]),
+            person=error.person_id,
+            state=tr(ERROR_STATES[error.status]),
+            error=_shorten(error.error),
+        )
     # Translators: {kind} is “reminder”, “digest”…; {chat} is a Telegram chat id; {state} is
     # “failed”, “unreachable” or “will be retried”; {error} is Telegram's own text, in English.
     return tr(

@@ -18,7 +18,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.access import Actor
 from bot.commands import EXPORT, ROSTER, WHOIS
 from bot.context import BotContext
-from bot.groups import find_group
+from bot.groups import find_group, match_groups, unknown_group
 from bot.i18n import N_, Translator
 from bot.models import Person, WorkingGroup
 from bot.permissions import Role
@@ -57,6 +57,8 @@ def _thread_of(message: Message) -> int | None:
 
 
 def _unknown_group(_: Translator, query: str, groups: Sequence[WorkingGroup]) -> Html:
+    if len(match_groups(groups, query)) > 1:
+        return unknown_group(_, query, groups)  # lists the groups it could be
     names = ", ".join(group.name(_.language) for group in groups)
     return _(
         "There is no working group “{query}”. The groups are: {groups}.",
@@ -79,7 +81,10 @@ async def roster_command(update: Update, context: BotContext) -> None:
     elif query:
         group = find_group(groups, query)
         if group is None:
-            await message.reply_text(_unknown_group(context.tr, query, groups))
+            await message.reply_text(
+                _unknown_group(context.tr, query, groups),
+                reply_markup=_roster_buttons(context.tr, match_groups(groups, query)),
+            )
         else:
             await _send_roster(message, context, group, context.person)
     else:
@@ -151,12 +156,20 @@ async def _choose_group(
             _("You are not in any working group yet. /groups lists them and lets you join one.")
         )
         return
-    buttons = [
-        [InlineKeyboardButton(group.name(_.language), callback_data=RosterPage(group.id, 0).pack())]
-        for group in choices
-    ]
     await message.reply_text(
-        _("Which working group’s roster?"), reply_markup=InlineKeyboardMarkup(buttons)
+        _("Which working group’s roster?"), reply_markup=_roster_buttons(_, choices)
+    )
+
+
+def _roster_buttons(_: Translator, groups: Sequence[WorkingGroup]) -> InlineKeyboardMarkup | None:
+    """A button per group that shows its roster (None for no group)."""
+    if not groups:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(g.name(_.language), callback_data=RosterPage(g.id, 0).pack())]
+            for g in groups
+        ]
     )
 
 

@@ -20,7 +20,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
-from bot.groups import find_group, group_names, group_of_place
+from bot.groups import find_group, group_names, group_of_place, match_groups, unknown_group
 from bot.i18n import N_, Translator
 from bot.meetings.buttons import STALE, SlotsMeet, SlotsPoll
 from bot.meetings.sharing import NoZones
@@ -91,6 +91,9 @@ async def slots_command(update: Update, context: BotContext) -> None:
     here = None if private else group_of_place(groups, message.chat.id, _thread_of(message))
     query, options = _split(context.args or [])
     group = find_group(groups, query) if query else here or await _only_coordinated(context)
+    if query and group is None and len(match_groups(groups, query)) > 1:
+        await message.reply_text(unknown_group(_, query, groups))  # the groups it could be
+        return
     if query and group is None:
         await message.reply_text(
             _(

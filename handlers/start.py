@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from telegram import Chat, Update
-from telegram.ext import MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.commands import HELP, START, Where, available
 from bot.context import BotContext
@@ -28,6 +28,7 @@ async def start(update: Update, context: BotContext) -> None:
     if context.args:
         parts.append(await _follow_link(context, parse_start_payload(context.args[0])))
     parts.append(_welcome(context, update.effective_chat))
+    context.services.menus.changed()  # a newcomer with a role gets their menu now
     await message.reply_text("\n\n".join(parts))
 
 
@@ -103,4 +104,12 @@ def fallbacks() -> list[Route]:
     return [
         (MessageHandler(private & filters.COMMAND, unknown_command), 0),
         (drafts.text_handler(), 0),
+        (CallbackQueryHandler(unknown_button), 0),
     ]
+
+
+async def unknown_button(update: Update, context: BotContext) -> None:
+    """A tap whose data no feature declares (forged, or from a version long gone)."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(context.tr("This button is no longer valid."), show_alert=True)

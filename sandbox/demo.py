@@ -19,6 +19,7 @@ from sandbox.demo_opportunities import load_opportunities
 from sandbox.emulator import Emulator, SimChat, SimUser
 from storage import ExperienceStatus, ProfileRole, Repositories
 from storage.decisions import NewProposal
+from storage.imports import ImportedPerson, ImportsRepository
 from storage.meetings import NewMeeting, RsvpAnswer
 from storage.models import ExperienceFile, JoinPolicy
 
@@ -37,6 +38,10 @@ class DemoPerson:
     """ISO 3166-1 alpha-2, shown (with the continent) in the roster."""
     role: ProfileRole | None = None
 
+
+CHAT_SETTINGS: dict[str, tuple[str, str]] = {"biodiversity": ("fr", "Europe/Paris")}
+"""Linked chats whose coordinators chose the chat's own language and zone (/language and
+/timezone in the chat): group slug -> (language, IANA zone)."""
 
 PEOPLE: tuple[DemoPerson, ...] = (
     DemoPerson(
@@ -332,8 +337,12 @@ class DemoNetwork:
                     now=now,
                 )
                 await repos.groups.link_chat(group.id, chat.id, None, now)
+                if slug in CHAT_SETTINGS:
+                    await repos.chats.set_language(chat.id, CHAT_SETTINGS[slug][0], now)
+                    await repos.chats.set_timezone(chat.id, CHAT_SETTINGS[slug][1], now)
         await self.load_experiences(repos, clock)
         await self.load_published(repos, clock)
+        await load_email_only_member(repos, clock)
         await self.load_meeting(repos, clock)
         await self.load_decisions(repos, clock)
         await self.load_join_policies(repos, clock)
@@ -500,8 +509,38 @@ class DemoNetwork:
                 f"  {person.first_name} {person.last_name} — {person.reserve}, "
                 f"{person.timezone}, {person.language}: {role}"
             )
+        lines.append(EMAIL_ONLY_BANNER)
         lines.append("Be one of them with /as NAME (e.g. /as Jorge); /chats lists the groups.")
         return "\n".join(lines)
+
+
+EMAIL_ONLY_ADDRESS = "li.wei@demo.example"
+EMAIL_ONLY_BANNER = (
+    f"  Li Wei — Wolong (demo), Asia/Shanghai, zh: climate, e-mail only ({EMAIL_ONLY_ADDRESS},"
+    " no Telegram): her meeting invitations and reminders arrive as e-mail, printed below"
+)
+
+
+async def load_email_only_member(repos: Repositories, clock: Clock) -> None:
+    """A member imported by the secretariat with an address and no Telegram (once)."""
+    climate = await repos.groups.by_slug("climate")
+    imports = ImportsRepository(repos.db)
+    li = ImportedPerson(
+        row=2,
+        username=None,
+        email=EMAIL_ONLY_ADDRESS,
+        values={
+            "display_name": "Li Wei",
+            "email": EMAIL_ONLY_ADDRESS,
+            "reserve": "Wolong (demo)",
+            "country": "CN",
+            "language": "zh",
+            "timezone": "Asia/Shanghai",
+        },
+        group_ids=(climate.id,) if climate is not None else (),
+    )
+    if (await imports.matches([li]))[0] is None:
+        await imports.apply([li], clock.now())
 
 
 def _demo_user(emulator: Emulator, person: DemoPerson) -> SimUser:

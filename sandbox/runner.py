@@ -13,9 +13,11 @@ import socket
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from pydantic import SecretStr
 
 from bot.app import build_application, running
 from bot.context import WnmrcApplication
@@ -36,7 +38,10 @@ BRACKETED_PASTE_ON, BRACKETED_PASTE_OFF = "\033[?2004h", "\033[?2004l"
 
 
 async def run_sandbox(settings: Settings, *, demo: bool, database: Path | None) -> int:
-    with tempfile.TemporaryDirectory(prefix="wnmrc-sandbox-") as scratch:
+    with (
+        tempfile.TemporaryDirectory(prefix="wnmrc-sandbox-") as scratch,
+        contextlib.ExitStack() as stack,
+    ):
         path = database or Path(scratch) / "sandbox.sqlite3"
         chats = path.with_name(f"{path.stem}.chats") if database else None
         async with Emulator(token=SANDBOX_TOKEN, bot_username="wnmrc_sandbox_bot") as emulator:
@@ -48,17 +53,21 @@ async def run_sandbox(settings: Settings, *, demo: bool, database: Path | None) 
 
                 network = DemoNetwork.build(emulator)
                 secretariat |= network.secretariat_ids
+            files = path.resolve().with_name(f"{path.stem}-files")
+            terminal = TerminalChat(emulator, me, files=files)
+            mail = stack.enter_context(
+                mail_catcher(path.resolve().with_name(f"{path.stem}-mail"), terminal)
+            )
             sandbox_settings = settings.model_copy(
                 update={
                     "bot_api_url": emulator.api_root,
                     "database_path": path,
                     "secretariat_ids": frozenset(secretariat),
                     **_web_pages(settings),
+                    **mail_settings(mail),
                 }
             )
             application = build_application(sandbox_settings, token=SANDBOX_TOKEN)
-            files = path.resolve().with_name(f"{path.stem}-files")
-            terminal = TerminalChat(emulator, me, files=files)
             if notes is not None:
                 terminal.chat = emulator.chat(notes.get("chat", me.id)) or me.private_chat
             async with running(application, poll_timeout=1):
@@ -87,6 +96,38 @@ def _announce_web_pages(application: WnmrcApplication) -> None:
     if server is not None:
         public = application.services.settings.public_url
         print(f"Web pages (the gallery, answer links, calendar feeds): {public}/experiences")
+
+
+@contextlib.contextmanager
+def mail_catcher(folder: Path, terminal: TerminalChat) -> Iterator[Any]:
+    """A local SMTP server that saves the bot's e-mail in ``folder`` and prints each one's
+    recipient, subject and .eml path (None when aiosmtpd, a development package, is missing)."""
+    try:
+        from sandbox.mail import CaughtMail, MailCatcher
+    except ImportError:
+        terminal.say("E-mail is off: the mail catcher needs aiosmtpd (requirements/dev.txt).")
+        yield None
+        return
+    loop = asyncio.get_running_loop()
+
+    def show(mail: CaughtMail) -> None:
+        line = f"📧 e-mail to {', '.join(mail.recipients)}: {mail.subject} — saved as {mail.path}"
+        loop.call_soon_threadsafe(terminal.say, line)
+
+    with MailCatcher(folder, on_mail=show) as catcher:
+        terminal.say(f"E-mail goes to a local SMTP server ({catcher.url}); saved in {folder}")
+        yield catcher
+
+
+def mail_settings(catcher: Any) -> dict[str, Any]:
+    """The bot's e-mail settings pointing at the sandbox's own SMTP server."""
+    if catcher is None:
+        return {}
+    return {
+        "smtp_url": SecretStr(catcher.url),
+        "mail_from": "WNMRC sandbox <bot@sandbox.invalid>",
+        "mail_rate_per_minute": 600,
+    }
 
 
 def _person(emulator: Emulator, user_id: Any) -> SimUser:

@@ -128,3 +128,17 @@ class ChatsRepository:
                 "UPDATE chats SET bot_status = ?, updated_at = ? WHERE id = ?",
                 (status, to_db(now), chat_id),
             )
+
+    async def set_language(self, chat_id: int, language: str | None, now: datetime) -> None:
+        """The language the bot writes in to this chat (None: the network's default)."""
+        await self._set("language", chat_id, language, now)
+
+    async def set_timezone(self, chat_id: int, zone: str | None, now: datetime) -> None:
+        """The IANA zone this chat reads times in (None: its working group's, else the default)."""
+        await self._set("timezone", chat_id, zone, now)
+
+    async def _set(self, column: str, chat_id: int, value: str | None, now: datetime) -> None:
+        # `column` is always one of this module's literals, never user input.
+        sql = f"UPDATE chats SET {column} = ?, updated_at = ? WHERE id = ?"
+        async with self._db.transaction() as conn:
+            await conn.execute(sql, (value, to_db(now), chat_id))

@@ -58,6 +58,8 @@ class Meeting(_Record):
     updated_at: AwareDatetime
     cancelled_at: AwareDatetime | None
     group_ids: tuple[int, ...] = ()
+    sequence: int = 0
+    """Grows with every change: the SEQUENCE of its calendar invitations (RFC 5545)."""
 
     @property
     def cancelled(self) -> bool:
@@ -304,7 +306,8 @@ class MeetingsRepository:
         stamp = to_db(now)
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
-                "UPDATE meetings SET status = 'cancelled', cancelled_at = ?, updated_at = ?"
+                "UPDATE meetings SET status = 'cancelled', cancelled_at = ?, updated_at = ?,"
+                " sequence = sequence + 1"
                 " WHERE id = ? AND status = 'scheduled'",
                 (stamp, stamp, meeting_id),
             )
@@ -329,7 +332,8 @@ class MeetingsRepository:
         """A new link or agenda: times, answers and reminders stay as they are."""
         async with self._db.transaction() as conn:
             await conn.execute(
-                "UPDATE meetings SET link = ?, agenda = ?, updated_at = ? WHERE id = ?",
+                "UPDATE meetings SET link = ?, agenda = ?, updated_at = ?, sequence = sequence + 1"
+                " WHERE id = ?",
                 (link, agenda, to_db(now), meeting_id),
             )
 
@@ -358,6 +362,7 @@ class MeetingsRepository:
         async with self._db.transaction() as conn:
             await conn.execute(
                 "UPDATE meetings SET local_start = ?, starts_at = ?, link = ?, agenda = ?,"
+                " sequence = sequence + 1,"
                 " updated_at = ? WHERE id = ?",
                 (local_start.strftime(LOCAL_FORMAT), to_db(first), link, agenda, stamp, meeting_id),
             )

@@ -22,6 +22,7 @@ from storage.rows import row_dict
 from storage.timecodec import from_db, to_db
 
 OutboxKind = Literal["reminder", "announcement", "digest", "notice"]
+OutboxChannel = Literal["telegram", "email"]
 OutboxStatus = Literal["queued", "sending", "sent", "unreachable", "failed"]
 OUTBOX_KINDS: Final[tuple[OutboxKind, ...]] = ("reminder", "announcement", "digest", "notice")
 OUTBOX_STATUSES: Final[tuple[OutboxStatus, ...]] = (
@@ -65,6 +66,24 @@ class OutboxDocument(_Record):
         return base64.b64decode(self.data)
 
 
+class OutboxEvent(_Record):
+    """A calendar event the e-mail of this message carries as an .ics invitation (RFC 5546)."""
+
+    uid: str
+    """Stable per meeting occurrence; the sender adds ``@`` and the mail domain."""
+    sequence: int
+    """Higher for every change of the same event."""
+    method: Literal["REQUEST", "CANCEL"]
+    start: AwareDatetime
+    end: AwareDatetime
+    summary: str
+    description: str = ""
+    location: str | None = None
+    partstat: Literal["NEEDS-ACTION", "ACCEPTED", "TENTATIVE", "DECLINED"] = "NEEDS-ACTION"
+    occurrence_id: int | None = None
+    """The occurrence one-click answers are about (links built when the web face is on)."""
+
+
 class OutboxPayload(_Record):
     """What the recipient sees, rendered in their language before it is enqueued."""
 
@@ -76,6 +95,10 @@ class OutboxPayload(_Record):
     album: tuple[str, ...] | None = None
     """Photos by Telegram file id, sent as an album (one photo: a photo); the text becomes the
     first photo's caption (at most 1024 characters); no reply_markup."""
+    event: OutboxEvent | None = None
+    """A meeting invitation, update or cancellation: by e-mail it comes with an .ics."""
+    email_to: str | None = None
+    """Only by e-mail, to this address even unverified: the code that verifies it."""
 
 
 class OutgoingMessage(_Record):
@@ -103,6 +126,8 @@ class OutboxMessage(_Record):
     message_thread_id: int | None
     person_id: int | None
     payload: OutboxPayload
+    channel: OutboxChannel = "telegram"
+    email_message_id: str | None = None
     dedupe_key: str
     due_at: AwareDatetime
     expires_at: AwareDatetime | None
@@ -127,6 +152,8 @@ class OutboxError(_Record):
     status: OutboxStatus
     error: str
     at: AwareDatetime
+    channel: OutboxChannel = "telegram"
+    person_id: int | None = None
 
 
 class OutboxSummary(_Record):
@@ -135,6 +162,8 @@ class OutboxSummary(_Record):
     counts: dict[OutboxKind, dict[OutboxStatus, int]]
     latest_errors: tuple[OutboxError, ...]
     next_due: AwareDatetime | None
+    by_email: dict[OutboxStatus, int] = {}
+    """The e-mail rows among them, by status (docs/developers.md, "E-mail, the second channel")."""
 
     def count(self, kind: OutboxKind | None = None, status: OutboxStatus | None = None) -> int:
         """Rows of that kind and status (either None: all of them)."""
@@ -149,9 +178,9 @@ class OutboxSummary(_Record):
 
 _INSERT: Final = """
 INSERT INTO outbox (kind, chat_id, message_thread_id, person_id, payload, dedupe_key, due_at,
-                    expires_at, next_attempt_at, created_at, updated_at)
+                    expires_at, next_attempt_at, created_at, updated_at, channel)
 VALUES (:kind, :chat_id, :message_thread_id, :person_id, :payload, :dedupe_key, :due_at,
-        :expires_at, :due_at, :now, :now)
+        :expires_at, :due_at, :now, :now, :channel)
 ON CONFLICT (dedupe_key) DO NOTHING
 """
 
@@ -169,13 +198,14 @@ UPDATE outbox
 SET status = 'sending', claimed_at = :now, claimed_by = :sender, updated_at = :now
 WHERE id IN (
     SELECT o.id FROM outbox AS o
-    WHERE o.status IN ('queued', 'sending') AND o.due_at <= :now
+    WHERE o.status IN ('queued', 'sending') AND o.due_at <= :now AND o.channel = 'telegram'
       AND ((o.status = 'queued' AND o.next_attempt_at <= :now)
            OR (o.status = 'sending' AND o.claimed_at <= :stale))
       AND o.chat_id NOT IN (SELECT value FROM json_each(:excluded))
       AND NOT EXISTS (
           SELECT 1 FROM outbox AS p
           WHERE p.chat_id = o.chat_id AND p.status IN ('queued', 'sending')
+            AND p.channel = 'telegram'
             AND (p.due_at < o.due_at OR (p.due_at = o.due_at AND p.id < o.id)))
     ORDER BY o.due_at, o.id
     LIMIT :limit)
@@ -212,7 +242,41 @@ WHERE status = 'sending' AND claimed_by IN (SELECT value FROM json_each(:senders
 
 _RETARGET: Final = """
 UPDATE outbox SET chat_id = :new, updated_at = :now
-WHERE chat_id = :old AND status IN ('queued', 'sending')
+WHERE chat_id = :old AND status IN ('queued', 'sending') AND channel = 'telegram'
+"""
+
+# E-mail rows: each person's oldest pending e-mail first (their head), in due order.
+_CLAIM_EMAIL: Final = """
+UPDATE outbox
+SET status = 'sending', claimed_at = :now, claimed_by = :sender, updated_at = :now
+WHERE id IN (
+    SELECT o.id FROM outbox AS o
+    WHERE o.channel = 'email' AND o.status IN ('queued', 'sending') AND o.due_at <= :now
+      AND ((o.status = 'queued' AND o.next_attempt_at <= :now)
+           OR (o.status = 'sending' AND o.claimed_at <= :stale))
+      AND NOT EXISTS (
+          SELECT 1 FROM outbox AS p
+          WHERE p.channel = 'email' AND p.person_id = o.person_id
+            AND p.status IN ('queued', 'sending')
+            AND (p.due_at < o.due_at OR (p.due_at = o.due_at AND p.id < o.id)))
+    ORDER BY o.due_at, o.id
+    LIMIT :limit)
+RETURNING *
+"""
+
+_MARK_EMAILED: Final = """
+UPDATE outbox SET status = 'sent', email_message_id = :message_id, sent_at = :now,
+                  attempts = attempts + 1, claimed_at = NULL, claimed_by = NULL, updated_at = :now
+WHERE id = :id
+"""
+
+# Who each person-addressed message may reach: Telegram (the message's chat) and/or e-mail.
+_ROUTES: Final = """
+SELECT p.id AS person_id, c.channels AS channels,
+       (p.email IS NOT NULL AND (lower(p.email) = c.verified_email
+            OR lower(p.email) = lower(json_extract(p.imported, '$.email')))) AS email_usable
+FROM people AS p LEFT JOIN person_channels AS c ON c.person_id = p.id
+WHERE p.id IN (SELECT value FROM json_each(:ids))
 """
 
 FINAL_STATUSES: Final[tuple[OutboxStatus, ...]] = ("sent", "unreachable", "failed")
@@ -226,13 +290,51 @@ DELETE FROM outbox WHERE id IN (
 """
 
 _COUNTS: Final = "SELECT kind, status, count(*) AS n FROM outbox GROUP BY kind, status"
+_EMAIL_COUNTS: Final = (
+    "SELECT status, count(*) AS n FROM outbox WHERE channel = 'email' GROUP BY status"
+)
 
 _LATEST_ERRORS: Final = """
-SELECT id, kind, chat_id, status, last_error AS error, updated_at AS at FROM outbox
+SELECT id, kind, chat_id, status, last_error AS error, updated_at AS at, channel, person_id
+FROM outbox
 WHERE last_error IS NOT NULL AND status <> 'sent'
 ORDER BY updated_at DESC, id DESC
 LIMIT :limit
 """
+
+
+MAIL_ONLY_CHAT_BASE: Final = -(2**62)
+"""Below every Telegram chat id: the stand-in chat of a person the bot reaches only by e-mail."""
+
+
+def mail_only_chat(person_id: int) -> int:
+    """The chat id of a message to a person who has no Telegram chat with the bot."""
+    return MAIL_ONLY_CHAT_BASE + person_id
+
+
+def is_mail_only_chat(chat_id: int) -> bool:
+    return chat_id < MAIL_ONLY_CHAT_BASE + 2**40
+
+
+ChannelChoice = Literal["telegram", "email", "both"]
+
+
+def delivery_routes(
+    choice: ChannelChoice | None, on_telegram: bool, email_usable: bool
+) -> tuple[bool, bool]:
+    """(by Telegram, by e-mail) for a message to a person (``on_telegram``: it has a chat).
+
+    No choice: Telegram when the message has a Telegram chat, else e-mail. E-mail chosen with
+    an address no longer verified falls back to Telegram; Telegram chosen (or unsubscribed
+    from e-mail) never becomes e-mail.
+    """
+    if choice is None:
+        choice = "telegram" if on_telegram else "email"
+    telegram = choice in ("telegram", "both") and on_telegram
+    email = choice in ("email", "both") and email_usable
+    if choice == "email" and not email:
+        telegram = on_telegram  # the address is not verified (any more): keep Telegram
+    return telegram, email
 
 
 def _message(row: aiosqlite.Row) -> OutboxMessage:
@@ -241,14 +343,19 @@ def _message(row: aiosqlite.Row) -> OutboxMessage:
     return OutboxMessage.model_validate(values)
 
 
-def _insert_params(message: OutgoingMessage, now: str) -> dict[str, Any]:
+def _insert_params(
+    message: OutgoingMessage, now: str, channel: OutboxChannel = "telegram"
+) -> dict[str, Any]:
     return {
+        "channel": channel,
         "kind": message.kind,
         "chat_id": message.chat_id,
         "message_thread_id": message.message_thread_id,
         "person_id": message.person_id,
         "payload": message.payload.model_dump_json(exclude_none=True),
-        "dedupe_key": message.dedupe_key,
+        "dedupe_key": message.dedupe_key
+        if channel == "telegram"
+        else f"email:{message.dedupe_key}",
         "due_at": to_db(message.due_at),
         "expires_at": None if message.expires_at is None else to_db(message.expires_at),
         "now": now,
@@ -260,17 +367,77 @@ class OutboxRepository:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self.email_enabled = False
+        """Set when the bot can send e-mail (SMTP configured): person rows then follow the
+        person's channels (docs/developers.md, "E-mail, the second channel")."""
 
     async def enqueue(self, messages: Iterable[OutgoingMessage], now: datetime) -> int:
-        """Queue messages in one transaction; returns how many were new (same key: no-op)."""
+        """Queue messages in one transaction; returns how many were new (same key: no-op).
+
+        A message to a person becomes a row per channel the person is reached by (Telegram,
+        e-mail or both): decided here, so every feature's messages follow the channels.
+        """
         stamp = to_db(now)
-        params = [_insert_params(message, stamp) for message in messages]
+        batch = list(messages)
+        choices = await self._choices(batch)
+        params = []
+        for message in batch:
+            choice, usable = choices.get(message.person_id, (None, False))
+            has_chat = not is_mail_only_chat(message.chat_id)
+            telegram, email = delivery_routes(choice, has_chat, usable)
+            if message.payload.email_to is not None:
+                telegram, email = False, self.email_enabled
+            if telegram:
+                params.append(_insert_params(message, stamp))
+            if email:
+                params.append(_insert_params(message, stamp, "email"))
         if not params:
             return 0
         async with self._db.transaction() as conn:
             before = conn.total_changes
             await conn.executemany(_INSERT, params)
             return conn.total_changes - before
+
+    async def _choices(
+        self, messages: list[OutgoingMessage]
+    ) -> dict[int | None, tuple[ChannelChoice | None, bool]]:
+        """Each addressed person's channel choice and whether their address may be used."""
+        ids = sorted({m.person_id for m in messages if m.person_id is not None})
+        if not ids or not self.email_enabled:
+            return {}
+        rows = await self._db.fetch_all(_ROUTES, {"ids": json.dumps(ids)})
+        return {row["person_id"]: (row["channels"], bool(row["email_usable"])) for row in rows}
+
+    async def claim_email(
+        self, now: datetime, sender: str, limit: int, *, lease: timedelta
+    ) -> list[OutboxMessage]:
+        """Take up to ``limit`` ready e-mail rows (each person's oldest first) for ``sender``."""
+        params = {
+            "now": to_db(now),
+            "stale": to_db(now - lease),
+            "sender": sender,
+            "limit": limit,
+            "error": EXPIRED,
+        }
+        async with self._db.transaction() as conn:
+            await conn.execute(_EXPIRE, params)
+            async with conn.execute(_CLAIM_EMAIL, params) as cursor:
+                rows = await cursor.fetchall()
+        return sorted((_message(row) for row in rows), key=lambda m: (m.due_at, m.id))
+
+    async def mark_emailed(self, message_id: int, email_message_id: str, now: datetime) -> None:
+        """The SMTP server accepted the e-mail."""
+        params = {"id": message_id, "message_id": email_message_id, "now": to_db(now)}
+        async with self._db.transaction() as conn:
+            await conn.execute(_MARK_EMAILED, params)
+
+    async def next_email_attempt(self) -> datetime | None:
+        """When the earliest queued e-mail row becomes ready."""
+        value = await self._db.fetch_value(
+            "SELECT min(max(next_attempt_at, due_at)) FROM outbox "
+            "WHERE channel = 'email' AND status = 'queued'"
+        )
+        return None if value is None else from_db(value)
 
     async def claim(
         self,
@@ -368,7 +535,7 @@ class OutboxRepository:
         """The earliest time after ``now`` at which a queued row becomes ready."""
         value = await self._db.fetch_value(
             "SELECT min(next_attempt_at) FROM outbox "
-            "WHERE status = 'queued' AND next_attempt_at > ?",
+            "WHERE status = 'queued' AND next_attempt_at > ? AND channel = 'telegram'",
             (to_db(now),),
         )
         return None if value is None else from_db(value)
@@ -393,6 +560,9 @@ class OutboxRepository:
         counts: dict[OutboxKind, dict[OutboxStatus, int]] = {}
         for row in await self._db.fetch_all(_COUNTS):
             counts.setdefault(row["kind"], {})[row["status"]] = int(row["n"])
+        by_email: dict[OutboxStatus, int] = {}
+        for row in await self._db.fetch_all(_EMAIL_COUNTS):
+            by_email[row["status"]] = int(row["n"])
         error_rows = await self._db.fetch_all(_LATEST_ERRORS, {"limit": errors})
         latest = tuple(OutboxError.model_validate(row_dict(row, ("at",))) for row in error_rows)
         next_due = await self._db.fetch_value(
@@ -402,6 +572,7 @@ class OutboxRepository:
             counts=counts,
             latest_errors=latest,
             next_due=None if next_due is None else from_db(next_due),
+            by_email=by_email,
         )
 
     async def prune(self, before: datetime, batch: int = 1000) -> int:
@@ -438,7 +609,8 @@ class OutboxRepository:
     async def last_sent_id(self, chat_id: int) -> int:
         """The id of the latest row sent to this chat (0 if none): marks since when it works."""
         value = await self._db.fetch_value(
-            "SELECT coalesce(max(id), 0) FROM outbox WHERE chat_id = ? AND status = 'sent'",
+            "SELECT coalesce(max(id), 0) FROM outbox "
+            "WHERE chat_id = ? AND status = 'sent' AND channel = 'telegram'",
             (chat_id,),
         )
         return int(value or 0)

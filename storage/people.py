@@ -1,5 +1,6 @@
 """People: who the bot knows, their chosen language and time zone."""
 
+import asyncio
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -13,6 +14,9 @@ from storage.database import Database
 from storage.models import Person
 from storage.rows import expect_row, row_dict
 from storage.timecodec import to_db
+
+Fold = Callable[[str], str]
+"""How names are compared (the bot passes its one ``fold``)."""
 
 _TIME_COLUMNS: Final = ("started_at", "created_at", "updated_at", "last_seen_at")
 
@@ -190,9 +194,12 @@ class PeopleRepository:
         """The person blocked the bot (403): stop writing to them until they write again."""
         await self._update(person_id, "reachable", 0, now)
 
-    async def search(self, query: str, limit: int = 10, *, by_id: bool = True) -> list[Person]:
-        """People matching ``@username`` exactly, a numeric id (if ``by_id``), or their name."""
-        return await search_people(self._db, query, limit, by_id=by_id)
+    async def search(
+        self, query: str, limit: int = 10, *, by_id: bool = True, fold: Fold | None = None
+    ) -> list[Person]:
+        """People matching ``@username`` exactly, a numeric id (if ``by_id``), or their name
+        (compared through ``fold`` when given: case, accents and width ignored)."""
+        return await search_people(self._db, query, limit, by_id=by_id, fold=fold)
 
     async def count(self) -> int:
         return int(await self._db.fetch_value("SELECT count(*) FROM people"))
@@ -256,19 +263,49 @@ LIMIT :limit
 """
 
 
+_NAMES: Final = "SELECT id, display_name, first_name, last_name FROM people"
+_ROWS_BETWEEN_YIELDS: Final = 2_000
+
+
 async def search_people(
-    db: Database, query: str, limit: int = 10, *, by_id: bool = True
+    db: Database, query: str, limit: int = 10, *, by_id: bool = True, fold: Fold | None = None
 ) -> list[Person]:
     """People matching ``@username`` exactly, a numeric id (if ``by_id``), or their name.
 
     Without ``by_id`` a number is only looked for in names: /whois never walks internal ids.
+    With ``fold`` (the bot's ``bot.textfold.fold``) a name matches whatever its case, accents
+    and character width: "lea" finds Léa.
     """
     text = query.strip()
     username = text[1:].lower() if text.startswith("@") and len(text) > 1 else None
     number = int(text) if by_id and text.isdigit() else None
+    if fold is not None and username is None and number is None:
+        return await _search_folded(db, fold(text), limit, fold)
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     params = {"username": username, "number": number, "pattern": f"%{escaped}%", "limit": limit}
     return [_person(row) for row in await db.fetch_all(_SEARCH, params)]
+
+
+async def _search_folded(db: Database, wanted: str, limit: int, fold: Fold) -> list[Person]:
+    """People whose display name or first and last names hold ``wanted`` once folded, in the
+    order of their folded names."""
+    if not wanted:
+        return []
+    found: list[tuple[str, int]] = []
+    for number, row in enumerate(await db.fetch_all(_NAMES)):
+        if number % _ROWS_BETWEEN_YIELDS == _ROWS_BETWEEN_YIELDS - 1:
+            await asyncio.sleep(0)  # a large network's scan lets other updates through
+        display = fold(row["display_name"] or "")
+        full = fold(f"{row['first_name']} {row['last_name'] or ''}")
+        if wanted in display or wanted in full:
+            found.append((display or full, int(row["id"])))
+    ids = [person_id for _, person_id in sorted(found)[:limit]]
+    if not ids:
+        return []
+    marks = ", ".join("?" for _ in ids)
+    rows = await db.fetch_all(f"SELECT * FROM people WHERE id IN ({marks})", ids)
+    by_id = {int(row["id"]): _person(row) for row in rows}
+    return [by_id[person_id] for person_id in ids if person_id in by_id]
 
 
 def person_from_row(row: aiosqlite.Row) -> Person:

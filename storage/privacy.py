@@ -125,6 +125,9 @@ _meeting_answers = _about_person(
 )
 
 
+_command_menu = _about_person("SELECT * FROM chat_menus WHERE person_id = :id")
+
+
 _meeting_messages = _about_person(
     "SELECT * FROM meeting_posts WHERE person_id = :id ORDER BY occurrence_id, kind"
 )
@@ -226,6 +229,16 @@ async def _updates_in_hand(db: Database, who: Subject) -> list[dict[str, Any]]:
         " WHERE sender_id = :telegram_id ORDER BY update_id",
         {"telegram_id": who.telegram_id},
     )
+
+
+_channels = _about_person(
+    "SELECT coalesce(c.channels, 'automatic') AS channels, p.email,"
+    " coalesce(p.email IS NOT NULL AND (lower(p.email) = c.verified_email"
+    "  OR lower(p.email) = lower(json_extract(p.imported, '$.email'))), 0) AS email_verified,"
+    " c.verified_email, c.verified_at, c.code_email AS code_sent_to, c.code_expires_at,"
+    " c.code_attempts, c.updated_at"
+    " FROM people AS p LEFT JOIN person_channels AS c ON c.person_id = p.id WHERE p.id = :id"
+)
 
 
 _calendar_feed = _about_person("SELECT * FROM calendar_feeds WHERE person_id = :id")
@@ -330,6 +343,7 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("selection_votes", ("selection_votes",), _selection_votes),
     Section("selection_rounds_opened", ("selection_rounds",), _selection_rounds_opened),
     Section("updates_in_hand", ("update_inbox",), _updates_in_hand),
+    Section("channels", ("person_channels",), _channels, single=True),
     Section("calendar_feed", ("calendar_feeds",), _calendar_feed, single=True),
     Section("roadmap_objectives_created", ("roadmap_objectives",), _roadmap_objectives),
     Section("roadmap_actions_owned", ("roadmap_owners",), _roadmap_owned),
@@ -349,6 +363,7 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("introductions", ("intro_participants",), _intro_participation, single=True),
     Section("introduction_pairs", ("intro_pairs",), _intro_pairs),
     Section("introduction_exclusions", ("intro_exclusions",), _intro_exclusions),
+    Section("command_menu", ("chat_menus",), _command_menu, single=True),
 )
 """Every part of a person's data, in the order /mydata shows them. New features add theirs."""
 

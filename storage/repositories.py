@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from storage.calendar import CalendarRepository
+from storage.channels import ChannelsRepository
 from storage.chats import ChatsRepository
 from storage.claims import ClaimsRepository
 from storage.database import Database
@@ -15,6 +16,7 @@ from storage.experiences import ExperiencesRepository
 from storage.groups import GroupsRepository
 from storage.joining import JoiningRepository
 from storage.meetings import MeetingsRepository
+from storage.menus import MenusRepository
 from storage.opportunities import OpportunitiesRepository
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
@@ -40,12 +42,14 @@ class Repositories:
     calendar: CalendarRepository
     experiences: ExperiencesRepository
     reviews: ReviewsRepository
+    channels: ChannelsRepository
     web: WebRepository
     roadmap: RoadmapRepository
     decisions: DecisionsRepository
     joining: JoiningRepository
     claims: ClaimsRepository
     opportunities: OpportunitiesRepository
+    menus: MenusRepository
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator["Repositories"]:
@@ -85,10 +89,12 @@ class Repositories:
             calendar=CalendarRepository(db),
             experiences=ExperiencesRepository(db),
             reviews=ReviewsRepository(db),
+            channels=ChannelsRepository(db),
             web=WebRepository(db),
             roadmap=RoadmapRepository(db),
             decisions=DecisionsRepository(db),
             joining=JoiningRepository(db),
             claims=ClaimsRepository(db),
             opportunities=OpportunitiesRepository(db),
+            menus=MenusRepository(db),
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from bot import announcements as rules
@@ -46,6 +46,8 @@ class Place:
 
     chat_id: int
     topic_id: int | None
+    language: str | None = None
+    """The chat's own language (set with /language in the chat), else the network's."""
 
 
 @dataclass(frozen=True)
@@ -319,7 +321,8 @@ class AnnouncementsService:
         audience = rules.parse_audience(str(data.get("audience"))) or rules.DEFAULT_AUDIENCE
         group = scope.group
         groups = await self.repos.groups.list() if group is None else [group]
-        places = _places(groups) if rules.reaches_chats(audience) else []
+        reached = _places(groups) if rules.reaches_chats(audience) else []
+        places = await self._in_their_languages(reached)
         people: list[Person] = []
         if rules.reaches_people(audience):
             if group is not None:
@@ -328,6 +331,14 @@ class AnnouncementsService:
                 members = await self.repos.roster.network_members()
             people = [p for p in members if _reachable(p)]
         return Recipients(places, people)
+
+    async def _in_their_languages(self, places: list[Place]) -> list[Place]:
+        """Each place with its chat's own language."""
+        chats = [await self.repos.chats.get(place.chat_id) for place in places]
+        return [
+            replace(place, language=chat.language if chat else None)
+            for place, chat in zip(places, chats, strict=True)
+        ]
 
     def body_limit(self, group: WorkingGroup | None, sender: Person) -> int:
         """The longest text one message carries, under the longest header of any language."""
@@ -386,8 +397,8 @@ class AnnouncementsService:
                     )
                 )
 
-        chat_tr = self.i18n.translator(self.i18n.default_language)
         for place in recipients.places:
+            chat_tr = self.i18n.translator(place.language or self.i18n.default_language)
             add(chat_tr, place.chat_id, place.topic_id, None)
         for person in recipients.people:
             if person.telegram_id is not None:

@@ -17,6 +17,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from bot.access import Actor, refusal
+from bot.chats.rules import chat_zone
 from bot.clock import Clock
 from bot.decisions import rules, texts
 from bot.decisions.buttons import option_of
@@ -25,6 +26,7 @@ from bot.decisions.texts import ProposalView
 from bot.groups import find_group
 from bot.i18n import N_, I18n, Translator, choose_language
 from bot.meetings.live_counts import LiveCounts
+from bot.outbox.addressing import person_chat
 from bot.permissions import Role
 from bot.profile import Refusal
 from bot.roadmap.rules import Due, read_due
@@ -221,11 +223,9 @@ class DecisionsService:
         language = choose_language(
             chat.language if chat else None, None, self.i18n.default_language
         )
-        zone = (
-            zone_of(group.timezone if group else None)
-            or zone_of(proposal.timezone)
-            or self.settings.default_zone
-        )
+        typed = zone_of(proposal.timezone) or self.settings.default_zone
+        group_zone = group.timezone if group else None
+        zone = chat_zone(chat.timezone if chat else None, group_zone, typed)
         return Reader(self.i18n.translator(language), zone)
 
     async def view(
@@ -325,18 +325,17 @@ class DecisionsService:
                 )
             )
         for person in await self.audience(proposal):
-            if not reachable(person) or person.telegram_id is None:
+            chat = person_chat(person)  # Telegram, or e-mail only (the outbox decides)
+            if chat is None:
                 continue
             reader = self.person_reader(person, proposal)
             view = await self.view(proposal, reader.tr.language)
             text = texts.post_text(reader.tr, view, reader.zone, None)
             markup = texts.keyboard(reader.tr, proposal.id, ballot, None, private=True)
-            key = f"decision:{proposal.id}:post:{person.telegram_id}:0"
+            key = f"decision:{proposal.id}:post:{chat}:0"
             messages.append(
                 (
-                    _message(
-                        "notice", person.telegram_id, key, text, markup, now, person=person.id
-                    ),
+                    _message("notice", chat, key, text, markup, now, person=person.id),
                     person.id,
                 )
             )
@@ -439,17 +438,18 @@ class DecisionsService:
         ballot = ballot_of(proposal)
         messages = []
         for person in await self.audience(proposal):
-            if person.id in answered or not reachable(person) or person.telegram_id is None:
+            chat = person_chat(person)  # Telegram, or e-mail only (the outbox decides)
+            if person.id in answered or chat is None:
                 continue
             reader = self.person_reader(person, proposal)
             view = await self.view(proposal, reader.tr.language, with_answers=False)
             text = texts.nudge_text(reader.tr, view, reader.zone)
             markup = texts.keyboard(reader.tr, proposal.id, ballot, None, private=True)
-            key = f"decision:{proposal.id}:nudge:{person.telegram_id}"
+            key = f"decision:{proposal.id}:nudge:{chat}"
             messages.append(
                 _message(
                     "reminder",
-                    person.telegram_id,
+                    chat,
                     key,
                     text,
                     markup,

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.chats.rules import chat_language, chat_zone
 from bot.clock import Clock
 from bot.digests.providers import section_providers
 from bot.digests.rules import (
@@ -104,8 +105,7 @@ class DigestsService:
         now = self.now()
         for group in await self.repos.groups.list():
             if group.chat_id is not None:
-                zone = zone_of(group.timezone) or self.default_zone
-                await self._ensure(zone, now, group.id)
+                await self._ensure(await self._group_zone(group), now, group.id)
         if self.settings.network_channel:
             await self._ensure(self.default_zone, now)
 
@@ -162,6 +162,38 @@ class DigestsService:
         self.runtime.wake()
         return updated
 
+    async def follow_chat_zone(self, group_ids: Iterable[int]) -> None:
+        """The groups' chats changed their zone: their next digest at 09:00 in the new one."""
+        now = self.now()
+        for group_id in group_ids:
+            schedule = await self.schedules.for_group(group_id)
+            if schedule is None or schedule.next_due_at is None:
+                continue
+            due = next_due(schedule.frequency, await self.zone(schedule), now)
+            await self.schedules.set_frequency(
+                schedule.id, schedule.frequency, due, schedule.covered_until, now
+            )
+        self._schedules_changed()
+        self.runtime.wake()
+
+    async def follow_person_zone(self, person_id: int) -> None:
+        """The person changed their zone: their own digest at 09:00 in the new one."""
+        schedule = await self.schedules.for_person(person_id)
+        if schedule is None or schedule.next_due_at is None:
+            return
+        now = self.now()
+        due = next_due(schedule.frequency, await self.zone(schedule), now)
+        await self.schedules.set_frequency(
+            schedule.id, schedule.frequency, due, schedule.covered_until, now
+        )
+        self._schedules_changed()
+        self.runtime.wake()
+
+    async def _group_zone(self, group: WorkingGroup) -> ZoneInfo:
+        """The zone of the group's chat (its own, else the group's, else the network's)."""
+        chat = await self.repos.chats.get(group.chat_id) if group.chat_id is not None else None
+        return chat_zone(chat.timezone if chat else None, group.timezone, self.default_zone)
+
     async def zone(self, schedule: DigestSchedule) -> ZoneInfo:
         """The zone the schedule's reader reads times in."""
         destination = await self.destination(schedule)
@@ -182,14 +214,12 @@ class DigestsService:
         if group is None:
             return None
         chat = await self.repos.chats.get(group.chat_id) if group.chat_id is not None else None
-        language = choose_language(
-            chat.language if chat else None, None, self.i18n.default_language
-        )
+        language = chat_language(chat.language if chat else None, self.i18n.default_language)
         target = DigestTarget(
             TargetKind.GROUP,
             schedule.id,
             frozenset({group.id}),
-            zone_of(group.timezone) or self.default_zone,
+            chat_zone(chat.timezone if chat else None, group.timezone, self.default_zone),
             language,
             title=group.name(language),
         )

@@ -3,6 +3,7 @@ form of ``/newgroup``, and what a change in a linked chat's membership amounts t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -11,6 +12,7 @@ from typing import Final
 from bot.i18n import N_, Translator
 from bot.rendering import Html, echo
 from bot.routing import CallbackData, callback_data
+from bot.textfold import fold
 from config.network import SLUG_PATTERN
 from storage import Person, WorkingGroup
 
@@ -21,25 +23,35 @@ PRESENT_STATUSES: Final = frozenset({"creator", "administrator", "member"})
 """Chat member statuses of people who are in the chat (``restricted`` depends on is_member)."""
 
 
+fold_name: Final = functools.lru_cache(maxsize=65_536)(fold)
+"""``bot.textfold.fold`` remembered for the names looked up again and again (people's names in
+every /whois scan; 65,536 of them is a few MB)."""
+
+
 def _normalise(text: str) -> str:
-    return " ".join(text.casefold().split())
+    return fold_name(text)
+
+
+def _names_of(group: WorkingGroup) -> list[str]:
+    return [fold(group.slug), *(fold(name) for name in group.names.values())]
+
+
+def match_groups(groups: Sequence[WorkingGroup], query: str) -> list[WorkingGroup]:
+    """The groups ``query`` may mean: the one whose slug or name (in any language) it is, else
+    every group one of whose names begins with it; case, accents and width ignored."""
+    wanted = fold(query).removeprefix("#")
+    if not wanted:
+        return []
+    exact = [group for group in groups if wanted in _names_of(group)]
+    if exact:
+        return exact[:1]
+    return [g for g in groups if any(name.startswith(wanted) for name in _names_of(g))]
 
 
 def find_group(groups: Sequence[WorkingGroup], query: str) -> WorkingGroup | None:
     """The group named by ``query``: its slug, or its name in any language, or a unique prefix."""
-    wanted = _normalise(query).removeprefix("#")
-    if not wanted:
-        return None
-    for group in groups:
-        if wanted == group.slug or wanted in (_normalise(n) for n in group.names.values()):
-            return group
-    prefixed = [
-        group
-        for group in groups
-        if group.slug.startswith(wanted)
-        or any(_normalise(n).startswith(wanted) for n in group.names.values())
-    ]
-    return prefixed[0] if len(prefixed) == 1 else None
+    found = match_groups(groups, query)
+    return found[0] if len(found) == 1 else None
 
 
 def split_group_and_rest(
@@ -63,7 +75,16 @@ def group_names(groups: Sequence[WorkingGroup], language: str) -> str:
 
 
 def unknown_group(tr: Translator, query: str, groups: Sequence[WorkingGroup]) -> Html:
-    """The answer to a group name that matches none: what was typed and the valid names."""
+    """The answer to a group name that matches none: what was typed and the valid names; to a
+    beginning several groups share, those groups."""
+    candidates = match_groups(groups, query)
+    if len(candidates) > 1:
+        return tr(
+            "“{query}” could be several working groups: {groups}. Which one? Write more of "
+            "its name.",
+            query=echo(query),
+            groups=group_names(candidates, tr.language),
+        )
     return tr(
         "There is no working group “{query}”. The working groups are: {groups}.",
         query=echo(query),

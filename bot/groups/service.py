@@ -17,6 +17,7 @@ from bot.groups.rules import (
     NewGroup,
     PersonLookup,
     find_group,
+    fold_name,
     group_of_place,
     name_taken,
     pick_person,
@@ -131,7 +132,7 @@ class GroupsService:
 
     async def find_person(self, query: str) -> PersonLookup:
         """The one person ``query`` names, or the candidates when it is ambiguous."""
-        return pick_person(query, await self._repos.people.search(query))
+        return pick_person(query, await self._repos.people.search(query, fold=fold_name))
 
     # --- membership -------------------------------------------------------------------
 

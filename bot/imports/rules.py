@@ -17,6 +17,7 @@ from bot.countries import find_country, find_zone
 from bot.groups import find_group
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, negotiate
 from bot.profile import EMAIL_LIMIT, NAME_LIMIT, TEXT_LIMIT
+from bot.textfold import fold
 from storage import WorkingGroup
 from storage.imports import ImportedPerson, ImportReport
 
@@ -227,8 +228,8 @@ _FIELDS: Final[Mapping[str, tuple[str, Callable[[str], str]]]] = {
 def resolve_language(text: str) -> str | None:
     """A catalog from a code (``es``, ``es-419``, ``zh-hans``) or a language's own name."""
     cleaned = text.strip()
-    by_name = {name.casefold(): code for code, name in LANGUAGE_NAMES.items()}
-    return by_name.get(cleaned.casefold()) or negotiate(cleaned)
+    by_name = {fold(name): code for code, name in LANGUAGE_NAMES.items()}
+    return by_name.get(fold(cleaned)) or negotiate(cleaned)
 
 
 def clean_username(text: str) -> str:

@@ -9,20 +9,22 @@ service or the reminders enqueue them inside the unit of work of their use case.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from bot.i18n import I18n, Translator, choose_language
+from bot.chats.rules import chat_language, chat_zone
+from bot.i18n import I18n, Translator
 from bot.meetings import texts
 from bot.meetings.recurrence import recurrence_of
 from bot.meetings.rules import NUDGE_OFFSET
 from bot.meetings.texts import MeetingView, rsvp_keyboard
+from bot.outbox.addressing import person_chat
 from bot.roster import zone_of
 from config import Settings
 from storage import Person, Repositories, WorkingGroup
 from storage.meetings import DueReminder, Meeting, MeetingPost, Occurrence
-from storage.outbox import OutboxKind, OutboxPayload, OutgoingMessage
+from storage.outbox import OutboxEvent, OutboxKind, OutboxPayload, OutgoingMessage
 from storage.timecodec import to_db
 
 
@@ -62,6 +64,41 @@ def reachable(person: Person) -> bool:
     return person.telegram_id is not None and person.started_at is not None and person.reachable
 
 
+def addressable(person: Person) -> bool:
+    """Reachable in Telegram, or by e-mail (the outbox decides which channels carry it)."""
+    return person_chat(person) is not None
+
+
+def chat_of(person: Person) -> int:
+    """The person's private chat, or the stand-in chat of someone reached only by e-mail."""
+    chat = person_chat(person)
+    assert chat is not None, "only for addressable people"
+    return chat
+
+
+def meeting_event(
+    meeting: Meeting, occurrence: Occurrence, *, partstat: str | None = None
+) -> OutboxEvent:
+    """The occurrence as a calendar event: one UID per occurrence, a SEQUENCE that grows with
+    every change of the meeting."""
+    cancelled = meeting.cancelled or occurrence.status == "cancelled"
+    return OutboxEvent(
+        uid=f"wnmrc-meeting-{meeting.id}-{occurrence.id}",
+        sequence=meeting.sequence,
+        method="CANCEL" if cancelled else "REQUEST",
+        start=occurrence.starts_at,
+        end=occurrence.starts_at + timedelta(minutes=meeting.duration_minutes),
+        summary=meeting.title,
+        description=meeting.agenda or "",
+        location=meeting.link,
+        partstat=PARTSTAT.get(partstat or "", "NEEDS-ACTION"),
+        occurrence_id=occurrence.id,
+    )
+
+
+PARTSTAT: Final = {"going": "ACCEPTED", "maybe": "TENTATIVE", "no": "DECLINED"}
+
+
 def stamp(moment: datetime) -> str:
     return to_db(moment)[:16]
 
@@ -77,13 +114,14 @@ def outgoing(
     topic: int | None = None,
     person: int | None = None,
     expires: datetime | None = None,
+    event: OutboxEvent | None = None,
 ) -> OutgoingMessage:
     return OutgoingMessage(
         kind=kind,
         chat_id=chat_id,
         message_thread_id=topic,
         person_id=person,
-        payload=OutboxPayload(text=text, reply_markup=markup),
+        payload=OutboxPayload(text=text, reply_markup=markup, event=event),
         dedupe_key=key,
         due_at=now,
         expires_at=expires,
@@ -111,10 +149,9 @@ class Outgoing:
         self, chat_id: int, meeting: Meeting, group: WorkingGroup | None
     ) -> Reader:
         chat = await self.repos.chats.get(chat_id)
-        language = choose_language(
-            chat.language if chat else None, None, self.i18n.default_language
-        )
-        zone = zone_of(group.timezone if group else None) or self.zone_of(meeting)
+        language = chat_language(chat.language if chat else None, self.i18n.default_language)
+        group_zone = group.timezone if group else None
+        zone = chat_zone(chat.timezone if chat else None, group_zone, self.zone_of(meeting))
         return Reader(self.i18n.translator(language), zone)
 
     async def post_reader(
@@ -132,7 +169,7 @@ class Outgoing:
             )
             return await self.chat_reader(post.chat_id, meeting, group), None
         person = await self.repos.people.get(post.person_id)
-        if person is None or not reachable(person):
+        if person is None or not addressable(person):
             return None, None
         answer = await self.repos.meetings.answer_of(post.occurrence_id, person.id)
         return self.person_reader(person, meeting), answer
@@ -176,7 +213,7 @@ class Outgoing:
                 place = Place(group, group.chat_id, group.topic_id)
                 places.setdefault((group.chat_id, group.topic_id), place)
             for member in await self.repos.roster.members(group.id):
-                if reachable(member.person):
+                if addressable(member.person):
                     people[member.person.id] = member.person
                     member_of.setdefault(member.person.id, set()).add(group.id)
         if reminders:
@@ -208,14 +245,15 @@ class Outgoing:
             )
             found.append(Announcement(message, None))
         for person in audience.people:
-            assert person.telegram_id is not None
+            chat = chat_of(person)
             reader = self.person_reader(person, meeting)
             view = await self.view(meeting, occurrence, reader.tr.language, groups)
             text = texts.announcement_text(reader.tr, view, reader.zone, None)
             markup = rsvp_keyboard(reader.tr, occurrence.id)
-            key = f"meeting:{meeting.id}:announce:{person.telegram_id}:0"
+            key = f"meeting:{meeting.id}:announce:{chat}:0"
+            event = meeting_event(meeting, occurrence)
             message = outgoing(
-                "announcement", person.telegram_id, key, text, markup, now, person=person.id
+                "announcement", chat, key, text, markup, now, person=person.id, event=event
             )
             found.append(Announcement(message, person.id))
         return found
@@ -233,7 +271,8 @@ class Outgoing:
             view = await self.view(meeting, occurrence, reader.tr.language, groups)
             text = texts.change_text(reader.tr, view, reader.zone, old_start)
             markup = None if view.cancelled else rsvp_keyboard(reader.tr, occurrence.id, answer)
-            key = f"meeting:{meeting.id}:change:{to_db(meeting.updated_at)}:{post.chat_id}"
+            change = f"{to_db(meeting.updated_at)}:{meeting.sequence}"
+            key = f"meeting:{meeting.id}:change:{change}:{post.chat_id}"
             messages.append(
                 outgoing(
                     "notice",
@@ -244,6 +283,11 @@ class Outgoing:
                     now,
                     topic=post.message_thread_id,
                     person=post.person_id,
+                    event=(
+                        None
+                        if post.person_id is None
+                        else meeting_event(meeting, occurrence, partstat=answer)
+                    ),
                 )
             )
         return messages
@@ -257,17 +301,17 @@ class Outgoing:
         groups = await self.all_groups()
         messages = []
         for person in audience.people:
-            if person.id in answers or person.telegram_id is None:
+            if person.id in answers:
                 continue
             reader = self.person_reader(person, meeting)
             view = await self.view(meeting, occurrence, reader.tr.language, groups)
             text = texts.nudge_text(reader.tr, view, reader.zone)
             markup = rsvp_keyboard(reader.tr, occurrence.id)
-            key = f"nudge:{occurrence.id}:{stamp(now)}:{person.telegram_id}"
+            key = f"nudge:{occurrence.id}:{stamp(now)}:{chat_of(person)}"
             messages.append(
                 outgoing(
                     "reminder",
-                    person.telegram_id,
+                    chat_of(person),
                     key,
                     text,
                     markup,
@@ -309,7 +353,7 @@ class Outgoing:
             )
         offset = NUDGE_OFFSET if reminder.offset_minutes == NUDGE_OFFSET else shown
         for person in audience.people:
-            assert person.telegram_id is not None
+            chat = chat_of(person)
             reader = self.person_reader(person, meeting)
             view = await self.view(meeting, occurrence, reader.tr.language, groups)
             answer = answers.get(person.id)
@@ -318,8 +362,8 @@ class Outgoing:
             messages.append(
                 outgoing(
                     "reminder",
-                    person.telegram_id,
-                    f"{base}:{person.telegram_id}",
+                    chat,
+                    f"{base}:{chat}",
                     text,
                     markup,
                     now,

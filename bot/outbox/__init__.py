@@ -20,7 +20,7 @@ from bot.outbox.sender import (
     retry_after_seconds,
 )
 from bot.outbox.service import Forgotten, NotInUnitError, OutboxService
-from bot.outbox.work import OutboxRetention, outbox_retention, outbox_sender
+from bot.outbox.work import OutboxRetention, outbox_mailer, outbox_retention, outbox_sender
 
 __all__ = [
     "LOST_CHAT_NOTICE",
@@ -38,6 +38,7 @@ __all__ = [
     "is_private_chat",
     "lost_chat",
     "orphaned_claimants",
+    "outbox_mailer",
     "outbox_report",
     "outbox_retention",
     "outbox_sender",

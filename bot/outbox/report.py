@@ -36,6 +36,9 @@ def render_report(summary: OutboxSummary, where: str) -> str:
         lines.append(f"{kind:<14}{cells}")
     totals = "".join(f"{summary.count(status=status):>13}" for status in OUTBOX_STATUSES)
     lines.append(f"{'total':<14}{totals}")
+    if summary.by_email:
+        email = "".join(f"{summary.by_email.get(status, 0):>13}" for status in OUTBOX_STATUSES)
+        lines.append(f"{'  by e-mail':<14}{email}")
     due = summary.next_due
     lines.append(f"next queued message due: {_utc(due) if due else 'none'}")
     if not summary.latest_errors:
@@ -43,9 +46,13 @@ def render_report(summary: OutboxSummary, where: str) -> str:
         return "\n".join(lines)
     lines.append("latest errors:")
     for error in summary.latest_errors:
+        to = (
+            f"by e-mail to person {error.person_id}"
+            if error.channel == "email"
+            else f"to chat {error.chat_id}"
+        )
         lines.append(
-            f"  #{error.id} {error.kind} to chat {error.chat_id}, {error.status}, "
-            f"{_utc(error.at)}: {error.error}"
+            f"  #{error.id} {error.kind} {to}, {error.status}, {_utc(error.at)}: {error.error}"
         )
     return "\n".join(lines)
 

@@ -3,12 +3,19 @@ retention that prunes final rows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
+from bot.meetings.rules import ANSWERS
 from bot.ops import reporter_of
+from bot.outbox.email import AnswerLinks, MailIdentity
+from bot.outbox.mailer import MailConfig, Mailer
 from bot.outbox.sender import LostChatNotices, Sender
 from bot.outbox.service import OutboxService
+from bot.web.links import answer_url
+from config import Settings
+from storage.outbox import OutboxEvent
 
 if TYPE_CHECKING:
     from bot.context import WnmrcApplication
@@ -54,3 +61,42 @@ class OutboxRetention:
 
 def outbox_retention(application: WnmrcApplication) -> OutboxRetention:
     return OutboxRetention(application.services.outbox)
+
+
+def outbox_mailer(application: WnmrcApplication) -> Mailer:
+    """The e-mail sender (idle when ``WNMRC_SMTP_URL`` is unset)."""
+    services = application.services
+    settings = services.settings
+    config = services.mail or MailConfig(rate_per_minute=settings.mail_rate_per_minute)
+    return Mailer(
+        services.repos,
+        services.clock,
+        services.i18n,
+        settings.smtp_server(),
+        MailIdentity(settings.mail_from or "WNMRC <wnmrc-bot@localhost>"),
+        config,
+        runtime=services.runtime,
+        ops=reporter_of(application),
+        answer_link=one_click_answers(settings),
+        unsubscribe_link=unsubscribe_links(settings),
+    )
+
+
+def unsubscribe_links(settings: Settings) -> Callable[[str], str] | None:
+    """The web face's one-click unsubscribe address (None: no web pages, a mailto only)."""
+    root = settings.public_url
+    if root is None:
+        return None
+    return lambda token: f"{root}/unsubscribe/{token}"
+
+
+def one_click_answers(settings: Settings) -> AnswerLinks:
+    """Going / Maybe / Can't go links signed by the web face, valid until the meeting ends."""
+
+    def link(event: OutboxEvent, person_id: int, answer: str) -> str | None:
+        chosen = next((known for known in ANSWERS if known == answer), None)
+        if event.occurrence_id is None or chosen is None:
+            return None
+        return answer_url(settings, event.occurrence_id, person_id, chosen, event.end)
+
+    return link

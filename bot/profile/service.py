@@ -50,3 +50,7 @@ class ProfileService:
     async def set_language(self, person_id: int, language: str) -> None:
         """The language the bot speaks to the person from now on."""
         await self._repos.people.set_language(person_id, language, self._clock.now())
+
+    async def set_timezone(self, person_id: int, zone: str) -> None:
+        """The zone the bot shows the person's times in from now on."""
+        await self._repos.people.set_timezone(person_id, zone, self._clock.now())

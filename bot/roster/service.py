@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.access import Actor
+from bot.groups.rules import fold_name
 from bot.permissions import Role
 from bot.roster.rules import MATCHES_SHOWN, ExportRecord, may_see_roster, roster_csv
 from config import Settings, SettingsError
@@ -54,7 +55,9 @@ class RosterService:
 
     async def whois(self, query: str) -> Whois:
         """Up to one more than ``MATCHES_SHOWN`` people matching ``query``, with their groups."""
-        found = await self._repos.people.search(query, limit=MATCHES_SHOWN + 1, by_id=False)
+        found = await self._repos.people.search(
+            query, limit=MATCHES_SHOWN + 1, by_id=False, fold=fold_name
+        )
         by_id = {group.id: group for group in await self._repos.groups.list()}
         groups: dict[int, list[tuple[WorkingGroup, bool]]] = {}
         for membership in await self._repos.roster.memberships([p.id for p in found]):

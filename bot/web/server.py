@@ -61,6 +61,8 @@ def web_server(application: WnmrcApplication) -> web.Application:
     server.router.add_get(answer, _answer_page)
     server.router.add_post(answer, _answer_confirmed)
     server.router.add_get(r"/calendar/{token}.ics", _feed)
+    server.router.add_get(r"/unsubscribe/{token}", _unsubscribe_page)  # e-mail's footer
+    server.router.add_post(r"/unsubscribe/{token}", _unsubscribed)  # RFC 8058 one-click
     server.router.add_get("/", _home)
     server.router.add_get("/experiences", _gallery)
     server.router.add_get(r"/experiences/{id:\d{1,9}}", _experience)
@@ -184,6 +186,28 @@ async def _answer(request: web.Request, *, record: bool) -> web.Response:
         recorded=record,
         action=request.path,
     )
+
+
+# unsubscribing from e-mail (bot/channels/service.py)
+
+
+async def _unsubscribe_page(request: web.Request) -> web.Response:
+    """GET: a button to stop the e-mails (mail scanners only GET, so nothing changes yet)."""
+    return await _unsubscribe(request, done=False)
+
+
+async def _unsubscribed(request: web.Request) -> web.Response:
+    """POST (the button, or a mail program's one-click unsubscribe): back to Telegram only."""
+    return await _unsubscribe(request, done=True)
+
+
+async def _unsubscribe(request: web.Request, *, done: bool) -> web.Response:
+    channels = request.app[_APPLICATION].services.channels
+    token = request.match_info["token"]
+    language = await (channels.unsubscribe(token) if done else channels.language_of_token(token))
+    if language is None:
+        return _problem(request, _visitor(request), PAGE_NOT_FOUND, NOT_FOUND, 404)
+    return _page(request, language, "unsubscribe.html", done=done, action=request.path)
 
 
 # calendar feeds

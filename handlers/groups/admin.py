@@ -153,6 +153,7 @@ async def coordinator(update: Update, context: BotContext) -> None:
         text = await _appoint(context, group, person)
     else:
         text = await _dismiss(context, group, person)
+    context.services.menus.changed()  # their private menu follows their role
     await message.reply_text(text)
 
 

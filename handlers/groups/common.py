@@ -4,10 +4,10 @@ and the people coordinators and the secretariat name in commands."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from telegram import Chat as TelegramChat
-from telegram import Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import Forbidden, TelegramError
 
 from bot.context import BotContext
@@ -17,6 +17,7 @@ from bot.groups import (
     find_group,
     group_names,
     group_of_place,
+    match_groups,
     split_group_and_rest,
     unknown_group,
 )
@@ -44,11 +45,21 @@ def topic_of(message: Message) -> int | None:
     return message.message_thread_id if message.is_topic_message else None
 
 
+ChoiceButton = Callable[[Translator, WorkingGroup], InlineKeyboardButton]
+"""A button that does the command for one of the groups an ambiguous name may mean."""
+
+
 async def wanted_group(
-    update: Update, context: BotContext, name: str, *, here: bool = True
+    update: Update,
+    context: BotContext,
+    name: str,
+    *,
+    here: bool = True,
+    choice: ChoiceButton | None = None,
 ) -> WorkingGroup | None:
     """The group named in the arguments, or (with none, when ``here``) the group this chat is
-    linked to; else says why and returns None."""
+    linked to; else says why and returns None. A beginning several groups share lists them,
+    each with its ``choice`` button when given."""
     message = update.effective_message
     if message is None:
         return None
@@ -58,7 +69,10 @@ async def wanted_group(
     if query:
         group = find_group(groups, query)
         if group is None:
-            await message.reply_text(unknown_group(tr, query, groups))
+            candidates = match_groups(groups, query)
+            buttons = [[choice(tr, g)] for g in candidates] if choice and candidates else None
+            markup = InlineKeyboardMarkup(buttons) if buttons else None
+            await message.reply_text(unknown_group(tr, query, groups), reply_markup=markup)
         return group
     if here and message.chat.type != TelegramChat.PRIVATE:
         group = group_of_place(groups, message.chat.id, topic_of(message))

@@ -180,9 +180,19 @@ def _asked_toast(tr: Translator, asked: Asked, name: str) -> str:
 # /join, /leave, /invite
 
 
+def _join_button(tr: Translator, group: WorkingGroup) -> InlineKeyboardButton:
+    label = plain(tr("Join {group}"), group=group.name(tr.language))
+    return InlineKeyboardButton(label, callback_data=JoinButton(group.id).pack())
+
+
+def _leave_button(tr: Translator, group: WorkingGroup) -> InlineKeyboardButton:
+    label = plain(tr("Leave {group}"), group=group.name(tr.language))
+    return InlineKeyboardButton(label, callback_data=LeaveButton(group.id).pack())
+
+
 async def join_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
-    group = await wanted_group(update, context, "join")
+    group = await wanted_group(update, context, "join", choice=_join_button)
     if message is None or group is None:
         return
     await message.reply_text(await join_group(context, group, "bot"))
@@ -190,7 +200,7 @@ async def join_command(update: Update, context: BotContext) -> None:
 
 async def leave_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
-    group = await wanted_group(update, context, "leave")
+    group = await wanted_group(update, context, "leave", choice=_leave_button)
     person = context.person
     if message is None or group is None or person is None:
         return

@@ -20,6 +20,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot import profile as rules
+from bot.channels import CHOICE_LABELS
 from bot.commands import ME, PROFILE
 from bot.context import BotContext
 from bot.conversations import Conversation
@@ -242,10 +243,19 @@ async def _card_view(context: BotContext, person: Person, note: Html | None = No
     groups = await context.services.groups.names_of_groups_of(person.id, _.language)
     groups_text = escape(", ".join(groups)) if groups else Html("—")
     lines.append(rules.card_line(_, N_("Working groups"), groups_text))
+    lines.append(await _channels_line(context, person))
     if not person.country:
         lines += ["", _("/profile fills it in, step by step.")]
     edit = button(_("Edit"), EDIT, "menu", "")
     return View(Html("\n".join(lines)), InlineKeyboardMarkup([[edit]]))
+
+
+async def _channels_line(context: BotContext, person: Person) -> Html:
+    """How the bot reaches the person, and where to change it (/notify)."""
+    _ = context.tr
+    state = await context.services.channels.state(person.id)
+    reached = _(CHOICE_LABELS[state.choice if state else None])
+    return rules.card_line(_, N_("Reached by"), Html(f"{reached} (/notify)"))
 
 
 async def _fields_menu(context: BotContext, person: Person) -> View:

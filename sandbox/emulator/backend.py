@@ -36,6 +36,8 @@ class Backend:
         self.updates = UpdateQueue(self.journal.changed.fire)
         self.webhook = WebhookSender(self.updates, self.journal.note_activity)
         self.commands: dict[tuple[CommandKey, str], list[dict[str, str]]] = {}
+        self.profile: dict[tuple[str, str], str] = {}
+        """The bot's name, description and short description per language ("" the default)."""
         self.privacy_mode = privacy_mode
         self.strict_ampersand = strict_ampersand
 

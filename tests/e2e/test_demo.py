@@ -8,7 +8,7 @@ import pytest
 
 from bot.context import WnmrcApplication
 from bot.opportunities import intros
-from sandbox.demo import PEOPLE, DemoNetwork
+from sandbox.demo import EMAIL_ONLY_ADDRESS, PEOPLE, DemoNetwork
 from sandbox.emulator import Emulator
 from storage import Repositories
 
@@ -23,7 +23,12 @@ async def test_demo_loads_people_groups_and_chats(
     continents = {person.timezone.split("/")[0] for person in PEOPLE}
     assert {"America", "Europe", "Asia", "Africa", "Pacific"} <= continents
     assert {person.language for person in PEOPLE} == {"en", "es", "zh", "fr"}
-    assert await repos.people.count() == len(PEOPLE)
+    assert await repos.people.count() == len(PEOPLE) + 1  # and Li Wei, by e-mail only
+    li = await repos.db.fetch_one(
+        "SELECT telegram_id, email, language FROM people WHERE display_name = 'Li Wei'"
+    )
+    assert li is not None
+    assert tuple(li) == (None, EMAIL_ONLY_ADDRESS, "zh")
     projects = await repos.opportunities.project_ids()
     for group in await repos.groups.list():
         if group.id in projects:  # a joint project born from a proposal: no chat of its own
@@ -49,6 +54,9 @@ async def test_demo_loads_people_groups_and_chats(
     assert await repos.opportunities.intro_pairs(intros.month_of(app.services.clock.now()))
     await demo.load(repos, app.services.clock)  # loading again adds nothing
     assert len(await repos.opportunities.open()) == 6
+    biodiversity = await repos.chats.get(demo.chats["biodiversity"].id)
+    assert biodiversity is not None
+    assert (biodiversity.language, biodiversity.timezone) == ("fr", "Europe/Paris")
 
 
 @pytest.mark.usefixtures("app")

@@ -78,3 +78,20 @@ async def test_a_failing_menu_publication_is_a_warning_not_a_stop(
     assert reply.text.startswith("Welcome, Ana!")
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert any("could not publish" in r.getMessage() for r in warnings)
+
+
+@pytest.mark.usefixtures("app")
+async def test_a_tap_no_feature_declares_is_answered_and_changes_nothing(
+    emulator: Emulator,
+) -> None:
+    ana = emulator.add_user("Ana", language_code="es")
+    groups = await emulator.says(ana, "/groups")
+
+    query = emulator.tap_data(ana, groups, "0")
+    await emulator.wait_until(
+        lambda: any(a.callback_query_id == query for a in emulator.callback_answers)
+    )
+
+    answer = next(a for a in emulator.callback_answers if a.callback_query_id == query)
+    assert answer.text == "Este botón ya no es válido."
+    assert emulator.message(groups.chat_id, groups.message_id).text == groups.text  # type: ignore[union-attr]

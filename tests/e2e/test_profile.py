@@ -273,6 +273,8 @@ async def test_me_shows_the_profile_in_the_readers_language_with_html_shown_lite
         "Intereses: Cambio climático, <i>glaciares</i>",
         "Correo electrónico: ana@example.org",
         "Grupos de trabajo: Cambio climático",
+        "Te contacto por: automáticamente (Telegram si ya iniciaste el bot; si no, correo"
+        " electrónico) (/notify)",
     ]
     assert "&lt;b&gt;Ana&lt;/b&gt; &amp; *co*" in (card.html or "")
     assert labels(card) == ["Editar"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
 import os
 import pty
 import re
@@ -107,6 +109,22 @@ async def test_a_calendar_file_is_saved_and_its_path_printed(tmp_path: Path) -> 
     content = path.read_text()
     assert content.startswith("BEGIN:VCALENDAR")
     assert "Follow-up meeting of the working groups (demo)" in content
+
+
+async def test_the_email_only_member_s_mail_is_caught_and_its_path_printed(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "demo.sqlite3"
+
+    out = await _sandbox("--demo", "--database", str(database), script="/as Jorge\n/nudge 1\n")
+
+    caught = re.search(r"📧 e-mail to li\.wei@demo\.example: (.+) — saved as (\S+\.eml)", out)
+    assert caught is not None, out
+    assert "您还没有回复" in caught[1]  # her language
+    path = Path(caught[2])
+    assert path.parent == tmp_path / "demo-mail"
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert message["To"] == "Li Wei <li.wei@demo.example>"
 
 
 async def test_a_poll_is_drawn_with_its_options_answered_by_number_and_its_toast_shown() -> None:

@@ -172,6 +172,27 @@ async def test_send_queues_each_recipient_in_their_language_and_drops_the_draft_
     assert (await repos.outbox.summary()).count() == 4
 
 
+async def test_a_linked_chat_that_chose_its_language_reads_the_announcement_in_it(
+    repos: Repositories, service: AnnouncementsService
+) -> None:
+    carmen = await person(repos, 1001, "Carmen", "es", role="coordinator")
+    await repos.chats.upsert(
+        chat_id=CLIMATE_CHAT,
+        type="supergroup",
+        title="Climate chat",
+        username=None,
+        is_forum=False,
+        now=START,
+    )
+    await repos.groups.link_chat(await climate_id(repos), CLIMATE_CHAT, None, START)
+    await repos.chats.set_language(CLIMATE_CHAT, "fr", START)
+    draft = await at_preview(service, carmen, "La réunion de suivi est lundi.")
+
+    assert isinstance(await service.tap(carmen, str(draft.data["id"]), "send"), Queued)
+    [row] = await repos.outbox.for_chat(CLIMATE_CHAT)
+    assert row.payload.text.split("\n")[0] == "<b>📣 Annonce — Changement climatique</b>"
+
+
 async def test_a_coordinator_dismissed_before_send_is_refused_and_nothing_is_queued(
     repos: Repositories, service: AnnouncementsService
 ) -> None:

@@ -21,6 +21,7 @@ from bot.groups import (
     find_group,
     group_names,
     group_of_place,
+    match_groups,
     membership_button,
     name_taken,
     parse_new_group,
@@ -45,6 +46,16 @@ def test_by_slug_name_in_any_language_and_unique_prefix() -> None:
     assert find_group(GROUPS, "c") is None  # ambiguous
     assert find_group(GROUPS, "mars") is None
     assert find_group(GROUPS, "") is None
+
+
+def test_names_match_whatever_their_case_accents_and_width() -> None:
+    assert find_group(GROUPS, "cambio climatico") is GROUPS[0]
+    assert find_group(GROUPS, "ＣＬＩＭＡＴＥ") is GROUPS[0]
+    assert find_group(GROUPS, "empoderamiénto") is GROUPS[1]
+    assert match_groups(GROUPS, "c") == GROUPS  # both begin with c: the candidates
+    assert match_groups(GROUPS, "Ｃ") == GROUPS
+    assert match_groups(GROUPS, "climate") == [GROUPS[0]]
+    assert match_groups(GROUPS, "mars") == []
 
 
 def test_group_and_person_split_on_the_longest_group_name() -> None:
