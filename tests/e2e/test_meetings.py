@@ -229,7 +229,12 @@ async def test_reschedule_resets_answers_and_cancel_tells_everyone(
 ) -> None:
     jorge, ana, olivia, chat = await network(emulator, repos)
     await schedule(emulator, jorge)
-    await emulator.wait_until(lambda: any("#1" in (e.text or "") for e in emulator.sent_to(ana)))
+    await emulator.wait_until(
+        lambda: all(
+            any("#1" in (e.text or "") for e in emulator.sent_to(person))
+            for person in (ana, olivia)
+        )
+    )
     for_ana = announcement_of(emulator, ana)
     assert await tap(emulator, ana, for_ana, "✅ Voy") == "Tu respuesta: ✅ Voy"
 
