@@ -39,6 +39,7 @@ from storage.outbox import (
     OutboxSummary,
     OutgoingMessage,
 )
+from storage.web import FeedOwner
 
 __all__ = [
     "EXPERIENCE_STATUSES",
@@ -58,6 +59,7 @@ __all__ = [
     "ExperienceChange",
     "ExperienceFile",
     "ExperienceStatus",
+    "FeedOwner",
     "Meeting",
     "MemberRole",
     "Membership",

@@ -10,18 +10,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from telegram import Chat, Message, Update
+from telegram import (
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.digests import format_when
 from bot.groups import group_of_place
+from bot.i18n import N_
 from bot.meetings.buttons import STALE, AddToCalendar
 from bot.meetings.rules import Refusal
 from bot.meetings.sharing import NO_GROUP, NOT_STARTED
-from bot.models import WorkingGroup
+from bot.models import FeedOwner, WorkingGroup
+from bot.rendering import escape
 from bot.roster import zone_of
+from bot.web.buttons import NewFeedAddress
+from bot.web.service import FeedLinks
 from handlers.guard import actor_of, command
 
 
@@ -60,6 +71,7 @@ async def calendar_command(update: Update, context: BotContext) -> None:
             return
         chosen = [linked]
     await _send_calendar(message, context, chosen)
+    await _show_feed(message, context, chosen)
 
 
 async def _send_calendar(
@@ -80,6 +92,105 @@ async def _send_calendar(
         groups=", ".join(names),
     )
     await message.reply_document(document=found.content, filename=found.filename, caption=caption)
+
+
+# Calendar feeds: a secret address calendar apps subscribe to
+
+
+FEED_PRIVACY = N_(
+    "Keep it to yourself: anyone with this address sees these meetings. If it got out, "
+    "press New address and the old one stops working."
+)
+
+
+async def _show_feed(message: Message, context: BotContext, groups: Sequence[WorkingGroup]) -> None:
+    """The feed address under /calendar: the person's own in private chat; asked in a linked
+    chat by one of its coordinators, the group's, sent to their private chat (the address is a
+    secret the whole chat need not see). Nothing when the web pages are off."""
+    person, web = context.person, context.services.web
+    if person is None:
+        return
+    private = message.chat.type == Chat.PRIVATE
+    if private:
+        owner = FeedOwner("person", person.id)
+    elif web.may_manage_group_feed(await actor_of(context), groups[0].id):
+        owner = FeedOwner("group", groups[0].id)
+    else:
+        return
+    links = await web.feed_links(owner)
+    if links is None:
+        return
+    group = None if private else groups[0]
+    try:
+        await context.bot.send_message(
+            chat_id=message.chat.id if private else person.telegram_id or 0,
+            text=_feed_text(context, links, group),
+            reply_markup=_feed_buttons(context, owner),
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+    except Forbidden:
+        await message.reply_text(context.tr(NOT_STARTED))
+        return
+    if not private:
+        await message.reply_text(
+            context.tr("I sent you the group's calendar feed address in our private chat.")
+        )
+
+
+def _feed_text(context: BotContext, links: FeedLinks, group: WorkingGroup | None) -> str:
+    _ = context.tr
+    if group is None:
+        head = _(
+            "📡 Your calendar feed: subscribe to it in your calendar app and it shows every "
+            "meeting of your groups, kept up to date."
+        )
+    else:
+        head = _(
+            "📡 The calendar feed of {group}: subscribe to it in a calendar app and it shows "
+            "every meeting of the group, kept up to date.",
+            group=group.name(_.language),
+        )
+    apps = _("Calendar apps: {link}", link=links.webcal)
+    return f"{head}\n{escape(links.url)}\n{apps}\n\n{_(FEED_PRIVACY)}"
+
+
+def _feed_buttons(context: BotContext, owner: FeedOwner) -> InlineKeyboardMarkup:
+    group_id = owner.id if owner.kind == "group" else 0
+    button = InlineKeyboardButton(
+        context.tr("🔄 New address"), callback_data=NewFeedAddress(group_id).pack()
+    )
+    return InlineKeyboardMarkup([[button]])
+
+
+async def new_feed_address(update: Update, context: BotContext) -> None:
+    """``cfa:<group id>``: replace the tapper's own feed address (0) or their group's."""
+    query, person = update.callback_query, context.person
+    if query is None:
+        return
+    _ = context.tr
+    tap = NewFeedAddress.unpack_or_none(query.data)
+    message = query.message if isinstance(query.message, Message) else None
+    web = context.services.web
+    if tap is None or person is None or message is None:
+        await query.answer(_(STALE), show_alert=True)
+        return
+    group = None
+    if tap.group_id:
+        group = await context.services.meetings.group(tap.group_id)
+        if group is None or not web.may_manage_group_feed(await actor_of(context), group.id):
+            await query.answer(_(STALE), show_alert=True)
+            return
+    owner = FeedOwner("group", group.id) if group else FeedOwner("person", person.id)
+    links = await web.feed_links(owner, replace=True)
+    if links is None:
+        await query.answer(_(STALE), show_alert=True)
+        return
+    await query.answer(_("Done: the old address no longer works."))
+    await message.edit_text(
+        _feed_text(context, links, group),
+        reply_markup=_feed_buttons(context, owner),
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+    )
 
 
 # The Add to calendar button
@@ -136,4 +247,5 @@ def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
     return [
         (CommandHandler("calendar", calendar_command), 0),
         (CallbackQueryHandler(add_to_calendar, pattern=AddToCalendar.pattern()), 0),
+        (CallbackQueryHandler(new_feed_address, pattern=NewFeedAddress.pattern()), 0),
     ]

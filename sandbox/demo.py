@@ -8,6 +8,8 @@ review stage, a digest due) in :meth:`DemoNetwork.load`.
 
 from __future__ import annotations
 
+import struct
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -19,7 +21,7 @@ from storage import ExperienceStatus, ProfileRole, Repositories
 from storage.decisions import NewProposal
 from storage.imports import ImportedPerson, ImportsRepository
 from storage.meetings import NewMeeting, RsvpAnswer
-from storage.models import JoinPolicy
+from storage.models import ExperienceFile, JoinPolicy
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,40 @@ DEMO_EXPERIENCES: tuple[tuple[str, str, ExperienceStatus, dict[str, object]], ..
 )
 """Experiences at several review stages: author's first name, language, status, fields."""
 
+DEMO_PUBLISHED: tuple[tuple[str, str, tuple[tuple[int, int, int], ...], dict[str, object]], ...] = (
+    (
+        "Liu",
+        "zh",
+        ((70, 130, 180), (120, 160, 90)),
+        {
+            "title": "高山草甸轮牧（演示）",
+            "reserve": "雪峰山（演示）",
+            "country": "CN",
+            "themes": ["community", "biodiversity"],
+            "summary": "牧民与保护区共同制定轮牧计划，草甸植被两年内明显恢复。",
+            "results": "三个村参与；退化草甸减少三分之一。",
+            "contact": "刘阳（演示）",
+        },
+    ),
+    (
+        "Tenzin",
+        "en",
+        ((200, 120, 60),),
+        {
+            "title": "Glacier lake early warning with villages (demo)",
+            "reserve": "Khumbu Heights (demo)",
+            "country": "NP",
+            "themes": ["climate"],
+            "summary": "Villagers read lake-level gauges every week and a siren chain warns "
+            "the valley within minutes.",
+            "results": "Two drills a year; every household reached in under ten minutes.",
+            "replicability": "Gauges, a radio and a trained volunteer per village.",
+        },
+    ),
+)
+"""Selected and published experiences with photos (the web gallery shows them): author's
+first name, language, the colours of their photos, fields."""
+
 GROUP_CHAT_TITLES = {
     "climate": "WG Climate change (demo)",
     "biodiversity": "WG Biodiversity (demo)",
@@ -245,6 +281,7 @@ class DemoNetwork:
     users: dict[DemoPerson, SimUser]
     chats: dict[str, SimChat]
     secretariat_ids: frozenset[int] = field(default_factory=frozenset)
+    emulator: Emulator | None = None
 
     @classmethod
     def build(cls, emulator: Emulator) -> DemoNetwork:
@@ -262,7 +299,9 @@ class DemoNetwork:
         for user in users.values():
             emulator.mark_started(user)
         secretariat = frozenset(users[p].id for p in PEOPLE if p.secretariat)
-        return cls(users, chats, secretariat)
+        network = cls(users, chats, secretariat)
+        network.emulator = emulator  # the demo's photos are files Telegram (the emulator) keeps
+        return network
 
     async def load(self, repos: Repositories, clock: Clock) -> None:
         """Store the people, their zones, memberships and the linked chats."""
@@ -302,6 +341,7 @@ class DemoNetwork:
                     await repos.chats.set_language(chat.id, CHAT_SETTINGS[slug][0], now)
                     await repos.chats.set_timezone(chat.id, CHAT_SETTINGS[slug][1], now)
         await self.load_experiences(repos, clock)
+        await self.load_published(repos, clock)
         await load_email_only_member(repos, clock)
         await self.load_meeting(repos, clock)
         await self.load_decisions(repos, clock)
@@ -437,6 +477,23 @@ class DemoNetwork:
             elif status != "submitted":
                 await repos.experiences.set_status(experience.id, status, now)
 
+    async def load_published(self, repos: Repositories, clock: Clock) -> None:
+        """Selected experiences, published in their groups' chats, with photos (once)."""
+        now = clock.now()
+        by_name = {person.first_name: user for person, user in self.users.items()}
+        for author_name, language, colours, fields in DEMO_PUBLISHED:
+            author = await repos.people.by_telegram_id(by_name[author_name].id)
+            if author is None or await repos.experiences.by_author(author.id):
+                continue
+            experience = await repos.experiences.create(author.id, language, fields, now)
+            photos = [_demo_photo(self.emulator, colour, i) for i, colour in enumerate(colours, 1)]
+            await repos.experiences.replace_files(experience.id, photos, now)
+            await repos.experiences.set_status(experience.id, "selected", now)
+            theme = str(experience.themes[0]) if experience.themes else "climate"
+            chat = self.chats[theme]
+            key = f"demo-publication:{experience.id}"
+            await repos.reviews.record_publication(experience.id, chat.id, key, now)
+
     def banner(self) -> str:
         lines = ["Demo network loaded (fictional people and reserves):"]
         for person in PEOPLE:
@@ -496,3 +553,32 @@ def _demo_user(emulator: Emulator, person: DemoPerson) -> SimUser:
 
 def _existing_group(emulator: Emulator, title: str) -> SimChat | None:
     return next((c for c in emulator.chats if c.type != "private" and c.title == title), None)
+
+
+def _demo_photo(
+    emulator: Emulator | None, rgb: tuple[int, int, int], position: int
+) -> ExperienceFile:
+    """A photo of one colour kept by the emulator, as an experience's file."""
+    width, height = 640, 400
+    row = b"\x00" + bytes(rgb) * width
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    image = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
+    assert emulator is not None, "DemoNetwork.build gives the emulator"
+    stored = emulator.backend.world.store_file(image, "photo", size=(width, height))
+    return ExperienceFile(
+        position=position,
+        kind="photo",
+        file_id=stored.file_id,
+        file_unique_id=stored.file_unique_id,
+        mime_type="image/png",
+        file_size=len(image),
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import sys
 import tempfile
 import time
@@ -62,6 +63,7 @@ async def run_sandbox(settings: Settings, *, demo: bool, database: Path | None) 
                     "bot_api_url": emulator.api_root,
                     "database_path": path,
                     "secretariat_ids": frozenset(secretariat),
+                    **_web_pages(settings),
                     **mail_settings(mail),
                 }
             )
@@ -72,10 +74,28 @@ async def run_sandbox(settings: Settings, *, demo: bool, database: Path | None) 
                 if demo:
                     await network.load(application.services.repos, application.services.clock)
                     print(network.banner())
+                _announce_web_pages(application)
                 busy = _handling_updates(application)
                 code = await _chat(terminal, chats, busy, restored=notes is not None)
             _keep(terminal, chats)  # with what the bot sent while it stopped
             return code
+
+
+def _web_pages(settings: Settings) -> dict[str, Any]:
+    """The web pages on a free loopback port, unless the operator chose an address."""
+    if settings.public_url is not None:
+        return {}
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    return {"public_url": f"http://127.0.0.1:{port}", "web_listen": "127.0.0.1", "web_port": port}
+
+
+def _announce_web_pages(application: WnmrcApplication) -> None:
+    server = application.services.web_server
+    if server is not None:
+        public = application.services.settings.public_url
+        print(f"Web pages (the gallery, answer links, calendar feeds): {public}/experiences")
 
 
 @contextlib.contextmanager

@@ -38,6 +38,23 @@ class WebRepository:
         )
         return None if value is None else str(value)
 
+    async def ensure_feed_token(self, owner: FeedOwner, token: str, now: datetime) -> str:
+        """The owner's address token: the one they have, else ``token``, kept (two first asks
+        at once agree on one)."""
+        column = _OWNER_COLUMN[owner.kind]
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                f"INSERT OR IGNORE INTO calendar_feeds (token, {column}, created_at)"
+                " VALUES (?, ?, ?)",
+                (token, owner.id, to_db(now)),
+            )
+            cursor = await conn.execute(
+                f"SELECT token FROM calendar_feeds WHERE {column} = ?", (owner.id,)
+            )
+            row = await cursor.fetchone()
+        assert row is not None  # just written, or there already
+        return str(row[0])
+
     async def replace_feed_token(self, owner: FeedOwner, token: str, now: datetime) -> None:
         """Give the owner ``token`` as their only address (the old one stops working)."""
         column = _OWNER_COLUMN[owner.kind]

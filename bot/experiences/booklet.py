@@ -219,6 +219,16 @@ def _sections(_: Translator, e: Experience) -> list[tuple[str, str]]:
     return [(heading, text) for heading, text in parts if text]
 
 
+def experience_sections(_: Translator, e: Experience) -> list[tuple[str, str]]:
+    """The headed parts of an experience as the booklet shows them (the web pages too)."""
+    return _sections(_, e)
+
+
+def shown_links(e: Experience) -> list[str]:
+    """The experience's links that are plain http(s) addresses, the ones shown as links."""
+    return [url for url in e.links if _safe_url(url)]
+
+
 def _anchor(prefix: str, value: object) -> str:
     return f"{prefix}-{re.sub(r'[^a-z0-9_-]', '-', str(value).lower())}"
 

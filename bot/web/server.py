@@ -15,21 +15,25 @@ reverse proxy in front terminates TLS. Routes are thin: they parse, call
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from pathlib import Path
 from typing import Any, Final
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
+from markupsafe import Markup
 
 from bot.context import WnmrcApplication
-from bot.experiences.booklet import _safe_url, _sections
+from bot.experiences.booklet import experience_sections, shown_links
 from bot.i18n import N_
 from bot.meetings.rules import ANSWER_LABELS
+from bot.models import Experience
 from bot.web.links import LinkProblem, SignedAnswer, verify_answer
 from bot.web.pages import Pages, visitor_language
 from bot.web.service import AnswerRefused, WebService, photos_of
 from config import SettingsError
-from storage.models import Experience
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +53,7 @@ PAGE_NOT_FOUND = N_("Page not found")
 def web_server(application: WnmrcApplication) -> web.Application:
     """The aiohttp application of the web pages."""
     services = application.services
-    server = web.Application(client_max_size=64 * 1024)
+    server = web.Application(client_max_size=64 * 1024, middlewares=[_every_page])
     server[_APPLICATION] = application
     server[_SERVICE] = services.web
     server[_PAGES] = Pages(services.i18n)
@@ -96,10 +100,34 @@ def _problem(
         language,
         "problem.html",
         status,
-        heading=tr(heading),
-        message=tr(message),
+        heading=Markup(tr(heading)),  # the translator escaped every value already
+        message=Markup(tr(message)),
         navigation=navigation,
     )
+
+
+SECURITY_HEADERS: Final = {
+    # Answer and feed addresses are secrets: never sent on to another site as a referrer.
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+}
+
+
+@web.middleware
+async def _every_page(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """An address the site does not have gets a page in the visitor's language, not aiohttp's
+    plain text; every answer carries the security headers."""
+    try:
+        response = await handler(request)
+    except web.HTTPNotFound:
+        response = _problem(
+            request, _visitor(request), PAGE_NOT_FOUND, NOT_FOUND, 404, navigation=True
+        )
+    response.headers.update(SECURITY_HEADERS)
+    return response
 
 
 # one-click answers
@@ -144,10 +172,9 @@ async def _answer(request: web.Request, *, record: bool) -> web.Response:
     view = await (service.record_answer(signed) if record else service.answer_view(signed))
     if isinstance(view, AnswerRefused):
         tr = request.app[_APPLICATION].services.i18n.translator(view.language)
-        message = tr(view.refusal.message, **view.refusal.values)
-        return _page(
-            request, view.language, "problem.html", 409, heading=tr(NO_ANSWER), message=message
-        )
+        message = Markup(tr(view.refusal.message, **view.refusal.values))
+        heading = Markup(tr(NO_ANSWER))
+        return _page(request, view.language, "problem.html", 409, heading=heading, message=message)
     if record:
         logger.info("web: answer recorded for occurrence %d", signed.occurrence_id)
     return _page(
@@ -203,14 +230,11 @@ def _helpers(request: web.Request, language: str) -> dict[str, Any]:
     tr = request.app[_APPLICATION].services.i18n.translator(language)
 
     def sections(e: Experience) -> list[tuple[str, str]]:
-        return _sections(tr, e)
-
-    def links(e: Experience) -> list[str]:
-        return [url for url in e.links if _safe_url(url)]
+        return experience_sections(tr, e)
 
     return {
         "sections": sections,
-        "links": links,
+        "links": shown_links,
         "photos": photos_of,
         "paragraphs": lambda text: [p for p in re.split(r"\n\s*\n", text) if p.strip()],
     }
@@ -259,9 +283,21 @@ async def _photo(request: web.Request) -> web.StreamResponse:
         return web.Response(status=503, text="photo not available now\n")
     if path is None:
         return web.Response(status=404, text="no such photo\n")
+    kind = await asyncio.to_thread(_image_type, path)
     return web.FileResponse(
-        path, headers={"Content-Type": "image/jpeg", "Cache-Control": "public, max-age=86400"}
+        path, headers={"Content-Type": kind, "Cache-Control": "public, max-age=86400"}
     )
+
+
+def _image_type(path: Path) -> str:
+    """The photo's media type from its first bytes (Telegram's photos are JPEG)."""
+    with path.open("rb") as photo:
+        head = photo.read(12)
+    if head.startswith(b"\x89PNG"):
+        return "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return "image/jpeg"
 
 
 # running it

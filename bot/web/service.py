@@ -9,6 +9,7 @@ were selected and published, with nothing about people beyond what the booklet s
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import re
 import secrets
@@ -18,14 +19,15 @@ from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from bot.access import Actor
+from bot.access import Actor, refusal
 from bot.clock import Clock
 from bot.digests.rules import format_when
 from bot.experiences.booklet import Chapter, chapters
 from bot.i18n import choose_language
-from bot.meetings import calendar
+from bot.meetings import calendar, rules
 from bot.meetings.rules import Answer, Refusal
 from bot.meetings.service import GONE, Answered, MeetingsService
+from bot.permissions import Role
 from bot.roster import zone_of
 from bot.web.links import SignedAnswer
 from config import Settings
@@ -43,6 +45,14 @@ FetchFile = Callable[[str], Awaitable[bytes]]
 
 
 @dataclass(frozen=True)
+class FeedLinks:
+    """A feed's addresses: https for anything, webcal:// for calendar apps."""
+
+    url: str
+    webcal: str
+
+
+@dataclass(frozen=True)
 class AnswerView:
     """What the answer page shows: the meeting, when in the person's zone, the answer."""
 
@@ -50,6 +60,9 @@ class AnswerView:
     when: str
     answer: Answer
     language: str
+    feed: FeedLinks | None = None
+    """The person's own calendar feed, shown once the answer is recorded (a member without
+    Telegram finds it there)."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +110,16 @@ class WebService:
         language = self._language_of(person)
         if person is None or occurrence is None or meeting is None:
             return AnswerRefused(Refusal(GONE), language)
+        reason = rules.answer_refusal(
+            cancelled=meeting.cancelled or occurrence.status == "cancelled",
+            ends_at=occurrence.ends_at,
+            now=self.clock.now(),
+            own_groups=await self.repos.roster.group_ids_of(person.id),
+            meeting_groups=meeting.group_ids,
+            secretariat=person.telegram_id in self.settings.secretariat_ids,
+        )
+        if reason is not None:  # the same rule as the answer itself: no button to press
+            return AnswerRefused(Refusal(reason), language)
         zone = self._zone_of(person)
         when = format_when(occurrence.starts_at, zone, language)
         return AnswerView(meeting.title, when, signed.answer, language)
@@ -111,7 +134,8 @@ class WebService:
             return AnswerRefused(Refusal(GONE), view.language)
         outcome = await self.meetings.answer(signed.occurrence_id, person, signed.answer)
         if isinstance(outcome, Answered):
-            return view
+            feed = await self.feed_links(FeedOwner("person", person.id))
+            return dataclasses.replace(view, feed=feed)
         return AnswerRefused(outcome, view.language)
 
     def _language_of(self, person: Person | None) -> str:
@@ -124,21 +148,28 @@ class WebService:
 
     # calendar feeds
 
-    def feed_url(self, token: str, *, webcal: bool = False) -> str | None:
-        """The feed's public address (``webcal://`` for calendar apps); None without
-        WNMRC_PUBLIC_URL."""
-        if self.settings.public_url is None:
+    async def feed_links(self, owner: FeedOwner, *, replace: bool = False) -> FeedLinks | None:
+        """The owner's feed addresses (a new one when ``replace``: the old one stops working);
+        None without WNMRC_PUBLIC_URL."""
+        base = self.settings.public_url
+        if base is None:
             return None
-        url = f"{self.settings.public_url}{FEED_PATH}/{token}.ics"
-        if webcal:
-            return re.sub(r"^https?://", "webcal://", url)
-        return url
+        token = await (self.replace_feed(owner) if replace else self.feed_token(owner))
+        url = f"{base}{FEED_PATH}/{token}.ics"
+        return FeedLinks(url, re.sub(r"^https?://", "webcal://", url))
+
+    @staticmethod
+    def may_manage_group_feed(actor: Actor | None, group_id: int) -> bool:
+        """A group's feed address is shown and replaced by its coordinators and the
+        secretariat."""
+        return actor is not None and refusal(actor, Role.COORDINATOR, group_id) is None
 
     async def feed_token(self, owner: FeedOwner) -> str:
         """The owner's feed token, made on first use."""
         token = await self.repos.web.feed_token(owner)
         if token is None:
-            token = await self.replace_feed(owner)
+            fresh = secrets.token_urlsafe(32)
+            token = await self.repos.web.ensure_feed_token(owner, fresh, self.clock.now())
         return token
 
     async def replace_feed(self, owner: FeedOwner) -> str:
@@ -225,8 +256,13 @@ def photos_of(experience: Experience) -> list[ExperienceFile]:
     return [f for f in experience.files if f.kind == "photo"]
 
 
+_STAMP: Final = re.compile(rb"^DTSTAMP:[^\r\n]*\r?\n", re.MULTILINE)
+
+
 def _etag(content: bytes) -> str:
-    return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+    """The feed's entity tag: its content without DTSTAMP (the time it was written), so the
+    tag changes only when a meeting does."""
+    return '"' + hashlib.sha256(_STAMP.sub(b"", content)).hexdigest()[:32] + '"'
 
 
 def _write_atomically(path: Path, content: bytes) -> None:

@@ -8,6 +8,7 @@ Madrid); the web pages listen on a free loopback port of their own.
 
 from __future__ import annotations
 
+import re
 import socket
 from datetime import timedelta
 
@@ -95,6 +96,14 @@ async def test_a_link_shows_a_page_and_its_button_records_the_answer(
     assert status == 200
     assert "Gracias: tu respuesta quedó registrada." in page
     assert await repos.meetings.counts(occurrence.id) == {"going": 1}
+    # Her own calendar feed is offered there (how a member without Telegram finds it).
+    assert "Todas las reuniones en tu calendario" in page
+    assert 'href="webcal://127.0.0.1:' in page
+    feed = re.search(r"<code>(http://[^<]+\.ics)</code>", page)
+    assert feed is not None
+    status, calendar = await fetch("GET", feed.group(1))
+    assert status == 200
+    assert "SUMMARY:Follow-up <b>meeting</b>" in calendar
     await emulator.wait_until(
         lambda: "Going: 1 · Maybe: 0 · Can't go: 0" in current(emulator, in_chat)
     )
@@ -129,8 +138,35 @@ async def test_a_tampered_or_expired_link_changes_nothing(
     status, _page = await fetch("GET", url.rsplit("/", 1)[0] + "/" + "A" * 43)
     assert status == 400
     assert await repos.meetings.counts(occurrence.id) == {}
+    status, page = await fetch("GET", f"{settings.public_url}/answer/1/2")
+    assert status == 404
+    assert "<h1>Page not found</h1>" in page
 
 
 async def test_the_pages_are_off_without_a_public_address(emulator: Emulator) -> None:
     plain = load_settings(bot_token=TOKEN, bot_api_url=emulator.api_root)
     assert answer_url(plain, 1, 1, "going", NOW) is None
+
+
+async def test_a_refused_answer_gets_a_page_in_her_language_and_changes_nothing(
+    app: WnmrcApplication, emulator: Emulator, repos: Repositories, settings: Settings
+) -> None:
+    jorge, ana, _olivia, _chat = await network(emulator, repos)
+    await schedule(emulator, jorge)
+    occurrence = await repos.meetings.next_occurrence(1, NOW)
+    person = await repos.people.by_telegram_id(ana.id)
+    assert occurrence is not None
+    assert person is not None
+    url = answer_url(settings, occurrence.id, person.id, "going", occurrence.ends_at)
+    assert url is not None
+    climate = await repos.groups.by_slug("climate")
+    assert climate is not None
+    await repos.groups.leave(climate.id, person.id, NOW)  # she left the group
+
+    for method in ("GET", "POST"):  # no confirm button to press either
+        status, page = await fetch(method, url)
+        assert status == 409
+        assert '<html lang="es">' in page
+        assert "Tu respuesta no quedó registrada" in page
+        assert "<button" not in page
+    assert await repos.meetings.counts(occurrence.id) == {}
