@@ -71,6 +71,16 @@ def choose_language(chosen: str | None, telegram_code: str | None, default: str)
     return negotiate(telegram_code) or default
 
 
+class Localised:
+    """A placeholder value written in the reader's language when the message is filled (a
+    time, a zone, a duration: ``bot/formats.py``), so rules can name it without a translator."""
+
+    __slots__ = ()
+
+    def localise(self, language: str) -> str:
+        raise NotImplementedError
+
+
 class Translator:
     """Translates and fills messages for one language; placeholder values are HTML-escaped."""
 
@@ -87,11 +97,15 @@ class Translator:
         """Translate a message whose form depends on ``n`` (``{n}`` is filled in too)."""
         return self._fill(self._catalog.ngettext(singular, plural, n), {"n": n, **values})
 
-    @staticmethod
-    def _fill(template: str, values: Mapping[str, object]) -> Html:
+    def _fill(self, template: str, values: Mapping[str, object]) -> Html:
         if not values:
             return Html(template)
-        return Html(template.format(**{key: escape(value) for key, value in values.items()}))
+        filled = {key: escape(self._localise(value)) for key, value in values.items()}
+        return Html(template.format(**filled))
+
+    def _localise(self, value: object) -> object:
+        """A value that depends on the reader's language (a time, a zone) written in theirs."""
+        return value.localise(self.language) if isinstance(value, Localised) else value
 
 
 class I18n:

@@ -22,6 +22,7 @@ from bot import meetings as rules
 from bot.context import BotContext
 from bot.conversations import Conversation
 from bot.digests import format_when
+from bot.formats import zone_name
 from bot.groups import find_group, unknown_group
 from bot.i18n import N_
 from bot.meetings import drafts
@@ -272,7 +273,7 @@ async def _reschedule_view(
                 "({zone}), or Keep.",
                 title=meeting.title,
                 when=when,
-                zone=zone.key,
+                zone=zone_name(zone, tr.language),
             )
         )
     elif step == drafts.R_LINK:
@@ -309,6 +310,8 @@ async def on_reschedule_text(update: Update, context: BotContext, draft: Draft) 
         note = context.tr(outcome.message, **outcome.values)
     else:
         data, following = outcome.data, outcome.step or draft.step
+        if outcome.note is not None:
+            note = context.tr(outcome.note.message, **outcome.note.values)
     await service.save_reschedule(person.id, following, data, draft.chat_id)
     view = await _reschedule_view(context, following, data, note)
     await message.reply_text(view.text, reply_markup=view.markup)
