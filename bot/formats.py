@@ -131,6 +131,11 @@ def format_number(value: float | int | Decimal, language: str, *, places: int = 
     return str(format_decimal(value, format=pattern, locale=language))
 
 
+def format_score(value: float, language: str) -> str:
+    """A mean with one decimal always shown: ``4.0``, ``3,8`` (French, Spanish)."""
+    return str(format_decimal(round(value, 1), format="0.0", locale=language))
+
+
 def format_names(items: Iterable[str], language: str) -> str:
     """``Ana, Li and Léa`` / ``Ana、Li和Léa`` / ``Ana, Li y Léa`` / ``Ana, Li et Léa``."""
     shown = [item for item in items if item]

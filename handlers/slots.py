@@ -220,13 +220,16 @@ async def post_poll(update: Update, context: BotContext) -> None:
     if slots is None:
         await query.answer(_(OUT_OF_DATE), show_alert=True)
         return
+    chat_zone = zone_of(group.timezone) or context.settings.default_zone
+    members = await context.services.meetings.member_zones([group.id])
+    zones = [zone for zone in map(zone_of, members) if zone is not None]
     try:
         await context.bot.send_poll(
             chat_id=group.chat_id,
             message_thread_id=group.topic_id,
-            question=poll_question(_, name, tap.minutes),
+            question=poll_question(_, name, tap.minutes, chat_zone),
             question_parse_mode=ParseMode.HTML,
-            options=[poll_option(slot, _.language) for slot in slots],
+            options=[poll_option(slot, chat_zone, zones, _.language) for slot in slots],
             is_anonymous=False,
             allows_multiple_answers=True,
         )
