@@ -36,6 +36,7 @@ from bot.meetings.slots import (
     poll_option,
     poll_question,
     render_slots,
+    usage_example,
 )
 from bot.models import Person, WorkingGroup
 from bot.permissions import Role
@@ -104,7 +105,8 @@ async def slots_command(update: Update, context: BotContext) -> None:
         )
         return
     if group is None:
-        await message.reply_text(_(USAGE))
+        today = context.services.clock.now().astimezone(_zone_of(context, context.person)).date()
+        await message.reply_text(_(USAGE, **usage_example(today)))
         return
     if await refuse_unless(update, context, Role.COORDINATOR, group.id, group.name(_.language)):
         return

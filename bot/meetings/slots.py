@@ -255,7 +255,7 @@ class SlotsRefusal:
 
 
 USAGE: Final = N_(
-    "Write /slots GROUP [DURATION] [FROM TO], for example /slots climate 90 2026-12-01 2026-12-12."
+    "Write /slots GROUP [DURATION] [FROM TO], for example /slots climate 90 {first} {last}."
 )
 BAD_DURATION: Final = N_(
     "“{text}” is not a duration: write minutes (90) or hours (1h30), at most 24 hours."
@@ -295,10 +295,16 @@ def parse_day(text: str) -> date | None:
         return None
 
 
+def usage_example(today: date) -> dict[str, object]:
+    """The dates of /slots' usage example: a week from tomorrow, always to come."""
+    first = today + timedelta(days=1)
+    return {"first": first.isoformat(), "last": (first + timedelta(days=11)).isoformat()}
+
+
 def parse_request(words: Sequence[str], today: date) -> SlotsRequest | SlotsRefusal:
     """Read ``[DURATION] [FROM TO]`` (what follows the group); ``today`` in the asker's zone."""
     if len(words) > 3:
-        return SlotsRefusal(USAGE, {})
+        return SlotsRefusal(USAGE, usage_example(today))
     minutes = DEFAULT_DURATION
     if len(words) in (1, 3):
         parsed = parse_duration(words[0])

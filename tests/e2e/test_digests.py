@@ -293,8 +293,7 @@ async def test_digest_preview_and_post_now_in_the_group_chat(
     bad = await emulator.says(ana, "/digest sometimes", chat=chat)
 
     assert (preview.text or "").split("\n") == [
-        "Preview — the next digest of Climate change comes "
-        "Monday, March 30, 2026 09:00 (Madrid):",
+        "Preview — the next digest of Climate change comes Monday, March 30, 2026 09:00 (Madrid):",
         "",
         *GROUP_DIGEST,
     ]
