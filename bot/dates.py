@@ -308,8 +308,11 @@ def _city(zone: str, typed: str) -> TypedZone:
     return TypedZone(ZoneInfo(zone), "city", typed)
 
 
-def _take_zone(text: str) -> tuple[str, TypedZone | None] | Unreadable:
-    """The text without the zone it names, and that zone (None when none is named)."""
+def _take_zone(text: str, typed: str) -> tuple[str, TypedZone | None] | Unreadable:
+    """The text without the zone it names, and that zone (None when none is named).
+
+    ``text`` is folded; ``typed`` as typed: an abbreviation counts only in capitals there
+    (``15:00 EST``), so the French word "est" is not a zone."""
     offset = _OFFSET.search(text)
     if offset:
         sign = -1 if offset["sign"] in "-−" else 1
@@ -322,7 +325,7 @@ def _take_zone(text: str) -> tuple[str, TypedZone | None] | Unreadable:
     if utc:
         return _cut(text, utc), TypedZone(ZoneInfo("UTC"), "city")
     abbreviation = _ABBREVIATION.search(text)
-    if abbreviation:
+    if abbreviation and re.search(rf"\b{abbreviation[1].upper()}\b", typed):
         zone = ZoneInfo(_ABBREVIATIONS[abbreviation[1]])
         return _cut(text, abbreviation), TypedZone(zone, "metazone")
     iana = _IANA.search(text)
@@ -572,7 +575,7 @@ def read_typed(text: str, language: str, zone: ZoneInfo, now: datetime) -> Readi
     folded = " ".join(fold(text).replace("，", ",").split())
     if not folded:
         return Unreadable(NOT_READ, {"text": text, "examples": Examples(now, zone)})
-    taken = _take_zone(folded)
+    taken = _take_zone(folded, text)
     if isinstance(taken, Unreadable):
         return taken
     rest, typed_zone = taken
@@ -582,7 +585,7 @@ def read_typed(text: str, language: str, zone: ZoneInfo, now: datetime) -> Readi
     if isinstance(read, Unreadable):
         if read.message == NOT_READ:
             fallback = _read_dateparser(rest, language, now.astimezone(here))
-            if fallback is not None:
+            if fallback is not None and _same_clock(rest, fallback):
                 return Reading(fallback, here, typed_zone)
             return Unreadable(NOT_READ, {"text": text, "examples": Examples(now, zone)})
         return read
@@ -618,6 +621,15 @@ def _read_rules(text: str, zone: ZoneInfo, now: datetime, today: date) -> dateti
         assert day.day is not None
         on = day.day
     return datetime.combine(on, at)
+
+
+def _same_clock(text: str, read: datetime) -> bool:
+    """Whether dateparser kept the time typed (it shifts it by words it takes for zones)."""
+    _, clock = _take_time(text)
+    if clock is None:
+        return True
+    typed = _clock_time(clock, _take_part(text)[1])
+    return isinstance(typed, time) and typed == read.time()
 
 
 _HAS_TIME: Final = re.compile(r"\d{1,2}\s*[:h点點时時]|\d\s*(?:am|pm)\b", re.IGNORECASE)

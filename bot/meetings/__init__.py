@@ -60,6 +60,7 @@ from bot.meetings.rules import (
     parse_duration,
     parse_offsets,
     past_offsets,
+    read_when,
     reminder_fates,
     reminder_times,
 )
@@ -137,6 +138,7 @@ __all__ = [
     "parse_recurrence",
     "parse_rsvp",
     "past_offsets",
+    "read_when",
     "recurrence_of",
     "reminder_fates",
     "reminder_text",

@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
-from bot import formats
+from bot import dates, formats
 from bot.access import Actor
 from bot.dates import TypedZone
 from bot.i18n import N_
@@ -64,7 +64,22 @@ class Refusal:
     values: Mapping[str, object] = field(default_factory=dict)
 
 
-# --- checking a typed start ------------------------------------------------------------
+# --- reading and checking a typed start --------------------------------------------------
+
+
+def read_when(text: str, language: str, now_local: datetime) -> datetime | None:
+    """The wall time typed (naive, in ``now_local``'s zone), or None when it cannot be read.
+
+    A shortcut to the one parser of typed dates (``bot/dates.py``) for callers that need no
+    reason; ``drafts.read_start`` also checks the start and says why a text is refused.
+    """
+    zone = now_local.tzinfo
+    if not isinstance(zone, ZoneInfo):
+        return None
+    read = dates.read_typed(text, language, zone, now_local.astimezone(UTC))
+    if isinstance(read, dates.Unreadable):
+        return None
+    return read.at.astimezone(zone).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,8 @@ ROWS = [
     ("demain", P, dates.NO_TIME),
     ("mardi prochain", P, dates.NO_TIME),
     ("un de ces jours 15h", P, dates.NOT_READ),
+    ("demain 15h EST", P, "2026-12-03 21:00", "heure de l’Est nord-américain"),
+    ("demain 15h est", P, dates.NOT_READ),  # "est" in lower case is a word, not a zone
 ]
 
 

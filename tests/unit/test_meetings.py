@@ -47,6 +47,12 @@ def test_typed_dates_in_four_languages(text: str, language: str, expected: datet
     assert read.local == expected
 
 
+def test_the_shortcut_reads_with_the_one_parser() -> None:
+    local_now = NOW.replace(tzinfo=MADRID)
+    assert rules.read_when("mardi prochain 15h", "fr", local_now) == datetime(2026, 3, 31, 15, 0)
+    assert rules.read_when("tomorrow 25:00", "en", local_now) is None
+
+
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
