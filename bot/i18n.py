@@ -15,6 +15,7 @@ from typing import Final
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 from bot.rendering import Html, escape
 
@@ -94,8 +95,10 @@ class Translator:
         return self._fill(self._catalog.gettext(message), values)
 
     def plural(self, singular: str, plural: str, n: int, /, **values: object) -> Html:
-        """Translate a message whose form depends on ``n`` (``{n}`` is filled in too)."""
-        return self._fill(self._catalog.ngettext(singular, plural, n), {"n": n, **values})
+        """Translate a message whose form depends on ``n`` (``{n}`` is filled in too, written
+        as the reader's locale writes numbers: 1,234 / 1.234 / 1 234)."""
+        count = format_decimal(n, locale=self.language)
+        return self._fill(self._catalog.ngettext(singular, plural, n), {"n": count, **values})
 
     def _fill(self, template: str, values: Mapping[str, object]) -> Html:
         if not values:

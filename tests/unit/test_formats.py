@@ -89,3 +89,12 @@ def test_the_prompts_examples_are_read_back_in_the_future(
         read = dates.read_typed(example, language, here, now)
         assert isinstance(read, dates.Reading), f"{example!r} ({language}) not read: {read}"
         assert read.at > now, f"{example!r} ({language}) read in the past"
+
+
+def test_counts_are_written_as_the_locale_writes_numbers() -> None:
+    from bot.i18n import I18n
+
+    i18n = I18n()
+    assert i18n.translator("en").plural("{n} vote", "{n} votes", 1234) == "1,234 votes"
+    assert i18n.translator("fr").plural("{n} vote", "{n} votes", 1234) == "1\u202f234 voix"
+    assert i18n.translator("es").plural("{n} vote", "{n} votes", 1) == "1 voto"
