@@ -592,6 +592,19 @@ def read_typed(text: str, language: str, zone: ZoneInfo, now: datetime) -> Readi
     return Reading(read, here, typed_zone)
 
 
+def read_day(text: str, language: str, zone: ZoneInfo, now: datetime) -> date | Unreadable:
+    """A day typed without a time (a due date: ``30 Oct``, ``mañana``, ``下周二``), or why not."""
+    folded = " ".join(fold(text).replace("，", ",").split())
+    today = now.astimezone(zone).date()
+    taken = _take_day(folded, today)
+    if isinstance(taken, Unreadable):
+        return taken
+    rest, day = taken
+    if day is None or day.day is None or _leftover(rest):
+        return Unreadable(NOT_READ, {"text": text, "examples": Examples(now, zone)})
+    return day.day
+
+
 def _read_rules(text: str, zone: ZoneInfo, now: datetime, today: date) -> datetime | Unreadable:
     rest, part = _take_part(text)
     taken = _take_day(rest, today)

@@ -1,6 +1,7 @@
 """No text a person reads names a zone by its IANA key ("Europe/Madrid", "UTC" as a zone): every
 meeting, reminder, nudge, change notice, /upcoming, /reschedule, digest line, roster line,
-/whois card, /slots answer and poll, profile answer, outbox summary and typed-date answer is
+/whois card, /slots answer and poll, proposal, profile answer, outbox summary and typed-date
+answer is
 rendered in the four languages for readers in several zones, and each names the reader's zone
 as people know it (docs/developers.md, "Local formats")."""
 
@@ -18,6 +19,8 @@ import pytest
 
 from bot import dates, formats
 from bot import meetings as rules
+from bot.decisions import texts as decisions
+from bot.decisions.rules import Ballot
 from bot.i18n import I18n, Translator
 from bot.meetings import drafts
 from bot.meetings.slots import (
@@ -48,6 +51,7 @@ READERS = [
     ("fr", "Asia/Kathmandu"),
 ]
 MEMBER_ZONES = ["America/Lima", "Europe/Madrid", "Asia/Shanghai", "Australia/Sydney", "UTC"]
+CONSENT = Ballot("consent")
 IANA_KEY = re.compile(
     r"\b(?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)/\w+"
     r"|\(UTC\)|\bUTC/|\(GMT\)"
@@ -82,6 +86,22 @@ def meeting_texts(tr: Translator, zone: ZoneInfo) -> Iterator[str]:
     spread = rules.render_spread(tr, rules.member_spread(START, MEMBER_ZONES))
     assert spread is not None
     yield spread
+
+
+def decision_texts(tr: Translator, zone: ZoneInfo) -> Iterator[str]:
+    view = decisions.ProposalView(
+        id=3,
+        title="Methodology",
+        body="Because.",
+        ballot=CONSENT,
+        audience="Climate change",
+        closes_at=START,
+        proposer="Jorge",
+        answers=(("Ana", "agree"),),
+    )
+    yield decisions.post_text(tr, view, zone, {"agree": 1})
+    yield decisions.post_text(tr, view, zone, None, "agree")
+    yield decisions.nudge_text(tr, view, zone)
 
 
 def refusals(tr: Translator, zone: ZoneInfo) -> Iterator[str]:
@@ -140,6 +160,7 @@ def test_no_text_names_a_zone_by_its_key(language: str, zone_key: str) -> None:
         *refusals(tr, zone),
         *people_texts(tr, zone),
         *slot_texts(tr, zone),
+        *decision_texts(tr, zone),
     ]
     for text in texts:
         assert not IANA_KEY.search(str(text)), text
