@@ -168,9 +168,7 @@ async def test_a_meeting_reaches_a_member_with_only_email_in_her_language_with_a
     assert await app.services.meetings.reminders.serve(clock.now()) == 1
     reminder = (await wait_for_mail(emulator, catcher, 2))[1]
     assert "Recordatorio" in reminder.subject
-    assert "miércoles, 15 de abril de 2026 08:00 (Lima)" in text_of(
-        reminder.message, "plain"
-    )
+    assert "miércoles, 15 de abril de 2026 08:00 (Lima)" in text_of(reminder.message, "plain")
 
     await emulator.wait_until(
         lambda: any("Reminder" in (e.text or "") for e in emulator.sent_to(jorge))
