@@ -15,6 +15,7 @@ from typing import Final
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 from bot.rendering import Html, escape
 
@@ -71,6 +72,16 @@ def choose_language(chosen: str | None, telegram_code: str | None, default: str)
     return negotiate(telegram_code) or default
 
 
+class Localised:
+    """A placeholder value written in the reader's language when the message is filled (a
+    time, a zone, a duration: ``bot/formats.py``), so rules can name it without a translator."""
+
+    __slots__ = ()
+
+    def localise(self, language: str) -> str:
+        raise NotImplementedError
+
+
 class Translator:
     """Translates and fills messages for one language; placeholder values are HTML-escaped."""
 
@@ -84,14 +95,20 @@ class Translator:
         return self._fill(self._catalog.gettext(message), values)
 
     def plural(self, singular: str, plural: str, n: int, /, **values: object) -> Html:
-        """Translate a message whose form depends on ``n`` (``{n}`` is filled in too)."""
-        return self._fill(self._catalog.ngettext(singular, plural, n), {"n": n, **values})
+        """Translate a message whose form depends on ``n`` (``{n}`` is filled in too, written
+        as the reader's locale writes numbers: 1,234 / 1.234 / 1 234)."""
+        count = format_decimal(n, locale=self.language)
+        return self._fill(self._catalog.ngettext(singular, plural, n), {"n": count, **values})
 
-    @staticmethod
-    def _fill(template: str, values: Mapping[str, object]) -> Html:
+    def _fill(self, template: str, values: Mapping[str, object]) -> Html:
         if not values:
             return Html(template)
-        return Html(template.format(**{key: escape(value) for key, value in values.items()}))
+        filled = {key: escape(self._localise(value)) for key, value in values.items()}
+        return Html(template.format(**filled))
+
+    def _localise(self, value: object) -> object:
+        """A value that depends on the reader's language (a time, a zone) written in theirs."""
+        return value.localise(self.language) if isinstance(value, Localised) else value
 
 
 class I18n:

@@ -23,6 +23,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.digests import format_when
+from bot.formats import format_names
 from bot.groups import group_of_place
 from bot.i18n import N_
 from bot.meetings.buttons import STALE, AddToCalendar
@@ -82,14 +83,15 @@ async def _send_calendar(
     found = await context.services.meetings.calendar.of_groups(groups, names)
     if found is None:
         await message.reply_text(
-            _("There are no meetings of {groups} yet.", groups=", ".join(names))
+            _("There are no meetings of {groups} yet.", groups=format_names(names, _.language))
         )
         return
+    listed = format_names(names, _.language)
     caption = _.plural(
         "{n} meeting of {groups}. Open the file to add it to your calendar.",
         "{n} meetings of {groups}. Open the file to add them to your calendar.",
         found.meetings,
-        groups=", ".join(names),
+        groups=listed,
     )
     await message.reply_document(document=found.content, filename=found.filename, caption=caption)
 

@@ -21,6 +21,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 from bot.commands import CANCEL
 from bot.context import BotContext
 from bot.conversations import LONG_DRAFT, STOP_QUESTION, count_answers
+from bot.formats import format_names
 from bot.i18n import N_
 from bot.models import Draft
 from bot.rendering import Html
@@ -115,7 +116,7 @@ async def _stop_all(context: BotContext) -> Html:
     stopped = [_describe(context, draft) for draft in dropped]
     # Translators: {what} is what was in progress, lowercase: “writing an experience”, “editing
     # your profile”…
-    return _("Stopped: {what}. Nothing of it was saved.", what=", ".join(stopped))
+    return _("Stopped: {what}. Nothing of it was saved.", what=format_names(stopped, _.language))
 
 
 def _describe(context: BotContext, draft: Draft) -> str:

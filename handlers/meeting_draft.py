@@ -23,6 +23,8 @@ from telegram.error import BadRequest, Forbidden
 from bot import meetings as rules
 from bot.context import BotContext
 from bot.conversations import Conversation
+from bot.dates import Examples
+from bot.formats import format_when, zone_name
 from bot.groups import find_group, unknown_group
 from bot.i18n import N_
 from bot.meetings import drafts
@@ -212,24 +214,29 @@ async def _groups_step(context: BotContext, data: Answers) -> tuple[list[str], R
 def _plain_step(context: BotContext, step: str, data: Answers) -> tuple[list[str], Rows]:
     tr, token = context.tr, str(data["id"])
     if step == drafts.FAR:
-        far = parse_local(str(data["far"]))
-        when = f"{far:%Y-%m-%d %H:%M} ({data['zone']})"
+        zone = ZoneInfo(str(data["zone"]))
+        when = format_when(rules.to_instant(parse_local(str(data["far"])), zone), zone, tr.language)
         buttons = [
             _tap(token, tr("Yes, keep it"), "faryes"),
             _tap(token, tr("No, type again"), "farno"),
         ]
         return [tr("{when} is more than a year away. Is that right?", when=when)], [buttons]
     if step == drafts.WHEN:
+        zone = ZoneInfo(str(data["zone"]))
         return [
+            # Translators: {zone} names the person's zone (a city); {examples} are dates to type,
+            # computed from today (own message).
             tr(
                 "When does it start? Type the date and time in your zone ({zone}), e.g. "
-                "2026-10-15 15:00, 15 Oct 15:00 or tomorrow 9:00.",
-                zone=data["zone"],
+                "{examples}. Another zone works too: 15:00 CET, 10am Lima time.",
+                zone=zone_name(zone, tr.language),
+                examples=Examples(context.services.meetings.now(), zone),
             )
         ], []
     if step == drafts.DURATION:
         choices = [
-            _tap(token, rules.format_duration(m), "d", str(m)) for m in drafts.DURATION_CHOICES
+            _tap(token, rules.format_duration(m, tr.language), "d", str(m))
+            for m in drafts.DURATION_CHOICES
         ]
         return [tr("How long is it? Tap or type it (e.g. 90 or 1h30).")], [choices]
     if step in (drafts.LINK, drafts.AGENDA):
@@ -243,7 +250,7 @@ def _plain_step(context: BotContext, step: str, data: Answers) -> tuple[list[str
         rows = [[_tap(token, tr(rules.RECURRENCE_LABELS[r]), "r", r)] for r in rules.RECURRENCES]
         return [tr("Does it repeat?")], rows
     if step == drafts.OFFSETS:
-        offsets = rules.format_offsets(rules.DEFAULT_OFFSETS)
+        offsets = rules.format_offsets(rules.DEFAULT_OFFSETS, tr.language)
         ask = tr(
             "Reminders before the start: tap to keep {offsets}, or type others "
             "(e.g. 2d, 1h, 15min, or none).",
@@ -276,7 +283,7 @@ async def _confirm_view(context: BotContext, data: Answers, note: Html | None) -
     lines.append(tr("Please check the meeting:"))
     lines += rules.meeting_lines(tr, view, zone)
     # Translators: what to type, and what is shown, for a meeting without reminders.
-    reminders = rules.format_offsets(offsets) if offsets else tr("none")
+    reminders = rules.format_offsets(offsets, tr.language) if offsets else tr("none")
     lines.append(tr("⏰ Reminders: {offsets}", offsets=reminders))
     zones = await service.member_zones(data["groups"])
     spread = rules.render_spread(tr, rules.member_spread(start, zones))
@@ -290,7 +297,7 @@ async def _confirm_view(context: BotContext, data: Answers, note: Html | None) -
                 "Note: {time} happens twice that night in {zone} (the clocks go back); "
                 "the meeting is at the first one, {utc} UTC.",
                 time=f"{local:%H:%M}",
-                zone=zone.key,
+                zone=zone_name(zone, tr.language),
                 utc=f"{start:%H:%M}",
             )
         )
@@ -299,7 +306,7 @@ async def _confirm_view(context: BotContext, data: Answers, note: Html | None) -
         lines.append(
             tr(
                 "Reminders already past are not sent: {offsets}.",
-                offsets=rules.format_offsets(past),
+                offsets=rules.format_offsets(past, tr.language),
             )
         )
     buttons = [_tap(token, tr("Schedule"), "save"), _tap(token, tr("Cancel"), "cancel")]
@@ -322,7 +329,10 @@ async def on_text(update: Update, context: BotContext, draft: Draft) -> None:
         view = await _step_view(context, draft.step, draft.data, note)
         await message.reply_text(view.text, reply_markup=view.markup)
         return
-    await _save_and_ask(context, person, outcome.data, chat_id=message.chat_id, step=outcome.step)
+    said = context.tr(outcome.note.message, **outcome.note.values) if outcome.note else None
+    await _save_and_ask(
+        context, person, outcome.data, chat_id=message.chat_id, note=said, step=outcome.step
+    )
 
 
 # --- buttons -----------------------------------------------------------------------------

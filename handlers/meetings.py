@@ -22,6 +22,7 @@ from bot import meetings as rules
 from bot.context import BotContext
 from bot.conversations import Conversation
 from bot.digests import format_when
+from bot.formats import zone_name
 from bot.groups import find_group, unknown_group
 from bot.i18n import N_
 from bot.meetings import drafts
@@ -272,7 +273,7 @@ async def _reschedule_view(
                 "({zone}), or Keep.",
                 title=meeting.title,
                 when=when,
-                zone=zone.key,
+                zone=zone_name(zone, tr.language),
             )
         )
     elif step == drafts.R_LINK:
@@ -304,11 +305,11 @@ async def on_reschedule_text(update: Update, context: BotContext, draft: Draft) 
     service = context.services.meetings
     text, language = message.text.strip(), context.tr.language
     outcome = drafts.read_reschedule(draft.step, dict(draft.data), text, language, service.now())
-    data, following, note = dict(draft.data), draft.step, None
-    if isinstance(outcome, Refusal):
-        note = context.tr(outcome.message, **outcome.values)
-    else:
+    data, following = dict(draft.data), draft.step
+    said = outcome if isinstance(outcome, Refusal) else outcome.note
+    if not isinstance(outcome, Refusal):
         data, following = outcome.data, outcome.step or draft.step
+    note = context.tr(said.message, **said.values) if said else None
     await service.save_reschedule(person.id, following, data, draft.chat_id)
     view = await _reschedule_view(context, following, data, note)
     await message.reply_text(view.text, reply_markup=view.markup)

@@ -13,6 +13,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BotContext
+from bot.formats import zone_name
 from bot.i18n import N_, Translator
 from bot.models import (
     OUTBOX_KINDS,
@@ -51,14 +52,14 @@ ERROR_STATES: dict[OutboxStatus, str] = {
 
 
 def local_moment(moment: datetime, zone: str, language: str) -> str:
-    """``moment`` in ``zone`` as "17 May 11:30 (Europe/Madrid)", written as ``language`` does."""
+    """``moment`` in ``zone`` as "17 May 11:30 (Madrid)", written as ``language`` does."""
     try:
         tz = ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         tz, zone = ZoneInfo("UTC"), "UTC"
     here = moment.astimezone(tz)
     day = format_skeleton("MMMd", here, tzinfo=tz, locale=language)
-    return f"{day} {here:%H:%M} ({zone})"
+    return f"{day} {here:%H:%M} ({zone_name(tz, language)})"
 
 
 def render_summary(summary: OutboxSummary, tr: Translator, zone: str) -> Html:

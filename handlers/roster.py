@@ -18,6 +18,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.access import Actor
 from bot.commands import EXPORT, ROSTER, WHOIS
 from bot.context import BotContext
+from bot.formats import format_names, format_parts
 from bot.groups import find_group, match_groups, unknown_group
 from bot.i18n import N_, Translator
 from bot.models import Person, WorkingGroup
@@ -59,7 +60,7 @@ def _thread_of(message: Message) -> int | None:
 def _unknown_group(_: Translator, query: str, groups: Sequence[WorkingGroup]) -> Html:
     if len(match_groups(groups, query)) > 1:
         return unknown_group(_, query, groups)  # lists the groups it could be
-    names = ", ".join(group.name(_.language) for group in groups)
+    names = format_parts((group.name(_.language) for group in groups), _.language)
     return _(
         "There is no working group “{query}”. The groups are: {groups}.",
         query=echo(query),
@@ -351,7 +352,7 @@ async def _export_scope(
     await message.reply_text(
         _(
             "Name the group: /export roster GROUP. You coordinate: {groups}.",
-            groups=", ".join(group.name(_.language) for group in mine),
+            groups=format_names((group.name(_.language) for group in mine), _.language),
         )
     )
     return None, False

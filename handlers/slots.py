@@ -36,6 +36,7 @@ from bot.meetings.slots import (
     poll_option,
     poll_question,
     render_slots,
+    usage_example,
 )
 from bot.models import Person, WorkingGroup
 from bot.permissions import Role
@@ -104,7 +105,8 @@ async def slots_command(update: Update, context: BotContext) -> None:
         )
         return
     if group is None:
-        await message.reply_text(_(USAGE))
+        today = context.services.clock.now().astimezone(_zone_of(context, context.person)).date()
+        await message.reply_text(_(USAGE, **usage_example(today)))
         return
     if await refuse_unless(update, context, Role.COORDINATOR, group.id, group.name(_.language)):
         return
@@ -220,13 +222,16 @@ async def post_poll(update: Update, context: BotContext) -> None:
     if slots is None:
         await query.answer(_(OUT_OF_DATE), show_alert=True)
         return
+    chat_zone = zone_of(group.timezone) or context.settings.default_zone
+    members = await context.services.meetings.member_zones([group.id])
+    zones = [zone for zone in map(zone_of, members) if zone is not None]
     try:
         await context.bot.send_poll(
             chat_id=group.chat_id,
             message_thread_id=group.topic_id,
-            question=poll_question(_, name, tap.minutes),
+            question=poll_question(_, name, tap.minutes, chat_zone),
             question_parse_mode=ParseMode.HTML,
-            options=[poll_option(slot, _.language) for slot in slots],
+            options=[poll_option(slot, chat_zone, zones, _.language) for slot in slots],
             is_anonymous=False,
             allows_multiple_answers=True,
         )

@@ -19,9 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Final, Literal, Protocol
 from zoneinfo import ZoneInfo
 
-from babel import Locale
-from babel.dates import format_date
-
+from bot import formats
 from bot.i18n import N_, Translator
 from bot.rendering import SAFE_MESSAGE_LIMIT, Html, bold, split_message, visible_length
 
@@ -102,10 +100,8 @@ def period_length(frequency: Frequency) -> timedelta:
 
 
 def format_when(moment: datetime, zone: ZoneInfo, language: str) -> str:
-    """``Monday, March 9, 2026 09:00 (Europe/Madrid)``: in the reader's zone, zone named."""
-    local = moment.astimezone(zone)
-    day = format_date(local.date(), format="full", locale=Locale.parse(language))
-    return f"{day} {local:%H:%M} ({zone.key})"
+    """``Monday, March 9, 2026 09:00 (Madrid)``: in the reader's zone, zone named."""
+    return formats.format_when(moment, zone, language)
 
 
 # What

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Final
 
 from bot.countries import country_name
 from bot.digests.rules import DigestItem, DigestSection, DigestTarget, TargetKind
+from bot.formats import format_parts
 from bot.i18n import N_, Translator
 from bot.rendering import Html, bold, escape
 
@@ -84,7 +85,7 @@ def experience_line(_: Translator, news: ExperienceNews, theme_names: Sequence[s
     line = "• " + _(EXPERIENCE_EVENT_LABELS[news.event], title=bold(news.title))
     line += " — " + " · ".join(details)
     if theme_names:
-        line += " → " + ", ".join(escape(name) for name in theme_names)
+        line += " → " + format_parts((escape(name) for name in theme_names), _.language)
     return Html(line)
 
 

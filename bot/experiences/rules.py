@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from bot.countries import country_name
+from bot.formats import format_names, format_parts
 from bot.i18n import N_, Translator
 from bot.profile import Refusal, clean
 from bot.rendering import Html, bold, escape, split_message
@@ -453,7 +454,7 @@ def display(tr: Translator, name: str, value: Any, themes: Mapping[str, str]) ->
     if kind == "country":
         return escape(country_name(str(value), tr.language))
     if kind == "themes":
-        return escape(", ".join(themes.get(slug, slug) for slug in value))
+        return escape(format_parts((themes.get(slug, slug) for slug in value), tr.language))
     if kind == "links":
         return escape(" ".join(value))
     if kind == "files":
@@ -470,7 +471,7 @@ def files_summary(tr: Translator, files: Sequence[Mapping[str, Any]]) -> Html:
         parts.append(tr.plural("{n} photo", "{n} photos", photos))
     if documents:
         parts.append(tr.plural("{n} document", "{n} documents", documents))
-    return Html(", ".join(parts) if parts else "—")
+    return Html(format_names(parts, tr.language) if parts else "—")
 
 
 def card(
@@ -599,7 +600,7 @@ def notice(
     else:
         head = tr("A new experience was submitted for review:")
     place = f"{experience.reserve} · {country_name(experience.country, tr.language)}"
-    names = ", ".join(themes.get(slug, slug) for slug in experience.themes)
+    names = format_parts((themes.get(slug, slug) for slug in experience.themes), tr.language)
     lines = [
         head,
         bold(experience.title),

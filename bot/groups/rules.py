@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Final
 
+from bot.formats import format_parts
 from bot.i18n import N_, Translator
 from bot.rendering import Html, echo
 from bot.routing import CallbackData, callback_data
@@ -71,7 +72,7 @@ def split_group_and_rest(
 
 def group_names(groups: Sequence[WorkingGroup], language: str) -> str:
     """Every group's name in ``language``, for a one-line list of valid answers."""
-    return ", ".join(group.name(language) for group in groups)
+    return format_parts((group.name(language) for group in groups), language)
 
 
 def unknown_group(tr: Translator, query: str, groups: Sequence[WorkingGroup]) -> Html:

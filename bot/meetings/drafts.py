@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+from bot import dates
+from bot.formats import When
 from bot.i18n import N_
 from bot.meetings import rules
-from bot.meetings.recurrence import parse_recurrence
+from bot.meetings.recurrence import in_fold, parse_recurrence
 from bot.meetings.rules import Refusal, Start
 from bot.rendering import echo
 
@@ -66,6 +68,8 @@ class Next:
 
     data: Answers
     step: str | None = None
+    note: Refusal | None = None
+    """A message to show above the next step (how a typed date was read)."""
 
 
 def next_step(data: Answers) -> str:
@@ -77,17 +81,31 @@ def next_step(data: Answers) -> str:
 
 
 def read_start(text: str, language: str, zone: ZoneInfo, now: datetime) -> Start | Refusal:
-    """A typed start in ``zone``: read, then checked (past, DST gap, far away)."""
-    local_now = now.astimezone(zone)
-    if not rules.has_time(text, local_now.date()) and text.strip():
-        return Refusal(N_("Please type a time too, e.g. 15 Oct 15:00."))
-    local = rules.read_when(text, language, local_now)
-    if local is None:
-        return Refusal(
-            N_("I could not read “{text}” as a date and time (or that date does not exist)."),
-            {"text": echo(text)},
-        )
-    return rules.check_start(local, zone, now)
+    """A typed start (``bot/dates.py``) for an organiser in ``zone``: read, then checked (past,
+    DST gap, far away) in the zone it was typed in; :attr:`Start.local` is in ``zone``."""
+    read = dates.read_typed(text, language, zone, now)
+    if isinstance(read, dates.Unreadable):
+        values = {**read.values, "text": echo(text)} if "text" in read.values else read.values
+        return Refusal(read.message, values)
+    checked = rules.check_start(read.local, read.zone, now)
+    if isinstance(checked, Refusal) or read.typed_zone is None:
+        return checked
+    here = checked.at.astimezone(zone).replace(tzinfo=None)
+    return replace(checked, local=here, ambiguous=in_fold(here, zone), typed_zone=read.typed_zone)
+
+
+def read_back(start: Start, zone: ZoneInfo) -> Refusal:
+    """How a typed start was read, to show with the next step (the zone typed said back)."""
+    if start.typed_zone is None:
+        # Translators: {when} is the date and time read from what the person typed.
+        return Refusal(N_("🕒 Read as {when}."), {"when": When(start.at, zone)})
+    typed = start.at.astimezone(start.typed_zone.zone)
+    return Refusal(
+        # Translators: {time} and {zone} as typed (“15:00”, “Central European Time”); {when} is
+        # the same instant in the reader's own zone.
+        N_("🕒 Read as {time} {zone}: {when} for you."),
+        {"time": f"{typed:%H:%M}", "zone": start.typed_zone, "when": When(start.at, zone)},
+    )
 
 
 # /meet: typed answers
@@ -153,9 +171,10 @@ def _typed_when(data: Answers, text: str, language: str, now: datetime) -> Next 
     if isinstance(outcome, Refusal):
         return outcome
     local = outcome.local.strftime(LOCAL_FORMAT)
+    said = read_back(outcome, ZoneInfo(str(data["zone"])))
     if outcome.far:
-        return Next({**data, "far": local}, FAR)
-    return Next({**data, "local": local})
+        return Next({**data, "far": local}, FAR, said)
+    return Next({**data, "local": local}, note=said)
 
 
 # /meet: buttons
@@ -257,7 +276,8 @@ def read_reschedule(
             return outcome
         if outcome.far:
             return Refusal(N_("That is more than a year away; please type a nearer date."))
-        return Next({**data, "local": outcome.local.strftime(LOCAL_FORMAT)}, after(step))
+        said = read_back(outcome, ZoneInfo(str(data["zone"])))
+        return Next({**data, "local": outcome.local.strftime(LOCAL_FORMAT)}, after(step), said)
     if step == R_LINK:
         if not URL.match(text) or len(text) > rules.LINK_LIMIT:
             return Refusal(N_("Please type a link starting with https://, or tap Keep."))

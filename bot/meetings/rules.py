@@ -2,8 +2,7 @@
 
 Pure functions (no Telegram, no database), tested in ``tests/unit/test_meetings.py``:
 
-* :func:`read_when` reads a typed date and time (en/es/fr/zh) in the organiser's zone with
-  dateparser, after normalising forms it misreads (``demain 9h``, ``10月15日 15:00``); then
+* a typed date is read by ``bot/dates.py`` (the one parser of typed dates); then
   :func:`check_start` refuses past and non-existent (DST gap) times and flags ambiguous (DST
   fold) and far-away ones (wall times and instants: ``bot/meetings/recurrence.py``);
 * reminders are due ``offset`` minutes before an occurrence's start; :func:`reminder_fates`
@@ -16,14 +15,14 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
-import dateparser
-
+from bot import dates, formats
 from bot.access import Actor
-from bot.i18n import LANGUAGES, N_
+from bot.dates import TypedZone
+from bot.i18n import N_
 from bot.meetings.recurrence import clock_shift, in_fold, in_gap, to_instant
 
 DEFAULT_OFFSETS: Final = (10080, 1440, 60, 10)
@@ -65,83 +64,22 @@ class Refusal:
     values: Mapping[str, object] = field(default_factory=dict)
 
 
-# --- reading a typed date and time -------------------------------------------------------
-
-_FRENCH_HOUR = re.compile(r"\b(\d{1,2})\s*h\s*(\d{2})?\b", re.IGNORECASE)
-_CHINESE_FULL_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
-_CHINESE_DATE = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
-_CHINESE_HOUR = re.compile(
-    r"(上午|早上|中午|下午|晚上)?\s*(\d{1,2})\s*[点點时時](?:\s*(\d{1,2})\s*分?|半)?"
-)
-_CHINESE_WORDS: Final = {
-    "今天": "today",
-    "明天": "tomorrow",
-    "后天": "in 2 days",
-    "後天": "in 2 days",
-}
-_CONNECTORS = re.compile(r"\b(?:at|a las|a la|à|vers|le|el|on)\b", re.IGNORECASE)
-_HAS_TIME = re.compile(r"\d{1,2}:\d{2}|\d\s*(?:am|pm)\b", re.IGNORECASE)
-
-
-def _chinese_hour(match: re.Match[str]) -> str:
-    part, hour, minute = match.group(1), int(match.group(2)), match.group(3)
-    if part in ("下午", "晚上") and hour < 12:
-        hour += 12
-    minutes = 30 if match.group(0).endswith("半") else int(minute or 0)
-    return f" {hour}:{minutes:02d}"
-
-
-def _month_day(month: int, day: int, today: date) -> str:
-    """``10月15日`` without a year: this year's date, or next year's when it has passed."""
-    year = today.year if (month, day) >= (today.month, today.day) else today.year + 1
-    return f" {year:04d}-{month:02d}-{day:02d} "
-
-
-def normalise_when(text: str, today: date) -> str:
-    """Rewrite the forms dateparser misreads into forms it reads right."""
-    cleaned = " ".join(text.replace("，", " ").replace(",", " ").split())
-    cleaned = _CHINESE_FULL_DATE.sub(
-        lambda m: f" {int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d} ", cleaned
-    )
-    cleaned = _CHINESE_DATE.sub(lambda m: _month_day(int(m[1]), int(m[2]), today), cleaned)
-    cleaned = _CHINESE_HOUR.sub(_chinese_hour, cleaned)
-    for word, english in _CHINESE_WORDS.items():
-        cleaned = cleaned.replace(word, f" {english} ")
-    cleaned = _FRENCH_HOUR.sub(lambda m: f"{int(m[1])}:{m[2] or '00'}", cleaned)
-    cleaned = _CONNECTORS.sub(" ", cleaned)
-    return " ".join(cleaned.split())
+# --- reading and checking a typed start --------------------------------------------------
 
 
 def read_when(text: str, language: str, now_local: datetime) -> datetime | None:
-    """The wall time typed (naive, in the organiser's zone), or None when it cannot be read.
+    """The wall time typed (naive, in ``now_local``'s zone), or None when it cannot be read.
 
-    ``now_local`` is the organiser's current wall time: relative words count from it.
+    A shortcut to the one parser of typed dates (``bot/dates.py``) for callers that need no
+    reason; ``drafts.read_start`` also checks the start and says why a text is refused.
     """
-    base = now_local.replace(tzinfo=None, second=0, microsecond=0)
-    normalised = normalise_when(text, base.date())
-    if not normalised or not _HAS_TIME.search(normalised):
+    zone = now_local.tzinfo
+    if not isinstance(zone, ZoneInfo):
         return None
-    settings = {
-        "RELATIVE_BASE": base,
-        "PREFER_DATES_FROM": "future",
-        "DATE_ORDER": "DMY",
-        "RETURN_AS_TIMEZONE_AWARE": False,
-        "STRICT_PARSING": False,
-    }
-    order = [language, *(other for other in LANGUAGES if other != language)]
-    for candidate in order:
-        try:
-            parsed = dateparser.parse(normalised, languages=[candidate], settings=settings)
-        except (ValueError, OverflowError):
-            parsed = None
-        if isinstance(parsed, datetime):
-            return parsed.replace(tzinfo=None, second=0, microsecond=0)
-    return None
-
-
-def has_time(text: str, today: date) -> bool:
-    """Whether the typed text names a time of day (a date alone is not enough)."""
-    return bool(_HAS_TIME.search(normalise_when(text, today)))
+    read = dates.read_typed(text, language, zone, now_local.astimezone(UTC))
+    if isinstance(read, dates.Unreadable):
+        return None
+    return read.at.astimezone(zone).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -156,6 +94,8 @@ class Start:
     """The wall time happens twice (DST fold): the first one was taken."""
     far: bool = False
     """More than a year ahead: ask before keeping it."""
+    typed_zone: TypedZone | None = None
+    """The zone typed with the time ("15:00 CET"), to say back; None: the organiser's."""
 
 
 def check_start(local: datetime, zone: ZoneInfo, now: datetime) -> Start | Refusal:
@@ -171,23 +111,18 @@ def check_start(local: datetime, zone: ZoneInfo, now: datetime) -> Start | Refus
             ),
             {
                 "time": f"{local:%H:%M}",
-                "date": local.date().isoformat(),
-                "zone": zone.key,
-                "shift": format_shift(clock_shift(local, zone)),
+                "date": formats.Day(local.date()),
+                "zone": formats.ZoneName(zone),
+                "shift": formats.Length(int(clock_shift(local, zone).total_seconds() // 60)),
             },
         )
     at = to_instant(local, zone)
     if at <= now:
         return Refusal(
             N_("{when} is already past. Please type a time in the future."),
-            {"when": f"{local:%Y-%m-%d %H:%M} ({zone.key})"},
+            {"when": formats.When(at, zone)},
         )
     return Start(local, at, ambiguous=in_fold(local, zone), far=at - now > FAR_AHEAD)
-
-
-def format_shift(shift: timedelta) -> str:
-    minutes = int(shift.total_seconds() // 60)
-    return f"{minutes // 60}:{minutes % 60:02d}" if minutes % 60 else f"{minutes // 60} h"
 
 
 # --- durations and reminder offsets ------------------------------------------------------
@@ -272,25 +207,19 @@ def parse_offsets(text: str) -> tuple[int, ...] | Refusal:
     return tuple(sorted(offsets, reverse=True))
 
 
-def format_offset(minutes: int) -> str:
-    """``10080`` -> ``7d``, ``90`` -> ``1h30``, ``10`` -> ``10min``."""
-    if minutes % 1440 == 0:
-        return f"{minutes // 1440}d"
-    if minutes >= 60:
-        hours, rest = divmod(minutes, 60)
-        return f"{hours}h{rest:02d}" if rest else f"{hours}h"
-    return f"{minutes}min"
+def format_offset(minutes: int, language: str) -> str:
+    """``10080`` -> ``7 days``, ``90`` -> ``1 hour 30 minutes`` (Babel, in ``language``)."""
+    return formats.format_minutes(minutes, language)
 
 
-def format_offsets(offsets: Sequence[int]) -> str:
-    return ", ".join(format_offset(m) for m in offsets)
+def format_offsets(offsets: Sequence[int], language: str) -> str:
+    """``7 days, 1 day, 1 hour and 10 minutes`` (the locale's list)."""
+    return formats.format_offsets(offsets, language)
 
 
-def format_duration(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"{rest} min"
-    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+def format_duration(minutes: int, language: str) -> str:
+    """``1 hour 30 minutes``, ``1小时30分钟`` (Babel, in ``language``)."""
+    return formats.format_minutes(minutes, language)
 
 
 def reminder_times(start: datetime, offsets: Iterable[int]) -> list[tuple[int, datetime]]:

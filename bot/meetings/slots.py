@@ -29,7 +29,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
 
-from bot.countries import city_name, local_time
+from bot import formats
+from bot.countries import local_time
 from bot.i18n import N_, Translator
 from bot.meetings.buttons import SlotsMeet, SlotsPoll
 from bot.rendering import Html, bold, escape
@@ -254,7 +255,7 @@ class SlotsRefusal:
 
 
 USAGE: Final = N_(
-    "Write /slots GROUP [DURATION] [FROM TO], for example /slots climate 90 2026-12-01 2026-12-12."
+    "Write /slots GROUP [DURATION] [FROM TO], for example /slots climate 90 {first} {last}."
 )
 BAD_DURATION: Final = N_(
     "“{text}” is not a duration: write minutes (90) or hours (1h30), at most 24 hours."
@@ -294,10 +295,16 @@ def parse_day(text: str) -> date | None:
         return None
 
 
+def usage_example(today: date) -> dict[str, object]:
+    """The dates of /slots' usage example: a week from tomorrow, always to come."""
+    first = today + timedelta(days=1)
+    return {"first": first.isoformat(), "last": (first + timedelta(days=11)).isoformat()}
+
+
 def parse_request(words: Sequence[str], today: date) -> SlotsRequest | SlotsRefusal:
     """Read ``[DURATION] [FROM TO]`` (what follows the group); ``today`` in the asker's zone."""
     if len(words) > 3:
-        return SlotsRefusal(USAGE, {})
+        return SlotsRefusal(USAGE, usage_example(today))
     minutes = DEFAULT_DURATION
     if len(words) in (1, 3):
         parsed = parse_duration(words[0])
@@ -327,12 +334,9 @@ def parse_request(words: Sequence[str], today: date) -> SlotsRequest | SlotsRefu
 # --- what the coordinator reads ----------------------------------------------------------
 
 
-def format_minutes(minutes: int) -> str:
-    """``90 min``, ``2 h``, ``1 h 30`` (the same in the four languages)."""
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"{rest} min"
-    return f"{hours} h" + (f" {rest:02d}" if rest else "")
+def format_minutes(minutes: int, language: str) -> str:
+    """``1 hour 30 minutes``, ``1小时30分钟`` (``bot/formats.py``)."""
+    return formats.format_minutes(minutes, language)
 
 
 def day_label(moment: datetime, language: str) -> str:
@@ -346,10 +350,6 @@ def span_label(slot: Slot, zone: ZoneInfo, language: str) -> str:
     return f"{day_label(start, language)} {start:%H:%M}–{end:%H:%M}"
 
 
-def utc_label(slot: Slot, language: str) -> str:
-    return f"{span_label(slot, ZoneInfo('UTC'), language)} UTC"
-
-
 def _outside_line(_: Translator, outside: Sequence[Outside]) -> Html:
     parts = []
     for person in outside[:OUTSIDE_SHOWN]:
@@ -357,7 +357,7 @@ def _outside_line(_: Translator, outside: Sequence[Outside]) -> Html:
         assert zone is not None
         when = local_time(zone.key, person.local_start, _.language)
         mark = " 🌙" if person.night else ""
-        city = city_name(zone.key, _.language)
+        city = formats.zone_name(zone, _.language)
         parts.append(f"{escape(person.member.name)} {escape(when)} ({escape(city)}){mark}")
     more = len(outside) - OUTSIDE_SHOWN
     if more > 0:
@@ -365,7 +365,7 @@ def _outside_line(_: Translator, outside: Sequence[Outside]) -> Html:
         parts.append(str(_.plural("and {n} more", "and {n} more", more)))
     # Translators: the members for whom a proposed time falls outside working hours, each with
     # their local time.
-    return _("Outside: {people}", people=Html(", ".join(parts)))
+    return _("Outside: {people}", people=Html(formats.format_parts(parts, _.language)))
 
 
 def slot_lines(_: Translator, number: int, slot: Slot, zone: ZoneInfo) -> list[str]:
@@ -373,7 +373,8 @@ def slot_lines(_: Translator, number: int, slot: Slot, zone: ZoneInfo) -> list[s
     here = span_label(slot, zone, _.language)
     utc = slot.start.astimezone(UTC)
     lines = [
-        f"{bold(f'{number}. {here}')} ({escape(zone.key)}) · {utc:%H:%M} UTC",
+        f"{bold(f'{number}. {here}')} ({escape(formats.zone_name(zone, _.language))})"
+        f" · {utc:%H:%M} UTC",
         "   "
         # Translators: under one proposed time: how many members (of those whose zone is known) are
         # in working hours, and how many in the night.
@@ -405,18 +406,20 @@ def render_slots(
         _(
             "<b>Best times for {group}</b> — {duration}, {first} to {last}",
             group=group_name,
-            duration=format_minutes(minutes),
-            first=request.first_day.isoformat(),
-            last=request.last_day.isoformat(),
+            duration=format_minutes(minutes, _.language),
+            first=formats.format_short_day(_day_start(request.first_day), UTC_ZONE, _.language),
+            last=formats.format_short_day(_day_start(request.last_day), UTC_ZONE, _.language),
         ),
         _(
             "Working hours: 08:00–21:00 local time, Monday to Friday; night: 23:00–06:00. "
             "Times in your zone ({zone}) and in UTC.",
-            zone=zone.key,
+            zone=formats.zone_name(zone, _.language),
         ),
     ]
     if unknown:
-        names = ", ".join(escape(member.name) for member in unknown[:OUTSIDE_SHOWN])
+        names = formats.format_parts(
+            (escape(member.name) for member in unknown[:OUTSIDE_SHOWN]), _.language
+        )
         more = len(unknown) - OUTSIDE_SHOWN
         shown = Html(names + (f" +{more}" if more > 0 else ""))
         lines.append(
@@ -434,19 +437,47 @@ def render_slots(
     return Html("\n".join(lines))
 
 
-def poll_question(_: Translator, group_name: str, minutes: int) -> str:
+def poll_question(_: Translator, group_name: str, minutes: int, zone: ZoneInfo) -> str:
     """The poll's question (sent with HTML parse mode: the group name is escaped)."""
     return str(
+        # Translators: {zone} names the chat's zone (a city); {duration} is “1 hour”.
         _(
-            "{group}: which times suit you? ({duration}, times in UTC)",
+            "{group}: which times suit you? ({duration}, times in {zone}; "
+            "members' clocks after the ·)",
             group=group_name,
-            duration=format_minutes(minutes),
+            duration=format_minutes(minutes, _.language),
+            zone=formats.zone_name(zone, _.language),
         )
     )
 
 
-def poll_option(slot: Slot, language: str) -> str:
-    return utc_label(slot, language)
+POLL_OPTION_LIMIT: Final = 100
+"""Telegram's longest poll option (characters)."""
+
+
+def poll_option(slot: Slot, zone: ZoneInfo, zones: Iterable[ZoneInfo], language: str) -> str:
+    """``Tue, Dec 8 15:00–16:00 · Lima 09:00 … Shanghai 22:00``: the time in the chat's zone,
+    then the members' earliest and latest clocks (``zones``: one per member with a zone)."""
+    label = span_label(slot, zone, language)
+    by_offset = sorted(
+        {z.key: z for z in zones}.values(),
+        key=lambda z: slot.start.astimezone(z).utcoffset() or timedelta(),
+    )
+    if not by_offset:
+        return label[:POLL_OPTION_LIMIT]
+    ends = [by_offset[0], by_offset[-1]] if len(by_offset) > 1 else by_offset[:1]
+    clocks = [f"{formats.zone_name(z, language)} {formats.clock(slot.start, z)}" for z in ends]
+    if len(clocks) == 2 and clocks[0].rsplit(" ", 1)[1] == clocks[1].rsplit(" ", 1)[1]:
+        clocks = clocks[:1]
+    option = f"{label} · {' … '.join(clocks)}"
+    return option if len(option) <= POLL_OPTION_LIMIT else label[:POLL_OPTION_LIMIT]
+
+
+UTC_ZONE: Final = ZoneInfo("UTC")
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(12, 0), tzinfo=UTC)
 
 
 # --- button data (bot/meetings/buttons.py) -------------------------------------------------

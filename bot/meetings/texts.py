@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.countries import city_name
-from bot.digests import format_when
+from bot.formats import format_names, format_utc, format_when, zone_name
 from bot.i18n import Translator
 from bot.meetings.buttons import CODE_BY_ANSWER, AddToCalendar, Rsvp
 from bot.meetings.recurrence import RECURRENCE_LABELS, Recurrence
@@ -37,7 +36,7 @@ def render_spread(tr: Translator, spread: Spread) -> Html | None:
     def place(item: tuple[datetime, str]) -> Html:
         local, zone = item
         # Translators: a local time and the city that names the zone: “06:00 in Lima”.
-        return tr("{time} in {city}", time=f"{local:%H:%M}", city=city_name(zone, tr.language))
+        return tr("{time} in {city}", time=f"{local:%H:%M}", city=zone_name(zone, tr.language))
 
     span = place(spread.earliest)
     if spread.latest[0].utcoffset() != spread.earliest[0].utcoffset():
@@ -73,15 +72,15 @@ def when_lines(tr: Translator, start: datetime, zone: ZoneInfo) -> list[Html]:
     """The start in the reader's zone (zone named) and in UTC."""
     return [
         tr("🕒 {when}", when=format_when(start, zone, tr.language)),
-        tr("🌐 {utc} UTC", utc=f"{start.astimezone(UTC):%Y-%m-%d %H:%M}"),
+        tr("🌐 {utc} UTC", utc=format_utc(start, tr.language)),
     ]
 
 
 def meeting_lines(tr: Translator, view: MeetingView, zone: ZoneInfo) -> list[Html]:
     """Title, groups, time in the reader's zone and in UTC, duration, recurrence, link, agenda."""
-    lines = [bold(view.title), tr("👥 {groups}", groups=", ".join(view.groups))]
+    lines = [bold(view.title), tr("👥 {groups}", groups=format_names(view.groups, tr.language))]
     lines += when_lines(tr, view.start, zone)
-    lines.append(tr("⏱ {duration}", duration=format_duration(view.duration_minutes)))
+    lines.append(tr("⏱ {duration}", duration=format_duration(view.duration_minutes, tr.language)))
     if view.recurrence != "none":
         # Translators: {recurrence} is “Every week”, “Every two weeks”… (own messages).
         lines.append(tr("🔁 {recurrence}", recurrence=tr(RECURRENCE_LABELS[view.recurrence])))
@@ -158,7 +157,7 @@ def reminder_text(
         tr(
             "⏰ Reminder: {title} in {offset}",
             title=view.title,
-            offset=format_offset(offset_minutes),
+            offset=format_offset(offset_minutes, tr.language),
         ),
         *when_lines(tr, view.start, zone),
     ]
@@ -207,9 +206,9 @@ def who_answered_lines(
     counts = {answer: len(names) for answer, names in by_answer.items()}
     lines: list[str] = [counts_line(tr, counts)]
     for answer in ANSWERS:
-        names = ", ".join(escape(n) for n in by_answer.get(answer, ())) or "—"
+        names = format_names((escape(n) for n in by_answer.get(answer, ())), tr.language) or "—"
         lines.append(Html(f"{tr(ANSWER_LABELS[answer])}: {names}"))
-    silent_names = ", ".join(escape(n) for n in silent) or "—"
+    silent_names = format_names((escape(n) for n in silent), tr.language) or "—"
     lines.append(tr("Not answered: {names}", names=Html(silent_names)))
     return lines
 
@@ -248,7 +247,7 @@ def reschedule_check(
     lines: list[str] = [
         tr("Please check the change:"),
         tr("🕒 {when}", when=format_when(new_start, zone, tr.language)),
-        tr("🌐 {utc} UTC", utc=f"{new_start:%Y-%m-%d %H:%M}"),
+        tr("🌐 {utc} UTC", utc=format_utc(new_start, tr.language)),
         tr("🔗 {link}", link=link_to or "—"),
         tr("📋 Agenda:"),
         escape(agenda or "—"),
@@ -262,7 +261,7 @@ def reminders_state(tr: Translator, muted: Sequence[str]) -> Html:
     """/reminders: the groups whose reminders the person muted, if any."""
     if not muted:
         return tr("You get the reminders of all your groups.")
-    return tr("Reminders are muted for: {groups}.", groups=", ".join(muted))
+    return tr("Reminders are muted for: {groups}.", groups=format_names(muted, tr.language))
 
 
 def reminders_switched(tr: Translator, group: str, slug: str, *, off: bool) -> Html:

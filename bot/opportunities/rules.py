@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Annotated, Final, Literal, get_args
 from zoneinfo import ZoneInfo
 
+from bot import dates
 from bot.countries import find_country
 from bot.i18n import N_
-from bot.meetings.rules import has_time, read_when
 from bot.profile import Refusal, clean
 from bot.routing import CallbackData, MaxLength, callback_data
 from bot.textfold import fold, fold_words
@@ -359,15 +359,20 @@ def read_text(text: str, limit: int, multiline: bool = False) -> str | Refusal:
 
 
 def read_deadline(text: str, language: str, zone: ZoneInfo, now: datetime) -> datetime | Refusal:
-    """A deadline typed in the poster's zone (a date alone means its end), as UTC."""
-    local_now = now.astimezone(zone)
-    typed = text if has_time(text, local_now.date()) else f"{text} 23:59"
-    wall = read_when(typed, language, local_now)
-    if wall is None:
-        return Refusal(
-            N_("I could not read that date. Try “15 March”, “2027-03-15” or “next Friday”.")
-        )
-    moment = wall.replace(tzinfo=zone).astimezone(now.tzinfo)
+    """A deadline typed in the poster's zone (a date alone means its end), as UTC.
+
+    Read by the one parser of typed dates (``bot/dates.py``): an impossible date or time is
+    refused with its reason, a zone typed in the text is honoured."""
+    read = dates.read_typed(text, language, zone, now)
+    if isinstance(read, dates.Reading):
+        moment = read.at.astimezone(now.tzinfo)
+    elif read.message == dates.NO_TIME:
+        day = dates.read_day(text, language, zone, now)
+        if isinstance(day, dates.Unreadable):
+            return Refusal(day.message, day.values)
+        moment = datetime.combine(day, time(23, 59), tzinfo=zone).astimezone(now.tzinfo)
+    else:
+        return Refusal(read.message, read.values)
     if moment <= now:
         return Refusal(N_("That date has passed. Type a date in the future."))
     return moment

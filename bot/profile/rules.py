@@ -20,6 +20,7 @@ from typing import Any, Final, cast
 from babel import Locale
 
 from bot.countries import NAME_LANGUAGES, country_name, local_time, normalise
+from bot.formats import format_parts, zone_name
 from bot.i18n import N_, Translator
 from bot.rendering import Html, escape
 from storage import Person, WorkingGroup
@@ -390,9 +391,13 @@ def display(
         return tr(ROLE_LABELS[value]) if value in ROLE_LABELS else escape(value)
     if step == "timezone":
         # Translators: a button to choose a time zone: its name and its current local time.
-        return tr("{zone} (now {time})", zone=value, time=local_time(value, now, language))
+        return tr(
+            "{zone} (now {time})",
+            zone=zone_name(value, language),
+            time=local_time(value, now, language),
+        )
     if step == "languages":
-        return escape(", ".join(language_name(code, language) for code in value))
+        return escape(format_parts((language_name(code, language) for code in value), language))
     if step == "interests":
-        return escape(", ".join(themes.get(item, item) for item in value))
+        return escape(format_parts((themes.get(item, item) for item in value), language))
     return escape(value)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from statistics import fmean
 from typing import Final
 
+from bot.formats import format_score
 from bot.i18n import Translator
 from bot.rendering import Html, bold, escape
 from bot.reviews.rules import status_label
@@ -85,9 +86,9 @@ def rank(
     )
 
 
-def score_text(value: float | None) -> str:
-    """A mean as people read it: one decimal, or a dash without reviews."""
-    return "–" if value is None else f"{value:.1f}"
+def score_text(value: float | None, language: str) -> str:
+    """A mean as people of ``language`` read it: one decimal (3.8, 3,8), a dash without reviews."""
+    return "–" if value is None else format_score(value, language)
 
 
 def render_ranking(
@@ -108,9 +109,9 @@ def render_ranking(
             place=place,
             id=e.id,
             title=e.title,
-            mean=score_text(t.mean),
+            mean=score_text(t.mean, _.language),
             reviews=_.plural("{n} review", "{n} reviews", t.count),
-            spread=f"{t.spread:.1f}",
+            spread=format_score(t.spread, _.language),
         )
         extras = [status_label(_, e.status)]
         if show_votes:

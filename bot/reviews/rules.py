@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Final
 
 from bot.countries import country_name, find_country
+from bot.formats import format_parts
 from bot.groups import find_group
 from bot.i18n import N_, Translator
 from bot.profile import Refusal
@@ -149,8 +150,9 @@ def sources(target: ExperienceStatus, who: Collection[Party]) -> frozenset[Exper
 
 def theme_names(_: Translator, experience: Experience, groups: Iterable[WorkingGroup]) -> str:
     by_slug = {g.slug: g for g in groups}
-    return ", ".join(
-        by_slug[slug].name(_.language) if slug in by_slug else slug for slug in experience.themes
+    return format_parts(
+        (by_slug[slug].name(_.language) if slug in by_slug else slug for slug in experience.themes),
+        _.language,
     )
 
 

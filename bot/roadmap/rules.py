@@ -1,8 +1,8 @@
 """Roadmap rules: due dates typed and shown, nudge times, overdue order, who may change what.
 
 Pure functions (no Telegram, no database), tested in ``tests/unit/test_roadmap.py``. A due
-date is a date, or a date and a time typed in the author's zone (read as /meet reads a start:
-:func:`bot.meetings.rules.read_when`); a date is the same date for every reader, a date and
+date is a date, or a date and a time typed in the author's zone (read by the one parser of typed
+dates, ``bot/dates.py``); a date is the same date for every reader, a date and
 time is shown in each reader's zone. Owners are nudged at 09:00 their time 7 days and 1 day
 before the due date (the date as they see it), and weekly while it is overdue.
 """
@@ -15,15 +15,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import dateparser
 from babel import Locale
 from babel.dates import format_date
 
+from bot import dates
 from bot.access import Actor
 from bot.digests.rules import format_when
-from bot.i18n import LANGUAGES, N_
+from bot.i18n import N_
 from bot.meetings.recurrence import in_gap, to_instant
-from bot.meetings.rules import has_time, normalise_when, read_when
 
 Status = Literal["planned", "in_progress", "done", "blocked", "dropped"]
 STATUSES: Final[tuple[Status, ...]] = ("planned", "in_progress", "done", "blocked", "dropped")
@@ -87,41 +86,23 @@ def zone_or_utc(name: str | None) -> ZoneInfo:
 # --- reading and showing a due date ------------------------------------------------------
 
 
-def _read_day(text: str, language: str, today: date) -> date | None:
-    normalised = normalise_when(text, today)
-    settings = {
-        "RELATIVE_BASE": datetime.combine(today, time(12, 0)),
-        "PREFER_DATES_FROM": "future",
-        "DATE_ORDER": "DMY",
-        "RETURN_AS_TIMEZONE_AWARE": False,
-    }
-    for candidate in [language, *(other for other in LANGUAGES if other != language)]:
-        try:
-            parsed = dateparser.parse(normalised, languages=[candidate], settings=settings)
-        except (ValueError, OverflowError):
-            parsed = None
-        if isinstance(parsed, datetime):
-            return parsed.date()
-    return None
-
-
 def read_due(text: str, language: str, zone: ZoneInfo, now: datetime) -> Due | Refusal:
     """A typed due date (``2026-03-15``, ``15 mars``) or date and time (``15/3 17:00``)."""
-    now_local = now.astimezone(zone)
     if not text.strip():
         return Refusal(UNREADABLE_DUE)
-    if has_time(text, now_local.date()):
-        local = read_when(text, language, now_local)
-        if local is None:
+    read = dates.read_typed(text, language, zone, now)
+    if isinstance(read, dates.Reading):
+        if read.typed_zone is None and in_gap(read.local, zone):
             return Refusal(UNREADABLE_DUE)
-        if in_gap(local, zone):
-            return Refusal(UNREADABLE_DUE)
-        due = Due(local.date(), local.time(), zone.key)
-    else:
-        day = _read_day(text, language, now_local.date())
-        if day is None:
-            return Refusal(UNREADABLE_DUE)
+        local = read.at.astimezone(zone)
+        due = Due(local.date(), local.time().replace(tzinfo=None), zone.key)
+    elif read.message == dates.NO_TIME:
+        day = dates.read_day(text, language, zone, now)
+        if isinstance(day, dates.Unreadable):
+            return Refusal(day.message, day.values)
         due = Due(day, None, zone.key)
+    else:
+        return Refusal(read.message, read.values)
     if due.at <= now:
         return Refusal(PAST_DUE, {"when": due.day.isoformat()})
     return due

@@ -27,6 +27,7 @@ from babel import Locale, UnknownLocaleError
 from bot import countries
 from bot.access import Actor
 from bot.continents import CONTINENT_LABELS, CONTINENTS, Continent, continent_of
+from bot.formats import format_parts, zone_name
 from bot.i18n import N_, Translator, negotiate
 from bot.permissions import Role
 from bot.profile import ROLE_LABELS
@@ -270,8 +271,9 @@ def whois_card(_: Translator, person: Person, groups: Sequence[GroupPlace], now:
     if role:
         lines.append(_("Role: {role}", role=role))
     if groups:
-        names = ", ".join(
-            escape(g.name) + (f" {COORDINATOR_MARK}" if g.coordinator else "") for g in groups
+        names = format_parts(
+            (escape(g.name) + (f" {COORDINATOR_MARK}" if g.coordinator else "") for g in groups),
+            _.language,
         )
         lines.append(_("Groups: {groups}", groups=Html(names)))
     else:
@@ -282,7 +284,7 @@ def whois_card(_: Translator, person: Person, groups: Sequence[GroupPlace], now:
             _(
                 "Local time: {time} ({zone})",
                 time=local_time(now, person.timezone, _.language),
-                zone=person.timezone,
+                zone=zone_name(person.timezone, _.language),
             )
         )
     return Html("\n".join(lines))
@@ -299,7 +301,10 @@ def whois_matches(
         )
     ]
     for person in shown:
-        details = [country_name(person.country, _.language), ", ".join(groups.get(person.id, ()))]
+        details = [
+            country_name(person.country, _.language),
+            format_parts(groups.get(person.id, ()), _.language),
+        ]
         tail = " · ".join(escape(d) for d in details if d)
         lines.append(
             f"{MEMBER_MARK} {bold(person.name)}{_username(person)}" + (f" — {tail}" if tail else "")

@@ -18,17 +18,18 @@ from babel.dates import format_date
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
+from bot.dates import Examples
 from bot.decisions import rules
 from bot.decisions.service import PROPOSE_KIND, AskScope, NotAllowed, Proposed, UnknownGroup
 from bot.digests import format_when
+from bot.formats import zone_name
 from bot.groups import group_names, unknown_group
 from bot.i18n import N_
-from bot.meetings.recurrence import to_instant
+from bot.meetings.drafts import read_start
 from bot.meetings.rules import Refusal as TimeRefusal
-from bot.meetings.rules import check_start, read_when
 from bot.models import Draft, Person
 from bot.profile import Refusal
-from bot.rendering import Html, bold, echo, escape
+from bot.rendering import Html, bold, escape
 from handlers.forms import (
     Accept,
     Button,
@@ -69,9 +70,10 @@ PROMPTS: Final[dict[str, str]] = {
     "kind": N_("How do members answer?"),
     "options": N_("Type the options, one a line (2 to 10)."),
     "multiple": N_("May members choose several options?"),
+    # Translators: {zone} names the person's zone (a city); {examples} are dates to type,
+    # computed from today (own message).
     "closes": N_(
-        "When does it close? Type a date and time in your zone ({zone}), "
-        "for example “20 Oct 18:00”."
+        "When does it close? Type a date and time in your zone ({zone}), for example {examples}."
     ),
 }
 MULTIPLE_LABELS: Final = {"one": N_("One option"), "several": N_("Several options")}
@@ -96,7 +98,7 @@ def _applies(step: str, answers: Mapping[str, Any]) -> bool:
 
 
 def _zone(answers: Mapping[str, Any]) -> ZoneInfo:
-    return ZoneInfo(str(answers["zone"]))
+    return ZoneInfo(str(answers.get("zone") or "UTC"))
 
 
 # --- the command -------------------------------------------------------------------------
@@ -165,7 +167,8 @@ async def step_view(
     _ = context.tr
     lines: list[str] = [note, ""] if note else []
     lines.append(_("<b>Proposal to {audience}</b>", audience=await _audience(context, answers)))
-    lines.append(_(PROMPTS[step], zone=str(answers.get("zone", ""))))
+    zone, now = _zone(answers), context.services.clock.now()
+    lines.append(_(PROMPTS[step], zone=zone_name(zone, _.language), examples=Examples(now, zone)))
     rows: list[list[Button]] = []
     if step == "kind":
         rows = [
@@ -203,18 +206,10 @@ async def read_typed(context: BotContext, mode: Mode, draft: Draft, text: str) -
 
 def _typed_closing(context: BotContext, answers: dict[str, Any], text: str) -> Accept | Stay:
     zone, now = _zone(answers), context.services.clock.now()
-    local = read_when(text, context.tr.language, now.astimezone(zone))
-    if local is None:
-        note = context.tr(
-            "I could not read “{text}” as a date and time. "
-            "Try “20 Oct 18:00” or “2026-10-20 18:00”.",
-            text=echo(text),
-        )
-        return Stay(answers, note)
-    start = check_start(local, zone, now)
+    start = read_start(text, context.tr.language, zone, now)
     if isinstance(start, TimeRefusal):
         return Stay(answers, context.tr(start.message, **start.values))
-    late = rules.check_closing(to_instant(local, zone), now)
+    late = rules.check_closing(start.at, now)
     if late is not None:
         return Stay(answers, refusal(context, late))
     return Accept(start.at.astimezone(zone).isoformat())

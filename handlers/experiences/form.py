@@ -19,6 +19,7 @@ from bot.context import BotContext
 from bot.countries import country_name, is_country, normalise
 from bot.experiences import PREVIEW, STEP_NAMES, STEPS, IncomingFile, Step
 from bot.experiences.service import DRAFT_KIND, EDIT_DRAFT_KIND
+from bot.formats import format_names
 from bot.i18n import N_
 from bot.models import Draft, Person
 from bot.profile import Refusal, split_list, theme_names
@@ -279,7 +280,7 @@ async def _send(context: BotContext, person: Person, draft: Draft) -> View:
     _ = context.tr
     missing = rules.missing_required(draft.data)
     if missing:
-        labels = ", ".join(_(rules.step_of(name).label) for name in missing)
+        labels = format_names((_(rules.step_of(name).label) for name in missing), _.language)
         # Translators: {fields} are field names joined with commas.
         note = _("Still missing: {fields}.", fields=labels)
         answers = {**draft.data, "return_to": PREVIEW}

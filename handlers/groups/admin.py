@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
+from bot.formats import format_names
 from bot.groups import (
     FormError,
     parse_new_group,
@@ -105,7 +106,7 @@ async def _linked_text(
     replaced = [g.name(tr.language) for g in replaced_groups]
     if replaced:
         # Translators: {groups} are the working groups this chat was linked to before.
-        lines.append(tr("It replaces {groups} here.", groups=", ".join(replaced)))
+        lines.append(tr("It replaces {groups} here.", groups=format_names(replaced, tr.language)))
     if not await _bot_is_admin(context, chat_id):
         lines.append(
             tr(

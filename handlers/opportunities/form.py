@@ -16,6 +16,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from bot.digests import format_when
+from bot.formats import zone_name
 from bot.i18n import LANGUAGES, N_
 from bot.models import Draft, Person
 from bot.opportunities import rules
@@ -206,7 +207,7 @@ async def _step_view(
     number = STEP_NAMES.index(name) + 1
     lines.append(_("<b>Your opportunity, step {n} of {total}</b>", n=number, total=len(STEPS)))
     limit = rules.LIMITS.get(name, 0)
-    lines.append(_(step.prompt, limit=limit, zone=_zone(context)))
+    lines.append(_(step.prompt, limit=limit, zone=zone_name(_zone(context), _.language)))
     value = answers.get(name)
     if value and name not in ("kind", *LIST_STEPS):
         lines.append(_("Now: {value}", value=await _display(context, name, value)))

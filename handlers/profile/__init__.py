@@ -25,6 +25,7 @@ from bot.commands import ME, PROFILE
 from bot.context import BotContext
 from bot.conversations import Conversation
 from bot.countries import is_country, is_zone
+from bot.formats import format_names, format_parts
 from bot.i18n import N_
 from bot.models import PROFILE_ROLES, Draft, Person
 from bot.profile import OPTIONAL, STEPS, SUMMARY, Refusal
@@ -208,7 +209,7 @@ async def _save_profile(context: BotContext, person: Person, draft: Draft) -> Vi
     _ = context.tr
     missing = rules.missing_required(draft.data)
     if missing:
-        labels = ", ".join(_(rules.FIELD_LABELS[step]) for step in missing)
+        labels = format_names((_(rules.FIELD_LABELS[step]) for step in missing), _.language)
         note = _("Still missing: {fields}.", fields=labels)
         answers = {**draft.data, "return_to": SUMMARY}
         return await FORM.go(context, FLOW, draft, answers, missing[0], note)
@@ -241,7 +242,7 @@ async def _card_view(context: BotContext, person: Person, note: Html | None = No
     lines.append(_("<b>Your profile</b>"))
     lines += await _card_lines(context, rules.saved_answers(person))
     groups = await context.services.groups.names_of_groups_of(person.id, _.language)
-    groups_text = escape(", ".join(groups)) if groups else Html("—")
+    groups_text = escape(format_parts(groups, _.language)) if groups else Html("—")
     lines.append(rules.card_line(_, N_("Working groups"), groups_text))
     lines.append(await _channels_line(context, person))
     if not person.country:

@@ -12,7 +12,6 @@ from telegram import InlineKeyboardMarkup
 from bot import profile as rules
 from bot.context import BotContext
 from bot.countries import (
-    city_name,
     country_name,
     find_zone,
     format_offset,
@@ -20,6 +19,7 @@ from bot.countries import (
     utc_offset,
     zones_of,
 )
+from bot.formats import zone_name
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES
 from bot.models import Draft
 from bot.profile import OPTIONAL, STEPS, Refusal
@@ -190,7 +190,7 @@ def _zone_choices(context: BotContext, mode: Mode, answers: Mapping[str, Any]) -
 
 
 def _zone_label(zone: str, now: datetime, language: str) -> str:
-    return f"{city_name(zone, language)} · {format_offset(utc_offset(zone, now))}"
+    return f"{zone_name(zone, language)} · {format_offset(utc_offset(zone, now))}"
 
 
 def _language_choices(context: BotContext, mode: Mode, answers: Mapping[str, Any]) -> Rows:

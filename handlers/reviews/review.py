@@ -14,6 +14,7 @@ from telegram import CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMa
 from bot import reviews as rules
 from bot.access import Actor
 from bot.context import BotContext
+from bot.formats import format_score
 from bot.i18n import N_, Translator
 from bot.models import Draft, Experience
 from bot.profile import Refusal
@@ -184,7 +185,11 @@ async def _after_score(
         return
     experience = outcome.experience
     lines = [
-        _("Scores saved for #{id}: mean {mean}.", id=experience.id, mean=f"{outcome.mean:.1f}")
+        _(
+            "Scores saved for #{id}: mean {mean}.",
+            id=experience.id,
+            mean=format_score(outcome.mean, _.language),
+        )
     ]
     if outcome.replaced:
         lines.append(_("They replace your earlier scores."))

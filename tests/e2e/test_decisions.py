@@ -72,13 +72,13 @@ async def propose(emulator: Emulator, jorge: SimUser) -> LedgerEntry:
     kind = await emulator.says(jorge, "The working groups refined it in October.")
     assert "How do members answer?" in (kind.text or "")
     await tap(emulator, jorge, kind, "Consent (agree, abstain, disagree, block)")
-    assert "in your zone (Europe/Madrid)" in current(emulator, kind)
+    assert "in your zone (Madrid)" in current(emulator, kind)
     past = await emulator.says(jorge, "2026-09-01 10:00")
     assert "is already past" in (past.text or "")
     summary = await emulator.says(jorge, "8 Oct 18:00")
     text = summary.text or ""
     assert "Please check the proposal to Climate change:" in text
-    assert "Open until Thursday, October 8, 2026 18:00 (Europe/Madrid)" in text
+    assert "Open until Thursday, October 8, 2026 18:00 (Madrid)" in text
     await tap(emulator, jorge, summary, "Post it")
     assert current(emulator, summary).startswith("Posted: proposal #1.")
     return summary
@@ -108,9 +108,9 @@ async def test_consent_proposal_answers_nudge_close_and_outcome(
 
     await emulator.wait_until(posted)
     in_chat, for_ana, for_olivia = (post_in(emulator, c) for c in (chat, ana, olivia))
-    assert "Open until Thursday, October 8, 2026 18:00 (Europe/Madrid)" in (in_chat.text or "")
-    assert "jueves, 8 de octubre de 2026 11:00 (America/Lima)" in (for_ana.text or "")
-    assert "Friday, October 9, 2026 03:00 (Australia/Sydney)" in (for_olivia.text or "")
+    assert "Open until Thursday, October 8, 2026 18:00 (Madrid)" in (in_chat.text or "")
+    assert "jueves, 8 de octubre de 2026 11:00 (Lima)" in (for_ana.text or "")
+    assert "Friday, October 9, 2026 03:00 (Sydney)" in (for_olivia.text or "")
     assert "<b>Adopt the &lt;b&gt;methodology&lt;/b&gt; for best practices</b>" in (
         in_chat.html or ""
     )
@@ -164,7 +164,7 @@ async def test_consent_proposal_answers_nudge_close_and_outcome(
     )
     assert await service.serve(clock.now()) == 0
     nudge = next(e for e in emulator.sent_to(olivia) if "closes in 24 hours" in (e.text or ""))
-    assert "Friday, October 9, 2026 03:00 (Australia/Sydney)" in (nudge.text or "")
+    assert "Friday, October 9, 2026 03:00 (Sydney)" in (nudge.text or "")
     for who in (ana, jorge, kofi):
         assert not any("⏰" in (e.text or "") for e in emulator.sent_to(who))
 

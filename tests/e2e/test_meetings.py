@@ -113,17 +113,18 @@ async def schedule(emulator: Emulator, jorge: SimUser) -> LedgerEntry:
     await emulator.says(jorge, "Follow-up <b>meeting</b>")
     duration = await emulator.says(jorge, "15 Apr 15:00")
     assert "How long is it?" in (duration.text or "")
-    await tap(emulator, jorge, duration, "1 h")
+    assert "🕒 Read as Wednesday, April 15, 2026 15:00 (Madrid)." in (duration.text or "")
+    await tap(emulator, jorge, duration, "1 hour")
     agenda = await emulator.says(jorge, "https://meet.example.org/wnmrc")
     # A tap edits the question into the next one: the same message walks on.
     await tap(emulator, jorge, agenda, "Skip")
     await tap(emulator, jorge, agenda, "Only once")
-    await tap(emulator, jorge, agenda, "Keep 7d, 1d, 1h, 10min")
+    await tap(emulator, jorge, agenda, "Keep 7 days, 1 day, 1 hour, and 10 minutes")
     confirm = agenda
     text = current(emulator, confirm)
     assert "Please check the meeting:" in text
-    assert "Wednesday, April 15, 2026 15:00 (Europe/Madrid)" in text
-    assert "2026-04-15 13:00 UTC" in text
+    assert "Wednesday, April 15, 2026 15:00 (Madrid)" in text
+    assert "Wed, Apr 15 13:00 UTC" in text
     assert "Members: 08:00 in Lima … 23:00 in Sydney; 1 person outside 08:00–21:00." in text
     await tap(emulator, jorge, confirm, "Schedule")
     return confirm
@@ -154,12 +155,14 @@ async def test_schedule_announce_answer_and_count(
     in_chat = announcement_of(emulator, chat)
     for_ana = announcement_of(emulator, ana)
     for_olivia = announcement_of(emulator, olivia)
-    assert "Wednesday, April 15, 2026 15:00 (Europe/Madrid)" in (in_chat.text or "")
+    assert "Wednesday, April 15, 2026 15:00 (Madrid)" in (in_chat.text or "")
     assert "Going: 0 · Maybe: 0 · Can't go: 0" in (in_chat.text or "")
-    assert "miércoles, 15 de abril de 2026 08:00 (America/Lima)" in (for_ana.text or "")
-    assert "Wednesday, April 15, 2026 23:00 (Australia/Sydney)" in (for_olivia.text or "")
+    assert "miércoles, 15 de abril de 2026 08:00 (Lima)" in (for_ana.text or "")
+    assert "⏱ 1 hora" in (for_ana.text or "")
+    assert "Wednesday, April 15, 2026 23:00 (Sydney)" in (for_olivia.text or "")
+    assert "Wed, Apr 15 13:00 UTC" in (in_chat.text or "")
+    assert "mié, 15 abr 13:00 UTC" in (for_ana.text or "")
     for entry in (in_chat, for_ana, for_olivia):
-        assert "2026-04-15 13:00 UTC" in (entry.text or "")
         assert "https://meet.example.org/wnmrc" in (entry.text or "")
     assert "<b>Follow-up &lt;b&gt;meeting&lt;/b&gt;</b>" in (in_chat.html or "")
     assert [b.data for b in in_chat.buttons[1]] == ["cal:1"]
@@ -191,7 +194,8 @@ async def test_schedule_announce_answer_and_count(
         lambda: any("Reminder" in (e.text or "") for e in emulator.sent_to(olivia))
     )
     reminder = [e for e in emulator.sent_to(olivia) if "Reminder" in (e.text or "")][-1]
-    assert "in 7d" in (reminder.text or "")
+    assert "in 7 days" in (reminder.text or "")
+    assert "🕒 Wednesday, April 15, 2026 23:00 (Sydney)" in (reminder.text or "")
     assert "Your answer: 🤔 Maybe" in (reminder.text or "")
     clock.set(START - timedelta(days=1))
     assert await reminders.serve(clock.now()) == 1
@@ -216,11 +220,11 @@ async def test_schedule_announce_answer_and_count(
     assert statuses == ["sent", "sent", "sent", "sent"]
     in_chat = {e.text for e in emulator.sent_to(chat) if "Reminder" in (e.text or "")}
     # (a send timed out on a busy machine may arrive twice: docs/developers.md, "The outbox")
-    assert {text.split("\n")[0].rsplit(" ", 1)[-1] for text in in_chat if text} == {
-        "7d",
-        "1d",
-        "1h",
-        "10min",
+    assert {text.split("\n")[0].split(" in ")[-1] for text in in_chat if text} == {
+        "7 days",
+        "1 day",
+        "1 hour",
+        "10 minutes",
     }
 
 
@@ -257,8 +261,10 @@ async def test_reschedule_resets_answers_and_cancel_tells_everyone(
     past = await emulator.says(jorge, "2026-03-01 10:00")
     assert "is already past" in (past.text or "")
     gap = await emulator.says(jorge, "2026-03-29 02:30")
-    assert "does not exist on 2026-03-29 in Europe/Madrid" in (gap.text or "")
+    assert "does not exist on Sunday, March 29, 2026 in Madrid" in (gap.text or "")
+    assert "the clocks jump forward 1 hour" in (gap.text or "")
     confirm = await emulator.says(jorge, "16 Apr 16:00")
+    assert "🕒 Read as Thursday, April 16, 2026 16:00 (Madrid)." in (confirm.text or "")
     await tap(emulator, jorge, confirm, "Keep")
     await tap(emulator, jorge, confirm, "Keep")
     assert "answers are reset" in current(emulator, confirm)
@@ -270,8 +276,8 @@ async def test_reschedule_resets_answers_and_cancel_tells_everyone(
         )
     )
     moved = [e for e in emulator.sent_to(olivia) if "has moved" in (e.text or "")][-1]
-    assert "Friday, April 17, 2026 00:00 (Australia/Sydney)" in (moved.text or "")
-    assert "2026-04-16 14:00 UTC" in (moved.text or "")
+    assert "Friday, April 17, 2026 00:00 (Sydney)" in (moved.text or "")
+    assert "Thu, Apr 16 14:00 UTC" in (moved.text or "")
     occurrence = await repos.meetings.next_occurrence(1, NOW)
     assert occurrence is not None
     assert occurrence.starts_at == datetime(2026, 4, 16, 14, tzinfo=UTC)
@@ -293,7 +299,7 @@ async def test_reschedule_resets_answers_and_cancel_tells_everyone(
     # The group's digest preview carries the meeting of the next two weeks.
     preview = await emulator.says(ana, "/digest", chat=chat)
     assert "Upcoming meetings" in (preview.text or "")
-    assert "• Follow-up <b>meeting</b> — Thursday, April 16, 2026 16:00 (Europe/Madrid)" in (
+    assert "• Follow-up <b>meeting</b> — Thursday, April 16, 2026 16:00 (Madrid)" in (
         preview.text or ""
     )
 
@@ -323,7 +329,14 @@ async def test_bad_input_keeps_the_draft(
     await emulator.says(jorge, "/meet")  # Jorge coordinates one group: it is chosen
     await emulator.says(jorge, "Roadmap")
     impossible = await emulator.says(jorge, "2026-02-30 10:00")
-    assert "I could not read “2026-02-30 10:00”" in (impossible.text or "")
+    assert (impossible.text or "").startswith("February has no day 30: it has 28 days in 2026.")
+    clock_time = await emulator.says(jorge, "tomorrow 25:00")
+    assert (clock_time.text or "").startswith("25:00 is not a time of day: hours go from 0 to 23.")
+    unread = await emulator.says(jorge, "next blursday 10:00")
+    assert (unread.text or "").startswith(
+        "I could not read “next blursday 10:00” as a date and time. Try e.g. 2026-04-03 15:00, "
+        "tomorrow 9:00 or next Friday 15:00."
+    )
     no_time = await emulator.says(jorge, "15 Oct")
     assert (no_time.text or "").startswith("Please type a time too")
     far = await emulator.says(jorge, "2028-05-01 10:00")
@@ -376,25 +389,26 @@ async def test_a_weekly_meeting_of_two_groups_by_the_secretariat(
     await tap(emulator, jorge, groups, "Next")
     await emulator.says(jorge, "Weekly sync")
     duration = await emulator.says(jorge, "2026-10-25 02:30")
-    await tap(emulator, jorge, duration, "30 min")
+    await tap(emulator, jorge, duration, "30 minutes")
     await tap(emulator, jorge, duration, "Skip")
     await tap(emulator, jorge, duration, "Skip")
     await tap(emulator, jorge, duration, "Every week")
     confirm = await emulator.says(jorge, "1h")
     text = confirm.text or ""
-    assert "👥 Climate change, Biodiversity" in text
+    assert "👥 Climate change and Biodiversity" in text
     assert "🔁 Every week" in text
-    assert "2026-10-25 00:30 UTC" in text
+    assert "Sun, Oct 25 00:30 UTC" in text
     assert (
-        "Note: 02:30 happens twice that night in Europe/Madrid (the clocks go back); the "
+        "Note: 02:30 happens twice that night in Madrid (the clocks go back); the "
         "meeting is at the first one, 00:30 UTC." in text
     )
     await tap(emulator, jorge, confirm, "Schedule")
     await emulator.wait_until(lambda: any("#1" in (e.text or "") for e in emulator.sent_to(bo)))
     first = announcement_of(emulator, ana)
-    assert "sábado, 24 de octubre de 2026 19:30 (America/Lima)" in (first.text or "")
+    assert "sábado, 24 de octubre de 2026 19:30 (Lima)" in (first.text or "")
+    assert "👥 Cambio climático y Biodiversidad" in (first.text or "")
     assert "🔁 Cada semana" in (first.text or "")
-    assert "Sunday, October 25, 2026 06:15 (Asia/Kathmandu)" in (
+    assert "Sunday, October 25, 2026 06:15 (Kathmandu)" in (
         announcement_of(emulator, bo).text or ""
     )
     await tap(emulator, ana, first, "✅ Voy")
@@ -412,7 +426,7 @@ async def test_a_weekly_meeting_of_two_groups_by_the_secretariat(
     app.services.runtime.wake()
     await emulator.wait_until(lambda: len(reminders_to(ana)) == 2)
     second = reminders_to(ana)[1]
-    assert "sábado, 31 de octubre de 2026 20:30 (America/Lima)" in second
+    assert "sábado, 31 de octubre de 2026 20:30 (Lima)" in second
     assert "Aún no has respondido." in second
 
     upcoming = await emulator.says(ana, "/upcoming")
@@ -420,7 +434,7 @@ async def test_a_weekly_meeting_of_two_groups_by_the_secretariat(
         "Tus próximas reuniones",
         "",
         "#1 Weekly sync",
-        "🕒 sábado, 31 de octubre de 2026 20:30 (America/Lima)",
+        "🕒 sábado, 31 de octubre de 2026 20:30 (Lima)",
         "Aún no has respondido.",
     ]
     nudged = await emulator.says(jorge, "/nudge 1")
@@ -493,3 +507,44 @@ async def test_the_slot_finder_starts_a_meet_draft_at_the_title(
     assert draft.data["local"] == "2026-04-15T15:00"
     assert draft.data["duration"] == 90
     assert draft.data["zone"] == "Europe/Madrid"
+
+
+async def test_a_relative_spanish_date_with_a_zone_is_said_back_in_the_readers_zone(
+    app: WnmrcApplication, emulator: Emulator, repos: Repositories
+) -> None:
+    """Lucía (Lima, Spanish) types next Tuesday at 10:00 Madrid time: the bot says back what
+    it read, and in her own zone; the meeting is at that instant for everyone."""
+    jorge, ana, _, _ = await network(emulator, repos)
+    lucia = await member(
+        emulator, repos, "Lucía", "America/Lima", language="es", role="coordinator"
+    )
+    await emulator.says(lucia, "/meet climate")
+    ask = await emulator.says(lucia, "Intercambio")
+    # The examples are computed from the clock (Wednesday 25 March 2026), in Spanish.
+    assert (
+        "¿Cuándo empieza? Escribe la fecha y la hora en tu zona (Lima), p. ej. 2026-04-03 15:00, "
+        "mañana a las 9:00 o el próximo viernes a las 15:00." in (ask.text or "")
+    )
+    refused = await emulator.says(lucia, "mañana a las 25:00")
+    assert (refused.text or "").startswith("25:00 no es una hora del día: las horas van de 0 a 23.")
+    said = await emulator.says(lucia, "el próximo martes a las 10:00 hora de Madrid")
+    # Madrid is on summer time from 29 March: 10:00 there is 08:00 UTC, 03:00 in Lima.
+    assert (said.text or "").startswith(
+        "🕒 Entendido: 10:00 (Madrid), es decir, martes, 31 de marzo de 2026 03:00 (Lima) "
+        "para ti.\n¿Cuánto dura?"
+    )
+    await tap(emulator, lucia, said, "1 hora")
+    agenda = await emulator.says(lucia, "https://meet.example.org/intercambio")
+    await tap(emulator, lucia, agenda, "Omitir")
+    await tap(emulator, lucia, agenda, "Solo una vez")
+    await tap(emulator, lucia, agenda, "Mantener 7 días, 1 día, 1 hora y 10 minutos")
+    assert "martes, 31 de marzo de 2026 03:00 (Lima)" in current(emulator, agenda)
+    await tap(emulator, lucia, agenda, "Programar")
+    await emulator.wait_until(
+        lambda: all(any("#1" in (e.text or "") for e in emulator.sent_to(u)) for u in (jorge, ana))
+    )
+    assert "Tuesday, March 31, 2026 10:00 (Madrid)" in (announcement_of(emulator, jorge).text or "")
+    assert "martes, 31 de marzo de 2026 03:00 (Lima)" in (announcement_of(emulator, ana).text or "")
+    occurrence = await repos.meetings.next_occurrence(1, NOW)
+    assert occurrence is not None
+    assert occurrence.starts_at == datetime(2026, 3, 31, 8, tzinfo=UTC)

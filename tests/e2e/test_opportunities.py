@@ -150,11 +150,11 @@ async def test_an_internship_in_peru_reaches_the_two_young_researchers_it_fits(
     shown = await say(emulator, rosa, "Perú")
     shown = await tap(emulator, rosa, shown, "español")
     shown = await tap(emulator, rosa, shown, "Listo")
-    assert "(America/Lima)" in (shown.text or "")
+    assert "(Lima)" in (shown.text or "")
     shown = await say(emulator, rosa, "15 de marzo de 2026")
     shown = await say(emulator, rosa, "rosa@huascaran.example")
     assert "Vista previa de tu oportunidad" in (shown.text or "")
-    assert "domingo, 15 de marzo de 2026 23:59 (America/Lima)" in (shown.text or "")
+    assert "domingo, 15 de marzo de 2026 23:59 (Lima)" in (shown.text or "")
     posted = await tap(emulator, rosa, shown, "Publicar")
     assert posted.text == (
         "Publicada. Se ofreció a 2 miembros a los que encaja; /opportunities la muestra."
@@ -167,10 +167,10 @@ async def test_an_internship_in_peru_reaches_the_two_young_researchers_it_fits(
         "💡 Una oportunidad que encaja contigo\n\nPrácticas ofrecidas por una reserva\n"
     ), offer
     assert "Prácticas de monitoreo de glaciares" in offer
-    assert "lunes, 16 de marzo de 2026 01:59 (America/Argentina/Buenos_Aires)" in offer, offer
+    assert "lunes, 16 de marzo de 2026 01:59 (Buenos Aires)" in offer, offer
     assert "trabajas en Glacier monitoring; necesita español, que hablas" in offer
     chen_offer = texts_to(emulator, chen)[-1]
-    assert "2026年3月16日星期一 12:59 (Asia/Shanghai)" in chen_offer, chen_offer
+    assert "2026年3月16日星期一 12:59 (北京)" in chen_offer, chen_offer
     for nobody in (tom, amelie, kofi):
         assert all("💡" not in text for text in texts_to(emulator, nobody))
 
@@ -235,7 +235,7 @@ async def test_an_internship_in_peru_reaches_the_two_young_researchers_it_fits(
     await emulator.settle()
     assert [t for t in texts_to(emulator, rosa) if "⏰" in t] == [
         "⏰ La fecha límite de “Prácticas de monitoreo de glaciares” se acerca: "
-        "domingo, 15 de marzo de 2026 23:59 (America/Lima)."
+        "domingo, 15 de marzo de 2026 23:59 (Lima)."
     ]
     assert len([t for t in texts_to(emulator, lucia) if "⏰" in t]) == 1
     assert not any("⏰" in t for t in texts_to(emulator, chen))
@@ -308,7 +308,9 @@ async def test_bad_answers_change_nothing_and_say_why(
     shown = await say(emulator, jean, "en ligne")
     shown = await tap(emulator, jean, shown, "Terminé")
     shown = await say(emulator, jean, "un jour peut-être")
-    assert "Je n’ai pas compris cette date." in (shown.text or "")
+    assert "Je n’ai pas pu lire «\u202fun jour peut-être\u202f» comme date et heure." in (
+        shown.text or ""
+    )
     shown = await say(emulator, jean, "1 janvier 2026")
     assert "Cette date est passée." in (shown.text or "")
     draft = await repos.drafts.get(
@@ -420,15 +422,15 @@ async def test_a_proposal_with_partners_becomes_a_project_with_its_roster_and_me
     await emulator.says(jorge, "/meet project-1")
     await emulator.says(jorge, "Atlas kick-off")
     duration = await emulator.says(jorge, "15 Apr 15:00")
-    await tap(emulator, jorge, duration, "1 h")
+    await tap(emulator, jorge, duration, "1 hour")
     agenda = await emulator.says(jorge, "https://meet.example.org/atlas")
     await tap(emulator, jorge, agenda, "Skip")
     await tap(emulator, jorge, agenda, "Only once")
-    await tap(emulator, jorge, agenda, "Keep 7d, 1d, 1h, 10min")
+    await tap(emulator, jorge, agenda, "Keep 7 days, 1 day, 1 hour, and 10 minutes")
     await tap(emulator, jorge, agenda, "Schedule")
     await emulator.wait_until(lambda: any("Atlas kick-off" in t for t in texts_to(emulator, ana)))
     invitation = [t for t in texts_to(emulator, ana) if "Atlas kick-off" in t][-1]
-    assert "miércoles, 15 de abril de 2026 08:00 (America/Lima)" in invitation, invitation
+    assert "miércoles, 15 de abril de 2026 08:00 (Lima)" in invitation, invitation
     group = await repos.groups.by_slug("project-1")
     assert group is not None
     assert await repos.opportunities.project_ids() == {group.id}
@@ -485,10 +487,10 @@ async def test_a_month_of_introductions_pairs_across_countries_in_both_peoples_h
         for start in (entry.first_start, entry.second_start):
             assert start.weekday() < 5
             assert (start.hour, start.minute) in ((14, 0), (14, 30))
-    assert ("09:00 (America/Lima)" in to_rosa) or ("09:30 (America/Lima)" in to_rosa)
+    assert ("09:00 (Lima)" in to_rosa) or ("09:30 (Lima)" in to_rosa)
     to_jean = [t for t in texts_to(emulator, jean) if "👋" in t][-1]
     assert to_jean.startswith("👋 Votre rencontre du mois\u202f: Rosa")
-    assert "(Europe/Paris)" in to_jean
+    assert "(Paris)" in to_jean
     assert not any("👋" in t for t in texts_to(emulator, manu))  # the odd one waits
 
     entry = [e for e in emulator.sent_to(jean) if "👋" in (e.text or "")][-1]

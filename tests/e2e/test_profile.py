@@ -99,7 +99,7 @@ async def test_the_whole_profile_with_skips_and_back(
     assert labels(step)[0] == "Lima · UTC−5"
 
     step = await tap(emulator, ana, step, "Lima · UTC−5")
-    assert step.text.startswith("✓ Time zone: America/Lima (now Tue 09:05)")
+    assert step.text.startswith("✓ Time zone: Lima (now Tue 09:05)")
     assert "step 7 of 9" in step.text
     assert labels(step)[:4] == ["✓ English", "Español", "中文", "Français"]
 
@@ -176,7 +176,7 @@ async def test_spanish_typo_country_suggestions_and_a_city_typed_as_time_zone(
     assert labels(step) == [f"{kathmandu} · UTC+5:45", "« Atrás"]
     step = await emulator.says(pema, "Kathmandu")
 
-    assert step.text.startswith("✓ Zona horaria: Asia/Kathmandu (ahora mar, 19:50)")
+    assert step.text.startswith("✓ Zona horaria: Katmandú (ahora mar, 19:50)")
     assert "paso 7 de 9" in step.text
     draft = await repos.drafts.get((await person_of(repos, pema)).id, "profile")
     assert draft is not None
@@ -268,7 +268,7 @@ async def test_me_shows_the_profile_in_the_readers_language_with_html_shown_lite
         "País: Perú",
         "Organización: —",
         "Función: Gestor/a de reserva",
-        "Zona horaria: America/Lima (ahora mar, 09:05)",
+        "Zona horaria: Lima (ahora mar, 09:05)",
         "Idiomas: español, quechua",
         "Intereses: Cambio climático, <i>glaciares</i>",
         "Correo electrónico: ana@example.org",
@@ -426,8 +426,8 @@ async def test_chinese_summary_edit_returns_to_the_summary(
     assert step.text.startswith("✓ 国家：中国")
     step = await tap(emulator, li, step, "跳过")
     step = await tap(emulator, li, step, "研究人员")
-    assert labels(step)[:2] == ["乌鲁木齐 · UTC+6", "上海 · UTC+8"]
-    step = await tap(emulator, li, step, "上海 · UTC+8")
+    assert labels(step)[:2] == ["乌鲁木齐 · UTC+6", "北京 · UTC+8"]
+    step = await tap(emulator, li, step, "北京 · UTC+8")
     step = await tap(emulator, li, step, "完成")
     step = await tap(emulator, li, step, "完成")
     summary = await emulator.says(li, "li@example.cn")

@@ -322,7 +322,7 @@ async def test_whois_by_username_by_part_of_a_name_and_no_match(
         "Country: Peru · Americas",
         "Role: Reserve manager",
         "Groups: Climate change ★",
-        "Local time: Thu 07:00 (America/Lima)",
+        "Local time: Thu 07:00 (Lima)",
     ]
     assert "example.pe" not in card.text
 

@@ -135,7 +135,7 @@ async def test_a_poll_is_drawn_with_its_options_answered_by_number_and_its_toast
     tap = out.split("[Ana @ private] > 6", 1)[1]
     assert "bot  (in WG Climate change (demo)):" in tap
     assert "📊 Cambio climático: ¿qué horarios te convienen?" in tap
-    options = re.findall(r"^    \[(\d)\] (.+ UTC)$", tap, re.MULTILINE)
+    options = re.findall(r"^    \[(\d)\] (.+ · .+)$", tap, re.MULTILINE)
     assert [number for number, _ in options] == ["1", "2", "3", "4", "5"]
     assert "(toast) Encuesta publicada en el chat de Cambio climático." in tap
     vote = tap.split("[Ana @ WG Climate change (demo)] > 1 3", 1)[1]

@@ -107,13 +107,13 @@ async def test_the_best_times_for_five_continents(emulator: Emulator, ana: SimUs
 
     shown = lines(reply)
     assert shown[:3] == [
-        "Mejores horarios para Cambio climático — 1 h, del 2026-12-07 al 2026-12-11",
+        "Mejores horarios para Cambio climático — 1 hora, del lun, 7 dic al vie, 11 dic",
         "Horario laboral: 08:00–21:00 hora local, de lunes a viernes; noche: 23:00–06:00. "
-        "Horas en tu zona (America/Lima) y en UTC.",
+        "Horas en tu zona (Lima) y en UTC.",
         "1 miembro no tiene zona horaria y no se cuenta: Nobody Knows.",
     ]
     assert shown[4:7] == [
-        "1. lun, 7 dic 02:00–03:00 (America/Lima) · 07:00 UTC",
+        "1. lun, 7 dic 02:00–03:00 (Lima) · 07:00 UTC",
         "   ✅ 4 de 5 en horario laboral · 🌙 1 de noche",
         "   Fuera de horario: Ana Quispe lun, 02:00 (Lima) 🌙",
     ]
@@ -136,7 +136,7 @@ async def test_defaults_are_an_hour_in_the_next_two_weeks(emulator: Emulator, an
     reply = await emulator.says(ana, "/slots Cambio climático")
 
     assert lines(reply)[0] == (
-        "Mejores horarios para Cambio climático — 1 h, del 2026-11-25 al 2026-12-08"
+        "Mejores horarios para Cambio climático — 1 hora, del mié, 25 nov al mar, 8 dic"
     )
     assert len([b for b in reply.button_texts if b.startswith("🗓")]) == 5
 
@@ -220,7 +220,7 @@ async def test_in_the_groups_chat_the_group_is_implied_and_only_the_poll_is_offe
     here = await emulator.says(ana, f"/slots 60 {WEEK}", chat=chat)
     elsewhere = await emulator.says(ana, "/slots climate", chat=other)
 
-    assert lines(here)[0].startswith("Mejores horarios para Cambio climático — 1 h")
+    assert lines(here)[0].startswith("Mejores horarios para Cambio climático — 1 hora,")
     assert here.button_texts == ["📊 Publicar como encuesta"]
     assert elsewhere.text == (
         "Aquí solo busco horarios para el grupo de este chat. "
@@ -243,10 +243,13 @@ async def test_post_as_poll_puts_a_non_anonymous_poll_in_the_groups_chat(
     (posted,) = emulator.sent_to(chat)
     assert posted.poll is not None
     assert posted.poll["question"] == (
-        "Cambio climático: ¿qué horarios te convienen? (1 h 30, horas en UTC)"
+        "Cambio climático: ¿qué horarios te convienen? (1 hora 30 minutos, horas de Madrid; "
+        "tras el ·, la hora de los miembros)"
     )
+    # Each option in the chat's zone (Madrid, the default), then the members' clocks from the
+    # westernmost to the easternmost.
     assert posted.poll["options"] == [
-        f"{weekday}, {day} dic 07:00–08:30 UTC"
+        f"{weekday}, {day} dic 08:00–09:30 · Lima 02:00 … Sídney 18:00"
         for weekday, day in zip(["lun", "mar", "mié", "jue", "vie"], range(7, 12), strict=True)
     ]
     assert posted.poll["is_anonymous"] is False

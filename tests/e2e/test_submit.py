@@ -227,7 +227,7 @@ async def test_a_full_submission_in_spanish_with_a_photo_and_a_document(
     assert "✓ Recibido (1 de 5)." in text(shown)
     shown = await document(emulator, lucia)
     assert "✓ Recibido (2 de 5)." in text(shown)
-    assert "Ahora: 1 foto, 1 documento" in text(shown)
+    assert "Ahora: 1 foto y 1 documento" in text(shown)
     preview = await tap(emulator, lucia, shown, "Listo")
 
     assert "Vista previa: así se publicará tu experiencia." in text(preview)
@@ -238,7 +238,7 @@ async def test_a_full_submission_in_spanish_with_a_photo_and_a_document(
     assert "Resultados e impactos\n40 ha regadas; 3 fuentes recuperadas." in text(preview)
     assert "Lucía <lucia@example.org>" in text(preview)
     assert "https://www.sierranevada.es" in text(preview)
-    assert "Fotos y documentos: 1 foto, 1 documento" in text(preview)
+    assert "Fotos y documentos: 1 foto y 1 documento" in text(preview)
     assert labels(preview) == ["Enviar", "Editar", "Cancelar"]
 
     done = await tap(emulator, lucia, preview, "Enviar")

@@ -87,7 +87,7 @@ async def test_a_link_shows_a_page_and_its_button_records_the_answer(
     assert status == 200
     assert '<html lang="es">' in page
     assert "Follow-up &lt;b&gt;meeting&lt;/b&gt;" in page
-    assert "miércoles, 15 de abril de 2026 08:00 (America/Lima)" in page
+    assert "miércoles, 15 de abril de 2026 08:00 (Lima)" in page
     assert "Confirmar mi respuesta" in page
     assert await repos.meetings.counts(occurrence.id) == {}
 

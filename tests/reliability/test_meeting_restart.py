@@ -102,7 +102,7 @@ async def test_reminders_due_during_downtime_are_sent_once_or_missed(
         assert await second.services.meetings.reminders.serve(clock.now()) == 0
 
     assert reminders_to(emulator, ana, "Follow-up") == [
-        "⏰ Reminder: Follow-up in 30min",
-        "⏰ Reminder: Follow-up in 10min",
+        "⏰ Reminder: Follow-up in 30 minutes",
+        "⏰ Reminder: Follow-up in 10 minutes",
     ]
     assert reminders_to(emulator, ana, "Early") == []

@@ -7,6 +7,7 @@ Wednesday 2026-03-25 12:00 UTC; the meeting is on 15 April at 15:00 in Madrid (1
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -153,7 +154,7 @@ async def test_schedule_saves_the_meeting_its_announcements_and_posts_and_closes
         [CHAT, 101, 102, 103]
     )
     to_ana = next(payload for _, chat, payload in rows if chat == 102)
-    assert "miércoles, 15 de abril de 2026 08:00 (America/Lima)" in to_ana
+    assert "miércoles, 15 de abril de 2026 08:00 (Lima)" in to_ana
     posts = await repos.meetings.posts(done.meeting.id)
     assert len(posts) == 4
     assert all(post.outbox_id is not None for post in posts)
@@ -315,7 +316,49 @@ async def test_reschedule_moves_the_meeting_resets_answers_and_closes_the_draft(
     assert await repos.meetings.counts(occurrence.id) == {}
     assert await net.service.reschedule_draft(net.jorge.id) is None
     notices = [payload for kind, _, payload in await outbox_rows(repos) if kind == "notice"]
-    assert any("has moved" in text and "2026-04-16 14:00 UTC" in text for text in notices)
+    assert any("has moved" in text and "Thu, Apr 16 14:00 UTC" in text for text in notices)
+
+
+async def test_no_message_of_a_meetings_life_names_a_zone_by_its_key(
+    net: Network, repos: Repositories, clock: ManualClock
+) -> None:
+    """Announced, reminded (every offset), moved and cancelled, to readers in four languages
+    and five zones: every queued text names the zones by their cities, never by IANA keys."""
+    wang = await person(repos, 104, "Wang", "Asia/Shanghai", "zh", clock.now())
+    lea = await person(repos, 105, "Léa", "Europe/Paris", "fr", clock.now())
+    for member in (wang, lea):
+        await repos.groups.add_member(net.climate, member.id, "member", clock.now())
+    done = await scheduled(net)
+    for offset in sorted(rules.DEFAULT_OFFSETS, reverse=True):
+        clock.set(START - timedelta(minutes=offset))
+        assert await net.service.reminders.serve(clock.now()) == 1
+    occurrence = await repos.meetings.next_occurrence(done.meeting.id, clock.now())
+    assert occurrence is not None
+    data = net.service.new_draft(
+        net.service.zone_of(done.meeting),
+        meeting=done.meeting.id,
+        occurrence=occurrence.id,
+        local="2026-04-16T16:00",
+    )
+    await net.service.save_reschedule(net.jorge.id, drafts.R_CONFIRM, data, 101)
+    draft = await net.service.reschedule_draft(net.jorge.id)
+    assert draft is not None
+    assert isinstance(await net.service.reschedule(net.jorge.id, draft), Changed)
+    assert isinstance(await net.service.cancel(done.meeting.id, net.actor(net.jorge)), Changed)
+
+    rows = await outbox_rows(repos)
+    kinds = {kind for kind, _, _ in rows}
+    assert kinds == {"announcement", "reminder", "notice"}
+    assert all(sum(1 for _, c, _ in rows if c == chat) >= 5 for chat in (CHAT, 101, 104, 105))
+    for _, _, payload in rows:
+        assert not re.search(r"(?:America|Europe|Asia|Australia|Etc)/\w+|\(UTC\)", payload)
+    by_chat = {chat: " ".join(p for _, c, p in rows if c == chat) for _, chat, _ in rows}
+    assert "(北京)" in by_chat[104]
+    assert "1小时" in by_chat[104]
+    assert "(Paris)" in by_chat[105]
+    assert "(Lima)" in by_chat[102]
+    assert "(Sydney)" in by_chat[103]
+    assert "1 day" in by_chat[101]
 
 
 # reminders

@@ -109,7 +109,7 @@ def test_the_group_post_reads_in_the_readers_language_and_zone() -> None:
     assert "🗳 Proposition n° 3 · Changement climatique" in text
     assert "<b>Adopter &lt;la&gt; méthode</b>" in text
     assert "Proposée par un ancien membre" in text
-    assert "jeudi 8 octobre 2026 18:00 (Europe/Paris)" in text
+    assert "jeudi 8 octobre 2026 18:00 (Paris)" in text
     assert "👍 D’accord\u202f: 1 (Ana)" in text
     assert "✋ Bloquer\u202f: 1 (un ancien membre)" in text
     keyboard = texts.keyboard(tr, 3, CONSENT, "agree", private=True)

@@ -254,7 +254,7 @@ def test_a_card_at_every_limit_splits_below_telegrams_limit_on_balanced_lines() 
 
 def test_files_summary() -> None:
     files = [{"kind": "photo"}, {"kind": "photo"}, {"kind": "document"}]
-    assert rules.files_summary(EN, files) == "2 photos, 1 document"
+    assert rules.files_summary(EN, files) == "2 photos and 1 document"
     assert rules.files_summary(ES, files[2:]) == "1 documento"
     assert rules.files_summary(EN, []) == "—"
 

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot import dates
 from bot import meetings as rules
 from bot.i18n import I18n
 from bot.meetings import PendingReminder, Refusal, Start
@@ -41,17 +42,31 @@ NOW = datetime(2026, 3, 25, 12, 0)  # a Wednesday, wall time of the organiser
     ],
 )
 def test_typed_dates_in_four_languages(text: str, language: str, expected: datetime) -> None:
-    assert rules.read_when(text, language, NOW) == expected
+    read = dates.read_typed(text, language, MADRID, NOW.replace(tzinfo=MADRID))
+    assert isinstance(read, dates.Reading)
+    assert read.local == expected
 
 
-@pytest.mark.parametrize("text", ["2026-02-30 10:00", "31 feb 10:00", "blah", "15 Oct", ""])
-def test_impossible_or_timeless_dates_are_not_read(text: str) -> None:
-    assert rules.read_when(text, "en", NOW) is None
+def test_the_shortcut_reads_with_the_one_parser() -> None:
+    local_now = NOW.replace(tzinfo=MADRID)
+    assert rules.read_when("mardi prochain 15h", "fr", local_now) == datetime(2026, 3, 31, 15, 0)
+    assert rules.read_when("tomorrow 25:00", "en", local_now) is None
 
 
-def test_a_date_without_a_time_is_told_apart() -> None:
-    assert not rules.has_time("15 Oct", date(2026, 3, 25))
-    assert rules.has_time("demain 9h", date(2026, 3, 25))
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("2026-02-30 10:00", dates.BAD_DAY),
+        ("31 feb 10:00", dates.BAD_DAY),
+        ("blah", dates.NOT_READ),
+        ("15 Oct", dates.NO_TIME),
+        ("", dates.NOT_READ),
+    ],
+)
+def test_impossible_or_timeless_dates_are_not_read(text: str, reason: str) -> None:
+    read = dates.read_typed(text, "en", MADRID, NOW.replace(tzinfo=MADRID))
+    assert isinstance(read, dates.Unreadable)
+    assert read.message == reason
 
 
 MADRID = ZoneInfo("Europe/Madrid")
@@ -61,15 +76,15 @@ NOW_UTC = datetime(2026, 3, 25, 11, 0, tzinfo=UTC)
 def test_past_gap_fold_and_far_starts() -> None:
     past = rules.check_start(datetime(2026, 3, 1, 10, 0), MADRID, NOW_UTC)
     assert isinstance(past, Refusal)
-    assert past.values["when"] == "2026-03-01 10:00 (Europe/Madrid)"
+    tr = I18n().translator("en")
+    assert tr(past.message, **past.values) == (
+        "Sunday, March 1, 2026 10:00 (Madrid) is already past. Please type a time in the future."
+    )
     gap = rules.check_start(datetime(2026, 3, 29, 2, 30), MADRID, NOW_UTC)
     assert isinstance(gap, Refusal)
-    assert gap.values == {
-        "time": "02:30",
-        "date": "2026-03-29",
-        "zone": "Europe/Madrid",
-        "shift": "1 h",
-    }
+    assert tr(gap.message, **gap.values).startswith(
+        "02:30 does not exist on Sunday, March 29, 2026 in Madrid: the clocks jump forward 1 hour"
+    )
     fold = rules.check_start(datetime(2026, 10, 25, 2, 30), MADRID, NOW_UTC)
     assert isinstance(fold, Start)
     assert fold.ambiguous
@@ -81,7 +96,7 @@ def test_past_gap_fold_and_far_starts() -> None:
         datetime(2026, 10, 4, 2, 15), ZoneInfo("Australia/Lord_Howe"), NOW_UTC
     )
     assert isinstance(lord_howe, Refusal)
-    assert lord_howe.values["shift"] == "0:30"
+    assert "forward 30 minutes" in I18n().translator("en")(lord_howe.message, **lord_howe.values)
 
 
 @pytest.mark.parametrize(
@@ -117,7 +132,11 @@ def test_reminder_offsets() -> None:
     assert after.values == {"offset": "-10min"}
     assert isinstance(rules.parse_offsets("40d"), Refusal)
     assert isinstance(rules.parse_offsets("whenever"), Refusal)
-    assert rules.format_offsets(rules.DEFAULT_OFFSETS) == "7d, 1d, 1h, 10min"
+    assert rules.format_offsets(rules.DEFAULT_OFFSETS, "en") == (
+        "7 days, 1 day, 1 hour, and 10 minutes"
+    )
+    assert rules.format_offsets(rules.DEFAULT_OFFSETS, "zh") == "7天、1天、1小时和10分钟"
+    assert rules.format_offsets((90,), "fr") == "1\u00a0heure 30 minutes"
     start = datetime(2026, 4, 1, 12, tzinfo=UTC)
     assert rules.past_offsets(start, rules.DEFAULT_OFFSETS, start - timedelta(days=2)) == [10080]
 
@@ -332,11 +351,13 @@ def test_typed_answers_fill_the_draft_or_say_why_not() -> None:
     )
     too_long = drafts.read_typed(drafts.TITLE, data, "x" * 121, "en", now)
     assert isinstance(too_long, rules.Refusal)
-    assert drafts.read_typed(drafts.WHEN, data, "2026-04-15 15:00", "en", now) == drafts.Next(
-        {**data, "local": "2026-04-15T15:00"}
-    )
+    when = drafts.read_typed(drafts.WHEN, data, "2026-04-15 15:00", "en", now)
+    assert isinstance(when, drafts.Next)
+    assert when.data == {**data, "local": "2026-04-15T15:00"}
+    assert when.note is not None
     far = drafts.read_typed(drafts.WHEN, data, "2028-04-15 15:00", "en", now)
-    assert far == drafts.Next({**data, "far": "2028-04-15T15:00"}, drafts.FAR)
+    assert isinstance(far, drafts.Next)
+    assert (far.data, far.step) == ({**data, "far": "2028-04-15T15:00"}, drafts.FAR)
     assert drafts.read_typed(drafts.LINK, data, "skip", "en", now) == drafts.Next(
         {**data, "link": None}
     )

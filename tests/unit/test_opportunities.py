@@ -171,7 +171,7 @@ def test_the_digest_section_names_each_opportunity_with_its_deadline_in_the_read
         (
             "opportunity:4",
             "• Convocatoria de financiación: <b>Alpine &lt;fund&gt;</b> — fecha límite "
-            "lunes, 9 de marzo de 2026 23:59 (Europe/Madrid)",
+            "lunes, 9 de marzo de 2026 23:59 (Madrid)",
         )
     ]
     assert opportunities_section(I18n().translator("es"), target, []) is None

@@ -195,7 +195,7 @@ def test_the_card_escapes_what_people_typed_and_translates_the_rest() -> None:
         "<b>País:</b> Nepal",
         "<b>Organización:</b> —",
         "<b>Función:</b> Joven investigador/a",
-        "<b>Zona horaria:</b> Asia/Kathmandu (ahora mar, 19:50)",
+        "<b>Zona horaria:</b> Katmandú (ahora mar, 19:50)",
         "<b>Idiomas:</b> nepalí, inglés",
         "<b>Intereses:</b> Cambio climático, &lt;script&gt;",
         "<b>Correo electrónico:</b> —",

@@ -323,4 +323,10 @@ def test_the_answer_names_who_is_outside_and_at_what_hour(language: str) -> None
         assert "1 member has no time zone and is not counted: Nobody Knows." in text
     else:
         assert "✅ 4 de 5 en horario laboral · 🌙 1 de noche" in text
-    assert poll_option(slots[0], "en") == "Mon, Dec 7 07:00–08:00 UTC"
+    zones = [m.zone for m in ROSTER if m.zone is not None]
+    option = poll_option(slots[0], MADRID, zones, language)
+    if language == "en":
+        assert option == "Mon, Dec 7 08:00–09:00 · Lima 02:00 … Sydney 18:00"
+    else:
+        assert option == "lun, 7 dic 08:00–09:00 · Lima 02:00 … Sídney 18:00"
+    assert "/" not in option
