@@ -23,7 +23,7 @@ from bot.rendering import Html, escape
 from bot.roadmap import rules
 from bot.roadmap.rules import Due, zone_or_utc
 from config import Settings
-from storage import Person, Repositories
+from storage import Person, Repositories, WorkingGroup
 from storage.outbox import OutboxPayload, OutgoingMessage
 from storage.roadmap import Action, Note, Nudge
 
@@ -64,8 +64,42 @@ class ActionView:
     due: Due
 
 
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing (``page`` counts from 0)."""
+
+    actions: list[Action]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True)
+class OwnersFound:
+    """Typed owners: the people found, and each name that matched nobody or several."""
+
+    people: list[Person]
+    unknown: list[str]
+    ambiguous: list[str]
+
+
+PAGE_SIZE: Final = 8
+FORM_KIND: Final = "roadmap_action"
+"""The draft of /action."""
+BLOCK_KIND: Final = "roadmap_block"
+"""The draft that waits for the reason an action is blocked."""
+
+
 def due_of(action: Action) -> Due:
     return Due(action.due_date, action.due_time, action.due_zone)
+
+
+class _RefusedError(Exception):
+    """Rolls back a unit whose creation was refused."""
+
+    def __init__(self, result: CreateResult) -> None:
+        super().__init__(result.refusal)
+        self.result = result
 
 
 class RoadmapService:
@@ -169,6 +203,12 @@ class RoadmapService:
             zone = self.zone_of(await uow.people.get(owner_id))
             for kind, at in rules.nudge_plan(due_of(action), zone, now):
                 rows.append((action_id, owner_id, kind, at))
+        if action.group_id is not None:
+            for coordinator_id in await uow.groups.coordinators(action.group_id):
+                zone = self.zone_of(await uow.people.get(coordinator_id))
+                rows.append(
+                    (None, coordinator_id, "list", rules.next_monday_nine(zone, action.due_at))
+                )
         await uow.roadmap.plan_nudges(rows)
 
     async def _tell_owners(
@@ -249,6 +289,111 @@ class RoadmapService:
             return tr("Status: {status} ({reason})", status=status, reason=action.blocked_reason)
         return tr("Status: {status}", status=status)
 
+    async def groups(self) -> list[WorkingGroup]:
+        return await self.repos.groups.list()
+
+    async def creatable_groups(self, actor_id: int) -> tuple[list[WorkingGroup], bool]:
+        """The groups the person may add actions to, and whether the network too."""
+        actor = await self.actor(actor_id)
+        if actor is None:
+            return [], False
+        groups = [g for g in await self.groups() if rules.may_create(actor, g.id)]
+        return groups, rules.may_create(actor, None)
+
+    async def page(self, scope: str, person_id: int, page: int) -> Page:
+        """A page of ``all``, ``mine`` or one group's actions (by its slug)."""
+        if scope == "mine":
+            actions = await self.my_tasks(person_id)
+        elif scope == "all":
+            actions = await self.listing(None)
+        else:
+            group = await self.repos.groups.by_slug(scope)
+            actions = [] if group is None else await self.listing([group.id])
+        pages = max(1, -(-len(actions) // PAGE_SIZE))
+        page = min(max(page, 0), pages - 1)
+        chunk = actions[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        return Page(chunk, page, pages, len(actions))
+
+    async def find_owners(self, names: Sequence[str]) -> OwnersFound:
+        """People by name or @username, each name matching exactly one person."""
+        found: list[Person] = []
+        unknown: list[str] = []
+        ambiguous: list[str] = []
+        for name in names:
+            matches = await self.repos.people.search(name, limit=5, by_id=False)
+            exact = [p for p in matches if name.lower() in (p.name.lower(), p.full_name.lower())]
+            chosen = exact if len(exact) == 1 else matches
+            if len(chosen) == 1:
+                found.append(chosen[0])
+            elif not chosen:
+                unknown.append(name)
+            else:
+                ambiguous.append(name)
+        return OwnersFound(list({p.id: p for p in found}.values()), unknown, ambiguous)
+
+    async def people(self, person_ids: Sequence[int]) -> list[Person]:
+        found = [await self.repos.people.get(pid) for pid in person_ids]
+        return [p for p in found if p is not None]
+
+    async def objectives_of(self, group_id: int | None) -> list[str]:
+        return [o.title for o in await self.repos.roadmap.objectives() if o.group_id == group_id]
+
+    async def create_from_form(self, actor_id: int, answers: dict[str, object]) -> CreateResult:
+        """The /action draft's answers become an action; the draft goes in the same unit."""
+        group_id = int(str(answers.get("group") or 0)) or None
+        due = answers.get("due")
+        if not isinstance(due, dict):
+            return CreateResult(None, rules.UNREADABLE_DUE)
+        owners = [int(str(o)) for o in answers.get("owners") or []]  # type: ignore[attr-defined]
+        try:
+            return await self._create_from(actor_id, answers, group_id, due, owners)
+        except _RefusedError as refused:
+            return refused.result
+
+    async def _create_from(
+        self,
+        actor_id: int,
+        answers: dict[str, object],
+        group_id: int | None,
+        due: dict[str, object],
+        owners: list[int],
+    ) -> CreateResult:
+        async with self.repos.unit() as uow:
+            objective_id = await self._objective(uow, answers.get("objective"), group_id, actor_id)
+            result = await self.create_action(
+                actor_id,
+                title=str(answers.get("title") or ""),
+                due_date=date.fromisoformat(str(due["day"])),
+                due_time=time.fromisoformat(str(due["time"])) if due.get("time") else None,
+                due_zone=str(due["zone"]),
+                owners=owners,
+                group_id=group_id,
+                objective_id=objective_id,
+                description=str(answers.get("description") or "") or None,
+            )
+            if not result.created:
+                raise _RefusedError(result)
+            await uow.drafts.delete(actor_id, FORM_KIND)
+        return result
+
+    async def _objective(
+        self, uow: Repositories, title: object, group_id: int | None, actor_id: int
+    ) -> int | None:
+        if not title:
+            return None
+        text = " ".join(str(title).split())[: rules.TITLE_LIMIT]
+        existing = await uow.roadmap.objective_by_title(text, group_id)
+        if existing is not None:
+            return existing.id
+        return await uow.roadmap.create_objective(text, group_id, actor_id, self.clock.now())
+
+    async def may_update(self, person_id: int, action_id: int) -> bool:
+        actor = await self.actor(person_id)
+        action = await self.repos.roadmap.action(action_id)
+        if actor is None or action is None:
+            return False
+        return rules.may_update(actor, action.group_id, action.owners)
+
     # --- progress -----------------------------------------------------------------------
 
     async def progress(
@@ -294,6 +439,8 @@ class RoadmapService:
         return sent
 
     async def _one_nudge(self, uow: Repositories, nudge: Nudge, now: datetime) -> int:
+        if nudge.kind == "list":
+            return await self._overdue_list(uow, nudge, now)
         action = None if nudge.action_id is None else await uow.roadmap.action(nudge.action_id)
         owner = await uow.people.get(nudge.person_id)
         if action is None or owner is None or not rules.is_open(action.status):
@@ -314,6 +461,38 @@ class RoadmapService:
         text = Html(f"{tr(NUDGE_HEADERS[nudge.kind])}\n\n{body}")
         key = f"roadmap:{action.id}:{owner.id}:{nudge.kind}:{nudge.due_at:%Y-%m-%dT%H:%M}"
         await self.outbox.enqueue(uow, [self._private(owner, key, text, now)])
+        return 1
+
+    async def _overdue_list(self, uow: Repositories, nudge: Nudge, now: datetime) -> int:
+        """A coordinator's weekly list of their groups' overdue actions (then next week's)."""
+        coordinator = await uow.people.get(nudge.person_id)
+        groups = await uow.groups.coordinated_by(nudge.person_id)
+        overdue = [
+            action
+            for action in await uow.roadmap.actions(groups)
+            if rules.is_overdue(action.due_at, action.status, now)
+        ]
+        if coordinator is None or not overdue:
+            await uow.roadmap.mark_nudge(nudge.id, "missed", now)
+            return 0
+        await uow.roadmap.mark_nudge(nudge.id, "sent", now)
+        following = rules.next_weekly(nudge.due_at, now)
+        await uow.roadmap.plan_nudges([(None, coordinator.id, "list", following)])
+        if coordinator.telegram_id is None:
+            return 0
+        tr = self.translator_of(coordinator)
+        zone = self.zone_of(coordinator)
+        lines = [tr("⚠️ Overdue actions of your working groups:")]
+        for action in overdue:
+            due = rules.format_due(due_of(action), zone, tr.language)
+            lines.append(
+                tr("• #{id} {title} — due {due}", id=action.id, title=action.title, due=due)
+            )
+        lines.append(tr("/roadmap shows them all."))
+        key = f"roadmap:list:{coordinator.id}:{nudge.due_at:%Y-%m-%dT%H:%M}"
+        await self.outbox.enqueue(
+            uow, [self._private(coordinator, key, Html("\n".join(lines)), now)]
+        )
         return 1
 
 

@@ -1,0 +1,158 @@
+"""The roadmap end to end: a coordinator in Madrid adds an action with /action for an owner in
+Lima; the owner sees the due date in their zone (notice, /mytasks, /roadmap), gets the 7-day and
+1-day nudges at 09:00 Lima time on a manual clock, once each across a restart; /progress.
+
+The clock starts on Wednesday 2026-03-25 12:00 UTC. The action is due Wednesday 15 April 2026
+at 17:00 in Madrid (UTC+2): 15:00 UTC, 10:00 in Lima (UTC-5). Lima's 09:00 is 14:00 UTC.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from bot.app import build_application, running
+from bot.clock import ManualClock
+from bot.context import WnmrcApplication
+from config import Settings
+from sandbox.emulator import Emulator, SimUser
+from sandbox.emulator.journal import LedgerEntry
+from storage import Repositories
+
+from ..conftest import FAST_DELIVERY
+
+NOW = datetime(2026, 3, 25, 12, 0, tzinfo=UTC)
+WEEK_NUDGE = datetime(2026, 4, 8, 14, 0, tzinfo=UTC)
+DAY_NUDGE = datetime(2026, 4, 14, 14, 0, tzinfo=UTC)
+IN_LIMA = "Wednesday, April 15, 2026 10:00 (America/Lima)"
+
+
+async def member(
+    emulator: Emulator, repos: Repositories, first: str, zone: str, role: str = "member"
+) -> SimUser:
+    user = emulator.add_user(first, language_code="en", started=True)
+    person = await repos.people.upsert_from_telegram(
+        telegram_id=user.id,
+        first_name=first,
+        last_name=None,
+        username=None,
+        language_code="en",
+        private=True,
+        now=NOW - timedelta(days=30),
+    )
+    await repos.people.set_timezone(person.id, zone, NOW)
+    climate = await repos.groups.by_slug("climate")
+    assert climate is not None
+    await repos.groups.add_member(climate.id, person.id, role, NOW - timedelta(days=30))
+    return user
+
+
+async def tap(emulator: Emulator, user: SimUser, entry: LedgerEntry, text: str) -> str:
+    """Tap a button, wait until it is answered; the tapped message as it is then."""
+    mark = len(emulator.ledger)
+    query = emulator.tap(user, entry, text)
+
+    def answered() -> bool:
+        answers = any(a.callback_query_id == query for a in emulator.callback_answers)
+        return answers and any(e.chat_id == entry.chat_id for e in emulator.ledger[mark:])
+
+    await emulator.wait_until(answered)
+    return current(emulator, entry)
+
+
+def current(emulator: Emulator, entry: LedgerEntry) -> str:
+    message = emulator.message(entry.chat_id, entry.message_id)
+    assert message is not None
+    return message.text or ""
+
+
+def nudges(emulator: Emulator, user: SimUser, words: str) -> list[LedgerEntry]:
+    return [e for e in emulator.sent_to(user) if words in (e.text or "")]
+
+
+async def create_action(emulator: Emulator, jorge: SimUser) -> None:
+    first = await emulator.says(jorge, "/action")
+    assert "New action, step 1 of 6" in (first.text or "")
+    assert "Which working group is this action for?" in (first.text or "")
+    objective = await tap(emulator, jorge, first, "Climate change")
+    assert "step 2 of 6" in objective
+    title = await emulator.says(jorge, "Roadmap 2023–2025: a methodology for best practices")
+    assert "✓ Objective: Roadmap 2023–2025" in (title.text or "")
+    description = await emulator.says(jorge, "Draft the <methodology> note")
+    await tap(emulator, jorge, description, "Skip")
+    owners = await emulator.says(jorge, "Nobody Known")
+    assert "Nobody is called Nobody Known" in (owners.text or "")
+    due = await emulator.says(jorge, "Kofi")
+    assert "✓ Owners: Kofi" in (due.text or "")
+    assert "(Europe/Madrid)" in (due.text or "")
+    past = await emulator.says(jorge, "2026-03-01")
+    assert "is already past" in (past.text or "")
+    summary = await emulator.says(jorge, "2026-04-15 17:00")
+    text = summary.text or ""
+    assert "Wednesday, April 15, 2026 17:00 (Europe/Madrid)" in text
+    assert "Title: Draft the <methodology> note" in text
+    done = await tap(emulator, jorge, summary, "Create")
+    assert done == "✅ Action #1 is on the roadmap. /roadmap shows it."
+
+
+async def test_an_action_for_an_owner_in_another_zone_is_nudged_once_across_a_restart(
+    settings: Settings, emulator: Emulator
+) -> None:
+    clock = ManualClock(NOW)
+    first = build_application(
+        settings, clock=clock, delivery=FAST_DELIVERY, publish_command_menus=False
+    )
+    async with running(first, poll_timeout=1):
+        repos = first.services.repos
+        jorge = await member(emulator, repos, "Jorge", "Europe/Madrid", role="coordinator")
+        kofi = await member(emulator, repos, "Kofi", "America/Lima")
+        await create_action(emulator, jorge)
+
+        await emulator.wait_until(lambda: nudges(emulator, kofi, "You own a new action"))
+        notice = nudges(emulator, kofi, "You own a new action")[0].text or ""
+        assert IN_LIMA in notice
+        assert "Owners: Kofi" in notice
+        mine = await emulator.says(kofi, "/mytasks")
+        assert "#1 Draft the <methodology> note" in (mine.text or "")
+        assert IN_LIMA in (mine.text or "")
+        listing = await emulator.says(jorge, "/roadmap climate")
+        assert "Wednesday, April 15, 2026 17:00 (Europe/Madrid)" in (listing.text or "")
+
+        await _move(first, clock, WEEK_NUDGE - timedelta(seconds=1))
+        assert await first.services.roadmap.next_nudge_at() == WEEK_NUDGE
+        await _move(first, clock, WEEK_NUDGE)
+        await emulator.wait_until(lambda: nudges(emulator, kofi, "One week left"))
+        assert IN_LIMA in (nudges(emulator, kofi, "One week left")[0].text or "")
+        await first.services.runtime.stop()
+
+    second = build_application(
+        settings, clock=clock, delivery=FAST_DELIVERY, publish_command_menus=False
+    )
+    async with running(second, poll_timeout=1):
+        await _move(second, clock, WEEK_NUDGE + timedelta(hours=1))
+        await _move(second, clock, DAY_NUDGE)
+        await emulator.wait_until(lambda: nudges(emulator, kofi, "due tomorrow"))
+        await _move(second, clock, DAY_NUDGE + timedelta(hours=2))
+        rows = await second.services.repos.db.fetch_all(
+            "SELECT dedupe_key FROM outbox WHERE dedupe_key LIKE 'roadmap:1:%' ORDER BY id"
+        )
+
+    assert len(nudges(emulator, kofi, "One week left")) == 1
+    assert len(nudges(emulator, kofi, "due tomorrow")) == 1
+    assert [r["dedupe_key"] for r in rows] == [
+        "roadmap:1:2:week:2026-04-08T14:00",
+        "roadmap:1:2:day:2026-04-14T14:00",
+    ]
+
+
+async def _move(application: WnmrcApplication, clock: ManualClock, to: datetime) -> None:
+    """Set the clock, wake the runtime and wait until it has run every nudge that came due."""
+    clock.set(to)
+    application.services.runtime.wake()
+    roadmap = application.services.roadmap
+    for _ in range(200):
+        upcoming = await roadmap.next_nudge_at()
+        if upcoming is None or upcoming > to:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"the runtime did not run the nudges due at {to}")
