@@ -167,6 +167,10 @@ async def test_nudges_go_once_at_nine_the_owners_time(
     done = await service.progress(owner, result.action_id, status="done", note="Sent")
     assert done.action is not None
     assert done.action.status == "done"
+    # Only the coordinator's weekly overdue list is left, and with nothing overdue it stays unsent.
+    monday = datetime(2026, 4, 13, 7, 0, tzinfo=UTC)  # 09:00 in Madrid
+    assert await service.next_nudge_at() == monday
+    assert await service.run_nudges(monday) == 0
     assert await service.next_nudge_at() is None
 
 
