@@ -365,6 +365,27 @@ class RoadmapRepository:
         actions = await self.actions(group_ids)
         return [a for a in actions if a.done_at is not None and start <= a.done_at < end]
 
+    async def for_digest(
+        self,
+        group_ids: Sequence[int],
+        network: bool,
+        since: datetime,
+        until: datetime,
+        horizon: datetime,
+    ) -> builtins.list[Action]:
+        """Open actions due by ``horizon`` and those done in ``(since, until]``, of these groups
+        (and the network-wide ones when ``network``)."""
+        marks = ", ".join("?" for _ in group_ids) or "NULL"
+        scope = f"(a.group_id IN ({marks})" + (" OR a.group_id IS NULL)" if network else ")")
+        rows = await self._db.fetch_all(
+            f"{_ACTION_SELECT} WHERE {scope} AND ("
+            " (a.status IN ('planned', 'in_progress', 'blocked') AND a.due_at <= ?)"
+            " OR (a.status = 'done' AND a.done_at > ? AND a.done_at <= ?))"
+            " ORDER BY a.due_at, a.id",
+            (*group_ids, to_db(horizon), to_db(since), to_db(until)),
+        )
+        return [_action(row) for row in rows]
+
     async def orphaned_by(self, person_id: int) -> builtins.list[Action]:
         """Open actions the person alone owns (left without an owner when they go)."""
         rows = await self._db.fetch_all(

@@ -9,7 +9,9 @@ at 17:00 in Madrid (UTC+2): 15:00 UTC, 10:00 in Lima (UTC-5). Lima's 09:00 is 14
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
 
 from bot.app import build_application, running
 from bot.clock import ManualClock
@@ -156,3 +158,67 @@ async def _move(application: WnmrcApplication, clock: ManualClock, to: datetime)
             return
         await asyncio.sleep(0.02)
     raise AssertionError(f"the runtime did not run the nudges due at {to}")
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(NOW)
+
+
+@pytest.fixture
+def publish_menus() -> bool:
+    return False
+
+
+async def test_the_digest_shows_the_roadmap_section(
+    app: WnmrcApplication, emulator: Emulator, repos: Repositories, clock: ManualClock
+) -> None:
+    jorge = await member(emulator, repos, "Jorge", "Europe/Madrid", role="coordinator")
+    kofi = await member(emulator, repos, "Kofi", "America/Lima")
+    chat = emulator.add_group("Climate chat", members=[jorge, kofi])
+    await repos.chats.upsert(
+        chat_id=chat.id, type="supergroup", title=chat.title, username=None, is_forum=False, now=NOW
+    )
+    climate = await repos.groups.by_slug("climate")
+    assert climate is not None
+    await repos.groups.link_chat(climate.id, chat.id, None, NOW)
+    roadmap = app.services.roadmap
+    people = {p.first_name: p.id for p in await repos.people.search("o", by_id=False)}
+    owner = [people["Kofi"]]
+
+    async def action(title: str, day: date, hour: time | None = None) -> int:
+        made = await roadmap.create_action(
+            people["Jorge"],
+            title=title,
+            due_date=day,
+            due_time=hour,
+            owners=owner,
+            group_id=climate.id,
+        )
+        assert made.action_id is not None
+        return made.action_id
+
+    await action("Glacier year <events> list", date(2026, 4, 3))
+    await action("Five-Year Action contribution", date(2026, 3, 26), time(17, 0))
+    finished = await action("October methodology meeting notes", date(2026, 4, 30))
+    await action("Far away", date(2026, 6, 30))
+    assert (await roadmap.progress(people["Kofi"], finished, status="done")).action is not None
+
+    preview = await emulator.says(jorge, "/digest", chat=chat)
+    lines = (preview.text or "").split("\n")
+    start = lines.index("🗺 Roadmap")
+    assert lines[start : start + 4] == [
+        "🗺 Roadmap",
+        "📅 Due soon: #2 Five-Year Action contribution "
+        "(Thursday, March 26, 2026 17:00 (Europe/Madrid))",
+        "📅 Due soon: #1 Glacier year <events> list (Friday, April 3, 2026)",
+        "✅ Done: #3 October methodology meeting notes",
+    ]
+    assert "Far away" not in (preview.text or "")
+
+    clock.set(datetime(2026, 3, 27, 8, 0, tzinfo=UTC))
+    later = await emulator.says(jorge, "/digest", chat=chat)
+    assert (
+        "⚠️ Overdue: #2 Five-Year Action contribution "
+        "(due Thursday, March 26, 2026 17:00 (Europe/Madrid))"
+    ) in (later.text or "").split("\n")
