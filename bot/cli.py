@@ -67,14 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="export data as files")
     export.add_argument(
         "what",
-        choices=["roster", "experiences", "booklet", "calendar", "decisions"],
+        choices=["roster", "experiences", "booklet", "calendar", "decisions", "roadmap"],
         help="what to export",
     )
     export.add_argument(
         "file",
         type=Path,
         help="where to write it (roster: CSV; experiences: FILE.csv and FILE.json; "
-        "booklet: FILE.md and FILE.html; decisions: Markdown minutes)",
+        "booklet: FILE.md and FILE.html; decisions: Markdown minutes; "
+        "roadmap: CSV, or Markdown for FILE.md)",
     )
     export.add_argument(
         "calendar_file",
@@ -294,9 +295,12 @@ async def _write_export(args: argparse.Namespace, settings: Settings) -> str:
 
     from bot.experiences.booklet import export_booklet, export_experiences
     from bot.meetings.calendar import export_calendar
+    from bot.roadmap.export import export_roadmap
     from bot.roster import export_roster
 
     now = datetime.now(UTC)
+    if args.what == "roadmap":
+        return await export_roadmap(settings, args.file)
     if args.what == "roster":
         return await export_roster(settings, args.file, group_slug=args.group)
     if args.what == "calendar":

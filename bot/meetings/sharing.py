@@ -93,9 +93,11 @@ class CalendarFiles:
     ) -> CalendarFile | None:
         """Every meeting of these groups (``names`` as the reader reads them); None: none."""
         meetings = await self.repos.calendar.meetings_of_groups([g.id for g in groups])
-        if not meetings:
+        deadlines = await self.repos.roadmap.actions([g.id for g in groups])
+        if not meetings and not deadlines:
             return None
-        content = calendar.calendar_file(meetings, self.clock.now(), calendar.calendar_name(names))
+        name = calendar.calendar_name(names)
+        content = calendar.calendar_file(meetings, self.clock.now(), name, deadlines)
         scope = groups[0].slug if len(groups) == 1 else None
         return CalendarFile(content, calendar.calendar_filename(scope), len(meetings))
 

@@ -9,13 +9,18 @@ at 17:00 in Madrid (UTC+2): 15:00 UTC, 10:00 in Lima (UTC-5). Lima's 09:00 is 14
 from __future__ import annotations
 
 import asyncio
+import csv
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from icalendar import Calendar
 
 from bot.app import build_application, running
 from bot.clock import ManualClock
 from bot.context import WnmrcApplication
+from bot.roadmap.export import export_roadmap
 from config import Settings
 from sandbox.emulator import Emulator, SimUser
 from sandbox.emulator.journal import LedgerEntry
@@ -170,8 +175,13 @@ def publish_menus() -> bool:
     return False
 
 
-async def test_the_digest_shows_the_roadmap_section(
-    app: WnmrcApplication, emulator: Emulator, repos: Repositories, clock: ManualClock
+async def test_the_digest_exports_and_calendar_hold_the_roadmap(
+    app: WnmrcApplication,
+    emulator: Emulator,
+    repos: Repositories,
+    clock: ManualClock,
+    settings: Settings,
+    tmp_path: Path,
 ) -> None:
     jorge = await member(emulator, repos, "Jorge", "Europe/Madrid", role="coordinator")
     kofi = await member(emulator, repos, "Kofi", "America/Lima")
@@ -222,3 +232,33 @@ async def test_the_digest_shows_the_roadmap_section(
         "⚠️ Overdue: #2 Five-Year Action contribution "
         "(due Thursday, March 26, 2026 17:00 (Europe/Madrid))"
     ) in (later.text or "").split("\n")
+
+    # /calendar: an all-day event for a date, a timed one for a date and time.
+    calendar = await emulator.says(kofi, "/calendar")
+    assert calendar.document is not None
+    events = {
+        str(event["uid"]): event
+        for event in Calendar.from_ical(calendar.document.content).walk("VEVENT")
+    }
+    glacier = events["roadmap-action-1@wnmrc-bot"]
+    assert glacier["summary"] == "#1 Glacier year <events> list"
+    assert glacier.decoded("dtstart") == date(2026, 4, 3)
+    assert glacier.decoded("dtend") == date(2026, 4, 4)
+    timed = events["roadmap-action-2@wnmrc-bot"].decoded("dtstart")
+    assert timed == datetime(2026, 3, 26, 17, 0, tzinfo=ZoneInfo("Europe/Madrid"))
+    assert timed.astimezone(UTC) == datetime(2026, 3, 26, 16, 0, tzinfo=UTC)
+
+    # The exports: CSV (the import's columns) and Markdown grouped by objective.
+    csv_file, md_file = tmp_path / "roadmap.csv", tmp_path / "roadmap.md"
+    assert await export_roadmap(settings, csv_file) == f"{csv_file}: 4 actions (CSV)"
+    await export_roadmap(settings, md_file)
+    rows = list(csv.DictReader(csv_file.read_text(encoding="utf-8-sig").splitlines()))
+    assert [(r["ref"], r["due"], r["zone"], r["status"], r["owners"]) for r in rows] == [
+        ("A2", "2026-03-26 17:00", "Europe/Madrid", "planned", "Kofi"),
+        ("A1", "2026-04-03", "Europe/Madrid", "planned", "Kofi"),
+        ("A3", "2026-04-30", "Europe/Madrid", "done", "Kofi"),
+        ("A4", "2026-06-30", "Europe/Madrid", "planned", "Kofi"),
+    ]
+    markdown = md_file.read_text(encoding="utf-8")
+    assert "### A1 — Glacier year \\<events\\> list" in markdown
+    assert "- Due: 2026-03-26 17:00 (Europe/Madrid)" in markdown
