@@ -425,6 +425,31 @@ class RoadmapService:
             updated = await uow.roadmap.action(action_id)
         return ProgressResult(updated)
 
+    # --- /forgetme -----------------------------------------------------------------------
+
+    async def tell_orphaned(self, uow: Repositories, person: Person) -> None:
+        """Before a person is forgotten: tell the coordinators (the secretariat for network
+        actions) of each open action they alone owned that it is left without an owner."""
+        now = self.clock.now()
+        messages = []
+        for action in await uow.roadmap.orphaned_by(person.id):
+            for reader in await self._responsible(uow, action):
+                if reader.id == person.id or reader.telegram_id is None:
+                    continue
+                tr = self.translator_of(reader)
+                text = tr(ORPHANED, id=action.id, title=action.title)
+                key = f"roadmap:orphaned:{action.id}:{reader.id}:{now:%Y-%m-%dT%H:%M:%S}"
+                messages.append(self._private(reader, key, text, now))
+        await self.outbox.enqueue(uow, messages)
+
+    async def _responsible(self, uow: Repositories, action: Action) -> list[Person]:
+        if action.group_id is not None:
+            ids = await uow.groups.coordinators(action.group_id)
+            found = [await uow.people.get(pid) for pid in ids]
+        else:
+            found = [await uow.people.by_telegram_id(t) for t in self.settings.secretariat_ids]
+        return [p for p in found if p is not None]
+
     # --- nudges (due work) ----------------------------------------------------------------
 
     async def next_nudge_at(self) -> datetime | None:
@@ -496,6 +521,10 @@ class RoadmapService:
         return 1
 
 
+ORPHANED: Final = N_(
+    "Action #{id} “{title}” has no owner any more: its only owner left the bot. "
+    "/progress {id} shows it."
+)
 NUDGE_HEADERS: Final[dict[str, str]] = {
     "week": N_("⏳ One week left for your action of the roadmap."),
     "day": N_("⏰ Your action of the roadmap is due tomorrow."),

@@ -11,6 +11,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.i18n import I18n
 from bot.outbox import OutboxService
+from bot.privacy.service import PrivacyService
 from bot.roadmap.service import NO_PROGRESS_RIGHT, NOT_ALLOWED, RoadmapService
 from config import load_network, load_settings
 from storage import Repositories
@@ -199,3 +200,39 @@ async def test_progress_is_for_owners_coordinators_and_the_secretariat(
     assert [(n.author_name, n.text, n.status) for n in notes] == [
         ("Kofi", "waiting for data", "blocked")
     ]
+
+
+async def test_forgetting_an_owner_keeps_the_action_and_tells_the_coordinators(
+    service: RoadmapService, repos: Repositories
+) -> None:
+    coordinator = await person(repos, 1001, "Ana", "es", role="coordinator")
+    owner = await person(repos, 1002, "Kofi", role="member")
+    result = await service.create_action(
+        coordinator,
+        title="Survey",
+        due_date=date(2026, 4, 10),
+        owners=[owner],
+        group_id=await climate_id(repos),
+    )
+    assert result.action_id is not None
+    await service.progress(owner, result.action_id, note="Half of the answers are in")
+    privacy = PrivacyService(repos, service.outbox)
+    privacy.before_forget(service.tell_orphaned)
+    kofi = await repos.people.get(owner)
+    assert kofi is not None
+
+    mine = await privacy.personal_data(kofi)
+    assert [a["title"] for a in mine["roadmap_actions_owned"]] == ["Survey"]
+    assert [n["text"] for n in mine["roadmap_notes_written"]] == ["Half of the answers are in"]
+    assert await privacy.forget(kofi)
+
+    action = await repos.roadmap.action(result.action_id)
+    assert action is not None
+    assert action.owners == ()
+    notes = await service.notes(result.action_id)
+    assert [(n.author_id, n.text) for n in notes] == [(None, "Half of the answers are in")]
+    told = await repos.db.fetch_all(
+        "SELECT chat_id, payload FROM outbox WHERE dedupe_key LIKE 'roadmap:orphaned:%'"
+    )
+    assert [row["chat_id"] for row in told] == [1001]
+    assert "Survey" in told[0]["payload"]
