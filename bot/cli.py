@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument(
         "file", type=Path, help="CSV: name, email, reserve, country, groups, ..."
     )
+    roadmap = commands.add_parser("import-roadmap", help="import or update the roadmap (CSV)")
+    roadmap.add_argument(
+        "file", type=Path, help="CSV: ref, objective, group, title, owners, due, ..."
+    )
     export = commands.add_parser("export", help="export data as files")
     export.add_argument(
         "what",
@@ -115,7 +119,9 @@ def _force_option(command: argparse.ArgumentParser) -> None:
     )
 
 
-PRIVATE_COMMANDS = frozenset({"run", "migrate", "backup", "restore", "import-people", "export"})
+PRIVATE_COMMANDS = frozenset(
+    {"run", "migrate", "backup", "restore", "import-people", "import-roadmap", "export"}
+)
 """Commands whose files hold personal data: whatever they create is readable by its owner only."""
 
 
@@ -266,6 +272,14 @@ def _import_people(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(import_people(settings, args.file, out=sys.stdout))
 
 
+def _import_roadmap(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.roadmap.imports import import_roadmap
+
+    require_file(settings.database_path)
+    require_writable(settings.database_path)
+    return asyncio.run(import_roadmap(settings, args.file, out=sys.stdout))
+
+
 def _export(args: argparse.Namespace, settings: Settings) -> int:
     """Every export: the database must exist; its files are checked, written, made private."""
     require_file(settings.database_path)
@@ -350,6 +364,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "health": _health,
     "i18n": _i18n,
     "import-people": _import_people,
+    "import-roadmap": _import_roadmap,
     "export": _export,
     "outbox": _outbox,
 }

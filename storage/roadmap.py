@@ -386,6 +386,10 @@ class RoadmapRepository:
         )
         return [_action(row) for row in rows]
 
+    async def person_ids(self) -> builtins.list[int]:
+        """Everyone an imported roadmap may name as an owner."""
+        return [int(r[0]) for r in await self._db.fetch_all("SELECT id FROM people ORDER BY id")]
+
     async def orphaned_by(self, person_id: int) -> builtins.list[Action]:
         """Open actions the person alone owns (left without an owner when they go)."""
         rows = await self._db.fetch_all(

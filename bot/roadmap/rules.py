@@ -77,6 +77,22 @@ class Due:
         return self.at.astimezone(zone).date()
 
 
+@dataclass(frozen=True)
+class RoadmapRow:
+    """One checked row, ready to store."""
+
+    number: int
+    ref: str
+    objective: str | None
+    group_id: int | None
+    title: str
+    description: str | None
+    owners: tuple[int, ...]
+    due: Due
+    status: str
+    blocked_reason: str | None
+
+
 def zone_or_utc(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(name) if name else ZoneInfo("UTC")

@@ -94,6 +94,12 @@ def due_of(action: Action) -> Due:
     return Due(action.due_date, action.due_time, action.due_zone)
 
 
+@dataclass(frozen=True)
+class ImportCounts:
+    added: int
+    updated: int
+
+
 class _RefusedError(Exception):
     """Rolls back a unit whose creation was refused."""
 
@@ -377,7 +383,7 @@ class RoadmapService:
         return result
 
     async def _objective(
-        self, uow: Repositories, title: object, group_id: int | None, actor_id: int
+        self, uow: Repositories, title: object, group_id: int | None, actor_id: int | None
     ) -> int | None:
         if not title:
             return None
@@ -424,6 +430,62 @@ class RoadmapService:
             await self._plan(uow, action_id, now)
             updated = await uow.roadmap.action(action_id)
         return ProgressResult(updated)
+
+    # --- import-roadmap -------------------------------------------------------------------
+
+    async def import_rows(self, rows: Sequence[rules.RoadmapRow]) -> ImportCounts:
+        """Store checked rows in one unit: actions matched by ``ref`` are updated, others
+        added; objectives matched by title and group; each action's nudges replanned."""
+        now = self.clock.now()
+        added = updated = 0
+        async with self.repos.unit() as uow:
+            for row in rows:
+                objective_id = await self._objective(uow, row.objective, row.group_id, None)
+                existing = await uow.roadmap.action_by_ref(row.ref)
+                action_id = await self._store_row(uow, row, objective_id, existing, now)
+                added += existing is None
+                updated += existing is not None
+                await uow.roadmap.set_status(action_id, row.status, row.blocked_reason, now)
+                await self._plan(uow, action_id, now)
+        return ImportCounts(added, updated)
+
+    @staticmethod
+    async def _store_row(
+        uow: Repositories,
+        row: rules.RoadmapRow,
+        objective_id: int | None,
+        existing: Action | None,
+        now: datetime,
+    ) -> int:
+        if existing is None:
+            return await uow.roadmap.create_action(
+                objective_id=objective_id,
+                group_id=row.group_id,
+                title=row.title,
+                description=row.description,
+                due_date=row.due.day,
+                due_time=row.due.time,
+                due_zone=row.due.zone,
+                due_at=row.due.at,
+                owners=list(row.owners),
+                created_by=None,
+                now=now,
+                ref=row.ref,
+            )
+        await uow.roadmap.update_action(
+            existing.id,
+            objective_id=objective_id,
+            group_id=row.group_id,
+            title=row.title,
+            description=row.description,
+            due_date=row.due.day,
+            due_time=row.due.time,
+            due_zone=row.due.zone,
+            due_at=row.due.at,
+            owners=list(row.owners),
+            now=now,
+        )
+        return existing.id
 
     # --- /forgetme -----------------------------------------------------------------------
 
