@@ -16,7 +16,8 @@ from .conftest import START
 
 GOOD = """ref,objective,group,title,owners,due,zone,status
 R1,Roadmap 2023–2025,climate,Glacier year events,kofi@example.org,2026-04-03,,planned
-R2,Roadmap 2023–2025,,Five-Year Action contribution,@ana;Kofi,2026-05-01 17:00,Europe/Paris,in progress
+R2,Roadmap 2023–2025,,Five-Year Action contribution,@ana;Kofi,2026-05-01 17:00,Europe/Paris,\
+in progress
 """
 BAD = """ref,title,owners,due,status
 R1,Glacier year events,nobody@example.org,2026-04-03,planned
