@@ -36,6 +36,7 @@ PROMISED: dict[str, tuple[str, ...]] = {
         "ratio_growth_matching",
         "ratio_growth_introductions",
     ),
+    "roadmap": ("listing_100", "digest_100", "ratio_listing_growth_100_vs_50"),
 }
 
 
