@@ -307,18 +307,23 @@ class RoadmapService:
         return groups, rules.may_create(actor, None)
 
     async def page(self, scope: str, person_id: int, page: int) -> Page:
-        """A page of ``all``, ``mine`` or one group's actions (by its slug)."""
+        """A page of ``all``, ``mine`` or one group's actions (by its slug), overdue first."""
+        groups: list[int] | None = None
+        owner: int | None = None
         if scope == "mine":
-            actions = await self.my_tasks(person_id)
-        elif scope == "all":
-            actions = await self.listing(None)
-        else:
+            owner = person_id
+        elif scope != "all":
             group = await self.repos.groups.by_slug(scope)
-            actions = [] if group is None else await self.listing([group.id])
-        pages = max(1, -(-len(actions) // PAGE_SIZE))
-        page = min(max(page, 0), pages - 1)
-        chunk = actions[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-        return Page(chunk, page, pages, len(actions))
+            groups = [] if group is None else [group.id]
+        now = self.clock.now()
+        page = max(page, 0)
+        actions, total = await self.repos.roadmap.page(
+            groups, owner, now, PAGE_SIZE, page * PAGE_SIZE
+        )
+        pages = max(1, -(-total // PAGE_SIZE))
+        if page >= pages:
+            return await self.page(scope, person_id, pages - 1)
+        return Page(actions, page, pages, total)
 
     async def find_owners(self, names: Sequence[str]) -> OwnersFound:
         """People by name or @username, each name matching exactly one person."""

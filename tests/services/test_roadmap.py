@@ -236,3 +236,37 @@ async def test_forgetting_an_owner_keeps_the_action_and_tells_the_coordinators(
     )
     assert [row["chat_id"] for row in told] == [1001]
     assert "Survey" in told[0]["payload"]
+
+
+async def test_listing_puts_overdue_first_then_by_due_date_a_page_at_a_time(
+    service: RoadmapService, repos: Repositories, clock: ManualClock
+) -> None:
+    coordinator = await person(repos, 1001, "Ana", role="coordinator")
+    group = await climate_id(repos)
+    for day in (20, 5, 12, 2, 28, 9, 15, 30, 3, 25):
+        made = await service.create_action(
+            coordinator, title=f"April {day}", due_date=date(2026, 4, day), group_id=group
+        )
+        assert made.action_id is not None
+        if day == 3:
+            await service.progress(coordinator, made.action_id, status="done")
+    clock.set(datetime(2026, 4, 10, 12, 0, tzinfo=UTC))
+
+    first = await service.page("climate", coordinator, 0)
+    second = await service.page("climate", coordinator, 1)
+    beyond = await service.page("climate", coordinator, 7)
+
+    assert (first.total, first.pages) == (10, 2)
+    assert [a.title for a in first.actions] == [
+        "April 2",  # overdue, by due date
+        "April 5",
+        "April 9",
+        "April 12",  # then the open ones by due date
+        "April 15",
+        "April 20",
+        "April 25",
+        "April 28",
+    ]
+    assert [a.title for a in second.actions] == ["April 30", "April 3"]  # done ones last
+    assert beyond.page == 1
+    assert [a.title for a in (await service.page("all", coordinator, 0)).actions][:1] == ["April 2"]
