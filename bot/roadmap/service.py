@@ -229,10 +229,8 @@ class RoadmapService:
             if owner is None or owner.telegram_id is None or owner_id == actor_id:
                 continue
             tr = self.translator_of(owner)
-            text = Html(
-                f"{tr('📌 You own a new action of the roadmap.')}\n\n"
-                f"{await self.action_text(tr, action, self.zone_of(owner))}"
-            )
+            body = await self.action_text(tr, action, self.zone_of(owner))
+            text = Html(f"{tr(NEW_OWNER)}\n\n{body}")
             messages.append(self._private(owner, f"roadmap:new:{action_id}:{owner_id}", text, now))
         await self.outbox.enqueue(uow, messages)
 
@@ -588,6 +586,7 @@ class RoadmapService:
         return 1
 
 
+NEW_OWNER: Final = N_("📌 You own a new action of the roadmap.")
 ORPHANED: Final = N_(
     "Action #{id} “{title}” has no owner any more: its only owner left the bot. "
     "/progress {id} shows it."

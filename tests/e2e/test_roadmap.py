@@ -262,3 +262,98 @@ async def test_the_digest_exports_and_calendar_hold_the_roadmap(
     markdown = md_file.read_text(encoding="utf-8")
     assert "### A1 — Glacier year \\<events\\> list" in markdown
     assert "- Due: 2026-03-26 17:00 (Europe/Madrid)" in markdown
+
+
+async def test_progress_notes_status_and_a_blocked_reason_in_spanish(
+    app: WnmrcApplication, emulator: Emulator, repos: Repositories
+) -> None:
+    jorge = await member(emulator, repos, "Jorge", "Europe/Madrid", role="coordinator")
+    ana = await member(emulator, repos, "Ana", "America/Lima")
+    outsider = await member(emulator, repos, "Eve", "Europe/Paris")
+    await repos.people.set_language((await person_of(repos, ana)), "es", NOW)
+    climate = await repos.groups.by_slug("climate")
+    assert climate is not None
+    made = await app.services.roadmap.create_action(
+        await person_of(repos, jorge),
+        title="Glacier year events",
+        due_date=date(2026, 4, 3),
+        owners=[await person_of(repos, ana)],
+        group_id=climate.id,
+    )
+    assert made.action_id == 1
+    await emulator.wait_until(lambda: emulator.sent_to(ana))
+    assert (emulator.sent_to(ana)[0].text or "").startswith(
+        "📌 Tienes a tu cargo una nueva acción de la hoja de ruta."
+    )
+
+    unreadable = await emulator.says(ana, "/progress abc")
+    assert unreadable.text == (
+        "Escribe /progress seguido del número de la acción, por ejemplo /progress 12."
+    )
+    missing = await emulator.says(ana, "/progress 99")
+    assert missing.text == "No existe la acción 99. /roadmap las muestra."
+    refused = await emulator.says(outsider, "/progress 1 I did it")
+    assert refused.text == (
+        "Only the action's owners, its group's coordinators and the secretariat can do that."
+    )
+    noted = await emulator.says(ana, "/progress 1 Lista de eventos enviada <al grupo>")
+    assert noted.text == "✓ Nota añadida a #1."
+
+    shown = await emulator.says(ana, "/progress 1")
+    text = shown.text or ""
+    assert "📅 Fecha límite: viernes, 3 de abril de 2026" in text
+    assert "Ana: Lista de eventos enviada <al grupo>" in text
+    assert [b.text for row in shown.buttons for b in row] == [
+        "en curso",
+        "hecha",
+        "bloqueada",
+        "descartada",
+    ]
+    after = await tap(emulator, ana, shown, "bloqueada")
+    assert "Estado: prevista" in after
+    asked = emulator.sent_to(ana)[-1]
+    assert asked.text == "¿Qué bloquea #1? Escribe el motivo."
+    reason = await emulator.says(ana, "Esperamos los datos")
+    assert reason.text == "✓ #1 está bloqueada: Esperamos los datos"
+    action = await repos.roadmap.action(1)
+    assert action is not None
+    assert (action.status, action.blocked_reason) == ("blocked", "Esperamos los datos")
+    other = await emulator.says(outsider, "/progress 1")
+    query = emulator.tap(outsider, other, "done")
+    await emulator.wait_until(
+        lambda: any(a.callback_query_id == query for a in emulator.callback_answers)
+    )
+    alert = next(a for a in emulator.callback_answers if a.callback_query_id == query)
+    assert alert.text == (
+        "Only the action's owners, its group's coordinators and the secretariat can do that."
+    )
+    assert (await repos.roadmap.action(1)).status == "blocked"  # type: ignore[union-attr]
+
+
+async def test_the_roadmap_is_paged_with_typed_buttons(
+    app: WnmrcApplication, emulator: Emulator, repos: Repositories
+) -> None:
+    jorge = await member(emulator, repos, "Jorge", "Europe/Madrid", role="coordinator")
+    climate = await repos.groups.by_slug("climate")
+    assert climate is not None
+    for day in range(1, 11):
+        await app.services.roadmap.create_action(
+            await person_of(repos, jorge),
+            title=f"Step {day}",
+            due_date=date(2026, 4, day),
+            group_id=climate.id,
+        )
+    first = await emulator.says(jorge, "/roadmap climate")
+    assert "Page 1 of 2" in (first.text or "")
+    assert [b.data for row in first.buttons for b in row] == ["rp:climate:1"]
+    second = await tap(emulator, jorge, first, "Next »")
+    assert "#9 Step 9" in second
+    assert "#1 Step 1" not in second
+    unknown = await emulator.says(jorge, "/roadmap atlantis")
+    assert unknown.text == "There is no working group “atlantis”."
+
+
+async def person_of(repos: Repositories, user: SimUser) -> int:
+    person = await repos.people.by_telegram_id(user.id)
+    assert person is not None
+    return person.id
