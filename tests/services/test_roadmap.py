@@ -270,3 +270,43 @@ async def test_listing_puts_overdue_first_then_by_due_date_a_page_at_a_time(
     assert [a.title for a in second.actions] == ["April 30", "April 3"]  # done ones last
     assert beyond.page == 1
     assert [a.title for a in (await service.page("all", coordinator, 0)).actions][:1] == ["April 2"]
+
+
+async def test_overdue_actions_nudge_weekly_and_coordinators_get_a_monday_list(
+    service: RoadmapService, repos: Repositories
+) -> None:
+    coordinator = await person(repos, 1001, "Ana", zone="Europe/Madrid", role="coordinator")
+    owner = await person(repos, 1002, "Kofi", zone="America/Lima", role="member")
+    made = await service.create_action(
+        coordinator,
+        title="Glacier <year> report",
+        due_date=date(2026, 4, 10),
+        owners=[owner],
+        group_id=await climate_id(repos),
+    )
+    assert made.action_id is not None
+    overdue = datetime(2026, 4, 11, 14, 0, tzinfo=UTC)  # Saturday 09:00 in Lima
+    monday = datetime(2026, 4, 13, 7, 0, tzinfo=UTC)  # Monday 09:00 in Madrid
+    for moment in (
+        datetime(2026, 4, 3, 14, 0, tzinfo=UTC),
+        datetime(2026, 4, 9, 14, 0, tzinfo=UTC),
+    ):
+        assert await service.run_nudges(moment) == 1
+    assert await service.run_nudges(overdue) == 1
+    assert await service.run_nudges(monday) == 1
+    assert await service.run_nudges(overdue + timedelta(days=7)) == 1  # a week later, again
+
+    rows = await repos.db.fetch_all(
+        "SELECT chat_id, dedupe_key, payload FROM outbox WHERE dedupe_key LIKE 'roadmap:%'"
+        " AND dedupe_key NOT LIKE 'roadmap:new:%' ORDER BY id"
+    )
+    assert [(r["chat_id"], r["dedupe_key"]) for r in rows] == [
+        (1002, "roadmap:1:2:week:2026-04-03T14:00"),
+        (1002, "roadmap:1:2:day:2026-04-09T14:00"),
+        (1002, "roadmap:1:2:overdue:2026-04-11T14:00"),
+        (1001, "roadmap:list:1:2026-04-13T07:00"),
+        (1002, "roadmap:1:2:overdue:2026-04-18T14:00"),
+    ]
+    assert "Overdue actions of your working groups" in rows[3]["payload"]
+    assert "#1 Glacier &lt;year&gt; report — due Friday, April 10, 2026" in rows[3]["payload"]
+    assert await service.next_nudge_at() == monday + timedelta(days=7)
