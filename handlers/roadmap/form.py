@@ -69,6 +69,10 @@ PROMPTS: Final = {
     ),
 }
 OPTIONAL: Final = frozenset({"objective", "description"})
+TOO_LONG: Final = N_(
+    "That is too long: at most {limit} characters here, and yours has {length}. Please type a "
+    "shorter answer."
+)
 
 
 def service(context: BotContext) -> RoadmapService:
@@ -113,10 +117,13 @@ async def _read_typed(context: BotContext, mode: Mode, draft: Draft, text: str) 
     cleaned = " ".join(text.split())
     if step == "group":
         return await _typed_group(context, answers, cleaned)
+    limit = rules.DESCRIPTION_LIMIT if step == "description" else rules.TITLE_LIMIT
+    if step in ("objective", "title", "description") and len(cleaned) > limit:
+        return Stay(answers, _(TOO_LONG, limit=limit, length=len(cleaned)))
     if step in ("objective", "title") and cleaned:
-        return Accept(cleaned[: rules.TITLE_LIMIT])
+        return Accept(cleaned)
     if step == "description" and cleaned:
-        return Accept(text.strip()[: rules.DESCRIPTION_LIMIT])
+        return Accept(text.strip())
     if step == "owners":
         return await _typed_owners(context, answers, text)
     if step == "due":

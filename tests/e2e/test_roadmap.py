@@ -85,6 +85,8 @@ async def create_action(emulator: Emulator, jorge: SimUser) -> None:
     assert "step 2 of 6" in objective
     title = await emulator.says(jorge, "Roadmap 2023–2025: a methodology for best practices")
     assert "✓ Objective: Roadmap 2023–2025" in (title.text or "")
+    too_long = await emulator.says(jorge, "x" * 201)
+    assert "at most 200 characters here, and yours has 201" in (too_long.text or "")
     description = await emulator.says(jorge, "Draft the <methodology> note")
     await tap(emulator, jorge, description, "Skip")
     owners = await emulator.says(jorge, "Nobody Known")
