@@ -265,6 +265,26 @@ async def test_the_digest_exports_and_calendar_hold_the_roadmap(
     assert "### A1 — Glacier year \\<events\\> list" in markdown
     assert "- Due: 2026-03-26 17:00 (Europe/Madrid)" in markdown
 
+    # A network-wide action Kofi owns is in his /calendar too (not in the group's).
+    network_wide = await repos.roadmap.create_action(
+        objective_id=None,
+        group_id=None,
+        title="Five-Year Action contribution (network)",
+        description=None,
+        due_date=date(2026, 5, 4),
+        due_time=None,
+        due_zone="Europe/Madrid",
+        due_at=datetime(2026, 5, 4, 22, 0, tzinfo=UTC),
+        owners=owner,
+        created_by=None,
+        now=NOW,
+    )
+    mine = await emulator.says(kofi, "/calendar")
+    assert mine.document is not None
+    uids = {str(e["uid"]) for e in Calendar.from_ical(mine.document.content).walk("VEVENT")}
+    assert f"roadmap-action-{network_wide}@wnmrc-bot" in uids
+    assert "roadmap-action-1@wnmrc-bot" in uids
+
 
 async def test_progress_notes_status_and_a_blocked_reason_in_spanish(
     app: WnmrcApplication, emulator: Emulator, repos: Repositories
@@ -359,23 +379,3 @@ async def person_of(repos: Repositories, user: SimUser) -> int:
     person = await repos.people.by_telegram_id(user.id)
     assert person is not None
     return person.id
-
-    # A network-wide action Kofi owns is in his /calendar too (not in the group's).
-    network_wide = await repos.roadmap.create_action(
-        objective_id=None,
-        group_id=None,
-        title="Five-Year Action contribution (network)",
-        description=None,
-        due_date=date(2026, 5, 4),
-        due_time=None,
-        due_zone="Europe/Madrid",
-        due_at=datetime(2026, 5, 4, 22, 0, tzinfo=UTC),
-        owners=owner,
-        created_by=None,
-        now=NOW,
-    )
-    mine = await emulator.says(kofi, "/calendar")
-    assert mine.document is not None
-    uids = {str(e["uid"]) for e in Calendar.from_ical(mine.document.content).walk("VEVENT")}
-    assert f"roadmap-action-{network_wide}@wnmrc-bot" in uids
-    assert "roadmap-action-1@wnmrc-bot" in uids
