@@ -8,9 +8,9 @@ another from a few seconds after the seeding (as ``RoadmapService`` plans them).
 starts ``wnmrc-bot run``, waits until it delivers one more nudge, lets it work for a seeded
 random while and kills it.
 
-From the ledger and the database: every nudge reached its owner, at most one doubled per kill,
-every nudge row ``sent``, every outbox row ``sent``, ``PRAGMA integrity_check`` ok, the token in
-no log line. ``WNMRC_KILL_LOOP`` sets the number of kills (3 by default), ``WNMRC_KILL_SEED`` the
+From the ledger and the database: every nudge reached its owner, at most one extra copy per
+kill (the message in flight at it), every nudge row ``sent``, every outbox row ``sent``,
+``PRAGMA integrity_check`` ok, the token in no log line. ``WNMRC_KILL_LOOP`` sets the number of kills (3 by default), ``WNMRC_KILL_SEED`` the
 random moments.
 """
 
@@ -160,13 +160,11 @@ async def test_kill_9_while_roadmap_nudges_come_due_loses_none_and_doubles_at_mo
     copies = _messages(ledger)
     per_kill: Counter[int] = Counter()
     for entries in copies.values():
-        if len(entries) > 1:
-            second = entries[1].at
-            per_kill[max((i for i, kill in enumerate(kills) if kill <= second), default=-1)] += 1
+        for extra in entries[1:]:  # a copy in flight at two kills in a row goes out three times
+            per_kill[max((i for i, kill in enumerate(kills) if kill <= extra.at), default=-1)] += 1
 
     assert code == 0, output[-3000:]
     assert set(copies) == expected, "a nudge missed its owner, or went to someone else"
-    assert max(len(entries) for entries in copies.values()) <= 2
     assert -1 not in per_kill, "a nudge was doubled without a kill"
     assert max(per_kill.values(), default=0) <= 1, f"doubled per kill: {per_kill}"
     assert _nudge_statuses(database) == Counter({"sent": count})
