@@ -10,8 +10,8 @@ random while and kills it.
 
 From the ledger and the database: every nudge reached its owner, at most one extra copy per
 kill (the message in flight at it), every nudge row ``sent``, every outbox row ``sent``,
-``PRAGMA integrity_check`` ok, the token in no log line. ``WNMRC_KILL_LOOP`` sets the number of kills (3 by default), ``WNMRC_KILL_SEED`` the
-random moments.
+``PRAGMA integrity_check`` ok, the token in no log line. ``WNMRC_KILL_LOOP`` sets the number
+of kills (3 by default), ``WNMRC_KILL_SEED`` the random moments.
 """
 
 from __future__ import annotations
