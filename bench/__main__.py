@@ -22,6 +22,7 @@ BENCHMARKS = (
     "digest",
     "startup",
     "opportunities",
+    "roadmap",
 )
 
 

@@ -177,11 +177,19 @@ async def seed_opportunities(repos: Repositories, scale: Scale) -> None:
         assert opportunity.id > 0
 
 
+async def seed_roadmap(repos: Repositories, scale: Scale) -> None:
+    """Roadmap actions of the groups (one for every 25 members; bench/roadmap.py)."""
+    from bench.roadmap import seed_actions
+
+    await seed_actions(repos, scale.members // 25, scale.until)
+
+
 SEEDERS: list[Callable[[Repositories, Scale], Awaitable[None]]] = [
     seed_members,
     seed_meetings,
     seed_experiences,
     seed_opportunities,
+    seed_roadmap,
 ]
 """What each section provider needs in the database, in proportion to the members."""
 

@@ -29,6 +29,7 @@ from bot.menus import chat_menus, publish_menus, publish_profile
 from bot.opportunities.deadlines import opportunity_deadlines
 from bot.opportunities.introductions import monthly_introductions
 from bot.outbox import DeliveryConfig, outbox_mailer, outbox_retention, outbox_sender
+from bot.roadmap.work import roadmap_nudges
 from bot.runtime import DueWork, DueWorkRuntime
 from bot.web.server import start_web, stop_web
 from config import NetworkConfig, Settings, load_network
@@ -51,6 +52,7 @@ from handlers import (
     privacy,
     profile,
     reviews,
+    roadmap,
     roster,
     slots,
     start,
@@ -79,6 +81,7 @@ FEATURES = (
     reviews,
     decisions,
     opportunities,
+    roadmap,
 )
 """Handler modules in registration order; ``start.fallbacks()`` are added after them all."""
 
@@ -93,6 +96,7 @@ DUE_WORK: tuple[Callable[[WnmrcApplication], DueWork], ...] = (
     opportunity_deadlines,  # bot/opportunities/deadlines.py
     monthly_introductions,  # bot/opportunities/introductions.py
     chat_menus,  # bot/menus.py
+    roadmap_nudges,  # bot/roadmap/work.py
 )
 """Everything that comes due, one factory each, registered with the one runtime at start."""
 

@@ -64,17 +64,22 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument(
         "file", type=Path, help="CSV: name, email, reserve, country, groups, ..."
     )
+    roadmap = commands.add_parser("import-roadmap", help="import or update the roadmap (CSV)")
+    roadmap.add_argument(
+        "file", type=Path, help="CSV: ref, objective, group, title, owners, due, ..."
+    )
     export = commands.add_parser("export", help="export data as files")
     export.add_argument(
         "what",
-        choices=["roster", "experiences", "booklet", "calendar", "decisions"],
+        choices=["roster", "experiences", "booklet", "calendar", "decisions", "roadmap"],
         help="what to export",
     )
     export.add_argument(
         "file",
         type=Path,
         help="where to write it (roster: CSV; experiences: FILE.csv and FILE.json; "
-        "booklet: FILE.md and FILE.html; decisions: Markdown minutes)",
+        "booklet: FILE.md and FILE.html; decisions: Markdown minutes; "
+        "roadmap: CSV, or Markdown for FILE.md)",
     )
     export.add_argument(
         "calendar_file",
@@ -114,7 +119,9 @@ def _force_option(command: argparse.ArgumentParser) -> None:
     )
 
 
-PRIVATE_COMMANDS = frozenset({"run", "migrate", "backup", "restore", "import-people", "export"})
+PRIVATE_COMMANDS = frozenset(
+    {"run", "migrate", "backup", "restore", "import-people", "import-roadmap", "export"}
+)
 """Commands whose files hold personal data: whatever they create is readable by its owner only."""
 
 
@@ -265,6 +272,14 @@ def _import_people(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(import_people(settings, args.file, out=sys.stdout))
 
 
+def _import_roadmap(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.roadmap.imports import import_roadmap
+
+    require_file(settings.database_path)
+    require_writable(settings.database_path)
+    return asyncio.run(import_roadmap(settings, args.file, out=sys.stdout))
+
+
 def _export(args: argparse.Namespace, settings: Settings) -> int:
     """Every export: the database must exist; its files are checked, written, made private."""
     require_file(settings.database_path)
@@ -294,9 +309,12 @@ async def _write_export(args: argparse.Namespace, settings: Settings) -> str:
 
     from bot.experiences.booklet import export_booklet, export_experiences
     from bot.meetings.calendar import export_calendar
+    from bot.roadmap.export import export_roadmap
     from bot.roster import export_roster
 
     now = datetime.now(UTC)
+    if args.what == "roadmap":
+        return await export_roadmap(settings, args.file)
     if args.what == "roster":
         return await export_roster(settings, args.file, group_slug=args.group)
     if args.what == "calendar":
@@ -346,6 +364,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "health": _health,
     "i18n": _i18n,
     "import-people": _import_people,
+    "import-roadmap": _import_roadmap,
     "export": _export,
     "outbox": _outbox,
 }

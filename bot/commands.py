@@ -141,6 +141,15 @@ INTROS: Final = Command(
 ALERTS: Final = Command(
     "alerts", N_("Choose how often opportunities are offered to you"), where=Where.PRIVATE
 )
+# Roadmap
+ROADMAP: Final = Command("roadmap", N_("See the roadmap: overdue actions first, then by due date"))
+MYTASKS: Final = Command("mytasks", N_("See the roadmap actions you own"), where=Where.PRIVATE)
+PROGRESS: Final = Command(
+    "progress", N_("Add a progress note to an action or change its status"), where=Where.PRIVATE
+)
+ACTION: Final = Command(
+    "action", N_("Add an action to the roadmap"), Role.COORDINATOR, Where.PRIVATE
+)
 
 COMMANDS: tuple[Command, ...] = (
     START,
@@ -194,6 +203,10 @@ COMMANDS: tuple[Command, ...] = (
     PROJECTS,
     ALERTS,
     INTROS,
+    ROADMAP,
+    MYTASKS,
+    PROGRESS,
+    ACTION,
 )
 """Every command in the order of ``/help`` and the menus."""
 

@@ -162,6 +162,7 @@ class Services:
         self.menus = MenusService(repos, self.clock, self.runtime, secretariat)
         language = self.i18n.default_language
         self.chats = ChatsService(repos, self.clock, self.digests, language, self.menus.changed)
+        self.privacy.before_forget(self.roadmap.tell_orphaned)
 
     def wake_outbox(self) -> None:
         """A unit of work queued messages: tell the outbox sender (due work of the one runtime)

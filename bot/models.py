@@ -39,6 +39,8 @@ from storage.outbox import (
     OutboxSummary,
     OutgoingMessage,
 )
+from storage.roadmap import Action as RoadmapAction
+from storage.roadmap import Note as RoadmapNote
 from storage.web import FeedOwner
 
 __all__ = [
@@ -76,6 +78,8 @@ __all__ = [
     "ProfileRole",
     "Proposal",
     "ProposalAnswer",
+    "RoadmapAction",
+    "RoadmapNote",
     "RosterMember",
     "WorkingGroup",
     "parse_local",

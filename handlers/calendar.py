@@ -71,16 +71,20 @@ async def calendar_command(update: Update, context: BotContext) -> None:
             await message.reply_text(_(NO_GROUP))
             return
         chosen = [linked]
-    await _send_calendar(message, context, chosen)
+    owner = person.id if message.chat.type == Chat.PRIVATE else None
+    await _send_calendar(message, context, chosen, owner)
     await _show_feed(message, context, chosen)
 
 
 async def _send_calendar(
-    message: Message, context: BotContext, groups: Sequence[WorkingGroup]
+    message: Message,
+    context: BotContext,
+    groups: Sequence[WorkingGroup],
+    owner_id: int | None = None,
 ) -> None:
     _ = context.tr
     names = [group.name(_.language) for group in groups]
-    found = await context.services.meetings.calendar.of_groups(groups, names)
+    found = await context.services.meetings.calendar.of_groups(groups, names, owner_id)
     if found is None:
         await message.reply_text(
             _("There are no meetings of {groups} yet.", groups=format_names(names, _.language))

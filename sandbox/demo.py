@@ -15,6 +15,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.roadmap.rules import Due, nudge_plan
 from sandbox.demo_opportunities import load_opportunities
 from sandbox.emulator import Emulator, SimChat, SimUser
 from storage import ExperienceStatus, ProfileRole, Repositories
@@ -347,6 +348,7 @@ class DemoNetwork:
         await self.load_decisions(repos, clock)
         await self.load_join_policies(repos, clock)
         await load_opportunities(self.users, repos, clock)
+        await self.load_roadmap(repos, clock)
 
     async def load_join_policies(self, repos: Repositories, clock: Clock) -> None:
         """Socioeconomics is open to everyone, community empowerment by invitation only; the
@@ -494,6 +496,47 @@ class DemoNetwork:
             key = f"demo-publication:{experience.id}"
             await repos.reviews.record_publication(experience.id, chat.id, key, now)
 
+    async def load_roadmap(self, repos: Repositories, clock: Clock) -> None:
+        """The roadmap from the 2023 seminar (once): its objectives and actions with fictional
+        owners, one overdue, some due within two weeks, one done; the owners' nudges planned."""
+        if await repos.roadmap.objectives():
+            return
+        now = clock.now()
+        people = {
+            p.first_name: await repos.people.by_telegram_id(u.id) for p, u in self.users.items()
+        }
+        groups = {g.slug: g.id for g in await repos.groups.list()}
+        objectives: dict[str, int] = {}
+        for title, slug, action, owners, days, hour, status in DEMO_ROADMAP:
+            group_id = groups.get(slug) if slug else None
+            if title not in objectives:
+                objectives[title] = await repos.roadmap.create_objective(title, group_id, None, now)
+            owner_ids = [p.id for name in owners if (p := people.get(name)) is not None]
+            zone = ZoneInfo("Europe/Madrid")
+            due = Due((now + timedelta(days=days)).astimezone(zone).date(), hour, zone.key)
+            action_id = await repos.roadmap.create_action(
+                objective_id=objectives[title],
+                group_id=group_id,
+                title=action,
+                description=None,
+                due_date=due.day,
+                due_time=due.time,
+                due_zone=due.zone,
+                due_at=due.at,
+                owners=owner_ids,
+                created_by=None,
+                now=now - timedelta(days=30),
+            )
+            if status != "planned":
+                await repos.roadmap.set_status(action_id, status, None, now - timedelta(days=1))
+                continue
+            for name in owners:
+                owner = people.get(name)
+                if owner is None:
+                    continue
+                plan = nudge_plan(due, ZoneInfo(owner.timezone or "UTC"), now)
+                await repos.roadmap.plan_nudges([(action_id, owner.id, k, at) for k, at in plan])
+
     def banner(self) -> str:
         lines = ["Demo network loaded (fictional people and reserves):"]
         for person in PEOPLE:
@@ -541,6 +584,57 @@ async def load_email_only_member(repos: Repositories, clock: Clock) -> None:
     )
     if (await imports.matches([li]))[0] is None:
         await imports.apply([li], clock.now())
+
+
+DEMO_ROADMAP: tuple[tuple[str, str | None, str, tuple[str, ...], int, time | None, str], ...] = (
+    # objective, group (None: the whole network), action, owners, due in days, time, status
+    (
+        "Roadmap 2023–2025 of the network (approved in plenary, September 2023)",
+        None,
+        "Circulate the approved roadmap to every reserve (demo)",
+        ("Mei",),
+        -20,
+        None,
+        "done",
+    ),
+    (
+        "A methodology for identifying best practices, their replicability and scalability",
+        "climate",
+        "Draft the methodology for the October online meeting (demo)",
+        ("Ana", "Emily"),
+        6,
+        time(17, 0),
+        "planned",
+    ),
+    (
+        "A methodology for identifying best practices, their replicability and scalability",
+        "biodiversity",
+        "Collect the workshop notes on biodiversity practices (demo)",
+        ("Léa",),
+        -3,
+        None,
+        "planned",
+    ),
+    (
+        "The International Year of Glaciers' Preservation 2025",
+        "climate",
+        "Propose the network's events for the glacier year (demo)",
+        ("Jorge",),
+        12,
+        None,
+        "planned",
+    ),
+    (
+        "The Five-Year Action for the Development of Mountain Regions",
+        None,
+        "Send the network's contribution to the Five-Year Action (demo)",
+        ("Amara", "Liu"),
+        45,
+        time(12, 0),
+        "planned",
+    ),
+)
+"""The demo roadmap, from the 2023 seminar's conclusions; owners are fictional."""
 
 
 def _demo_user(emulator: Emulator, person: DemoPerson) -> SimUser:

@@ -255,6 +255,35 @@ class RoadmapRepository:
             )
         return [_action(row) for row in rows]
 
+    async def page(
+        self,
+        group_ids: Sequence[int] | None,
+        owner_id: int | None,
+        now: datetime,
+        limit: int,
+        offset: int,
+    ) -> tuple[builtins.list[Action], int]:
+        """One page of actions, overdue first, then open ones by due date, then closed ones;
+        and how many there are. Filtered by owning groups and/or an owner when given."""
+        where, params = ["1"], []
+        if group_ids is not None:
+            where.append(f"a.group_id IN ({', '.join('?' for _ in group_ids) or 'NULL'})")
+            params += list(group_ids)
+        if owner_id is not None:
+            where.append("a.id IN (SELECT action_id FROM roadmap_owners WHERE person_id = ?)")
+            params.append(owner_id)
+        condition = " AND ".join(where)
+        total = await self._db.fetch_value(
+            f"SELECT count(*) FROM roadmap_actions a WHERE {condition}", tuple(params)
+        )
+        rows = await self._db.fetch_all(
+            f"{_ACTION_SELECT} WHERE {condition} ORDER BY"
+            " CASE WHEN a.status NOT IN ('planned', 'in_progress', 'blocked') THEN 2"
+            " WHEN a.due_at <= ? THEN 0 ELSE 1 END, a.due_at, a.id LIMIT ? OFFSET ?",
+            (*params, to_db(now), limit, offset),
+        )
+        return [_action(row) for row in rows], int(total)
+
     async def owned_by(self, person_id: int) -> builtins.list[Action]:
         rows = await self._db.fetch_all(
             f"{_ACTION_SELECT} WHERE a.id IN"
@@ -364,6 +393,31 @@ class RoadmapRepository:
     ) -> builtins.list[Action]:
         actions = await self.actions(group_ids)
         return [a for a in actions if a.done_at is not None and start <= a.done_at < end]
+
+    async def for_digest(
+        self,
+        group_ids: Sequence[int],
+        network: bool,
+        since: datetime,
+        until: datetime,
+        horizon: datetime,
+    ) -> builtins.list[Action]:
+        """Open actions due by ``horizon`` and those done in ``(since, until]``, of these groups
+        (and the network-wide ones when ``network``)."""
+        marks = ", ".join("?" for _ in group_ids) or "NULL"
+        scope = f"(a.group_id IN ({marks})" + (" OR a.group_id IS NULL)" if network else ")")
+        rows = await self._db.fetch_all(
+            f"{_ACTION_SELECT} WHERE {scope} AND ("
+            " (a.status IN ('planned', 'in_progress', 'blocked') AND a.due_at <= ?)"
+            " OR (a.status = 'done' AND a.done_at > ? AND a.done_at <= ?))"
+            " ORDER BY a.due_at, a.id",
+            (*group_ids, to_db(horizon), to_db(since), to_db(until)),
+        )
+        return [_action(row) for row in rows]
+
+    async def person_ids(self) -> builtins.list[int]:
+        """Everyone an imported roadmap may name as an owner."""
+        return [int(r[0]) for r in await self._db.fetch_all("SELECT id FROM people ORDER BY id")]
 
     async def orphaned_by(self, person_id: int) -> builtins.list[Action]:
         """Open actions the person alone owns (left without an owner when they go)."""

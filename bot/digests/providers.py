@@ -56,10 +56,12 @@ def section_providers(repos: Repositories) -> list[SectionProvider]:
     # builds this feature's service): imported here, when first used, until it moves.
     from bot.opportunities.digest import OpportunitiesProvider
     from bot.reminders import UpcomingMeetingsProvider
+    from bot.roadmap.digest import RoadmapProvider
 
     return [
         NewMembersProvider(repos),
         UpcomingMeetingsProvider(repos),
         ExperiencesProvider(repos),
         OpportunitiesProvider(repos),
+        RoadmapProvider(repos),
     ]

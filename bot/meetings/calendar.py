@@ -33,6 +33,7 @@ from icalendar import Calendar, Event, vRecur
 from config import Settings, SettingsError
 from storage import Database, Repositories, WorkingGroup
 from storage.calendar import CalendarMeeting, CalendarOccurrence
+from storage.roadmap import Action
 
 PRODID: Final = "-//World Network of Mountain Biosphere Reserves//wnmrc-bot//EN"
 UID_DOMAIN: Final = "wnmrc-bot"
@@ -155,11 +156,47 @@ def _first_day(starts: Iterable[datetime]) -> date:
     return date(max(year, 1970), 1, 1)
 
 
-def calendar_file(meetings: Iterable[CalendarMeeting], now: datetime, name: str) -> bytes:
-    """An ``.ics`` with every meeting given, one VEVENT each."""
+def calendar_file(
+    meetings: Iterable[CalendarMeeting],
+    now: datetime,
+    name: str,
+    deadlines: Iterable[Action] = (),
+) -> bytes:
+    """An ``.ics`` with every meeting given, one VEVENT each, and the roadmap's due dates."""
     chosen = list(meetings)
-    first = _first_day(m.starts_at for m in chosen)
-    return _calendar((meeting_event(m, now) for m in chosen), name, first)
+    due = [action for action in deadlines if action.status != "dropped"]
+    first = _first_day([*(m.starts_at for m in chosen), *(a.due_at for a in due)])
+    events = [*(meeting_event(m, now) for m in chosen), *(deadline_event(a, now) for a in due)]
+    return _calendar(events, name, first)
+
+
+def deadline_uid(action_id: int) -> str:
+    return f"roadmap-action-{action_id}@{UID_DOMAIN}"
+
+
+def deadline_event(action: Action, now: datetime) -> Event:
+    """An action's due date: an all-day event for a date, a timed one (in the zone it was
+    typed in) for a date and time."""
+    event = Event()
+    event.add("uid", deadline_uid(action.id))
+    event.add("dtstamp", now.astimezone(UTC))
+    event.add("created", action.created_at.astimezone(UTC))
+    event.add("last-modified", action.updated_at.astimezone(UTC))
+    event.add("sequence", max(0, int((action.updated_at - action.created_at).total_seconds())))
+    event.add("summary", f"#{action.id} {action.title}")
+    event.add("categories", ["roadmap"])
+    if action.description:
+        event.add("description", action.description)
+    if action.due_time is None:
+        event.add("dtstart", action.due_date)
+        event.add("dtend", action.due_date + timedelta(days=1))
+    else:
+        zone = ZoneInfo(action.due_zone)
+        event.add("dtstart", zoned(action.due_at, zone))
+        event.add("dtend", zoned(action.due_at, zone))
+    event.add("status", "CONFIRMED")
+    event.add("transp", "TRANSPARENT")
+    return event
 
 
 def occurrence_file(
@@ -200,11 +237,15 @@ async def export_calendar(settings: Settings, path: Path, *, group_slug: str, no
         repos = Repositories.from_db(db)
         group = _group_of(await repos.groups.list(), group_slug)
         meetings = await repos.calendar.meetings_of_groups([group.id])
+        deadlines = await repos.roadmap.actions([group.id])
     finally:
         await db.close()
-    content = calendar_file(meetings, now, calendar_name([group.name("en")]))
+    content = calendar_file(meetings, now, calendar_name([group.name("en")]), deadlines)
     await asyncio.to_thread(path.write_bytes, content)
-    return f"{path}: {len(meetings)} meetings (working group {group.slug})"
+    return (
+        f"{path}: {len(meetings)} meetings, {len(deadlines)} roadmap due dates"
+        f" (working group {group.slug})"
+    )
 
 
 def _group_of(groups: list[WorkingGroup], slug: str) -> WorkingGroup:

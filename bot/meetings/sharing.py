@@ -89,13 +89,20 @@ class CalendarFiles:
         return bool(await self.repos.roster.group_ids_of(person_id))
 
     async def of_groups(
-        self, groups: Sequence[WorkingGroup], names: Sequence[str]
+        self, groups: Sequence[WorkingGroup], names: Sequence[str], owner_id: int | None = None
     ) -> CalendarFile | None:
-        """Every meeting of these groups (``names`` as the reader reads them); None: none."""
+        """Every meeting of these groups (``names`` as the reader reads them) and the due dates
+        of their roadmap actions, with those ``owner_id`` owns elsewhere; None: nothing."""
         meetings = await self.repos.calendar.meetings_of_groups([g.id for g in groups])
-        if not meetings:
+        deadlines = await self.repos.roadmap.actions([g.id for g in groups])
+        if owner_id is not None:
+            known = {action.id for action in deadlines}
+            owned = await self.repos.roadmap.owned_by(owner_id)
+            deadlines += [action for action in owned if action.id not in known]
+        if not meetings and not deadlines:
             return None
-        content = calendar.calendar_file(meetings, self.clock.now(), calendar.calendar_name(names))
+        name = calendar.calendar_name(names)
+        content = calendar.calendar_file(meetings, self.clock.now(), name, deadlines)
         scope = groups[0].slug if len(groups) == 1 else None
         return CalendarFile(content, calendar.calendar_filename(scope), len(meetings))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.outbox import OutboxService
@@ -22,6 +23,9 @@ def name_variants(person: Person) -> list[str]:
     return list(dict.fromkeys(name for name in names if name))
 
 
+ForgetHook = Callable[[Repositories, Person], Awaitable[None]]
+
+
 class PrivacyService:
     """/mydata and /forgetme."""
 
@@ -29,6 +33,12 @@ class PrivacyService:
         self._repos = repos
         self._privacy = PrivacyRepository(repos.db)
         self._outbox = outbox
+        self._before_forget: list[ForgetHook] = []
+
+    def before_forget(self, hook: ForgetHook) -> None:
+        """Run ``hook(uow, person)`` in /forgetme's unit of work, before the person goes (a
+        feature tells others what the person leaves behind)."""
+        self._before_forget.append(hook)
 
     async def personal_data(self, person: Person) -> dict[str, Any]:
         """Each section of what is stored about the person, by section name."""
@@ -37,6 +47,8 @@ class PrivacyService:
     async def forget(self, person: Person) -> bool:
         """Delete the person (their own rows cascade) and take their name out of the messages
         still held for others, in one unit of work; False when already gone."""
-        async with self._repos.unit():
+        async with self._repos.unit() as uow:
+            for hook in self._before_forget:
+                await hook(uow, person)
             await self._outbox.forget(person.id, name_variants(person))
             return await self._privacy.forget(_subject(person))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -76,6 +77,22 @@ class Due:
         return self.at.astimezone(zone).date()
 
 
+@dataclass(frozen=True)
+class RoadmapRow:
+    """One checked row, ready to store."""
+
+    number: int
+    ref: str
+    objective: str | None
+    group_id: int | None
+    title: str
+    description: str | None
+    owners: tuple[int, ...]
+    due: Due
+    status: str
+    blocked_reason: str | None
+
+
 def zone_or_utc(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(name) if name else ZoneInfo("UTC")
@@ -118,8 +135,14 @@ PAST_DUE: Final = N_("{when} is already past. Please type a date in the future."
 def format_due(due: Due, zone: ZoneInfo, language: str) -> str:
     """A date in the locale's words; a date and time in the reader's zone, zone named."""
     if due.time is None:
-        return str(format_date(due.day, format="full", locale=Locale.parse(language)))
+        return format_day(due.day, language)
     return format_when(due.at, zone, language)
+
+
+@lru_cache(maxsize=4096)
+def format_day(day: date, language: str) -> str:
+    """``Friday, April 3, 2026`` as the language writes it (a digest repeats the same days)."""
+    return str(format_date(day, format="full", locale=Locale.parse(language)))
 
 
 # --- order and overdue -------------------------------------------------------------------

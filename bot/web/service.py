@@ -187,7 +187,8 @@ class WebService:
             return None
         groups, language = await self._feed_groups(owner)
         names = [g.name(language) for g in groups]
-        found = await self.meetings.calendar.of_groups(groups, names) if groups else None
+        own = owner.id if owner.kind == "person" else None  # their own actions' due dates too
+        found = await self.meetings.calendar.of_groups(groups, names, own) if groups else None
         now = self.clock.now()
         content = (
             found.content

@@ -66,3 +66,22 @@ async def test_demo_people_are_reachable_by_the_bot(emulator: Emulator) -> None:
     reply = await emulator.says(demo.users[PEOPLE[3]], "/start")
 
     assert reply.text.startswith("Bienvenue, Léa\u202f!")
+
+
+async def test_demo_roadmap_comes_from_the_seminar_with_fictional_owners(
+    emulator: Emulator, app: WnmrcApplication, repos: Repositories
+) -> None:
+    demo = DemoNetwork.build(emulator)
+    await demo.load(repos, app.services.clock)
+    await demo.load(repos, app.services.clock)  # loading again adds nothing
+
+    actions = await repos.roadmap.actions()
+    assert len(actions) == 5
+    assert all(action.owners for action in actions)
+    assert {a.status for a in actions} == {"done", "planned"}
+    titles = [o.title for o in await repos.roadmap.objectives()]
+    assert "The International Year of Glaciers' Preservation 2025" in titles
+    emily = demo.users[next(p for p in PEOPLE if p.first_name == "Emily")]
+    mine = await emulator.says(emily, "/mytasks")
+    assert "Draft the methodology for the October online meeting (demo)" in (mine.text or "")
+    assert "(America/Vancouver)" in (mine.text or "")

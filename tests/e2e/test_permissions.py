@@ -87,6 +87,10 @@ TABLE: dict[str, Row] = {
     "projects": Row(),
     "alerts": Row(),
     "intros": Row(),
+    "roadmap": Row("all"),
+    "mytasks": Row(),
+    "progress": Row("999"),
+    "action": Row(),
 }
 
 

@@ -36,6 +36,7 @@ PROMISED: dict[str, tuple[str, ...]] = {
         "ratio_growth_matching",
         "ratio_growth_introductions",
     ),
+    "roadmap": ("listing_100", "digest_100", "ratio_listing_growth_100_vs_50"),
 }
 
 
@@ -106,3 +107,12 @@ def test_opportunities_offer_and_pair(runs: dict[str, tuple[int, str, str]]) -> 
         assert 0 < size["offered"] <= 20
     for size in figures["introductions"].values():
         assert size["pairs"] > 0
+
+
+@pytest.mark.slow
+def test_roadmap_lists_every_action_and_fills_the_digest_section(
+    runs: dict[str, tuple[int, str, str]],
+) -> None:
+    figures = json.loads(runs["roadmap"][1])["roadmap"]
+    assert figures["listing_100"]["actions"] == 100
+    assert figures["digest_100"]["digest_network_items"] > 0

@@ -295,6 +295,14 @@ async def furnish(services: Services, people: dict[str, Person], theme: str) -> 
     offer = {"kind": "project", "title": "Atlas <b>", "description": "Socios", "themes": [theme]}
     posted = await services.opportunities.post(people["member"], offer)
     await services.opportunities.interested(people["secretariat"], posted.opportunity.id, None)
+    group = await services.groups.find(theme)
+    soon = (datetime.now(ZoneInfo("Europe/Madrid")) + timedelta(days=5)).date()
+    owners = [people["member"].id]
+    gid = group.id if group else None
+    action = await services.roadmap.create_action(
+        boss.person_id, title="Acción <b>", due_date=soon, owners=owners, group_id=gid
+    )
+    assert action.created, action
 
 
 async def _meeting(services: Services, host: Person, actor: Actor, recurrence: str) -> None:

@@ -11,6 +11,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.i18n import I18n
 from bot.outbox import OutboxService
+from bot.privacy.service import PrivacyService
 from bot.roadmap.service import NO_PROGRESS_RIGHT, NOT_ALLOWED, RoadmapService
 from config import load_network, load_settings
 from storage import Repositories
@@ -167,6 +168,10 @@ async def test_nudges_go_once_at_nine_the_owners_time(
     done = await service.progress(owner, result.action_id, status="done", note="Sent")
     assert done.action is not None
     assert done.action.status == "done"
+    # Only the coordinator's weekly overdue list is left, and with nothing overdue it stays unsent.
+    monday = datetime(2026, 4, 13, 7, 0, tzinfo=UTC)  # 09:00 in Madrid
+    assert await service.next_nudge_at() == monday
+    assert await service.run_nudges(monday) == 0
     assert await service.next_nudge_at() is None
 
 
@@ -195,3 +200,113 @@ async def test_progress_is_for_owners_coordinators_and_the_secretariat(
     assert [(n.author_name, n.text, n.status) for n in notes] == [
         ("Kofi", "waiting for data", "blocked")
     ]
+
+
+async def test_forgetting_an_owner_keeps_the_action_and_tells_the_coordinators(
+    service: RoadmapService, repos: Repositories
+) -> None:
+    coordinator = await person(repos, 1001, "Ana", "es", role="coordinator")
+    owner = await person(repos, 1002, "Kofi", role="member")
+    result = await service.create_action(
+        coordinator,
+        title="Survey",
+        due_date=date(2026, 4, 10),
+        owners=[owner],
+        group_id=await climate_id(repos),
+    )
+    assert result.action_id is not None
+    await service.progress(owner, result.action_id, note="Half of the answers are in")
+    privacy = PrivacyService(repos, service.outbox)
+    privacy.before_forget(service.tell_orphaned)
+    kofi = await repos.people.get(owner)
+    assert kofi is not None
+
+    mine = await privacy.personal_data(kofi)
+    assert [a["title"] for a in mine["roadmap_actions_owned"]] == ["Survey"]
+    assert [n["text"] for n in mine["roadmap_notes_written"]] == ["Half of the answers are in"]
+    assert await privacy.forget(kofi)
+
+    action = await repos.roadmap.action(result.action_id)
+    assert action is not None
+    assert action.owners == ()
+    notes = await service.notes(result.action_id)
+    assert [(n.author_id, n.text) for n in notes] == [(None, "Half of the answers are in")]
+    told = await repos.db.fetch_all(
+        "SELECT chat_id, payload FROM outbox WHERE dedupe_key LIKE 'roadmap:orphaned:%'"
+    )
+    assert [row["chat_id"] for row in told] == [1001]
+    assert "Survey" in told[0]["payload"]
+
+
+async def test_listing_puts_overdue_first_then_by_due_date_a_page_at_a_time(
+    service: RoadmapService, repos: Repositories, clock: ManualClock
+) -> None:
+    coordinator = await person(repos, 1001, "Ana", role="coordinator")
+    group = await climate_id(repos)
+    for day in (20, 5, 12, 2, 28, 9, 15, 30, 3, 25):
+        made = await service.create_action(
+            coordinator, title=f"April {day}", due_date=date(2026, 4, day), group_id=group
+        )
+        assert made.action_id is not None
+        if day == 3:
+            await service.progress(coordinator, made.action_id, status="done")
+    clock.set(datetime(2026, 4, 10, 12, 0, tzinfo=UTC))
+
+    first = await service.page("climate", coordinator, 0)
+    second = await service.page("climate", coordinator, 1)
+    beyond = await service.page("climate", coordinator, 7)
+
+    assert (first.total, first.pages) == (10, 2)
+    assert [a.title for a in first.actions] == [
+        "April 2",  # overdue, by due date
+        "April 5",
+        "April 9",
+        "April 12",  # then the open ones by due date
+        "April 15",
+        "April 20",
+        "April 25",
+        "April 28",
+    ]
+    assert [a.title for a in second.actions] == ["April 30", "April 3"]  # done ones last
+    assert beyond.page == 1
+    assert [a.title for a in (await service.page("all", coordinator, 0)).actions][:1] == ["April 2"]
+
+
+async def test_overdue_actions_nudge_weekly_and_coordinators_get_a_monday_list(
+    service: RoadmapService, repos: Repositories
+) -> None:
+    coordinator = await person(repos, 1001, "Ana", zone="Europe/Madrid", role="coordinator")
+    owner = await person(repos, 1002, "Kofi", zone="America/Lima", role="member")
+    made = await service.create_action(
+        coordinator,
+        title="Glacier <year> report",
+        due_date=date(2026, 4, 10),
+        owners=[owner],
+        group_id=await climate_id(repos),
+    )
+    assert made.action_id is not None
+    overdue = datetime(2026, 4, 11, 14, 0, tzinfo=UTC)  # Saturday 09:00 in Lima
+    monday = datetime(2026, 4, 13, 7, 0, tzinfo=UTC)  # Monday 09:00 in Madrid
+    for moment in (
+        datetime(2026, 4, 3, 14, 0, tzinfo=UTC),
+        datetime(2026, 4, 9, 14, 0, tzinfo=UTC),
+    ):
+        assert await service.run_nudges(moment) == 1
+    assert await service.run_nudges(overdue) == 1
+    assert await service.run_nudges(monday) == 1
+    assert await service.run_nudges(overdue + timedelta(days=7)) == 1  # a week later, again
+
+    rows = await repos.db.fetch_all(
+        "SELECT chat_id, dedupe_key, payload FROM outbox WHERE dedupe_key LIKE 'roadmap:%'"
+        " AND dedupe_key NOT LIKE 'roadmap:new:%' ORDER BY id"
+    )
+    assert [(r["chat_id"], r["dedupe_key"]) for r in rows] == [
+        (1002, "roadmap:1:2:week:2026-04-03T14:00"),
+        (1002, "roadmap:1:2:day:2026-04-09T14:00"),
+        (1002, "roadmap:1:2:overdue:2026-04-11T14:00"),
+        (1001, "roadmap:list:1:2026-04-13T07:00"),
+        (1002, "roadmap:1:2:overdue:2026-04-18T14:00"),
+    ]
+    assert "Overdue actions of your working groups" in rows[3]["payload"]
+    assert "#1 Glacier &lt;year&gt; report — due Friday, April 10, 2026" in rows[3]["payload"]
+    assert await service.next_nudge_at() == monday + timedelta(days=7)
