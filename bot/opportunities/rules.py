@@ -289,10 +289,9 @@ STEPS: Final[tuple[Step, ...]] = (
     Step(
         "deadline",
         N_("Deadline"),
-        N_(
-            "Its deadline, in your time zone ({zone})? "
-            "For example “15 March” or “2027-03-15 17:00”."
-        ),
+        # Translators: {zone} names the person's zone (a city); {examples} are dates to type,
+        # computed from today.
+        N_("Its deadline, in your time zone ({zone})? A date, or a date and time: {examples}."),
         optional=True,
     ),
     Step(

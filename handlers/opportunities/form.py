@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
+from bot.dates import Examples
 from bot.digests import format_when
 from bot.formats import zone_name
 from bot.i18n import LANGUAGES, N_
@@ -207,7 +208,9 @@ async def _step_view(
     number = STEP_NAMES.index(name) + 1
     lines.append(_("<b>Your opportunity, step {n} of {total}</b>", n=number, total=len(STEPS)))
     limit = rules.LIMITS.get(name, 0)
-    lines.append(_(step.prompt, limit=limit, zone=zone_name(_zone(context), _.language)))
+    zone = ZoneInfo(_zone(context))
+    examples = Examples(context.services.clock.now(), zone)
+    lines.append(_(step.prompt, limit=limit, zone=zone_name(zone, _.language), examples=examples))
     value = answers.get(name)
     if value and name not in ("kind", *LIST_STEPS):
         lines.append(_("Now: {value}", value=await _display(context, name, value)))

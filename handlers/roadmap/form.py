@@ -17,6 +17,8 @@ from typing import Any, Final
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
+from bot.dates import Examples
+from bot.formats import zone_name
 from bot.groups import find_group
 from bot.i18n import N_
 from bot.models import Draft, Person
@@ -63,9 +65,11 @@ PROMPTS: Final = {
     "title": N_("What is the action? Type its title."),
     "description": N_("Describe it in a few lines or paste a link, or tap Skip."),
     "owners": N_("Who owns it? Type names or @usernames, separated by commas."),
+    # Translators: {zone} names the person's zone (a city); {examples} are dates to type,
+    # computed from today.
     "due": N_(
-        "When is it due? Type a date (2026-03-15) or a date and time (2026-03-15 17:00), "
-        "in your time zone ({zone})."
+        "When is it due? Type a date, or a date and time, in your zone ({zone}); "
+        "for example {examples}."
     ),
 }
 OPTIONAL: Final = frozenset({"objective", "description"})
@@ -210,7 +214,9 @@ async def step_view(
     lines: list[str] = [note, ""] if note else []
     n = STEPS.index(name) + 1
     lines.append(_("<b>New action, step {n} of {total}</b>", n=n, total=len(STEPS)))
-    lines.append(_(PROMPTS[name], zone=_zone(context)))
+    zone = zone_or_utc(_zone(context))
+    examples = Examples(context.services.clock.now(), zone)
+    lines.append(_(PROMPTS[name], zone=zone_name(zone, _.language), examples=examples))
     rows = await _choices(context, mode, name, answers)
     rows.append(_navigation(context, mode, name, answers))
     return View(Html("\n".join(lines)), markup(rows))
