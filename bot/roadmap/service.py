@@ -19,6 +19,7 @@ from bot.access import Actor
 from bot.clock import Clock
 from bot.i18n import N_, I18n, Translator
 from bot.outbox import OutboxService
+from bot.outbox.addressing import person_chat
 from bot.rendering import Html, escape
 from bot.roadmap import rules
 from bot.roadmap.rules import Due, zone_or_utc
@@ -226,7 +227,7 @@ class RoadmapService:
         messages = []
         for owner_id in action.owners:
             owner = await uow.people.get(owner_id)
-            if owner is None or owner.telegram_id is None or owner_id == actor_id:
+            if owner is None or person_chat(owner) is None or owner_id == actor_id:
                 continue
             tr = self.translator_of(owner)
             body = await self.action_text(tr, action, self.zone_of(owner))
@@ -236,10 +237,12 @@ class RoadmapService:
 
     @staticmethod
     def _private(person: Person, key: str, text: Html, now: datetime) -> OutgoingMessage:
-        assert person.telegram_id is not None
+        """A notice to one person, on their channels (Telegram, e-mail or both)."""
+        chat = person_chat(person)
+        assert chat is not None
         return OutgoingMessage(
             kind="notice",
-            chat_id=person.telegram_id,
+            chat_id=chat,
             person_id=person.id,
             payload=OutboxPayload(text=text),
             dedupe_key=key,
@@ -499,7 +502,7 @@ class RoadmapService:
         messages = []
         for action in await uow.roadmap.orphaned_by(person.id):
             for reader in await self._responsible(uow, action):
-                if reader.id == person.id or reader.telegram_id is None:
+                if reader.id == person.id or person_chat(reader) is None:
                     continue
                 tr = self.translator_of(reader)
                 text = tr(ORPHANED, id=action.id, title=action.title)
@@ -544,7 +547,7 @@ class RoadmapService:
             following = rules.next_weekly(nudge.due_at, now)
             await uow.roadmap.plan_nudges([(action.id, owner.id, "overdue", following)])
         await uow.roadmap.mark_nudge(nudge.id, "sent", now)
-        if owner.telegram_id is None:
+        if person_chat(owner) is None:
             return 0
         tr = self.translator_of(owner)
         body = await self.action_text(tr, action, self.zone_of(owner))
@@ -568,7 +571,7 @@ class RoadmapService:
         await uow.roadmap.mark_nudge(nudge.id, "sent", now)
         following = rules.next_weekly(nudge.due_at, now)
         await uow.roadmap.plan_nudges([(None, coordinator.id, "list", following)])
-        if coordinator.telegram_id is None:
+        if person_chat(coordinator) is None:
             return 0
         tr = self.translator_of(coordinator)
         zone = self.zone_of(coordinator)

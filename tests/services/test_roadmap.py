@@ -17,6 +17,7 @@ from config import load_network, load_settings
 from storage import Repositories
 
 from .conftest import START
+from .test_email import imported_person
 
 SECRETARIAT = 990001
 
@@ -310,3 +311,29 @@ async def test_overdue_actions_nudge_weekly_and_coordinators_get_a_monday_list(
     assert "Overdue actions of your working groups" in rows[3]["payload"]
     assert "#1 Glacier &lt;year&gt; report — due Friday, April 10, 2026" in rows[3]["payload"]
     assert await service.next_nudge_at() == monday + timedelta(days=7)
+
+
+async def test_an_owner_with_only_e_mail_gets_the_nudge_by_e_mail(
+    service: RoadmapService, repos: Repositories, clock: ManualClock
+) -> None:
+    """Someone imported with an address who never started the bot still hears of their action."""
+    repos.outbox.email_enabled = True
+    coordinator = await person(repos, 1001, "Ana", role="coordinator")
+    mei = await imported_person(repos, "Mei", "mei@example.cn", "zh")
+    await repos.groups.add_member(await climate_id(repos), mei, "member", START)
+    await repos.people.set_timezone(mei, "Asia/Shanghai", START)
+    await service.create_action(
+        coordinator,
+        title="Glacier year report",
+        due_date=date(2026, 4, 10),
+        owners=[mei],
+        group_id=await climate_id(repos),
+    )
+    week = datetime(2026, 4, 3, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+    clock.set(week)
+    assert await service.run_nudges(clock.now()) == 1
+    rows = await repos.db.fetch_all(
+        "SELECT channel, payload FROM outbox WHERE person_id = ? ORDER BY id", (mei,)
+    )
+    assert [row["channel"] for row in rows] == ["email", "email"]  # the new action, the nudge
+    assert "2026年4月10日" in rows[-1]["payload"]
