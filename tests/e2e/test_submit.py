@@ -614,6 +614,8 @@ async def test_the_demo_network_has_experiences_at_several_stages(
         "accepted",
         "changes_requested",
         "in_review",
+        "selected",  # two published ones, for the web gallery
+        "selected",
         "submitted",
     ]
     emily = next(user for person, user in demo.users.items() if person.first_name == "Emily")
