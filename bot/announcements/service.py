@@ -22,6 +22,7 @@ from bot.clock import Clock
 from bot.groups import find_group
 from bot.i18n import LANGUAGES, N_, I18n, Translator
 from bot.outbox import OutboxService
+from bot.outbox.addressing import person_chat
 from bot.permissions import Role
 from bot.rendering import Html
 from config import Settings
@@ -329,7 +330,7 @@ class AnnouncementsService:
                 members = [m.person for m in await self.repos.roster.members(group.id)]
             else:
                 members = await self.repos.roster.network_members()
-            people = [p for p in members if _reachable(p)]
+            people = [p for p in members if person_chat(p) is not None]
         return Recipients(places, people)
 
     async def _in_their_languages(self, places: list[Place]) -> list[Place]:
@@ -401,9 +402,10 @@ class AnnouncementsService:
             chat_tr = self.i18n.translator(place.language or self.i18n.default_language)
             add(chat_tr, place.chat_id, place.topic_id, None)
         for person in recipients.people:
-            if person.telegram_id is not None:
+            chat = person_chat(person)  # Telegram, or e-mail for someone who has only that
+            if chat is not None:
                 tr = self.i18n.for_person(person.language, person.telegram_language)
-                add(tr, person.telegram_id, None, person.id)
+                add(tr, chat, None, person.id)
         return messages
 
 
@@ -420,8 +422,3 @@ def _places(groups: Sequence[WorkingGroup]) -> list[Place]:
         if group.active and group.chat_id is not None:
             seen.setdefault((group.chat_id, group.topic_id), Place(group.chat_id, group.topic_id))
     return list(seen.values())
-
-
-def _reachable(person: Person) -> bool:
-    """Started the bot, never blocked it: the bot may write to them in private."""
-    return person.telegram_id is not None and person.started_at is not None and person.reachable

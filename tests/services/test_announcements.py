@@ -30,6 +30,7 @@ from config import load_network, load_settings
 from storage import Draft, Repositories
 
 from .conftest import START
+from .test_email import imported_person
 
 SECRETARIAT = 990001
 CLIMATE_CHAT = -100555
@@ -224,3 +225,24 @@ async def test_audience_edit_cancel_and_an_audience_that_reaches_nobody(
     assert await service.tap(carmen, token, "cancel") == Cancelled()
     assert await service.draft(carmen) is None
     assert (await repos.outbox.summary()).count() == 0
+
+
+async def test_a_member_with_only_e_mail_gets_the_announcement_by_e_mail(
+    repos: Repositories, service: AnnouncementsService
+) -> None:
+    """Someone the secretariat imported with an address, who has no Telegram, is not left out."""
+    repos.outbox.email_enabled = True
+    carmen = await person(repos, 1001, "Carmen", "es", role="coordinator")
+    mei = await imported_person(repos, "Mei", "mei@example.cn", "zh")
+    await repos.groups.add_member(await climate_id(repos), mei, "member", START)
+    draft = await at_preview(service, carmen, "The follow-up meeting is on Monday.")
+
+    queued = await service.tap(carmen, str(draft.data["id"]), "send")
+
+    assert isinstance(queued, Queued)
+    assert [p.id for p in queued.recipients.people] == [carmen, mei]
+    rows = await repos.db.fetch_all(
+        "SELECT channel, payload FROM outbox WHERE person_id = ? ORDER BY id", (mei,)
+    )
+    assert [row["channel"] for row in rows] == ["email"]
+    assert "公告 — 气候变化" in rows[0]["payload"]
