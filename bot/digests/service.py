@@ -33,6 +33,7 @@ from bot.digests.rules import (
 )
 from bot.i18n import I18n, choose_language
 from bot.outbox import OutboxService
+from bot.outbox.addressing import on_telegram, person_chat
 from bot.outbox.sender import Waker
 from bot.roster import linked_group, zone_of
 from config import Settings
@@ -108,6 +109,21 @@ class DigestsService:
                 await self._ensure(await self._group_zone(group), now, group.id)
         if self.settings.network_channel:
             await self._ensure(self.default_zone, now)
+        await self._ensure_mail_only(now)
+
+    async def _ensure_mail_only(self, now: datetime) -> None:
+        """A weekly personal digest for every member reached only by e-mail (no Telegram to
+        switch it on with /digest): the group chats' digests never reach them otherwise. The
+        e-mail's unsubscribe link stops it."""
+        for person in await self.repos.roster.network_members():
+            if on_telegram(person) or person_chat(person) is None:
+                continue
+            if await self.schedules.for_person(person.id) is None:
+                zone = zone_of(person.timezone) or self.default_zone
+                due = next_due("weekly", zone, now)
+                floor = now - period_length("weekly")
+                await self.schedules.set_personal(person.id, "weekly", due, floor, now)
+                self._schedules_changed()
 
     async def _ensure(self, zone: ZoneInfo, now: datetime, group_id: int | None = None) -> None:
         due = next_due("weekly", zone, now)
@@ -263,8 +279,7 @@ class DigestsService:
             language,
             person_id=person.id,
         )
-        chat_id = person.telegram_id if person.started_at is not None else None
-        return Destination(target, chat_id, person_id=person.id)
+        return Destination(target, person_chat(person), person_id=person.id)
 
     # composing and queueing
 

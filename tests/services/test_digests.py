@@ -18,6 +18,7 @@ from storage import Repositories
 from storage.outbox import OutboxMessage
 
 from .conftest import START
+from .test_email import imported_person
 
 MONDAY_MADRID = datetime(2026, 3, 30, 7, 0, tzinfo=UTC)
 CLIMATE_CHAT = -100555
@@ -62,6 +63,12 @@ async def join(repos: Repositories, telegram_id: int, first: str, last: str, at:
     climate = await repos.groups.by_slug("climate")
     assert climate is not None
     await repos.groups.add_member(climate.id, person.id, "member", at)
+    return person.id
+
+
+async def person_id_of(repos: Repositories, telegram_id: int) -> int:
+    person = await repos.people.by_telegram_id(telegram_id)
+    assert person is not None
     return person.id
 
 
@@ -186,3 +193,30 @@ async def test_a_personal_digest_is_set_in_the_readers_zone_and_wakes_the_runtim
     assert wakes.count == 1
     off = await digests.set_personal(person_id, "off")
     assert (off.frequency, off.next_due_at) == ("off", None)
+
+
+async def test_a_member_with_only_e_mail_gets_a_weekly_digest_by_e_mail_at_nine_their_time(
+    repos: Repositories, digests: DigestsService, clock: ManualClock
+) -> None:
+    """No Telegram to type /digest with: the weekly digest comes to them by default, by e-mail."""
+    repos.outbox.email_enabled = True
+    mei = await imported_person(repos, "Mei", "mei@example.cn", "zh")
+    climate = await repos.groups.by_slug("climate")
+    assert climate is not None
+    await repos.groups.add_member(climate.id, mei, "member", START)
+    await repos.people.set_timezone(mei, "Asia/Shanghai", START)
+    await join(repos, 7003, "Ana", "Quispe", START)  # news for the digest; she has Telegram
+
+    await digests.ensure_defaults()
+
+    schedule = await digests.personal_schedule(mei)
+    assert schedule is not None
+    assert schedule.frequency == "weekly"
+    assert schedule.next_due_at == datetime(2026, 3, 30, 1, tzinfo=UTC)  # Monday 09:00 Shanghai
+    clock.set(datetime(2026, 3, 30, 1, tzinfo=UTC))
+    assert await digests.run_due() >= 1
+    rows = await repos.db.fetch_all(
+        "SELECT channel, kind FROM outbox WHERE person_id = ? ORDER BY id", (mei,)
+    )
+    assert [(row["channel"], row["kind"]) for row in rows] == [("email", "digest")]
+    assert await digests.personal_schedule(await person_id_of(repos, 7003)) is None
