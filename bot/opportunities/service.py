@@ -23,6 +23,7 @@ from bot.opportunities.introductions import IntroductionsService
 from bot.opportunities.rules import WEEK, Found, InterestTap, Match, OpportunityTap, Wanted
 from bot.opportunities.texts import card, person_card, reasons_text
 from bot.outbox import OutboxService
+from bot.outbox.addressing import person_chat
 from bot.profile import ROLE_LABELS, language_name
 from bot.rendering import Html
 from bot.roster.rules import GroupPlace
@@ -160,7 +161,8 @@ class OpportunitiesService:
         return Posted(opportunity, len(offers))
 
     async def _offers(self, opportunity: Opportunity) -> list[Match]:
-        candidates = [p for p in await self.repos.roster.network_members() if _reachable(p)]
+        members = await self.repos.roster.network_members()
+        candidates = [p for p in members if person_chat(p) is not None]
         matches = rules.rank_members(wanted(opportunity), candidates)
         since = self.clock.now() - WEEK
         return rules.choose_offers(
@@ -176,7 +178,7 @@ class OpportunitiesService:
         messages = []
         for match in offers:
             person = await self.repos.people.get(match.person_id)
-            if person is None or person.telegram_id is None:
+            if person is None or person_chat(person) is None:
                 continue
             tr = self.tr(person)
             labels = await self.labels(tr.language)
@@ -291,7 +293,7 @@ class OpportunitiesService:
                 if opportunity.poster_id is None
                 else await uow.people.get(opportunity.poster_id)
             )
-            if added and poster is not None and poster.telegram_id is not None:
+            if added and poster is not None and person_chat(poster) is not None:
                 await self.outbox.enqueue(
                     uow, [await self._interest_notice(poster, person, opportunity, statement)]
                 )
@@ -336,7 +338,7 @@ class OpportunitiesService:
             if not await uow.opportunities.decide(opportunity_id, person_id, status, now):
                 return REFUSED
             messages = []
-            if person.telegram_id is not None:
+            if person_chat(person) is not None:
                 tr = self.tr(person)
                 notice = ACCEPTED_NOTICE if accept else DECLINED_NOTICE
                 contact = opportunity.contact or (
@@ -375,7 +377,7 @@ class OpportunitiesService:
                 if opportunity.poster_id is None
                 else await uow.people.get(opportunity.poster_id)
             )
-            if poster is not None and poster.telegram_id is not None:
+            if poster is not None and person_chat(poster) is not None:
                 tr = self.tr(poster)
                 text = tr(HIDDEN_NOTICE, title=opportunity.title, reason=reason)
                 key = f"opportunity:{opportunity.id}:hidden"
@@ -428,7 +430,7 @@ class OpportunitiesService:
         messages = []
         for partner_id in partners:
             person = await self.repos.people.get(partner_id)
-            if person is None or person.telegram_id is None:
+            if person is None or person_chat(person) is None:
                 continue
             tr = self.tr(person)
             text = tr(PROJECT_NOTICE, title=group.theme, poster=poster.name, slug=group.slug)
@@ -465,7 +467,7 @@ class OpportunitiesService:
             messages = []
             for person_id in ids:
                 person = await uow.people.get(person_id)
-                if person is None or person.telegram_id is None:
+                if person is None or person_chat(person) is None:
                     continue
                 tr = self.tr(person)
                 when = format_when(deadline, self.zone(person), tr.language)
@@ -540,11 +542,12 @@ class OpportunitiesService:
         rows: list[list[dict[str, str]]] | None,
         kind: OutboxKind = "notice",
     ) -> OutgoingMessage:
-        assert person.telegram_id is not None
+        chat = person_chat(person)  # Telegram, or e-mail for someone who has only that
+        assert chat is not None
         markup = None if rows is None else {"inline_keyboard": rows}
         return OutgoingMessage(
             kind=kind,
-            chat_id=person.telegram_id,
+            chat_id=chat,
             person_id=person.id,
             payload=OutboxPayload(text=text, reply_markup=markup),
             dedupe_key=key,
@@ -591,7 +594,3 @@ def _may_start_project(opportunity: Opportunity | None, poster: Person) -> bool:
         and opportunity.project_group_id is None
         and opportunity.status in ("open", "filled")
     )
-
-
-def _reachable(person: Person) -> bool:
-    return person.telegram_id is not None and person.started_at is not None and person.reachable

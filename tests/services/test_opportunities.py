@@ -20,6 +20,7 @@ from config import load_network, load_settings
 from storage import Repositories
 
 from .conftest import START
+from .test_email import imported_person
 
 PLACES = (
     ("PE", "America/Lima"), ("ES", "Europe/Madrid"), ("CN", "Asia/Shanghai"),
@@ -112,3 +113,39 @@ async def test_three_months_of_introductions_for_40_people(
             if row.dedupe_key.startswith(prefix)
         }
         assert told == in_month
+
+
+async def test_an_internship_is_offered_by_e_mail_to_a_young_researcher_without_telegram(
+    service: OpportunitiesService, repos: Repositories
+) -> None:
+    """The matching reaches people the secretariat imported with only an address."""
+    repos.outbox.email_enabled = True
+    poster_id = await person(repos, 1, role="reserve_manager", country="PE")
+    mei = await imported_person(repos, "Mei", "mei@example.cn", "zh")
+    await repos.people.update_profile(
+        mei, START, role="young_researcher", interests=["climate"], spoken_languages=["es", "zh"]
+    )
+    climate = await repos.groups.by_slug("climate")
+    assert climate is not None
+    await repos.groups.add_member(climate.id, mei, "member", START)
+    poster = await repos.people.get(poster_id)
+    assert poster is not None
+
+    posted = await service.post(
+        poster,
+        {
+            "kind": "internship",
+            "title": "Glacier monitoring internship",
+            "description": "Three months in Huascarán.",
+            "themes": ["climate"],
+            "places": ["PE"],
+            "languages": ["es"],
+        },
+    )
+
+    assert posted.offered == 1
+    rows = await repos.db.fetch_all(
+        "SELECT channel, payload FROM outbox WHERE person_id = ? ORDER BY id", (mei,)
+    )
+    assert [row["channel"] for row in rows] == ["email"]
+    assert "Glacier monitoring internship" in rows[0]["payload"]
