@@ -242,10 +242,8 @@ async def export_calendar(settings: Settings, path: Path, *, group_slug: str, no
         await db.close()
     content = calendar_file(meetings, now, calendar_name([group.name("en")]), deadlines)
     await asyncio.to_thread(path.write_bytes, content)
-    return (
-        f"{path}: {len(meetings)} meetings, {len(deadlines)} roadmap due dates"
-        f" (working group {group.slug})"
-    )
+    due_dates = f", {len(deadlines)} roadmap due dates" if deadlines else ""
+    return f"{path}: {len(meetings)} meetings{due_dates} (working group {group.slug})"
 
 
 def _group_of(groups: list[WorkingGroup], slug: str) -> WorkingGroup:
