@@ -8,6 +8,7 @@ still at UTC-3 (09:00 = 12:00 UTC) and Sydney at UTC+11 (09:00 Monday = 22:00 UT
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -244,10 +245,17 @@ async def test_personal_digests_at_nine_local_in_each_readers_language(
     await emulator.wait_until(lambda: len(emulator.sent_to(carmen)) == 2)
     assert (emulator.sent_to(carmen)[1].text or "").split("\n") == PERSONAL["es"]
 
-    personal = [r for r in await all_digest_rows(repos) if r.person_id is not None]
-    assert sorted((r.chat_id, r.due_at, r.status) for r in personal) == sorted(
-        [(olivia.id, sydney_monday, "sent"), (carmen.id, santiago_monday, "sent")]
-    )
+    expected = sorted([(olivia.id, sydney_monday, "sent"), (carmen.id, santiago_monday, "sent")])
+
+    async def personal_rows() -> list[tuple[int, datetime, str]]:
+        rows = [r for r in await all_digest_rows(repos) if r.person_id is not None]
+        return sorted((r.chat_id, r.due_at, r.status) for r in rows)
+
+    for _ in range(200):  # the message arrives before its row is marked sent: wait up to 10 s
+        if await personal_rows() == expected:
+            break
+        await asyncio.sleep(0.05)
+    assert await personal_rows() == expected
 
 
 async def test_a_digest_due_during_downtime_goes_out_once_on_restart(
