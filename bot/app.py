@@ -23,6 +23,7 @@ from bot.digests.schedule import digest_schedule
 from bot.http import AiohttpRequest
 from bot.i18n import I18n
 from bot.intake import Intake
+from bot.joining.work import join_request_expiry
 from bot.logs import redact_bot_loggers
 from bot.meetings.wiring import connect_meetings, meeting_reminders
 from bot.menus import chat_menus, publish_menus, publish_profile
@@ -93,6 +94,7 @@ DUE_WORK: tuple[Callable[[WnmrcApplication], DueWork], ...] = (
     meeting_reminders,  # bot/meetings/reminders.py
     DecisionDeadlines,  # bot/decisions/work.py
     claim_notices,  # bot/claims/work.py
+    join_request_expiry,  # bot/joining/work.py
     opportunity_deadlines,  # bot/opportunities/deadlines.py
     monthly_introductions,  # bot/opportunities/introductions.py
     chat_menus,  # bot/menus.py

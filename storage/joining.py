@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 from storage.database import Database
 from storage.models import JoinPolicy
 from storage.rows import expect_row, row_dict
-from storage.timecodec import to_db
+from storage.timecodec import from_db, to_db
 
 RequestStatus = Literal["pending", "approved", "declined", "expired"]
 RequestVia = Literal["bot", "chat"]
@@ -58,6 +58,12 @@ _INVITE_TIMES: Final = ("created_at", "expires_at", "revoked_at")
 _EXPIRE_PAST: Final = """
 UPDATE join_requests SET status = 'expired'
 WHERE group_id = :group_id AND person_id = :person_id AND status = 'pending' AND expires_at <= :now
+"""
+
+_EXPIRE_DUE: Final = """
+UPDATE join_requests SET status = 'expired'
+WHERE status = 'pending' AND expires_at <= :now
+RETURNING *
 """
 
 _DECIDE: Final = """
@@ -155,6 +161,22 @@ class JoiningRepository:
         async with self._db.transaction() as conn, conn.execute(_DECIDE, params) as cursor:
             row = await cursor.fetchone()
         return None if row is None else _request(row)
+
+    async def next_expiry(self) -> datetime | None:
+        """When the earliest request still waiting expires."""
+        value = await self._db.fetch_value(
+            "SELECT MIN(expires_at) FROM join_requests WHERE status = 'pending'"
+        )
+        return None if value is None else from_db(str(value))
+
+    async def expire_due(self, now: datetime) -> builtins.list[JoinRequest]:
+        """Mark every request whose time ran out undecided as expired; the requests marked."""
+        async with (
+            self._db.transaction() as conn,
+            conn.execute(_EXPIRE_DUE, {"now": to_db(now)}) as cursor,
+        ):
+            rows = await cursor.fetchall()
+        return sorted((_request(row) for row in rows), key=lambda request: request.id)
 
     async def requests_of(self, person_id: int, now: datetime) -> builtins.list[JoinRequest]:
         """The person's requests still waiting, oldest first."""

@@ -119,6 +119,20 @@ def outcome_notice(tr: Translator, approved: bool, group_name: str) -> Html:
     )
 
 
+def expiry_notice(tr: Translator, group_name: str, slug: str) -> Html:
+    """What the person who asked is told when nobody decided within ``REQUEST_LIFETIME``."""
+    return tr.plural(
+        "Your request to join the working group {group} got no answer within {days} day and "
+        "has expired. You can ask again with /join {slug}, or write to one of its coordinators.",
+        "Your request to join the working group {group} got no answer within {days} days and "
+        "has expired. You can ask again with /join {slug}, or write to one of its coordinators.",
+        REQUEST_LIFETIME.days,
+        group=bold(group_name),
+        days=REQUEST_LIFETIME.days,
+        slug=slug,
+    )
+
+
 def invite_text(
     tr: Translator, group_name: str, url: str, uses: int, expires: datetime, zone: ZoneInfo
 ) -> Html:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 from zoneinfo import ZoneInfo
 
@@ -19,12 +20,14 @@ from bot.joining.rules import (
     Admission,
     RequestDecision,
     admission,
+    expiry_notice,
     invite_token_ok,
     outcome_notice,
     request_notice,
 )
 from bot.outbox.service import OutboxService
 from bot.presence import Sender
+from bot.rendering import Html
 from storage import Person, Repositories, WorkingGroup
 from storage.joining import Invite, JoinRequest, RequestVia
 from storage.membership import MembershipSource
@@ -248,20 +251,49 @@ class JoiningService:
     def _outcome(
         self, request: JoinRequest, group: WorkingGroup, asker: Person
     ) -> list[OutgoingMessage]:
+        tr = self._i18n.for_person(asker.language, asker.telegram_language)
+        text = outcome_notice(tr, request.status == "approved", group.name(tr.language))
+        return self._to_asker(request, asker, text, "outcome")
+
+    def _to_asker(
+        self, request: JoinRequest, asker: Person, text: Html, what: str
+    ) -> list[OutgoingMessage]:
+        """One notice to the person who asked, when they can be written to."""
         if asker.telegram_id is None or asker.started_at is None:
             return []
-        tr = self._i18n.for_person(asker.language, asker.telegram_language)
-        approved = request.status == "approved"
         return [
             OutgoingMessage(
                 kind="notice",
                 chat_id=asker.telegram_id,
                 person_id=asker.id,
-                dedupe_key=f"joinreq:{request.id}:outcome",
-                payload=OutboxPayload(text=outcome_notice(tr, approved, group.name(tr.language))),
+                dedupe_key=f"joinreq:{request.id}:{what}",
+                payload=OutboxPayload(text=text),
                 due_at=self._clock.now(),
             )
         ]
+
+    # --- expiry -----------------------------------------------------------------------
+
+    async def next_expiry(self) -> datetime | None:
+        return await self._repos.joining.next_expiry()
+
+    async def expire_requests(self, now: datetime) -> int:
+        """Requests nobody decided in time: marked expired, each person told they may ask
+        again (the approvers' buttons answer "expired" from then on). How many expired."""
+        async with self._repos.unit() as uow:
+            expired = await uow.joining.expire_due(now)
+            for request in expired:
+                await self._outbox.enqueue(uow, await self._expiry(uow, request))
+        return len(expired)
+
+    async def _expiry(self, uow: Repositories, request: JoinRequest) -> list[OutgoingMessage]:
+        group = await self._group(uow, request.group_id)
+        asker = await uow.people.get(request.person_id)
+        if group is None or asker is None:
+            return []
+        tr = self._i18n.for_person(asker.language, asker.telegram_language)
+        text = expiry_notice(tr, group.name(tr.language), group.slug)
+        return self._to_asker(request, asker, text, "expired")
 
     # --- the linked chat --------------------------------------------------------------
 

@@ -112,6 +112,9 @@ class Journal:
         self.retry_due = 0.0
         """When the latest 429's ``retry_after`` ends (monotonic): a retry may come until then."""
         self._cursors: dict[int, int] = {}
+        self._sent: dict[int, list[LedgerEntry]] = {}
+        """The ``send`` entries by chat: ``sent_to`` stays cheap when a test re-checks thousands
+        of chats on every call the bot makes (the kill loop's hundred cycles)."""
 
     # recording
 
@@ -135,8 +138,17 @@ class Journal:
             wall=time.time(),
         )
         self.ledger.append(entry)
+        if kind == "send":
+            self._sent.setdefault(entry.chat_id, []).append(entry)
         self.changed.fire()
         return entry
+
+    def restore(self, entries: list[LedgerEntry]) -> None:
+        """Entries saved by an earlier sandbox session, appended as if recorded again."""
+        self.ledger.extend(entries)
+        for entry in entries:
+            if entry.kind == "send":
+                self._sent.setdefault(entry.chat_id, []).append(entry)
 
     def record_call(
         self, method: str, params: dict[str, Any], status: int, description: str | None
@@ -175,7 +187,7 @@ class Journal:
     # reading
 
     def sent_to(self, chat_id: int) -> list[LedgerEntry]:
-        return [e for e in self.ledger if e.kind == "send" and e.chat_id == chat_id]
+        return list(self._sent.get(chat_id, ()))
 
     def next_sent(self, chat_id: int, after: int = 0) -> LedgerEntry | None:
         """The first message sent to the chat past its cursor and ``after``; moves the cursor."""

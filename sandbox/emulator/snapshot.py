@@ -86,7 +86,7 @@ def restore(backend: Backend, path: Path) -> dict[str, Any] | None:
         raise ValueError(f"{path} holds the chats of another bot")
     backend.world = world
     backend.commands = snapshot.commands
-    backend.journal.ledger.extend(snapshot.ledger)
+    backend.journal.restore(snapshot.ledger)
     backend.journal.callback_answers.extend(snapshot.callback_answers)
     backend.updates.next_update_id = snapshot.next_update_id
     return snapshot.notes
