@@ -1,18 +1,24 @@
 """What the subprocess reliability tests share: the bot as in production (``wnmrc-bot run``) in
 a child process logging to a file (never an unread pipe), a broadcast queued in its database
-while it is down, and what the database says afterwards."""
+while it is down, what the database says afterwards, and the kill loop's cycle (start, wait for
+progress, work on a random while, kill -9; at the end a last process drains with SIGTERM)."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import random
+import signal
 import sqlite3
 import sys
+import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.clock import SystemClock
+from sandbox.emulator import Emulator, LedgerEntry
 from storage import Database
 from storage.outbox import OutboxPayload, OutboxRepository, OutgoingMessage
 
@@ -76,3 +82,75 @@ def integrity(database: Path) -> str:
         return "\n".join(str(row[0]) for row in connection.execute("PRAGMA integrity_check"))
     finally:
         connection.close()
+
+
+@dataclass
+class KillLoop:
+    """``wnmrc-bot run`` killed with SIGKILL again and again against one emulator that outlives
+    every process, then drained by a last process stopped with SIGTERM."""
+
+    emulator: Emulator
+    environment: dict[str, str]
+    log: Path
+    rng: random.Random
+    kills: list[float] = field(default_factory=list)
+    """When each kill happened (``time.monotonic()``, the ledger's clock)."""
+
+    async def cycle(
+        self,
+        progress: Callable[[], int],
+        target: int | None = None,
+        work: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        """Start the bot, wait until ``progress()`` grows (unless it already reached
+        ``target``), let it ``work`` on (by default a random 0-1.2 s) and kill it."""
+        process = await start_bot(self.environment, self.log)
+        try:
+            before = progress()
+            if target is None or before < target:
+                await self.emulator.wait_until(lambda: progress() > before, timeout=60)
+            if work is None:
+                await asyncio.sleep(self.rng.uniform(0.0, 1.2))
+            else:
+                await work()
+        finally:
+            process.send_signal(signal.SIGKILL)
+            await process.wait()
+            self.kills.append(time.monotonic())
+
+    async def drain(self, done: Callable[[], object], timeout: float) -> int:  # noqa: ASYNC109
+        """A last process finishes what is left: ``done()``, a quiet second, SIGTERM; its exit
+        code."""
+        process = await start_bot(self.environment, self.log)
+        try:
+            await self.emulator.wait_until(done, timeout=timeout)
+            await self.emulator.settle(quiet=1.0, timeout=30)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            code = await asyncio.wait_for(process.wait(), 30)
+        return code
+
+    def doubles_per_kill(self, copies: Iterable[Sequence[LedgerEntry]]) -> Counter[int]:
+        """Each extra copy of a message counted against the last kill before it was sent
+        (``-1``: before any kill, which must never happen)."""
+        per_kill: Counter[int] = Counter()
+        for entries in copies:
+            for extra in entries[1:]:
+                kill = max((i for i, at in enumerate(self.kills) if at <= extra.at), default=-1)
+                per_kill[kill] += 1
+        return per_kill
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def assert_sound(self, code: int, database: Path, token: str) -> None:
+        """The last process stopped cleanly, the file is sound and the token in no log line."""
+        output = self.output()
+        assert code == 0, output[-3000:]
+        assert integrity(database) == "ok"
+        assert token not in output
+
+
+def at_most_one_per_kill(per_kill: Counter[int]) -> bool:
+    """No message doubled without a kill, and at most one (the one in flight) per kill."""
+    return -1 not in per_kill and max(per_kill.values(), default=0) <= 1

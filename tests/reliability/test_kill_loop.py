@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import signal
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -32,11 +31,11 @@ from sandbox.emulator import Emulator, LedgerEntry, SimUser
 
 from ..conftest import TOKEN
 from .processes import (
+    KillLoop,
+    at_most_one_per_kill,
     bot_environment,
     enqueue_broadcast,
-    integrity,
     outbox_statuses,
-    start_bot,
 )
 
 pytestmark = pytest.mark.slow
@@ -47,6 +46,8 @@ ROWS_PER_CYCLE = 24
 """About a second of the outbox's 28 messages/s: the bot is always mid-broadcast when killed."""
 RTT = 0.02
 """The emulator answers after 20 ms, so a kill can find a message in flight."""
+DRAIN = 120 + KILLS
+"""How long the last process may take to send what is left and answer everyone (seconds)."""
 RISK_WINDOW = 1.0
 """A command sent less than this before a kill may be answered twice (see above)."""
 
@@ -73,79 +74,50 @@ async def _talk(emulator: Emulator, loop: Loop, rng: random.Random, seconds: flo
         await asyncio.sleep(rng.uniform(0.02, 0.25))
 
 
-async def _one_cycle(
-    emulator: Emulator, loop: Loop, rng: random.Random, cycle: int, database: Path, log: Path
-) -> None:
+async def _one_cycle(kill_loop: KillLoop, loop: Loop, cycle: int, database: Path) -> None:
+    """A fresh announcement queued, the bot started and killed while sending and answering."""
+    emulator, rng = kill_loop.emulator, kill_loop.rng
     batch = [emulator.add_user(f"Member{cycle}-{i}", started=True) for i in range(ROWS_PER_CYCLE)]
     loop.recipients.extend(batch)
     await enqueue_broadcast(database, [person.id for person in batch], announcement=cycle)
-    environment = bot_environment(TOKEN, emulator.api_root, database)
-    mark = len(emulator.ledger)
-    process = await start_bot(environment, log)
-    try:
-        await emulator.wait_until(lambda: len(emulator.ledger) > mark, timeout=60)
-        await _talk(emulator, loop, rng, rng.uniform(0.0, 1.2))
-    finally:
-        process.send_signal(signal.SIGKILL)
-        await process.wait()
-        loop.kills.append(time.monotonic())
+    await kill_loop.cycle(
+        lambda: len(emulator.ledger),
+        work=lambda: _talk(emulator, loop, rng, rng.uniform(0.0, 1.2)),
+    )
     if rng.random() < 0.3:  # someone writes while the bot is down: must be answered later
         person = emulator.add_user(f"Talker{len(loop.commands)}", language_code="en")
         emulator.send_text(person, "/help")
         loop.commands.append((person, time.monotonic()))
 
 
-async def _drain(emulator: Emulator, loop: Loop, database: Path, log: Path) -> int:
-    """A last process sends what is left and answers whoever is waiting; SIGTERM; exit code."""
-
-    def done() -> bool:
-        recipients = all(emulator.sent_to(person) for person in loop.recipients)
-        talkers = all(emulator.sent_to(person) for person, _ in loop.commands)
-        return recipients and talkers
-
-    process = await start_bot(bot_environment(TOKEN, emulator.api_root, database), log)
-    try:
-        await emulator.wait_until(done, timeout=120 + KILLS)
-        await emulator.settle(quiet=1.0, timeout=30)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(process.wait(), 30)
-    return code
-
-
-def _doubles_per_kill(copies: dict[int, list[LedgerEntry]], kills: list[float]) -> Counter[int]:
-    """Each message sent twice, counted against the kill between its two copies."""
-    per_kill: Counter[int] = Counter()
-    for entries in copies.values():
-        if len(entries) < 2:
-            continue
-        second = entries[1].at
-        per_kill[max(index for index, kill in enumerate(kills) if kill <= second)] += 1
-    return per_kill
+def _everyone_answered(emulator: Emulator, loop: Loop) -> bool:
+    recipients = all(emulator.sent_to(person) for person in loop.recipients)
+    return recipients and all(emulator.sent_to(person) for person, _ in loop.commands)
 
 
 @pytest.mark.timeout(120 + 10 * KILLS)
 async def test_kill_9_again_and_again_loses_nothing_and_doubles_at_most_one_per_kill(
     tmp_path: Path,
 ) -> None:
-    rng = random.Random(SEED)
     database, log = tmp_path / "bot.sqlite3", tmp_path / "bot.log"
     loop = Loop()
     began = time.monotonic()
     async with Emulator(TOKEN, rtt=RTT) as emulator:
+        environment = bot_environment(TOKEN, emulator.api_root, database)
+        kill_loop = KillLoop(emulator, environment, log, random.Random(SEED))
         for cycle in range(KILLS):
-            await _one_cycle(emulator, loop, rng, cycle, database, log)
-        code = await _drain(emulator, loop, database, log)
+            await _one_cycle(kill_loop, loop, cycle, database)
+        code = await kill_loop.drain(lambda: _everyone_answered(emulator, loop), DRAIN)
         ledger = list(emulator.ledger)
         too_many_requests = emulator.stats.too_many_requests
-    output = log.read_text(errors="replace")
+    loop.kills = kill_loop.kills
 
     by_chat: dict[int, list[LedgerEntry]] = defaultdict(list)
     for entry in ledger:
         if entry.kind == "send":
             by_chat[entry.chat_id].append(entry)
     broadcast = {person.id: by_chat.get(person.id, []) for person in loop.recipients}
-    per_kill = _doubles_per_kill(broadcast, loop.kills)
+    per_kill = kill_loop.doubles_per_kill(broadcast.values())
     lost = [(p, at) for p, at in loop.commands if not by_chat.get(p.id)]
     doubled_replies = [p for p, _ in loop.commands if len(by_chat.get(p.id, [])) > 1]
     print(
@@ -156,12 +128,10 @@ async def test_kill_9_again_and_again_loses_nothing_and_doubles_at_most_one_per_
         f" {time.monotonic() - began:.0f} s"
     )
 
-    assert code == 0, output[-3000:]
+    kill_loop.assert_sound(code, database, TOKEN)
     assert all(broadcast.values()), "a recipient never got the announcement"
     assert max(len(entries) for entries in broadcast.values()) <= 2
-    assert max(per_kill.values(), default=0) <= 1, f"doubled per kill: {per_kill}"
+    assert at_most_one_per_kill(per_kill), f"doubled per kill: {per_kill}"
     assert outbox_statuses(database) == Counter({"sent": len(loop.recipients)})
     assert not lost, f"{len(lost)} commands never answered"
     assert all(loop.at_risk(at) for p, at in loop.commands if p in doubled_replies)
-    assert integrity(database) == "ok"
-    assert TOKEN not in output

@@ -17,13 +17,10 @@ number of kills (3 by default), ``WNMRC_KILL_SEED`` the random moments.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import re
-import signal
 import sqlite3
-import time
 from collections import Counter, defaultdict
 from datetime import timedelta
 from pathlib import Path
@@ -37,7 +34,7 @@ from storage import Database, Repositories
 from storage.timecodec import to_db
 
 from ..conftest import TOKEN
-from .processes import bot_environment, integrity, outbox_statuses, start_bot
+from .processes import KillLoop, at_most_one_per_kill, bot_environment, outbox_statuses
 
 pytestmark = pytest.mark.slow
 
@@ -110,63 +107,36 @@ def _reminded(database: Path) -> int:
 async def test_kill_9_while_deadlines_come_due_loses_none_and_doubles_at_most_one_per_kill(
     tmp_path: Path,
 ) -> None:
-    rng = random.Random(SEED)
     database, log = tmp_path / "bot.sqlite3", tmp_path / "bot.log"
     count = PER_CYCLE * (KILLS + 1)
-    kills: list[float] = []
     async with Emulator(TOKEN, rtt=RTT) as emulator:
         users = [emulator.add_user(f"Poster{p}", started=True) for p in range(PEOPLE)]
         expected = {(i, users[j % PEOPLE].id) for i in range(count) for j in (i, i + 1)}
         await _seed(database, users, count)
         environment = bot_environment(TOKEN, emulator.api_root, database)
+        loop = KillLoop(emulator, environment, log, random.Random(SEED))
 
         def delivered() -> int:
             return len(_messages(emulator.ledger))
 
         for cycle in range(KILLS):
-            process = await start_bot(environment, log)
-            try:
-                before = delivered()
-                if before < len(expected):
-                    await emulator.wait_until(lambda: delivered() > before, timeout=60)  # noqa: B023
-                await asyncio.sleep(rng.uniform(0.0, 1.2))
-            finally:
-                process.send_signal(signal.SIGKILL)
-                await process.wait()
-                kills.append(time.monotonic())
+            await loop.cycle(delivered, target=len(expected))
             print(f"kill {cycle + 1}: {delivered()} of {len(expected)} reminders in")
+        code = await loop.drain(
+            lambda: set(_messages(emulator.ledger)) >= expected, timeout=60 + count * SPACING
+        )
+        copies = _messages(list(emulator.ledger))
 
-        process = await start_bot(environment, log)
-        try:
-            await emulator.wait_until(
-                lambda: set(_messages(emulator.ledger)) >= expected,
-                timeout=60 + count * SPACING,
-            )
-            await emulator.settle(quiet=1.0, timeout=30)
-        finally:
-            process.send_signal(signal.SIGTERM)
-            code = await asyncio.wait_for(process.wait(), 30)
-        ledger = list(emulator.ledger)
-    output = log.read_text(errors="replace")
-
-    copies = _messages(ledger)
-    per_kill: Counter[int] = Counter()
-    for entries in copies.values():
-        if len(entries) > 1:
-            second = entries[1].at
-            per_kill[max((i for i, kill in enumerate(kills) if kill <= second), default=-1)] += 1
+    per_kill = loop.doubles_per_kill(copies.values())
     print(
         f"opportunity kill loop: seed {SEED}, {KILLS} kills, {count} opportunities,"
         f" {len(expected)} reminders, {sum(per_kill.values())} doubled (at most"
         f" {max(per_kill.values(), default=0)} per kill)"
     )
 
-    assert code == 0, output[-3000:]
+    loop.assert_sound(code, database, TOKEN)
     assert set(copies) == expected, "a reminder missed someone, or went to someone else"
     assert max(len(entries) for entries in copies.values()) <= 2
-    assert -1 not in per_kill, "a reminder was doubled without a kill"
-    assert max(per_kill.values(), default=0) <= 1, f"doubled per kill: {per_kill}"
+    assert at_most_one_per_kill(per_kill), f"doubled per kill: {per_kill}"
     assert _reminded(database) == count
     assert outbox_statuses(database) == Counter({"sent": len(expected)})
-    assert integrity(database) == "ok"
-    assert TOKEN not in output

@@ -16,13 +16,10 @@ of kills (3 by default), ``WNMRC_KILL_SEED`` the random moments.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import re
-import signal
 import sqlite3
-import time
 from collections import Counter, defaultdict
 from datetime import timedelta
 from pathlib import Path
@@ -36,7 +33,7 @@ from sandbox.emulator import Emulator, LedgerEntry, SimUser
 from storage import Database, Repositories
 
 from ..conftest import TOKEN
-from .processes import bot_environment, integrity, outbox_statuses, start_bot
+from .processes import KillLoop, at_most_one_per_kill, bot_environment, outbox_statuses
 
 pytestmark = pytest.mark.slow
 
@@ -120,54 +117,24 @@ def _nudge_statuses(database: Path) -> Counter[str]:
 async def test_kill_9_while_roadmap_nudges_come_due_loses_none_and_doubles_at_most_one_per_kill(
     tmp_path: Path,
 ) -> None:
-    rng = random.Random(SEED)
     database, log = tmp_path / "bot.sqlite3", tmp_path / "bot.log"
     count = PER_CYCLE * (KILLS + 1)
-    kills: list[float] = []
     async with Emulator(TOKEN, rtt=RTT) as emulator:
         owners = [emulator.add_user(f"Owner{i}", started=True) for i in range(OWNERS)]
         expected = {(i, owners[i % OWNERS].id) for i in range(count)}
         await _seed(database, owners, count)
         environment = bot_environment(TOKEN, emulator.api_root, database)
-
-        def delivered() -> int:
-            return len(_messages(emulator.ledger))
-
+        loop = KillLoop(emulator, environment, log, random.Random(SEED))
         for _ in range(KILLS):
-            process = await start_bot(environment, log)
-            try:
-                before = delivered()
-                if before < len(expected):
-                    await emulator.wait_until(lambda: delivered() > before, timeout=60)  # noqa: B023
-                await asyncio.sleep(rng.uniform(0.0, 1.2))
-            finally:
-                process.send_signal(signal.SIGKILL)
-                await process.wait()
-                kills.append(time.monotonic())
+            await loop.cycle(lambda: len(_messages(emulator.ledger)), target=len(expected))
+        code = await loop.drain(
+            lambda: set(_messages(emulator.ledger)) >= expected, timeout=60 + count * SPACING
+        )
+        copies = _messages(list(emulator.ledger))
 
-        process = await start_bot(environment, log)
-        try:
-            await emulator.wait_until(
-                lambda: set(_messages(emulator.ledger)) >= expected, timeout=60 + count * SPACING
-            )
-            await emulator.settle(quiet=1.0, timeout=30)
-        finally:
-            process.send_signal(signal.SIGTERM)
-            code = await asyncio.wait_for(process.wait(), 30)
-        ledger = list(emulator.ledger)
-    output = log.read_text(errors="replace")
-
-    copies = _messages(ledger)
-    per_kill: Counter[int] = Counter()
-    for entries in copies.values():
-        for extra in entries[1:]:  # a copy in flight at two kills in a row goes out three times
-            per_kill[max((i for i, kill in enumerate(kills) if kill <= extra.at), default=-1)] += 1
-
-    assert code == 0, output[-3000:]
+    per_kill = loop.doubles_per_kill(copies.values())
+    loop.assert_sound(code, database, TOKEN)
     assert set(copies) == expected, "a nudge missed its owner, or went to someone else"
-    assert -1 not in per_kill, "a nudge was doubled without a kill"
-    assert max(per_kill.values(), default=0) <= 1, f"doubled per kill: {per_kill}"
+    assert at_most_one_per_kill(per_kill), f"doubled per kill: {per_kill}"
     assert _nudge_statuses(database) == Counter({"sent": count})
     assert outbox_statuses(database) == Counter({"sent": count})
-    assert integrity(database) == "ok"
-    assert TOKEN not in output
