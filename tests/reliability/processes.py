@@ -13,14 +13,17 @@ import sqlite3
 import sys
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from bot.clock import SystemClock
 from sandbox.emulator import Emulator, LedgerEntry
 from storage import Database
 from storage.outbox import OutboxPayload, OutboxRepository, OutgoingMessage
+
+K = TypeVar("K", bound=Hashable)
 
 WNMRC_BOT = str(Path(sys.executable).parent / "wnmrc-bot")
 
@@ -138,6 +141,17 @@ class KillLoop:
             for extra in entries[1:]:
                 kill = max((i for i, at in enumerate(self.kills) if at <= extra.at), default=-1)
                 per_kill[kill] += 1
+        return per_kill
+
+    def assert_each_once_or_twice(
+        self, copies: Mapping[K, Sequence[LedgerEntry]], expected: set[K]
+    ) -> Counter[int]:
+        """Every expected message arrived, none more than twice, and at most one doubled per
+        kill (the one in flight); the doubles per kill, for the figures."""
+        per_kill = self.doubles_per_kill(copies.values())
+        assert set(copies) == expected, "a message missed someone, or went to someone else"
+        assert max(len(entries) for entries in copies.values()) <= 2
+        assert at_most_one_per_kill(per_kill), f"doubled per kill: {per_kill}"
         return per_kill
 
     def output(self) -> str:
