@@ -83,6 +83,12 @@ OUTBOX: Final = Command(
     Role.SECRETARIAT,
     Where.PRIVATE,
 )
+CLAIMS: Final = Command(
+    "claims",
+    N_("See the participant-list matches waiting for your decision"),
+    Role.SECRETARIAT,
+    Where.PRIVATE,
+)
 # Meetings
 UPCOMING: Final = Command("upcoming", N_("See your next meetings in your time zone"))
 CALENDAR: Final = Command("calendar", N_("Get your groups' meetings as a calendar file"))
@@ -177,6 +183,7 @@ COMMANDS: tuple[Command, ...] = (
     LINKCHAT,
     COORDINATOR,
     OUTBOX,
+    CLAIMS,
     UPCOMING,
     CALENDAR,
     REMINDERS,

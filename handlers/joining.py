@@ -1,20 +1,20 @@
 """Joining: /policy, the approvers' Approve / Decline buttons under a request to join, the
-Revoke button under an invitation link, and the secretariat's Confirm / Reject under a claim of
-an imported row."""
+Revoke button under an invitation link, and the secretariat's /claims and Confirm / Reject
+under a claim of an imported row."""
 
 from __future__ import annotations
 
 import logging
 
-from telegram import Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
 from bot.access import GROUP_REFUSAL, REFUSALS
-from bot.claims import ClaimDecision
+from bot.claims import ClaimDecision, claim_notice, decision_buttons, waiting_summary
 from bot.claims import decided_line as claim_decided_line
 from bot.claims.service import ClaimOutcome
-from bot.commands import POLICY
+from bot.commands import CLAIMS, POLICY
 from bot.context import BotContext
 from bot.groups import group_names, split_group_and_rest, unknown_group
 from bot.joining import POLICY_LABELS, RequestDecision, RevokeInvite, decided_line, parse_policy
@@ -165,6 +165,31 @@ async def tap_revoke(update: Update, context: BotContext) -> None:
     await _close(query.message, tr("🚫 This link was revoked: it lets nobody in any more."))
 
 
+# /claims: the matches waiting for the secretariat, each with Confirm / Reject
+
+
+async def claims(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    if message is None or context.person is None:
+        return
+    tr = context.tr
+    waiting = await context.services.claims.waiting(context.person)
+    if waiting is None:
+        await message.reply_text(tr(REFUSALS[Role.SECRETARIAT]))
+        return
+    shown, total = waiting
+    await message.reply_text(waiting_summary(tr, len(shown), total))
+    for item in shown:
+        buttons = decision_buttons(tr, item.claim.id)["inline_keyboard"]
+        markup = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in row]
+                for row in buttons
+            ]
+        )
+        await message.reply_text(claim_notice(tr, item.account, item.imported), reply_markup=markup)
+
+
 # Confirm / Reject a claim of an imported row
 
 
@@ -201,6 +226,7 @@ async def tap_claim(update: Update, context: BotContext) -> None:
 def handlers() -> list[Route]:
     return [
         route(POLICY, policy),
+        route(CLAIMS, claims),
         (CallbackQueryHandler(tap_decision, pattern=RequestDecision.pattern()), 0),
         (CallbackQueryHandler(tap_revoke, pattern=RevokeInvite.pattern()), 0),
         (CallbackQueryHandler(tap_claim, pattern=ClaimDecision.pattern()), 0),

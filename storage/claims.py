@@ -113,6 +113,19 @@ class ClaimsRepository:
                 (None if again_at is None else to_db(again_at), claim_id),
             )
 
+    async def pending(self, limit: int) -> tuple[builtins.list[Claim], int]:
+        """The oldest claims waiting for the secretariat (up to ``limit``), and how many wait."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM identity_claims WHERE status = 'pending' AND imported_id IS NOT NULL"
+            " ORDER BY created_at, id LIMIT ?",
+            (limit,),
+        )
+        total = await self._db.fetch_value(
+            "SELECT count(*) FROM identity_claims"
+            " WHERE status = 'pending' AND imported_id IS NOT NULL"
+        )
+        return [_claim(row) for row in rows], int(total or 0)
+
     async def pending_of(self, account_id: int) -> builtins.list[Claim]:
         rows = await self._db.fetch_all(
             "SELECT * FROM identity_claims WHERE account_id = ? AND status = 'pending'",

@@ -58,3 +58,35 @@ def account_notice(tr: Translator, confirmed: bool) -> Html:
         "The secretariat could not match your account to the network's participant list. "
         "If you think this is a mistake, write to the secretariat."
     )
+
+
+def decision_buttons(tr: Translator, claim_id: int) -> dict[str, list[list[dict[str, str]]]]:
+    """Confirm / Reject, the same under a notice and in /claims."""
+    return {
+        "inline_keyboard": [
+            [
+                {"text": tr("Confirm"), "callback_data": ClaimDecision(claim_id, True).pack()},
+                {"text": tr("Reject"), "callback_data": ClaimDecision(claim_id, False).pack()},
+            ]
+        ]
+    }
+
+
+def waiting_summary(tr: Translator, shown: int, total: int) -> Html:
+    """The first line of /claims."""
+    if total == 0:
+        return tr("No claim is waiting for a decision.")
+    if shown == total:
+        return tr.plural(
+            "{count} claim is waiting for a decision:",
+            "{count} claims are waiting for a decision:",
+            total,
+            count=total,
+        )
+    return tr.plural(
+        "{count} claim is waiting for a decision; here are the {shown} oldest:",
+        "{count} claims are waiting for a decision; here are the {shown} oldest:",
+        total,
+        count=total,
+        shown=shown,
+    )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from bot.claims.rules import ClaimDecision, account_notice, claim_notice
+from bot.claims.rules import account_notice, claim_notice, decision_buttons
 from bot.clock import Clock
 from bot.i18n import I18n
 from bot.joining.rules import RETRY_CLAIM_NOTICE
@@ -30,6 +30,19 @@ class ClaimResult:
     outcome: ClaimOutcome
     claim: Claim | None = None
     decider: str = ""
+
+
+@dataclass(frozen=True)
+class WaitingClaim:
+    """A claim still undecided, with the new account and the list's row it may be."""
+
+    claim: Claim
+    account: Person
+    imported: Person
+
+
+CLAIMS_SHOWN = 10
+"""How many waiting claims /claims shows at once (the oldest first)."""
 
 
 class ClaimsService:
@@ -74,13 +87,9 @@ class ClaimsService:
         for reader in await self._secretariat(uow):
             assert reader.telegram_id is not None
             tr = self._i18n.for_person(reader.language, reader.telegram_language)
-            buttons = [
-                {"text": tr("Confirm"), "callback_data": ClaimDecision(claim.id, True).pack()},
-                {"text": tr("Reject"), "callback_data": ClaimDecision(claim.id, False).pack()},
-            ]
             payload = OutboxPayload(
                 text=claim_notice(tr, account, imported),
-                reply_markup={"inline_keyboard": [buttons]},
+                reply_markup=decision_buttons(tr, claim.id),
             )
             messages.append(
                 OutgoingMessage(
@@ -98,6 +107,20 @@ class ClaimsService:
         """The secretariat members the bot may write to."""
         people = [await uow.people.by_telegram_id(t) for t in sorted(self._secretariat_ids)]
         return [p for p in people if p is not None and p.started_at is not None and p.reachable]
+
+    async def waiting(self, reader: Person) -> tuple[list[WaitingClaim], int] | None:
+        """The oldest claims waiting for a decision and how many wait in all; None for anyone
+        outside the secretariat."""
+        if reader.telegram_id not in self._secretariat_ids:
+            return None
+        claims, total = await self._repos.claims.pending(CLAIMS_SHOWN)
+        shown = []
+        for claim in claims:
+            account = await self._repos.people.get(claim.account_id)
+            imported = await self._repos.people.get(claim.imported_id or 0)
+            if account is not None and imported is not None:
+                shown.append(WaitingClaim(claim, account, imported))
+        return shown, total
 
     async def decide(self, claim_id: int, confirm: bool, decider: Person) -> ClaimResult:
         """Confirm (the imported row merges into the account) or reject (they stay apart); the

@@ -385,3 +385,36 @@ async def test_forgetme_removes_the_persons_requests(
     )
 
     assert await repos.db.fetch_value("SELECT count(*) FROM join_requests") == 0
+
+
+async def test_claims_lists_the_waiting_matches_with_their_buttons_for_the_secretariat_only(
+    emulator: Emulator, repos: Repositories, settings: Settings, tmp_path: Path
+) -> None:
+    jorge = await _secretariat(emulator, "es")
+    none_yet = await emulator.says(jorge, "/claims")
+    await _import(settings, tmp_path)
+    ana = emulator.add_user("Ana", last_name="P", username="Ana_Perez", language_code="en")
+    await emulator.says(ana, "/start")
+
+    refused = await emulator.says(ana, "/claims")
+    mark = len(emulator.ledger)
+    emulator.send_text(jorge, "/claims")
+    await emulator.wait_until(lambda: len(emulator.sent_to(jorge)) >= 4)
+    summary, listed = [e for e in emulator.ledger[mark:] if e.chat_id == jorge.id][:2]
+
+    assert none_yet.text == "Ninguna coincidencia espera una decisión."
+    assert refused.text == "Only the network secretariat can do that."
+    assert summary.text == "1 coincidencia espera una decisión:"
+    assert listed.text.startswith(
+        "🪪 Una cuenta nueva tiene el @usuario de alguien de la lista de participantes."
+    )
+    assert "Ana Pérez, ana@example.org" in listed.text
+    assert listed.button_texts == ["Confirmar", "Rechazar"]
+
+    answer = await _tap(emulator, jorge, listed, "Rechazar")
+    after = await emulator.says(jorge, "/claims")
+
+    assert answer.text == "Rechazado."
+    assert after.text == "Ninguna coincidencia espera una decisión."
+    assert not await _is_member(repos, ana)
+    assert await repos.people.count() == 3  # Jorge, Ana's account and the list's row, apart

@@ -61,6 +61,7 @@ TABLE: dict[str, Row] = {
     "linkchat": Row(),
     "coordinator": Row(),
     "outbox": Row(),
+    "claims": Row(),
     "upcoming": Row(),
     "calendar": Row(),
     "reminders": Row(),

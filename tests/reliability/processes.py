@@ -98,6 +98,8 @@ class KillLoop:
     rng: random.Random
     kills: list[float] = field(default_factory=list)
     """When each kill happened (``time.monotonic()``, the ledger's clock)."""
+    starts: list[float] = field(default_factory=list)
+    """How long each process took from its start to its first progress (seconds)."""
 
     async def cycle(
         self,
@@ -107,11 +109,13 @@ class KillLoop:
     ) -> None:
         """Start the bot, wait until ``progress()`` grows (unless it already reached
         ``target``), let it ``work`` on (by default a random 0-1.2 s) and kill it."""
+        started = time.monotonic()
         process = await start_bot(self.environment, self.log)
         try:
             before = progress()
             if target is None or before < target:
                 await self.emulator.wait_until(lambda: progress() > before, timeout=60)
+            self.starts.append(time.monotonic() - started)
             if work is None:
                 await asyncio.sleep(self.rng.uniform(0.0, 1.2))
             else:
@@ -153,6 +157,14 @@ class KillLoop:
         assert max(len(entries) for entries in copies.values()) <= 2
         assert at_most_one_per_kill(per_kill), f"doubled per kill: {per_kill}"
         return per_kill
+
+    def timing(self) -> str:
+        """The start-up figures of the cycles, for the printed summary."""
+        if not self.starts:
+            return "no cycle"
+        ordered = sorted(self.starts)
+        median = ordered[len(ordered) // 2]
+        return f"start to first progress median {median:.1f} s, slowest {ordered[-1]:.1f} s"
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
