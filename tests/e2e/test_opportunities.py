@@ -419,6 +419,24 @@ async def test_a_proposal_with_partners_becomes_a_project_with_its_roster_and_me
         projects.text == "Proyectos conjuntos\n• Snow cover atlas — 2 miembros · /roster project-1"
     )
 
+    listing = (await say(emulator, ana, "/groups")).text or ""
+    standing, _, projects_part = listing.partition("\n\nProyectos conjuntos\n\n")
+    assert "Cambio climático · 2 miembros" in standing
+    assert projects_part.startswith("✓ Snow cover atlas · 2 miembros")
+    # A project is no theme: neither /profile nor /submit offers it.
+    card = await say(emulator, ana, "/me")
+    menu = await tap(emulator, ana, card, "Editar")
+    interests = await tap(emulator, ana, menu, "Intereses")
+    assert "Cambio climático" in " ".join(labels(interests))
+    assert not any("Snow cover atlas" in label for label in labels(interests))
+    await tap(emulator, ana, interests, "Cancelar")
+    await say(emulator, ana, "/submit")
+    await say(emulator, ana, "Terrazas")
+    await say(emulator, ana, "Huascarán")
+    themes = await say(emulator, ana, "Perú")
+    assert "Cambio climático" in labels(themes)
+    assert not any("Snow cover atlas" in label for label in labels(themes))
+
     await emulator.says(jorge, "/meet project-1")
     await emulator.says(jorge, "Atlas kick-off")
     duration = await emulator.says(jorge, "15 Apr 15:00")
