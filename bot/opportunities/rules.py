@@ -100,9 +100,25 @@ def stem(word: str) -> str:
     return word[:STEM]
 
 
+def is_chinese(word: str) -> bool:
+    """The word holds Chinese characters (written without spaces between words)."""
+    return any("\u3400" <= char <= "\u9fff" for char in word)
+
+
 def words_match(one: str, other: str) -> bool:
-    """Folded words that are the same, or share their first five letters."""
-    return one == other or (min(len(one), len(other)) >= STEM and stem(one) == stem(other))
+    """Folded words that are the same, or share their first five letters; Chinese words
+    (not split by spaces) match when one holds the other, two characters at least."""
+    if one == other:
+        return True
+    if is_chinese(one) or is_chinese(other):
+        shorter, longer = sorted((one, other), key=len)
+        return len(shorter) >= 2 and shorter in longer
+    return min(len(one), len(other)) >= STEM and stem(one) == stem(other)
+
+
+def long_enough(word: str) -> bool:
+    """Long enough to be matched inside a phrase (not "de", "en"; a Chinese word of two)."""
+    return len(word) >= 3 or (len(word) == 2 and is_chinese(word))
 
 
 def shared_items(wanted: Iterable[str], offered: Iterable[str]) -> tuple[str, ...]:
@@ -117,7 +133,7 @@ def shared_items(wanted: Iterable[str], offered: Iterable[str]) -> tuple[str, ..
 
 
 def _overlap(mine: set[str], theirs: set[str]) -> bool:
-    return any(words_match(a, b) for a in mine for b in theirs if len(a) >= 3 and len(b) >= 3)
+    return any(words_match(a, b) for a in mine for b in theirs if long_enough(a) and long_enough(b))
 
 
 def fit(wanted: Wanted, person: Person) -> Match | None:
@@ -204,10 +220,49 @@ class Found:
     """The parts of the profile that matched, best first."""
 
 
-def profile_words(person: Person, vocabulary: Mapping[str, Sequence[str]]) -> dict[str, set[str]]:
+TOPICS: Final[tuple[str, ...]] = (
+    # Translators: topics people work on, as they would type them in /find (a plural noun or
+    # a short phrase): the bot finds someone who wrote any of the four languages' names.
+    N_("glaciers"),
+    N_("snow"),
+    N_("water"),
+    N_("forests"),
+    N_("wetlands"),
+    N_("pollinators"),
+    N_("wildlife"),
+    N_("tourism"),
+)
+"""Topics whose names in the four languages are the same to /find ("冰川" finds "glaciers")."""
+
+Topic = tuple[tuple[str, ...], ...]
+"""A topic's names (in the four languages), each as its folded words."""
+
+
+def topic(names: Iterable[str]) -> Topic:
+    return tuple(words for name in names if (words := fold_words(name)))
+
+
+def names_topic(topic: Topic, words: set[str]) -> bool:
+    """Some name of the topic is among the words (each of the name's words matched)."""
+    return any(all(any(words_match(n, w) for w in words) for n in name) for name in topic)
+
+
+def with_topics(words: set[str], topics: Sequence[Topic]) -> set[str]:
+    """The words, and every name of each topic they name (in the four languages)."""
+    found = set(words)
+    for each in topics:
+        if names_topic(each, words):
+            found.update(word for name in each for word in name)
+    return found
+
+
+def profile_words(
+    person: Person, vocabulary: Mapping[str, Sequence[str]], topics: Sequence[Topic] = ()
+) -> dict[str, set[str]]:
     """The folded words of each part of a profile; ``vocabulary`` gives every name of a code
     (a theme slug's group names, a country's or a language's or a role's names, in the four
-    languages), so a query in any of them matches."""
+    languages), and ``topics`` every name of a topic an interest names, so a query in any of
+    the four languages matches."""
 
     def words(items: Iterable[str]) -> set[str]:
         found: set[str] = set()
@@ -217,7 +272,7 @@ def profile_words(person: Person, vocabulary: Mapping[str, Sequence[str]]) -> di
         return found
 
     return {
-        "interests": words(person.interests),
+        "interests": with_topics(words(person.interests), topics),
         "role": words([person.role] if person.role else []),
         "reserve": words([person.reserve] if person.reserve else []),
         "country": words([person.country] if person.country else []),
@@ -237,13 +292,16 @@ def find_score(query: Sequence[str], words: Mapping[str, set[str]]) -> Found | N
 
 
 def rank_people(
-    text: str, people: Iterable[Person], vocabulary: Mapping[str, Sequence[str]]
+    text: str,
+    people: Iterable[Person],
+    vocabulary: Mapping[str, Sequence[str]],
+    topics: Sequence[Topic] = (),
 ) -> list[Found]:
     """People whose profile matches the typed words, best first (ties: by id)."""
     query = [word for word in fold_words(text) if len(word) >= 2]
     found: list[Found] = []
     for person in people:
-        scored = find_score(query, profile_words(person, vocabulary))
+        scored = find_score(query, profile_words(person, vocabulary, topics))
         if scored is not None:
             found.append(Found(person.id, scored.score, scored.fields))
     found.sort(key=lambda item: (-item.score, item.person_id))

@@ -490,7 +490,7 @@ class OpportunitiesService:
     async def find(self, words: str, language: str, limit: int = 5) -> list[FoundPerson]:
         """Members whose profile matches the words best, with their groups."""
         people = await self.repos.roster.network_members()
-        ranked = rules.rank_people(words, people, await self.vocabulary())
+        ranked = rules.rank_people(words, people, await self.vocabulary(), self.topics())
         by_id = {person.id: person for person in people}
         top: list[Found] = ranked[:limit]
         groups = await self.groups_of([found.person_id for found in top], language)
@@ -504,6 +504,13 @@ class OpportunitiesService:
         for role, label in ROLE_LABELS.items():
             names[role] = [str(self.i18n.translator(lang)(label)) for lang in LANGUAGES]
         return _VocabularyWithPlaces(names)
+
+    def topics(self) -> list[rules.Topic]:
+        """Each topic /find knows, named in English and in the four catalogs."""
+        return [
+            rules.topic([name, *(str(self.i18n.translator(lang)(name)) for lang in LANGUAGES)])
+            for name in rules.TOPICS
+        ]
 
     # --- helpers ---------------------------------------------------------------------------
 
