@@ -402,6 +402,16 @@ class OpportunitiesRepository:
                 (person_id, excluded_id, to_db(now)),
             )
 
+    async def latest_round(self) -> tuple[str, int, int] | None:
+        """The last month that ran: its month, its pairs, and how many of them met (one of the
+        two said so)."""
+        row = await self._db.fetch_one(
+            "SELECT r.month, count(p.id), coalesce(sum(p.met_a = 1 OR p.met_b = 1), 0)"
+            " FROM intro_rounds r LEFT JOIN intro_pairs p ON p.month = r.month"
+            " GROUP BY r.month ORDER BY r.month DESC LIMIT 1"
+        )
+        return None if row is None else (str(row[0]), int(row[1]), int(row[2]))
+
     async def met_count(self) -> int:
         """Pairs where at least one of the two said they met."""
         row = await self._db.fetch_one(

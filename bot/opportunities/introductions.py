@@ -4,7 +4,8 @@
 ``/intros off`` leaves. Once a month the round pairs the participants (``intros.pair_month``)
 and, in one unit of work, records the round and its pairs and queues to both people of each
 pair the other's card, their shared interests, two times that suit both (in the reader's zone)
-and the buttons "We met" (counted) and "Not again" (never paired again).
+and the buttons "We met" (counted) and "Not again" (never paired again); someone left without a
+match that month (an odd number, nobody fitting) is told they stay in for the next.
 """
 
 from __future__ import annotations
@@ -33,6 +34,20 @@ INTRO_HEADER: Final = N_("👋 Your introduction this month: {name}")
 SHARED: Final = N_("You share: {interests}")
 TIMES: Final = N_("Two times that suit you both: {first}; {second}")
 NO_TIMES: Final = N_("Your working hours barely meet: agree on a time together.")
+WAITS: Final = N_(
+    "⏳ No introduction for you this month: nobody who fits you was free (from another "
+    "country, sharing an interest, with working hours that meet yours). You stay in for next "
+    "month; /intros off stops."
+)
+
+
+@dataclass(frozen=True)
+class Met:
+    """How a month's introductions went: its pairs, and how many of them said they met."""
+
+    month: str
+    pairs: int
+    met: int
 
 
 @dataclass(frozen=True)
@@ -53,6 +68,11 @@ class IntroductionsService:
 
     async def leave(self, person: Person) -> None:
         await self.repos.opportunities.leave_intros(person.id)
+
+    async def last_month_met(self) -> Met | None:
+        """The last round's pairs and how many met (None before the first round)."""
+        found = await self.repos.opportunities.latest_round()
+        return None if found is None else Met(*found)
 
     async def hours(self, person_id: int) -> tuple[int, int] | None:
         return (await self.repos.opportunities.intro_hours()).get(person_id)
@@ -110,6 +130,12 @@ class IntroductionsService:
                 fits = len(intros.suggested_times(people[a][0], people[b][0], now)) == 2
                 messages.append(await self._intro(one, other, stored_pair, interests, fits))
                 messages.append(await self._intro(other, one, stored_pair, interests, fits))
+            paired = {
+                p for stored_pair in stored for p in (stored_pair.person_a, stored_pair.person_b)
+            }
+            for person_id, (_, person) in people.items():
+                if (stored or not pairs) and person_id not in paired:  # not when it already ran
+                    messages.append(self._waits(person, month))
             await self.opportunities.outbox.enqueue(uow, messages)
         return Round(month, len(stored), len(found))
 
@@ -138,6 +164,12 @@ class IntroductionsService:
         ]
         key = f"intro:{pair.month}:{pair.id}:{reader.id}"
         return service._message(reader, key, Html("\n\n".join(parts)), [buttons])
+
+    def _waits(self, person: Person, month: str) -> OutgoingMessage:
+        """The month's word to someone left without a match (an odd number, nobody fitting)."""
+        tr = self.opportunities.tr(person)
+        key = f"intro:{month}:wait:{person.id}"
+        return self.opportunities._message(person, key, tr(WAITS), None)
 
     async def met(self, person: Person, pair_id: int) -> bool:
         pair = await self.repos.opportunities.intro_pair(pair_id)

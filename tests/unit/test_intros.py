@@ -9,8 +9,11 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.i18n import I18n
 from bot.opportunities import intros
+from bot.opportunities.introductions import Met
 from bot.opportunities.intros import Participant, pair_month, participant, suggested_times
+from handlers.opportunities.intros import met_line
 
 ZONES = (
     "America/Lima", "America/Mexico_City", "Europe/Madrid", "Europe/Paris", "Africa/Nairobi",
@@ -96,3 +99,18 @@ def test_working_hours_are_read_from_what_people_type() -> None:
     assert intros.read_hours("08:30–17:00") == (510, 1020)
     assert intros.read_hours("18-9") is None
     assert intros.read_hours("soon") is None
+
+
+def test_the_secretariat_reads_how_many_pairs_met_in_four_languages() -> None:
+    i18n = I18n()
+    last = Met("2026-03", 20, 12)
+    lines = {lang: met_line(i18n.translator(lang), last) for lang in ("en", "es", "zh", "fr")}
+    assert lines == {
+        "en": "Introductions in March 2026: 12 of 20 pairs said they met.",
+        "es": "Presentaciones de marzo de 2026: 12 de 20 parejas dijeron haberse reunido.",
+        "zh": "2026年3月的介绍：20 对中有 12 对表示已见面。",
+        "fr": "Rencontres de mars 2026\u202f: 12 sur 20 binômes ont dit s’être parlé.",
+    }
+    one = met_line(i18n.translator("fr"), Met("2026-12", 1, 0))
+    assert one == "Rencontres de décembre 2026\u202f: 0 sur 1 binôme a dit s’être parlé."
+    assert met_line(i18n.translator("es"), None) == "Todavía no se ha hecho ninguna presentación."
