@@ -332,6 +332,13 @@ class OpportunitiesRepository:
                 (person_id, hours[0], hours[1], to_db(now)),
             )
 
+    async def intro_joined_before(self, moment: datetime) -> int:
+        """How many take part who joined before ``moment``."""
+        row = await self._db.fetch_one(
+            "SELECT count(*) FROM intro_participants WHERE joined_at < ?", (to_db(moment),)
+        )
+        return 0 if row is None else int(row[0])
+
     async def leave_intros(self, person_id: int) -> None:
         async with self._db.transaction() as conn:
             await conn.execute("DELETE FROM intro_participants WHERE person_id = ?", (person_id,))

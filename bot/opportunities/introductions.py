@@ -195,11 +195,14 @@ class MonthlyIntroductions:
         self.service = service
 
     async def next_due(self, now: datetime) -> datetime | None:
-        """Now when this month's round has not run and two people take part; else next month."""
+        """Now when this month's round has not run and two people took part when the month
+        began (someone joining mid-month waits for the next round, as the first two to join
+        would otherwise be paired at once and the rest wait); else the next month's start."""
         repos = self.service.repos.opportunities
         if intros.month_of(now) in await repos.intro_months():
             return intros.next_month_start(now)
-        if len(await repos.intro_hours()) < 2:
+        month_start = intros.month_start(now)
+        if await repos.intro_joined_before(month_start) < 2:
             return intros.next_month_start(now)
         return now
 

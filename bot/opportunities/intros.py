@@ -227,6 +227,12 @@ def month_name(month: str, language: str) -> str:
     return format_skeleton("yMMMM", date(year, number, 1), locale=language)
 
 
+def month_start(moment: datetime) -> datetime:
+    """The first instant of the moment's month (UTC)."""
+    utc = moment.astimezone(UTC)
+    return datetime(utc.year, utc.month, 1, tzinfo=UTC)
+
+
 def next_month_start(moment: datetime) -> datetime:
     utc = moment.astimezone(UTC)
     year, month = (utc.year + 1, 1) if utc.month == 12 else (utc.year, utc.month + 1)
