@@ -451,8 +451,9 @@ class OpportunitiesService:
     # --- deadline reminders ---------------------------------------------------------------
 
     async def remind(self, opportunity_id: int, now: datetime) -> int:
-        """Queue the deadline reminder to the poster and the interested, mark it, in one unit
-        (a deadline already past is marked without a reminder); how many were queued."""
+        """Queue the deadline reminder to the poster and the interested (not those declined),
+        mark it, in one unit (a deadline already past is marked without a reminder); how many
+        were queued."""
         async with self.repos.unit() as uow:
             opportunity = await uow.opportunities.get(opportunity_id)
             if opportunity is None or opportunity.reminded_at is not None:
@@ -461,7 +462,8 @@ class OpportunitiesService:
             deadline = opportunity.deadline_at
             if deadline is None or deadline <= now or not opportunity.is_open:
                 return 0
-            ids = [i.person_id for i in await uow.opportunities.interested(opportunity_id)]
+            interested = await uow.opportunities.interested(opportunity_id)
+            ids = [i.person_id for i in interested if i.status != "declined"]
             if opportunity.poster_id is not None:
                 ids.insert(0, opportunity.poster_id)
             messages = []
