@@ -384,6 +384,15 @@ class OpportunitiesRepository:
         )
         return [_intro_pair(row) for row in rows]
 
+    async def latest_pair_of(self, person_id: int) -> IntroPair | None:
+        """The person's most recent introduction."""
+        row = await self._db.fetch_one(
+            "SELECT * FROM intro_pairs WHERE person_a = ? OR person_b = ?"
+            " ORDER BY month DESC, id DESC LIMIT 1",
+            (person_id, person_id),
+        )
+        return None if row is None else _intro_pair(row)
+
     async def intro_pair(self, pair_id: int) -> IntroPair | None:
         row = await self._db.fetch_one("SELECT * FROM intro_pairs WHERE id = ?", (pair_id,))
         return None if row is None else _intro_pair(row)

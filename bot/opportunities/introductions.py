@@ -22,6 +22,7 @@ from bot.opportunities.intros import DEFAULT_HOURS, Participant
 from bot.opportunities.rules import IntroTap
 from bot.opportunities.texts import person_card, theme_list
 from bot.rendering import Html, bold
+from bot.textfold import fold
 from storage import Person
 from storage.opportunities import IntroPair
 from storage.outbox import OutgoingMessage
@@ -48,6 +49,14 @@ class Met:
     month: str
     pairs: int
     met: int
+
+
+@dataclass(frozen=True)
+class IntroView:
+    """An introduction as shown again by /intros: its text and its one row of buttons."""
+
+    text: Html
+    buttons: list[dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -142,6 +151,29 @@ class IntroductionsService:
     async def _intro(
         self, reader: Person, other: Person, pair: IntroPair, shared: Sequence[str], fits: bool
     ) -> OutgoingMessage:
+        text, buttons = await self._intro_view(reader, other, pair, shared, fits)
+        key = f"intro:{pair.month}:{pair.id}:{reader.id}"
+        return self.opportunities._message(reader, key, text, [buttons])
+
+    async def this_month(self, person: Person) -> IntroView | None:
+        """The person's introduction of this month again (None: they have none this month)."""
+        pair = await self.repos.opportunities.latest_pair_of(person.id)
+        if pair is None or pair.month != intros.month_of(self.opportunities.clock.now()):
+            return None
+        other_id = pair.person_b if pair.person_a == person.id else pair.person_a
+        other = await self.repos.people.get(other_id)
+        if other is None:
+            return None
+        shared = sorted(_folded(person.interests) & _folded(other.interests))
+        fits = pair.first_start != pair.second_start  # without times both are the round's time
+        text, buttons = await self._intro_view(person, other, pair, shared, fits)
+        return IntroView(text, buttons)
+
+    async def _intro_view(
+        self, reader: Person, other: Person, pair: IntroPair, shared: Sequence[str], fits: bool
+    ) -> tuple[Html, list[dict[str, str]]]:
+        """The other's card, the shared interests, the two times (in the reader's zone) and
+        the buttons "We met" and "Not again"."""
         service = self.opportunities
         tr = service.tr(reader)
         labels = await service.labels(tr.language)
@@ -162,8 +194,7 @@ class IntroductionsService:
             {"text": str(tr("🤝 We met")), "callback_data": IntroTap(pair.id, "met").pack()},
             {"text": str(tr("Not again")), "callback_data": IntroTap(pair.id, "avoid").pack()},
         ]
-        key = f"intro:{pair.month}:{pair.id}:{reader.id}"
-        return service._message(reader, key, Html("\n\n".join(parts)), [buttons])
+        return Html("\n\n".join(parts)), buttons
 
     def _waits(self, person: Person, month: str) -> OutgoingMessage:
         """The month's word to someone left without a match (an odd number, nobody fitting)."""
@@ -184,6 +215,10 @@ class IntroductionsService:
         other = pair.person_b if pair.person_a == person.id else pair.person_a
         await self.repos.opportunities.exclude(person.id, other, self.opportunities.clock.now())
         return True
+
+
+def _folded(interests: Sequence[str]) -> set[str]:
+    return {fold(item) for item in interests if fold(item)}
 
 
 class MonthlyIntroductions:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Final
 
 from babel.numbers import format_decimal
-from telegram import Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import commands
@@ -65,13 +65,20 @@ async def intros_command(update: Update, context: BotContext) -> None:
 
 
 async def _status(context: BotContext, message: Message, person: Person) -> None:
-    """The person's part in the introductions; for the secretariat, how the last month went."""
+    """The person's part in the introductions; for the secretariat, how the last month went;
+    then this month's introduction again, with its buttons, if they have one."""
     tr = context.tr
     hours = await _service(context).hours(person.id)
     lines = [tr(USAGE)] if hours is None else [_taking_part(tr, hours)]
     if context.services.opportunities.is_secretariat(person):
         lines.append(met_line(tr, await _service(context).last_month_met()))
     await message.reply_text(Html("\n\n".join(lines)))
+    shown = await _service(context).this_month(person)
+    if shown is not None:
+        buttons = [
+            InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in shown.buttons
+        ]
+        await message.reply_text(shown.text, reply_markup=InlineKeyboardMarkup([buttons]))
 
 
 def _taking_part(tr: Translator, hours: tuple[int, int]) -> Html:

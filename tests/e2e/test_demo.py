@@ -129,3 +129,29 @@ async def test_find_in_the_demo_finds_who_works_on_glaciers_in_four_languages(
     # Another topic across languages: Léa's pollinisateurs and Sofía's polinizadores.
     found = await emulator.says(mei, "/find 传粉昆虫")
     assert _found_names(found.text) == ["Sofía", "Léa"]
+
+
+async def test_a_demo_person_sees_this_months_introduction_with_intros(
+    emulator: Emulator, app: WnmrcApplication, repos: Repositories
+) -> None:
+    demo = DemoNetwork.build(emulator)
+    await demo.load(repos, app.services.clock)
+    pair = (await repos.opportunities.intro_pairs(intros.month_of(app.services.clock.now())))[0]
+    one, other = await repos.people.get(pair.person_a), await repos.people.get(pair.person_b)
+    assert one is not None
+    assert other is not None
+    someone, user = next((p, u) for p, u in demo.users.items() if p.first_name == one.first_name)
+
+    await emulator.says(user, "/intros")
+    await emulator.settle()
+    shown = emulator.sent_to(user)[-1]
+    headers = {
+        "en": "👋 Your introduction this month: ",
+        "es": "👋 Tu presentación de este mes: ",
+        "zh": "👋 本月为您介绍：",
+        "fr": "👋 Votre rencontre du mois\u202f: ",
+    }
+    assert (shown.text or "").startswith(headers[someone.language] + other.name)
+    card = emulator.message(user.id, shown.message_id)
+    assert card is not None
+    assert next(button.text for row in card.buttons for button in row).startswith("🤝")

@@ -241,6 +241,12 @@ async def test_three_months_of_introductions_for_40_people_read_from_their_chats
         assert len(paired) + len(waiting) == len(taking_part)
 
         if index == 0:
+            # /intros shows this month's introduction again, with its buttons.
+            someone = by_name[min(paired)]
+            first_told = emulator.sent_to(someone.user)[-1].text
+            again = await say(emulator, someone.user, "/intros")
+            assert again.text == first_told
+            assert WE_MET[someone.language] in [b.text for row in again.buttons for b in row]
             await taps_we_met(emulator, by_name, paired)
             summary = await say(emulator, secretariat, "/intros")
             pairs = len(paired) // 2
