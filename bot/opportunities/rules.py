@@ -10,7 +10,7 @@ matches another sharing its first five letters ("glaciares" finds "glaciers").
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import Annotated, Final, Literal, get_args
 from zoneinfo import ZoneInfo
@@ -167,9 +167,13 @@ def fit(wanted: Wanted, person: Person) -> Match | None:
     return Match(person.id, score, tuple(reasons))
 
 
-def rank_members(wanted: Wanted, people: Iterable[Person]) -> list[Match]:
-    """The people the opportunity fits, best first (ties: the lower id first)."""
-    matches = [match for person in people if (match := fit(wanted, person)) is not None]
+def rank_members(
+    wanted: Wanted, people: Iterable[Person], topics: Sequence[Topic] = ()
+) -> list[Match]:
+    """The people the opportunity fits, best first (ties: the lower id first); a theme that
+    names one of the ``topics`` also asks for its names in the four languages."""
+    asked = replace(wanted, themes=with_topic_names(wanted.themes, topics))
+    matches = [match for person in people if (match := fit(asked, person)) is not None]
     matches.sort(key=lambda match: (-match.score, match.person_id))
     return matches
 
@@ -254,6 +258,17 @@ def with_topics(words: set[str], topics: Sequence[Topic]) -> set[str]:
         if names_topic(each, words):
             found.update(word for name in each for word in name)
     return found
+
+
+def with_topic_names(themes: Sequence[str], topics: Sequence[Topic]) -> tuple[str, ...]:
+    """The themes, and every name of each topic one of them names ("glaciares": 冰川 too)."""
+    found = list(themes)
+    for theme in themes:
+        words = set(fold_words(theme))
+        for each in topics:
+            if names_topic(each, words):
+                found += [name for name in map(" ".join, each) if name not in found]
+    return tuple(found)
 
 
 def profile_words(

@@ -163,7 +163,7 @@ class OpportunitiesService:
     async def _offers(self, opportunity: Opportunity) -> list[Match]:
         members = await self.repos.roster.network_members()
         candidates = [p for p in members if person_chat(p) is not None]
-        matches = rules.rank_members(wanted(opportunity), candidates)
+        matches = rules.rank_members(wanted(opportunity), candidates, self.topics())
         since = self.clock.now() - WEEK
         return rules.choose_offers(
             matches,

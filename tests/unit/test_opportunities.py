@@ -158,6 +158,19 @@ def test_find_knows_a_topic_by_its_names_in_the_four_languages() -> None:
     assert [f.person_id for f in rank_people("冰川", people, VOCABULARY)] == [2]
 
 
+def test_an_opportunity_on_a_topic_reaches_people_who_name_it_in_another_language() -> None:
+    people = [
+        person(1, role="young_researcher", interests=["冰川监测"], speaks=["es", "zh"]),
+        person(2, role="young_researcher", interests=["湿地"], speaks=["es"]),
+        person(3, role="young_researcher", interests=["glacier lakes"], speaks=["es"]),
+    ]
+    wanted = Wanted("internship", ("glaciares",), ("PE",), ("es",), poster_id=9)
+    matches = rank_members(wanted, people, [GLACIERS, WETLANDS])
+    assert [m.person_id for m in matches] == [1, 3]
+    assert matches[0].reasons[0] == Reason(WORKS_ON, {"interests": ("冰川监测",)})
+    assert [m.person_id for m in rank_members(wanted, people)] == [3]  # without the topics
+
+
 def test_chinese_words_match_inside_a_phrase_and_english_by_stem() -> None:
     assert rules.words_match("冰川", "冰川监测")
     assert not rules.words_match("冰", "冰川监测")
