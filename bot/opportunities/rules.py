@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 from typing import Annotated, Final, Literal, get_args
 from zoneinfo import ZoneInfo
 
@@ -123,17 +124,25 @@ def long_enough(word: str) -> bool:
 
 def shared_items(wanted: Iterable[str], offered: Iterable[str]) -> tuple[str, ...]:
     """The ``offered`` items (as written) that match a ``wanted`` one, whole or by a word."""
-    wanted_words = [set(fold_words(item)) | {fold(item)} for item in wanted]
+    wanted_words = [_item_words(item) for item in wanted]
     found: list[str] = []
     for item in offered:
-        mine = set(fold_words(item)) | {fold(item)}
+        mine = _item_words(item)
         if any(_overlap(mine, theirs) for theirs in wanted_words) and item not in found:
             found.append(item)
     return tuple(found)
 
 
-def _overlap(mine: set[str], theirs: set[str]) -> bool:
-    return any(words_match(a, b) for a in mine for b in theirs if long_enough(a) and long_enough(b))
+@lru_cache(maxsize=8192)
+def _item_words(item: str) -> frozenset[str]:
+    """An item's folded words long enough to match, and the whole item folded (kept: the
+    same few themes and interests come back for every member)."""
+    return frozenset(word for word in {*fold_words(item), fold(item)} if long_enough(word))
+
+
+@lru_cache(maxsize=65536)
+def _overlap(mine: frozenset[str], theirs: frozenset[str]) -> bool:
+    return any(words_match(a, b) for a in mine for b in theirs)
 
 
 def fit(wanted: Wanted, person: Person) -> Match | None:

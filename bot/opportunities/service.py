@@ -508,11 +508,7 @@ class OpportunitiesService:
         return _VocabularyWithPlaces(names)
 
     def topics(self) -> list[rules.Topic]:
-        """Each topic /find knows, named in English and in the four catalogs."""
-        return [
-            rules.topic([name, *(str(self.i18n.translator(lang)(name)) for lang in LANGUAGES)])
-            for name in rules.TOPICS
-        ]
+        return known_topics(self.i18n)
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -576,6 +572,14 @@ class _VocabularyWithPlaces(dict[str, list[str]]):
         if len(key) == 2 and key.islower():
             return [language_name(key, lang) for lang in LANGUAGES]
         return default if default is not None else ()
+
+
+def known_topics(i18n: I18n) -> list[rules.Topic]:
+    """Each topic /find and matching know, named in English and in the four catalogs."""
+    return [
+        rules.topic([name, *(str(i18n.translator(lang)(name)) for lang in LANGUAGES)])
+        for name in rules.TOPICS
+    ]
 
 
 def wanted(opportunity: Opportunity) -> Wanted:
