@@ -116,9 +116,7 @@ class IntroductionsService:
         month = intros.month_of(now)
         if month in await self.repos.opportunities.intro_months():
             return None
-        found = await self.participants()
-        if len(found) < 2:
-            return None
+        found = await self.participants()  # fewer than two: the round runs, nobody is paired
         people = {p.person_id: (p, person) for p, person in found}
         day = intros.reference_day(now.replace(day=1))
         history = await self.repos.opportunities.intro_history()

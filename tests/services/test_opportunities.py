@@ -115,6 +115,27 @@ async def test_three_months_of_introductions_for_40_people(
         assert told == in_month
 
 
+async def test_a_month_with_one_placeable_participant_runs_once_and_tells_them(
+    service: OpportunitiesService, repos: Repositories, clock: ManualClock
+) -> None:
+    placed = await person(repos, 1, country="PE", timezone="America/Lima", interests=["water"])
+    unplaced = await person(repos, 2, timezone="Europe/Paris", interests=["water"])  # no country
+    for pid in (placed, unplaced):
+        someone = await repos.people.get(pid)
+        assert someone is not None
+        await service.intros.join(someone)
+    due = MonthlyIntroductions(service.intros)
+    clock.set(datetime(2026, 4, 1, 6, tzinfo=UTC))
+    assert await due.next_due(clock.now()) == clock.now()
+
+    await due.run_due(clock.now())
+
+    assert await due.next_due(clock.now()) == datetime(2026, 5, 1, tzinfo=UTC)  # not again
+    assert await repos.opportunities.intro_months() == {"2026-04"}
+    told = await repos.outbox.containing("⏳")
+    assert [row.person_id for row in told] == [placed]
+
+
 async def test_an_internship_is_offered_by_e_mail_to_a_young_researcher_without_telegram(
     service: OpportunitiesService, repos: Repositories
 ) -> None:
