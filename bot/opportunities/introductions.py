@@ -240,7 +240,10 @@ class MonthlyIntroductions:
         return now
 
     async def run_due(self, now: datetime) -> None:
-        await self.service.run_month(now)
+        """This month's round, when it is due (the runtime's sweeps call every work)."""
+        due = await self.next_due(now)
+        if due is not None and due <= now:
+            await self.service.run_month(now)
 
 
 def monthly_introductions(application: WnmrcApplication) -> MonthlyIntroductions:
