@@ -136,6 +136,26 @@ async def test_a_month_with_one_placeable_participant_runs_once_and_tells_them(
     assert [row.person_id for row in told] == [placed]
 
 
+async def test_people_joining_mid_month_wait_for_the_next_round_even_on_a_sweep(
+    service: OpportunitiesService, repos: Repositories, clock: ManualClock
+) -> None:
+    clock.set(datetime(2026, 4, 14, 10, tzinfo=UTC))
+    for number, (country, zone) in enumerate(PLACES[:2]):
+        pid = await person(repos, number, country=country, timezone=zone, interests=["water"])
+        someone = await repos.people.get(pid)
+        assert someone is not None
+        await service.intros.join(someone)
+    due = MonthlyIntroductions(service.intros)
+    assert await due.next_due(clock.now()) == datetime(2026, 5, 1, tzinfo=UTC)
+
+    await due.run_due(clock.now())  # the runtime's sweep calls every work, due or not
+
+    assert await repos.opportunities.intro_months() == frozenset()
+    clock.set(datetime(2026, 5, 1, 6, tzinfo=UTC))
+    await due.run_due(clock.now())
+    assert len(await repos.opportunities.intro_pairs("2026-05")) == 1
+
+
 async def test_an_internship_is_offered_by_e_mail_to_a_young_researcher_without_telegram(
     service: OpportunitiesService, repos: Repositories
 ) -> None:
