@@ -124,7 +124,7 @@ class IntroductionsService:
         rows = []
         for pair in pairs:
             times = intros.suggested_times(people[pair.first][0], people[pair.second][0], now)
-            first, second = (*times, now, now)[:2]
+            first, second = (*times, now, now)[:2]  # a missing time is the round's own time
             rows.append((pair.first, pair.second, first, second))
         async with self.repos.unit() as uow:
             stored = await uow.opportunities.record_round(month, rows, now)
@@ -163,7 +163,7 @@ class IntroductionsService:
         if other is None:
             return None
         shared = sorted(_folded(person.interests) & _folded(other.interests))
-        fits = pair.first_start != pair.second_start  # without times both are the round's time
+        fits = pair.created_at not in (pair.first_start, pair.second_start)  # see run_month
         text, buttons = await self._intro_view(person, other, pair, shared, fits)
         return IntroView(text, buttons)
 
