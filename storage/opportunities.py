@@ -418,13 +418,14 @@ class OpportunitiesRepository:
                 (person_id, excluded_id, to_db(now)),
             )
 
-    async def latest_round(self) -> tuple[str, int, int] | None:
-        """The last month that ran: its month, its pairs, and how many of them met (one of the
-        two said so)."""
+    async def latest_round(self, before: str = "9999-12") -> tuple[str, int, int] | None:
+        """The last month that ran (before the month ``before``): its month, its pairs, and
+        how many of them met (one of the two said so)."""
         row = await self._db.fetch_one(
             "SELECT r.month, count(p.id), coalesce(sum(p.met_a = 1 OR p.met_b = 1), 0)"
             " FROM intro_rounds r LEFT JOIN intro_pairs p ON p.month = r.month"
-            " GROUP BY r.month ORDER BY r.month DESC LIMIT 1"
+            " WHERE r.month < ? GROUP BY r.month ORDER BY r.month DESC LIMIT 1",
+            (before,),
         )
         return None if row is None else (str(row[0]), int(row[1]), int(row[2]))
 

@@ -227,6 +227,12 @@ def month_name(month: str, language: str) -> str:
     return format_skeleton("yMMMM", date(year, number, 1), locale=language)
 
 
+def month_start_of(month: str) -> datetime:
+    """``2026-02`` -> its first instant (UTC)."""
+    year, number = (int(part) for part in month.split("-"))
+    return datetime(year, number, 1, tzinfo=UTC)
+
+
 def month_start(moment: datetime) -> datetime:
     """The first instant of the moment's month (UTC)."""
     utc = moment.astimezone(UTC)

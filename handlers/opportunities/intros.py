@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Final
 
-from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
@@ -14,8 +13,9 @@ from bot.context import BotContext
 from bot.i18n import N_, Translator
 from bot.models import Person
 from bot.opportunities import intros
-from bot.opportunities.introductions import IntroductionsService, Met
+from bot.opportunities.introductions import IntroductionsService
 from bot.opportunities.rules import IntroTap
+from bot.opportunities.texts import met_line
 from bot.rendering import Html
 from handlers.forms import STALE
 from handlers.guard import route
@@ -71,7 +71,9 @@ async def _status(context: BotContext, message: Message, person: Person) -> None
     hours = await _service(context).hours(person.id)
     lines = [tr(USAGE)] if hours is None else [_taking_part(tr, hours)]
     if context.services.opportunities.is_secretariat(person):
-        lines.append(met_line(tr, await _service(context).last_month_met()))
+        met = await _service(context).last_month_met()
+        none_yet = tr("No introductions have been made yet.")
+        lines.append(none_yet if met is None else met_line(tr, met.month, met.pairs, met.met))
     await message.reply_text(Html("\n\n".join(lines)))
     shown = await _service(context).this_month(person)
     if shown is not None:
@@ -87,21 +89,6 @@ def _taking_part(tr: Translator, hours: tuple[int, int]) -> Html:
         "/intros off stops them.",
         start=_clock(hours[0]),
         end=_clock(hours[1]),
-    )
-
-
-def met_line(tr: Translator, met: Met | None) -> Html:
-    """How the last round went, e.g. 12 of 20 pairs met in March 2026 (for the secretariat)."""
-    if met is None:
-        return tr("No introductions have been made yet.")
-    month = intros.month_name(met.month, tr.language)
-    count = format_decimal(met.met, locale=tr.language)
-    return tr.plural(
-        "Introductions in {month}: {met} of {n} pair said they met.",
-        "Introductions in {month}: {met} of {n} pairs said they met.",
-        met.pairs,
-        month=month,
-        met=count,
     )
 
 
