@@ -383,13 +383,14 @@ def typed_country(
 
 
 async def theme_labels(context: BotContext) -> dict[str, str]:
-    """Theme slug -> the working group's name in the reader's language."""
+    """Theme slug -> the working group's name in the reader's language (joint projects are
+    no themes)."""
     language = context.tr.language
-    return {group.slug: group.name(language) for group in await context.services.groups.active()}
+    return {group.slug: group.name(language) for group in await context.services.groups.themes()}
 
 
 async def theme_slugs(context: BotContext) -> set[str]:
-    return {group.slug for group in await context.services.groups.active()}
+    return {group.slug for group in await context.services.groups.themes()}
 
 
 # --- buttons and sending views -------------------------------------------------------------

@@ -31,6 +31,22 @@ OPEN: tuple[tuple[str, str, str, str, list[str], list[str], list[str]], ...] = (
 )  # fmt: skip
 
 
+TOPICS: dict[str, tuple[str, ...]] = {
+    "Ana": ("glaciares", "bofedales"),
+    "Sofía": ("polinizadores", "cóndores"),
+    "Emily": ("glacier monitoring", "visitor management"),
+    "Léa": ("pollinisateurs", "pastoralisme"),
+    "Mei": ("冰川监测", "野生动物"),
+    "Tenzin": ("glacial lakes", "tourism"),
+    "Amara": ("wildlife corridors",),
+    "Youssef": ("eau", "oasis"),
+    "Aroha": ("snow", "Māori knowledge"),
+    "Hana": ("satoyama", "seeds"),
+}
+"""The demo people's own interests beside their groups' themes, each in their language
+(``/find glaciares`` finds Ana, Emily, Mei and Tenzin)."""
+
+
 async def load_opportunities(
     users: Mapping[DemoPerson, SimUser], repos: Repositories, clock: Clock
 ) -> None:
@@ -45,7 +61,10 @@ async def load_opportunities(
             if not stored.interests:
                 languages = [person.language, "en"]
                 stored = await repos.people.update_profile(
-                    stored.id, now, interests=list(person.groups), spoken_languages=languages
+                    stored.id,
+                    now,
+                    interests=[*person.groups, *TOPICS.get(person.first_name, ())],
+                    spoken_languages=languages,
                 )
             people[person.first_name] = stored
     for poster, kind, title, text, themes, places, languages in OPEN:

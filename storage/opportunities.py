@@ -332,6 +332,13 @@ class OpportunitiesRepository:
                 (person_id, hours[0], hours[1], to_db(now)),
             )
 
+    async def intro_joined_before(self, moment: datetime) -> int:
+        """How many take part who joined before ``moment``."""
+        row = await self._db.fetch_one(
+            "SELECT count(*) FROM intro_participants WHERE joined_at < ?", (to_db(moment),)
+        )
+        return 0 if row is None else int(row[0])
+
     async def leave_intros(self, person_id: int) -> None:
         async with self._db.transaction() as conn:
             await conn.execute("DELETE FROM intro_participants WHERE person_id = ?", (person_id,))
@@ -377,6 +384,15 @@ class OpportunitiesRepository:
         )
         return [_intro_pair(row) for row in rows]
 
+    async def latest_pair_of(self, person_id: int) -> IntroPair | None:
+        """The person's most recent introduction."""
+        row = await self._db.fetch_one(
+            "SELECT * FROM intro_pairs WHERE person_a = ? OR person_b = ?"
+            " ORDER BY month DESC, id DESC LIMIT 1",
+            (person_id, person_id),
+        )
+        return None if row is None else _intro_pair(row)
+
     async def intro_pair(self, pair_id: int) -> IntroPair | None:
         row = await self._db.fetch_one("SELECT * FROM intro_pairs WHERE id = ?", (pair_id,))
         return None if row is None else _intro_pair(row)
@@ -401,6 +417,17 @@ class OpportunitiesRepository:
                 " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 (person_id, excluded_id, to_db(now)),
             )
+
+    async def latest_round(self, before: str = "9999-12") -> tuple[str, int, int] | None:
+        """The last month that ran (before the month ``before``): its month, its pairs, and
+        how many of them met (one of the two said so)."""
+        row = await self._db.fetch_one(
+            "SELECT r.month, count(p.id), coalesce(sum(p.met_a = 1 OR p.met_b = 1), 0)"
+            " FROM intro_rounds r LEFT JOIN intro_pairs p ON p.month = r.month"
+            " WHERE r.month < ? GROUP BY r.month ORDER BY r.month DESC LIMIT 1",
+            (before,),
+        )
+        return None if row is None else (str(row[0]), int(row[1]), int(row[2]))
 
     async def met_count(self) -> int:
         """Pairs where at least one of the two said they met."""

@@ -62,8 +62,10 @@ class ExperiencesService:
     # --- reading ----------------------------------------------------------------------------
 
     async def groups(self) -> list[WorkingGroup]:
-        """The active working groups (the themes an experience may belong to)."""
-        return await self._repos.groups.list()
+        """The active working groups that are themes (an experience may belong to them; a
+        joint project is not one)."""
+        projects = await self._repos.opportunities.project_ids()
+        return [group for group in await self._repos.groups.list() if group.id not in projects]
 
     async def theme_names(self, language: str) -> dict[str, str]:
         """Theme slug -> its working group's name in ``language``."""

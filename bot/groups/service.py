@@ -34,6 +34,8 @@ class Listing:
     groups: tuple[WorkingGroup, ...]
     counts: dict[int, int]
     mine: frozenset[int]
+    projects: frozenset[int] = frozenset()
+    """The groups that are joint projects (born from a proposal), listed in their own section."""
 
 
 class Joined(Enum):
@@ -91,6 +93,11 @@ class GroupsService:
         """The active working groups, in order."""
         return await self._repos.groups.list()
 
+    async def themes(self) -> list[WorkingGroup]:
+        """The active working groups that are themes (a joint project is not one)."""
+        projects = await self._repos.opportunities.project_ids()
+        return [group for group in await self.active() if group.id not in projects]
+
     async def get(self, group_id: int) -> WorkingGroup | None:
         """The active group with that id."""
         return next((g for g in await self.active() if g.id == group_id), None)
@@ -123,7 +130,8 @@ class GroupsService:
         if person_id is not None and groups:
             memberships = await self._repos.groups.memberships_of(person_id)
             mine = frozenset(m.group_id for m in memberships)
-        return Listing(groups, counts, mine)
+        projects = await self._repos.opportunities.project_ids() if groups else frozenset()
+        return Listing(groups, counts, mine, projects)
 
     async def names_of_groups_of(self, person_id: int, language: str) -> list[str]:
         """The names of the person's groups in ``language``, in group order."""

@@ -1,5 +1,6 @@
 """Deadline reminders (due work): a few days before an opportunity's deadline its poster and
-the people interested in it are reminded, each once, in their language and zone."""
+the people interested in it (not those the poster declined) are reminded, each once, in their
+language and zone."""
 
 from __future__ import annotations
 

@@ -17,10 +17,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Final
 from zoneinfo import ZoneInfo
+
+from babel.dates import format_skeleton
 
 from bot.meetings import slots
 from bot.textfold import fold
@@ -217,6 +219,24 @@ def _times(
 
 def month_of(moment: datetime) -> str:
     return f"{moment.astimezone(UTC):%Y-%m}"
+
+
+def month_name(month: str, language: str) -> str:
+    """``2026-02`` as the reader's locale names a month of a year ("février 2026")."""
+    year, number = (int(part) for part in month.split("-"))
+    return format_skeleton("yMMMM", date(year, number, 1), locale=language)
+
+
+def month_start_of(month: str) -> datetime:
+    """``2026-02`` -> its first instant (UTC)."""
+    year, number = (int(part) for part in month.split("-"))
+    return datetime(year, number, 1, tzinfo=UTC)
+
+
+def month_start(moment: datetime) -> datetime:
+    """The first instant of the moment's month (UTC)."""
+    utc = moment.astimezone(UTC)
+    return datetime(utc.year, utc.month, 1, tzinfo=UTC)
 
 
 def next_month_start(moment: datetime) -> datetime:

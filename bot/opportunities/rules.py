@@ -10,8 +10,9 @@ matches another sharing its first five letters ("glaciares" finds "glaciers").
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 from typing import Annotated, Final, Literal, get_args
 from zoneinfo import ZoneInfo
 
@@ -100,24 +101,48 @@ def stem(word: str) -> str:
     return word[:STEM]
 
 
+def is_chinese(word: str) -> bool:
+    """The word holds Chinese characters (written without spaces between words)."""
+    return any("\u3400" <= char <= "\u9fff" for char in word)
+
+
 def words_match(one: str, other: str) -> bool:
-    """Folded words that are the same, or share their first five letters."""
-    return one == other or (min(len(one), len(other)) >= STEM and stem(one) == stem(other))
+    """Folded words that are the same, or share their first five letters; Chinese words
+    (not split by spaces) match when one holds the other, two characters at least."""
+    if one == other:
+        return True
+    if is_chinese(one) or is_chinese(other):
+        shorter, longer = sorted((one, other), key=len)
+        return len(shorter) >= 2 and shorter in longer
+    return min(len(one), len(other)) >= STEM and stem(one) == stem(other)
+
+
+def long_enough(word: str) -> bool:
+    """Long enough to be matched inside a phrase (not "de", "en"; a Chinese word of two)."""
+    return len(word) >= 3 or (len(word) == 2 and is_chinese(word))
 
 
 def shared_items(wanted: Iterable[str], offered: Iterable[str]) -> tuple[str, ...]:
     """The ``offered`` items (as written) that match a ``wanted`` one, whole or by a word."""
-    wanted_words = [set(fold_words(item)) | {fold(item)} for item in wanted]
+    wanted_words = [_item_words(item) for item in wanted]
     found: list[str] = []
     for item in offered:
-        mine = set(fold_words(item)) | {fold(item)}
+        mine = _item_words(item)
         if any(_overlap(mine, theirs) for theirs in wanted_words) and item not in found:
             found.append(item)
     return tuple(found)
 
 
-def _overlap(mine: set[str], theirs: set[str]) -> bool:
-    return any(words_match(a, b) for a in mine for b in theirs if len(a) >= 3 and len(b) >= 3)
+@lru_cache(maxsize=8192)
+def _item_words(item: str) -> frozenset[str]:
+    """An item's folded words long enough to match, and the whole item folded (kept: the
+    same few themes and interests come back for every member)."""
+    return frozenset(word for word in {*fold_words(item), fold(item)} if long_enough(word))
+
+
+@lru_cache(maxsize=65536)
+def _overlap(mine: frozenset[str], theirs: frozenset[str]) -> bool:
+    return any(words_match(a, b) for a in mine for b in theirs)
 
 
 def fit(wanted: Wanted, person: Person) -> Match | None:
@@ -151,9 +176,13 @@ def fit(wanted: Wanted, person: Person) -> Match | None:
     return Match(person.id, score, tuple(reasons))
 
 
-def rank_members(wanted: Wanted, people: Iterable[Person]) -> list[Match]:
-    """The people the opportunity fits, best first (ties: the lower id first)."""
-    matches = [match for person in people if (match := fit(wanted, person)) is not None]
+def rank_members(
+    wanted: Wanted, people: Iterable[Person], topics: Sequence[Topic] = ()
+) -> list[Match]:
+    """The people the opportunity fits, best first (ties: the lower id first); a theme that
+    names one of the ``topics`` also asks for its names in the four languages."""
+    asked = replace(wanted, themes=with_topic_names(wanted.themes, topics))
+    matches = [match for person in people if (match := fit(asked, person)) is not None]
     matches.sort(key=lambda match: (-match.score, match.person_id))
     return matches
 
@@ -204,10 +233,60 @@ class Found:
     """The parts of the profile that matched, best first."""
 
 
-def profile_words(person: Person, vocabulary: Mapping[str, Sequence[str]]) -> dict[str, set[str]]:
+TOPICS: Final[tuple[str, ...]] = (
+    # Translators: topics people work on, as they would type them in /find (a plural noun or
+    # a short phrase): the bot finds someone who wrote any of the four languages' names.
+    N_("glaciers"),
+    N_("snow"),
+    N_("water"),
+    N_("forests"),
+    N_("wetlands"),
+    N_("pollinators"),
+    N_("wildlife"),
+    N_("tourism"),
+)
+"""Topics whose names in the four languages are the same to /find ("冰川" finds "glaciers")."""
+
+Topic = tuple[tuple[str, ...], ...]
+"""A topic's names (in the four languages), each as its folded words."""
+
+
+def topic(names: Iterable[str]) -> Topic:
+    return tuple(words for name in names if (words := fold_words(name)))
+
+
+def names_topic(topic: Topic, words: set[str]) -> bool:
+    """Some name of the topic is among the words (each of the name's words matched)."""
+    return any(all(any(words_match(n, w) for w in words) for n in name) for name in topic)
+
+
+def with_topics(words: set[str], topics: Sequence[Topic]) -> set[str]:
+    """The words, and every name of each topic they name (in the four languages)."""
+    found = set(words)
+    for each in topics:
+        if names_topic(each, words):
+            found.update(word for name in each for word in name)
+    return found
+
+
+def with_topic_names(themes: Sequence[str], topics: Sequence[Topic]) -> tuple[str, ...]:
+    """The themes, and every name of each topic one of them names ("glaciares": 冰川 too)."""
+    found = list(themes)
+    for theme in themes:
+        words = set(fold_words(theme))
+        for each in topics:
+            if names_topic(each, words):
+                found += [name for name in map(" ".join, each) if name not in found]
+    return tuple(found)
+
+
+def profile_words(
+    person: Person, vocabulary: Mapping[str, Sequence[str]], topics: Sequence[Topic] = ()
+) -> dict[str, set[str]]:
     """The folded words of each part of a profile; ``vocabulary`` gives every name of a code
     (a theme slug's group names, a country's or a language's or a role's names, in the four
-    languages), so a query in any of them matches."""
+    languages), and ``topics`` every name of a topic an interest names, so a query in any of
+    the four languages matches."""
 
     def words(items: Iterable[str]) -> set[str]:
         found: set[str] = set()
@@ -217,7 +296,7 @@ def profile_words(person: Person, vocabulary: Mapping[str, Sequence[str]]) -> di
         return found
 
     return {
-        "interests": words(person.interests),
+        "interests": with_topics(words(person.interests), topics),
         "role": words([person.role] if person.role else []),
         "reserve": words([person.reserve] if person.reserve else []),
         "country": words([person.country] if person.country else []),
@@ -237,13 +316,16 @@ def find_score(query: Sequence[str], words: Mapping[str, set[str]]) -> Found | N
 
 
 def rank_people(
-    text: str, people: Iterable[Person], vocabulary: Mapping[str, Sequence[str]]
+    text: str,
+    people: Iterable[Person],
+    vocabulary: Mapping[str, Sequence[str]],
+    topics: Sequence[Topic] = (),
 ) -> list[Found]:
     """People whose profile matches the typed words, best first (ties: by id)."""
     query = [word for word in fold_words(text) if len(word) >= 2]
     found: list[Found] = []
     for person in people:
-        scored = find_score(query, profile_words(person, vocabulary))
+        scored = find_score(query, profile_words(person, vocabulary, topics))
         if scored is not None:
             found.append(Found(person.id, scored.score, scored.fields))
     found.sort(key=lambda item: (-item.score, item.person_id))

@@ -163,7 +163,7 @@ class OpportunitiesService:
     async def _offers(self, opportunity: Opportunity) -> list[Match]:
         members = await self.repos.roster.network_members()
         candidates = [p for p in members if person_chat(p) is not None]
-        matches = rules.rank_members(wanted(opportunity), candidates)
+        matches = rules.rank_members(wanted(opportunity), candidates, self.topics())
         since = self.clock.now() - WEEK
         return rules.choose_offers(
             matches,
@@ -451,8 +451,9 @@ class OpportunitiesService:
     # --- deadline reminders ---------------------------------------------------------------
 
     async def remind(self, opportunity_id: int, now: datetime) -> int:
-        """Queue the deadline reminder to the poster and the interested, mark it, in one unit
-        (a deadline already past is marked without a reminder); how many were queued."""
+        """Queue the deadline reminder to the poster and the interested (not those declined),
+        mark it, in one unit (a deadline already past is marked without a reminder); how many
+        were queued."""
         async with self.repos.unit() as uow:
             opportunity = await uow.opportunities.get(opportunity_id)
             if opportunity is None or opportunity.reminded_at is not None:
@@ -461,7 +462,8 @@ class OpportunitiesService:
             deadline = opportunity.deadline_at
             if deadline is None or deadline <= now or not opportunity.is_open:
                 return 0
-            ids = [i.person_id for i in await uow.opportunities.interested(opportunity_id)]
+            interested = await uow.opportunities.interested(opportunity_id)
+            ids = [i.person_id for i in interested if i.status != "declined"]
             if opportunity.poster_id is not None:
                 ids.insert(0, opportunity.poster_id)
             messages = []
@@ -490,7 +492,7 @@ class OpportunitiesService:
     async def find(self, words: str, language: str, limit: int = 5) -> list[FoundPerson]:
         """Members whose profile matches the words best, with their groups."""
         people = await self.repos.roster.network_members()
-        ranked = rules.rank_people(words, people, await self.vocabulary())
+        ranked = rules.rank_people(words, people, await self.vocabulary(), self.topics())
         by_id = {person.id: person for person in people}
         top: list[Found] = ranked[:limit]
         groups = await self.groups_of([found.person_id for found in top], language)
@@ -504,6 +506,9 @@ class OpportunitiesService:
         for role, label in ROLE_LABELS.items():
             names[role] = [str(self.i18n.translator(lang)(label)) for lang in LANGUAGES]
         return _VocabularyWithPlaces(names)
+
+    def topics(self) -> list[rules.Topic]:
+        return known_topics(self.i18n)
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -567,6 +572,14 @@ class _VocabularyWithPlaces(dict[str, list[str]]):
         if len(key) == 2 and key.islower():
             return [language_name(key, lang) for lang in LANGUAGES]
         return default if default is not None else ()
+
+
+def known_topics(i18n: I18n) -> list[rules.Topic]:
+    """Each topic /find and matching know, named in English and in the four catalogs."""
+    return [
+        rules.topic([name, *(str(i18n.translator(lang)(name)) for lang in LANGUAGES)])
+        for name in rules.TOPICS
+    ]
 
 
 def wanted(opportunity: Opportunity) -> Wanted:

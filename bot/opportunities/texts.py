@@ -6,9 +6,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_decimal
+
 from bot.countries import country_name
 from bot.digests import format_when
 from bot.i18n import Translator
+from bot.opportunities import intros
 from bot.opportunities.rules import KIND_LABELS, ONLINE, Reason
 from bot.profile import language_name
 from bot.rendering import Html, bold, escape, italic
@@ -84,3 +87,17 @@ def person_card(
     if person.interests:
         lines.append(tr("Interests: {interests}", interests=theme_list(person.interests, labels)))
     return Html("\n".join(lines))
+
+
+def met_line(tr: Translator, month: str, pairs: int, met: int) -> Html:
+    """A month's round, its pairs and how many of them said they met, in one line: "12 of 20
+    pairs" in March 2026."""
+    named = intros.month_name(month, tr.language)
+    count = format_decimal(met, locale=tr.language)
+    return tr.plural(
+        "Introductions in {month}: {met} of {n} pair said they met.",
+        "Introductions in {month}: {met} of {n} pairs said they met.",
+        pairs,
+        month=named,
+        met=count,
+    )

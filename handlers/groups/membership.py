@@ -55,7 +55,12 @@ async def _listing(context: BotContext, private: bool) -> tuple[Html, InlineKeyb
     text = _listing_text(tr, listing, private, waiting, descriptions=True)
     if visible_length(text) > SAFE_MESSAGE_LIMIT:
         text = _listing_text(tr, listing, private, waiting, descriptions=False)
-    return text, _listing_keyboard(tr, listing.groups, listing.mine, private)
+    return text, _listing_keyboard(tr, _in_sections(listing), listing.mine, private)
+
+
+def _in_sections(listing: Listing) -> list[WorkingGroup]:
+    """The standing working groups first, then the joint projects (each kept in order)."""
+    return sorted(listing.groups, key=lambda group: group.id in listing.projects)
 
 
 def _listing_text(
@@ -67,15 +72,12 @@ def _listing_text(
     descriptions: bool,
 ) -> Html:
     lines: list[str] = [tr("<b>Working groups</b>")]
-    for group in listing.groups:
-        tick = "✓ " if group.id in listing.mine else "⏳ " if group.id in waiting else ""
-        members = tr.plural("{n} member", "{n} members", listing.counts.get(group.id, 0))
-        policy = tr(POLICY_LABELS[group.join_policy])
-        lines.append("")
-        lines.append(f"{tick}{bold(group.name(tr.language))} · {members} · {policy}")
-        description = group.description(tr.language)
-        if descriptions and description:
-            lines.append(italic(description))
+    heading_done = False
+    for group in _in_sections(listing):
+        if group.id in listing.projects and not heading_done:
+            lines += ["", bold(tr("Joint projects"))]
+            heading_done = True
+        lines += _group_lines(tr, listing, group, waiting, descriptions)
     lines.append("")
     if private and waiting:
         lines.append(tr("⏳ marks your requests waiting for a coordinator."))
@@ -84,6 +86,24 @@ def _listing_text(
     else:
         lines.append(tr("Tap a button to join or leave."))
     return Html("\n".join(lines))
+
+
+def _group_lines(
+    tr: Translator,
+    listing: Listing,
+    group: WorkingGroup,
+    waiting: frozenset[int],
+    descriptions: bool,
+) -> list[str]:
+    """A blank line, the group's name with its size and join policy, and its description."""
+    tick = "✓ " if group.id in listing.mine else "⏳ " if group.id in waiting else ""
+    members = tr.plural("{n} member", "{n} members", listing.counts.get(group.id, 0))
+    policy = tr(POLICY_LABELS[group.join_policy])
+    lines = ["", f"{tick}{bold(group.name(tr.language))} · {members} · {policy}"]
+    description = group.description(tr.language)
+    if descriptions and description:
+        lines.append(italic(description))
+    return lines
 
 
 def _listing_keyboard(

@@ -44,9 +44,9 @@ from handlers.forms import (
     modes,
     parse_callback,
     rows_of,
+    theme_labels,
     tick,
 )
-from handlers.forms import theme_labels as all_theme_labels
 
 FLOW: Final = Mode(kind=DRAFT_KIND, prefix="os", editing=False)
 EDIT: Final = Mode(kind="opportunity_edit", prefix="oe", editing=True)
@@ -65,16 +65,6 @@ def _initial(context: BotContext, person: Person) -> dict[str, Any]:
 
 def _resume_text(context: BotContext, draft: Draft) -> Html:
     return context.tr("You have an opportunity in progress.")
-
-
-async def theme_labels(context: BotContext) -> dict[str, str]:
-    """The working groups' themes (joint projects are no themes)."""
-    projects = await context.services.opportunities.project_ids()
-    groups = await context.services.groups.active()
-    slugs = {group.slug for group in groups if group.id not in projects}
-    return {
-        slug: label for slug, label in (await all_theme_labels(context)).items() if slug in slugs
-    }
 
 
 def _zone(context: BotContext) -> str:

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from typing import Final
 
-from telegram import Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import commands
 from bot.context import BotContext
-from bot.i18n import N_
+from bot.i18n import N_, Translator
+from bot.models import Person
 from bot.opportunities import intros
 from bot.opportunities.introductions import IntroductionsService
 from bot.opportunities.rules import IntroTap
+from bot.opportunities.texts import met_line
+from bot.rendering import Html
 from handlers.forms import STALE
 from handlers.guard import route
 
@@ -42,7 +45,7 @@ async def intros_command(update: Update, context: BotContext) -> None:
         await message.reply_text(tr("You will not be introduced to anyone any more."))
         return
     if not words or words[0] != "monthly" or len(words) > 2:
-        await _status(context, message, person.id)
+        await _status(context, message, person)
         return
     hours = intros.DEFAULT_HOURS if len(words) == 1 else intros.read_hours(words[1])
     if hours is None:
@@ -61,19 +64,31 @@ async def intros_command(update: Update, context: BotContext) -> None:
     )
 
 
-async def _status(context: BotContext, message: Message, person_id: int) -> None:
+async def _status(context: BotContext, message: Message, person: Person) -> None:
+    """The person's part in the introductions; for the secretariat, how the last month went;
+    then this month's introduction again, with its buttons, if they have one."""
     tr = context.tr
-    hours = await _service(context).hours(person_id)
-    if hours is None:
-        await message.reply_text(tr(USAGE))
-        return
-    await message.reply_text(
-        tr(
-            "You take part in the monthly introductions (working hours {start}–{end}). "
-            "/intros off stops them.",
-            start=_clock(hours[0]),
-            end=_clock(hours[1]),
-        )
+    hours = await _service(context).hours(person.id)
+    lines = [tr(USAGE)] if hours is None else [_taking_part(tr, hours)]
+    if context.services.opportunities.is_secretariat(person):
+        met = await _service(context).last_month_met()
+        none_yet = tr("No introductions have been made yet.")
+        lines.append(none_yet if met is None else met_line(tr, met.month, met.pairs, met.met))
+    await message.reply_text(Html("\n\n".join(lines)))
+    shown = await _service(context).this_month(person)
+    if shown is not None:
+        buttons = [
+            InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in shown.buttons
+        ]
+        await message.reply_text(shown.text, reply_markup=InlineKeyboardMarkup([buttons]))
+
+
+def _taking_part(tr: Translator, hours: tuple[int, int]) -> Html:
+    return tr(
+        "You take part in the monthly introductions (working hours {start}–{end}). "
+        "/intros off stops them.",
+        start=_clock(hours[0]),
+        end=_clock(hours[1]),
     )
 
 

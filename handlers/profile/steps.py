@@ -72,7 +72,7 @@ async def read_typed(context: BotContext, mode: Mode, draft: Draft, text: str) -
     if step == "languages":
         chosen = rules.read_languages(text, answers.get("languages") or [])
         return _stay_with(context, answers, "languages", chosen)
-    themes = rules.theme_names(await context.services.groups.active())
+    themes = rules.theme_names(await context.services.groups.themes())
     chosen = rules.read_tags(text, answers.get("interests") or [], themes)
     return _stay_with(context, answers, "interests", chosen)
 
@@ -216,7 +216,7 @@ def _language_label(code: str, language: str) -> str:
 
 async def _interest_choices(context: BotContext, mode: Mode, answers: Mapping[str, Any]) -> Rows:
     chosen: list[str] = list(answers.get("interests") or [])
-    groups = await context.services.groups.active()
+    groups = await context.services.groups.themes()
     themes = [
         button(
             tick(group.slug in chosen) + group.name(context.tr.language),

@@ -210,6 +210,23 @@ async def test_an_internship_in_peru_reaches_the_two_young_researchers_it_fits(
         "✅ Rosa aceptó tu interés en “Prácticas de monitoreo de glaciares”. "
         "Escríbele: rosa@huascaran.example"
     )
+    # Chen, in Chinese, is interested too; Rosa declines her and Chen is told in Chinese.
+    chen_message = emulator.message(chen.id, emulator.sent_to(chen)[-1].message_id)
+    assert chen_message is not None
+    await tap(emulator, chen, chen_message, "🙋 我感兴趣")
+    await say(emulator, chen, "我研究冰川。")
+    await emulator.wait_until(lambda: sum("🙋" in t for t in texts_to(emulator, rosa)) == 2)
+    await emulator.settle()
+    second = [e for e in emulator.sent_to(rosa) if "🙋" in (e.text or "")][-1]
+    chen_notice = emulator.message(rosa.id, second.message_id)
+    assert chen_notice is not None
+    assert (chen_notice.text or "").startswith("🙋 A Chen le interesa “Prácticas de monitoreo")
+    await tap(emulator, rosa, chen_notice, "Rechazar")
+    await emulator.wait_until(lambda: any("婉拒" in t for t in texts_to(emulator, chen)))
+    assert texts_to(emulator, chen)[-1] == (
+        "Rosa 婉拒了您对“Prácticas de monitoreo de glaciares”的意向。感谢您的参与。"
+    )
+
     lucia_id = (await repos.people.by_telegram_id(lucia.id)).id  # type: ignore[union-attr]
     interest = await repos.opportunities.interest(opportunity.id, lucia_id)
     assert interest is not None
@@ -239,6 +256,9 @@ async def test_an_internship_in_peru_reaches_the_two_young_researchers_it_fits(
     ]
     assert len([t for t in texts_to(emulator, lucia) if "⏰" in t]) == 1
     assert not any("⏰" in t for t in texts_to(emulator, chen))
+    reminded = {row.person_id for row in await repos.outbox.containing("⏰")}
+    rosa_id = (await repos.people.by_telegram_id(rosa.id)).id  # type: ignore[union-attr]
+    assert reminded == {rosa_id, lucia_id}  # Chen, declined, is not reminded
     assert await deadlines.next_due(clock.now()) is None
 
 
@@ -418,6 +438,24 @@ async def test_a_proposal_with_partners_becomes_a_project_with_its_roster_and_me
     assert (
         projects.text == "Proyectos conjuntos\n• Snow cover atlas — 2 miembros · /roster project-1"
     )
+
+    listing = (await say(emulator, ana, "/groups")).text or ""
+    standing, _, projects_part = listing.partition("\n\nProyectos conjuntos\n\n")
+    assert "Cambio climático · 2 miembros" in standing
+    assert projects_part.startswith("✓ Snow cover atlas · 2 miembros")
+    # A project is no theme: neither /profile nor /submit offers it.
+    card = await say(emulator, ana, "/me")
+    menu = await tap(emulator, ana, card, "Editar")
+    interests = await tap(emulator, ana, menu, "Intereses")
+    assert "Cambio climático" in " ".join(labels(interests))
+    assert not any("Snow cover atlas" in label for label in labels(interests))
+    await tap(emulator, ana, interests, "Cancelar")
+    await say(emulator, ana, "/submit")
+    await say(emulator, ana, "Terrazas")
+    await say(emulator, ana, "Huascarán")
+    themes = await say(emulator, ana, "Perú")
+    assert "Cambio climático" in labels(themes)
+    assert not any("Snow cover atlas" in label for label in labels(themes))
 
     await emulator.says(jorge, "/meet project-1")
     await emulator.says(jorge, "Atlas kick-off")

@@ -4,15 +4,17 @@ and an offer never made twice nor past a person's weekly limit."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.clock import ManualClock
+from bot.digests.rules import DigestRequest, DigestTarget, TargetKind
 from bot.i18n import I18n
 from bot.opportunities import intros
+from bot.opportunities.digest import OpportunitiesProvider
 from bot.opportunities.introductions import MonthlyIntroductions
 from bot.opportunities.service import OpportunitiesService
 from bot.outbox import OutboxService
@@ -113,6 +115,74 @@ async def test_three_months_of_introductions_for_40_people(
             if row.dedupe_key.startswith(prefix)
         }
         assert told == in_month
+
+
+async def test_a_month_with_one_placeable_participant_runs_once_and_tells_them(
+    service: OpportunitiesService, repos: Repositories, clock: ManualClock
+) -> None:
+    placed = await person(repos, 1, country="PE", timezone="America/Lima", interests=["water"])
+    unplaced = await person(repos, 2, timezone="Europe/Paris", interests=["water"])  # no country
+    for pid in (placed, unplaced):
+        someone = await repos.people.get(pid)
+        assert someone is not None
+        await service.intros.join(someone)
+    due = MonthlyIntroductions(service.intros)
+    clock.set(datetime(2026, 4, 1, 6, tzinfo=UTC))
+    assert await due.next_due(clock.now()) == clock.now()
+
+    await due.run_due(clock.now())
+
+    assert await due.next_due(clock.now()) == datetime(2026, 5, 1, tzinfo=UTC)  # not again
+    assert await repos.opportunities.intro_months() == {"2026-04"}
+    told = await repos.outbox.containing("⏳")
+    assert [row.person_id for row in told] == [placed]
+
+
+async def test_people_joining_mid_month_wait_for_the_next_round_even_on_a_sweep(
+    service: OpportunitiesService, repos: Repositories, clock: ManualClock
+) -> None:
+    clock.set(datetime(2026, 4, 14, 10, tzinfo=UTC))
+    for number, (country, zone) in enumerate(PLACES[:2]):
+        pid = await person(repos, number, country=country, timezone=zone, interests=["water"])
+        someone = await repos.people.get(pid)
+        assert someone is not None
+        await service.intros.join(someone)
+    due = MonthlyIntroductions(service.intros)
+    assert await due.next_due(clock.now()) == datetime(2026, 5, 1, tzinfo=UTC)
+
+    await due.run_due(clock.now())  # the runtime's sweep calls every work, due or not
+
+    assert await repos.opportunities.intro_months() == frozenset()
+    clock.set(datetime(2026, 5, 1, 6, tzinfo=UTC))
+    await due.run_due(clock.now())
+    assert len(await repos.opportunities.intro_pairs("2026-05")) == 1
+
+
+async def test_the_network_digest_carries_last_months_introductions_once_over(
+    service: OpportunitiesService, repos: Repositories, clock: ManualClock
+) -> None:
+    ids = [await person(repos, n, country="PE", timezone="America/Lima") for n in range(4)]
+    march = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    made = await repos.opportunities.record_round(
+        "2026-03", [(ids[0], ids[1], march, march), (ids[2], ids[3], march, march)], march
+    )
+    assert await repos.opportunities.mark_met(made[0].id, ids[1])
+    provider = OpportunitiesProvider(repos)
+    tr = I18n().translator("en")
+    network = DigestTarget(TargetKind.NETWORK, 1, frozenset({1}), ZoneInfo("America/Lima"), "en")
+    group = DigestTarget(TargetKind.GROUP, 2, frozenset({1}), ZoneInfo("America/Lima"), "en")
+
+    def request(target: DigestTarget, until: datetime) -> DigestRequest:
+        return DigestRequest(target, until - timedelta(days=7), until, tr)
+
+    in_march = await provider.section(request(network, datetime(2026, 3, 30, tzinfo=UTC)))
+    assert in_march is None  # the month is not over
+    april = await provider.section(request(network, datetime(2026, 4, 6, tzinfo=UTC)))
+    assert april is not None
+    assert [item.line for item in april.items] == [
+        "🤝 Introductions in March 2026: 1 of 2 pairs said they met."
+    ]
+    assert await provider.section(request(group, datetime(2026, 4, 6, tzinfo=UTC))) is None
 
 
 async def test_an_internship_is_offered_by_e_mail_to_a_young_researcher_without_telegram(

@@ -5,12 +5,17 @@ and both suggested times lie inside both people's working hours."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.digests.rules import DigestTarget, TargetKind
+from bot.i18n import I18n
 from bot.opportunities import intros
+from bot.opportunities.digest import opportunities_section
 from bot.opportunities.intros import Participant, pair_month, participant, suggested_times
+from bot.opportunities.texts import met_line
 
 ZONES = (
     "America/Lima", "America/Mexico_City", "Europe/Madrid", "Europe/Paris", "Africa/Nairobi",
@@ -96,3 +101,29 @@ def test_working_hours_are_read_from_what_people_type() -> None:
     assert intros.read_hours("08:30–17:00") == (510, 1020)
     assert intros.read_hours("18-9") is None
     assert intros.read_hours("soon") is None
+
+
+def test_the_secretariat_reads_how_many_pairs_met_in_four_languages() -> None:
+    i18n = I18n()
+    lines = {
+        lang: met_line(i18n.translator(lang), "2026-03", 20, 12)
+        for lang in ("en", "es", "zh", "fr")
+    }
+    assert lines == {
+        "en": "Introductions in March 2026: 12 of 20 pairs said they met.",
+        "es": "Presentaciones de marzo de 2026: 12 de 20 parejas dijeron haberse reunido.",
+        "zh": "2026年3月的介绍：20 对中有 12 对表示已见面。",
+        "fr": "Rencontres de mars 2026\u202f: 12 sur 20 binômes ont dit s’être parlé.",
+    }
+    one = met_line(i18n.translator("fr"), "2026-12", 1, 0)
+    assert one == "Rencontres de décembre 2026\u202f: 0 sur 1 binôme a dit s’être parlé."
+
+
+def test_the_network_digest_tells_how_many_of_last_months_pairs_met() -> None:
+    target = DigestTarget(TargetKind.NETWORK, 1, frozenset({1}), ZoneInfo("Asia/Shanghai"), "zh")
+    section = opportunities_section(I18n().translator("zh"), target, [], ("2026-03", 20, 12))
+    assert section is not None
+    assert [(item.key, item.line) for item in section.items] == [
+        ("intros:2026-03", "🤝 2026年3月的介绍：20 对中有 12 对表示已见面。")
+    ]
+    assert opportunities_section(I18n().translator("zh"), target, [], ("2026-03", 0, 0)) is None

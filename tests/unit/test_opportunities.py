@@ -131,6 +131,53 @@ def test_find_ranks_by_profile_in_any_language() -> None:
     assert rank_people("volcanoes", people, VOCABULARY) == []
 
 
+GLACIERS = rules.topic(["glaciers", "glaciares", "冰川", "glaciers"])
+WETLANDS = rules.topic(["wetlands", "humedales", "湿地", "zones humides"])
+
+
+def test_find_knows_a_topic_by_its_names_in_the_four_languages() -> None:
+    people = [
+        person(1, interests=["glacier monitoring"]),
+        person(2, interests=["冰川监测"]),
+        person(3, interests=["glaciares"]),
+        person(4, interests=["zones humides"]),
+        person(5, interests=["humedales altoandinos"]),
+        person(6, interests=["zones de montagne"]),  # "zones" alone names no topic
+    ]
+    topics = [GLACIERS, WETLANDS]
+
+    def found(text: str) -> list[int]:
+        return [f.person_id for f in rank_people(text, people, VOCABULARY, topics)]
+
+    assert found("冰川") == [1, 2, 3]
+    assert found("Glaciers") == [1, 2, 3]
+    assert found("glaciar") == [1, 2, 3]
+    assert found("湿地") == [4, 5]
+    assert found("wetlands") == [4, 5]
+    assert found("冰") == []  # a word of one character is not looked up
+    assert [f.person_id for f in rank_people("冰川", people, VOCABULARY)] == [2]
+
+
+def test_an_opportunity_on_a_topic_reaches_people_who_name_it_in_another_language() -> None:
+    people = [
+        person(1, role="young_researcher", interests=["冰川监测"], speaks=["es", "zh"]),
+        person(2, role="young_researcher", interests=["湿地"], speaks=["es"]),
+        person(3, role="young_researcher", interests=["glacier lakes"], speaks=["es"]),
+    ]
+    wanted = Wanted("internship", ("glaciares",), ("PE",), ("es",), poster_id=9)
+    matches = rank_members(wanted, people, [GLACIERS, WETLANDS])
+    assert [m.person_id for m in matches] == [1, 3]
+    assert matches[0].reasons[0] == Reason(WORKS_ON, {"interests": ("冰川监测",)})
+    assert [m.person_id for m in rank_members(wanted, people)] == [3]  # without the topics
+
+
+def test_chinese_words_match_inside_a_phrase_and_english_by_stem() -> None:
+    assert rules.words_match("冰川", "冰川监测")
+    assert not rules.words_match("冰", "冰川监测")
+    assert rules.shared_items(["冰川"], ["冰川监测", "森林"]) == ("冰川监测",)
+    assert not rules.words_match("glacial", "glass")
+
+
 def test_a_deadline_is_read_in_the_posters_zone() -> None:
     lima = ZoneInfo("America/Lima")
     assert read_deadline("15 de marzo de 2026", "es", lima, NOW) == datetime(
