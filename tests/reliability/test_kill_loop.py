@@ -8,7 +8,8 @@ the database: every recipient has the announcement, at most one message doubled 
 every row ``sent``, ``PRAGMA integrity_check`` ok, and every command answered, with no
 tolerance: an update fetched but not handled when the process dies is in the inbox (stored
 before Telegram is told it arrived) and handled after the restart. A command may be answered
-twice only when sent just before a kill (answered, and killed before its mark was written).
+twice only when its first answer came just before a kill (answered, and killed before its
+"handled" mark was written).
 
 The default run does ``KILLS`` kills (seconds); ``WNMRC_KILL_LOOP=100`` does a hundred
 (a few minutes); ``WNMRC_KILL_SEED`` picks the random moments. The figures are printed
@@ -49,7 +50,10 @@ RTT = 0.02
 DRAIN = 120 + 2 * KILLS
 """How long the last process may take to send what is left and answer everyone (seconds)."""
 RISK_WINDOW = 1.0
-"""A command sent less than this before a kill may be answered twice (see above)."""
+"""A command first answered less than this before a kill may be answered twice (see above): the
+mark follows the answer by milliseconds on a quiet machine; in the 100-kill run at a load of 6
+to 8 on the 2-core machine every command answered twice had its first answer at most 0.39 s
+before the kill."""
 
 
 @dataclass
@@ -60,8 +64,9 @@ class Loop:
     commands: list[tuple[SimUser, float]] = field(default_factory=list)
     kills: list[float] = field(default_factory=list)
 
-    def at_risk(self, sent_at: float) -> bool:
-        return any(0 <= kill - sent_at < RISK_WINDOW for kill in self.kills)
+    def kill_after(self, answered_at: float) -> float | None:
+        """How long after ``answered_at`` the next kill came (None: no kill after it)."""
+        return min((kill - answered_at for kill in self.kills if kill >= answered_at), default=None)
 
 
 async def _talk(emulator: Emulator, loop: Loop, rng: random.Random, seconds: float) -> None:
@@ -122,11 +127,14 @@ async def test_kill_9_again_and_again_loses_nothing_and_doubles_at_most_one_per_
     per_kill = kill_loop.doubles_per_kill(broadcast.values())
     lost = [(p, at) for p, at in loop.commands if not by_chat.get(p.id)]
     doubled_replies = [p for p, _ in loop.commands if len(by_chat.get(p.id, [])) > 1]
+    gaps = [loop.kill_after(by_chat[p.id][0].at) for p in doubled_replies]
+    widest = max((gap for gap in gaps if gap is not None), default=0.0)
     print(
         f"kill loop: seed {SEED}, {KILLS} kills, {len(loop.recipients)} broadcast messages,"
         f" {sum(per_kill.values())} doubled (at most {max(per_kill.values(), default=0)} per"
         f" kill), {len(loop.commands)} commands, {len(lost)} lost,"
-        f" {len(doubled_replies)} answered twice, {too_many_requests} 429s,"
+        f" {len(doubled_replies)} answered twice (each at most {widest:.2f} s before a kill),"
+        f" {too_many_requests} 429s,"
         f" {time.monotonic() - began:.0f} s ({kill_loop.timing()}; drain {drained:.0f} s)"
     )
 
@@ -136,4 +144,4 @@ async def test_kill_9_again_and_again_loses_nothing_and_doubles_at_most_one_per_
     assert at_most_one_per_kill(per_kill), f"doubled per kill: {per_kill}"
     assert outbox_statuses(database) == Counter({"sent": len(loop.recipients)})
     assert not lost, f"{len(lost)} commands never answered"
-    assert all(loop.at_risk(at) for p, at in loop.commands if p in doubled_replies)
+    assert all(gap is not None and gap < RISK_WINDOW for gap in gaps), gaps
