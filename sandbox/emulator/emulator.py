@@ -244,6 +244,20 @@ class Emulator(People):
         self.send_text(user, text, target)
         return await self.next_message(target, timeout, after=mark)
 
+    async def answer_to(
+        self,
+        query_id: str,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> CallbackAnswer:
+        """The bot's answer to a tap (``tap`` and ``tap_data`` return the query's id), once
+        it came."""
+
+        def answered() -> bool:
+            return any(a.callback_query_id == query_id for a in self.callback_answers)
+
+        await self.wait_until(answered, timeout)
+        return next(a for a in self.callback_answers if a.callback_query_id == query_id)
+
     async def wait_until(
         self,
         predicate: Callable[[], object],

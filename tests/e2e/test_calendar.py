@@ -161,10 +161,7 @@ def instants_of(event: object) -> list[datetime]:
 
 
 async def answer_to(emulator: Emulator, query_id: str) -> CallbackAnswer:
-    await emulator.wait_until(
-        lambda: any(a.callback_query_id == query_id for a in emulator.callback_answers)
-    )
-    return next(a for a in emulator.callback_answers if a.callback_query_id == query_id)
+    return await emulator.answer_to(query_id)
 
 
 # /calendar

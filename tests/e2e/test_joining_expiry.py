@@ -62,11 +62,7 @@ async def test_an_undecided_request_expires_and_the_asker_is_told_they_may_ask_a
     )
     assert await _status(repos, request.id) == "expired"
 
-    query_id = emulator.tap(lucia, notice, "Aprobar")
-    await emulator.wait_until(
-        lambda: any(a.callback_query_id == query_id for a in emulator.callback_answers)
-    )
-    late = next(a for a in emulator.callback_answers if a.callback_query_id == query_id)
+    late = await emulator.answer_to(emulator.tap(lucia, notice, "Aprobar"))
     assert late.text == "Esta solicitud caducó."
     group = await repos.groups.by_slug("climate")
     assert group is not None

@@ -313,11 +313,12 @@ async def test_a_forged_forget_button_is_refused_and_deletes_nothing(
     ids = {p.username: p.id for p in await repos.people.search("@li_ming")}
     ana_id = (await repos.people.search("@ana_perez"))[0].id
 
-    emulator.tap_data(ana, question, forged.format(other=ids["li_ming"], me=ana_id))
+    tapped = emulator.tap_data(ana, question, forged.format(other=ids["li_ming"], me=ana_id))
+    answer = await emulator.answer_to(tapped)
     await emulator.settle()
 
-    assert emulator.callback_answers[-1].text == "Este botón ya no es válido."
-    assert emulator.callback_answers[-1].show_alert
+    assert answer.text == "Este botón ya no es válido."
+    assert answer.show_alert
     assert await repos.people.count() == 3
     assert emulator.message(ana.id, question.message_id).text == question.text
 

@@ -88,10 +88,7 @@ async def link(
 
 
 async def answer_to(emulator: Emulator, query_id: str) -> CallbackAnswer:
-    await emulator.wait_until(
-        lambda: any(a.callback_query_id == query_id for a in emulator.callback_answers)
-    )
-    return next(a for a in emulator.callback_answers if a.callback_query_id == query_id)
+    return await emulator.answer_to(query_id)
 
 
 def lines(entry: LedgerEntry) -> list[str]:
