@@ -19,10 +19,11 @@ import csv
 import io
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, time
+from functools import partial
 from pathlib import Path
-from typing import Final, TextIO
+from typing import Final, TextIO, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import SystemClock
@@ -36,6 +37,8 @@ from bot.roadmap.rules import RoadmapRow
 from bot.roadmap.service import RoadmapService
 from config import Settings, load_network
 from storage import Database, Person, Repositories, WorkingGroup
+
+T = TypeVar("T")
 
 REQUIRED: Final = ("ref", "title", "due")
 STATUS_WORDS: Final = {
@@ -114,6 +117,36 @@ def owner_of(name: str, people: Sequence[Person]) -> Person:
     return found[0]
 
 
+def check_ref(text: str) -> str:
+    if not text:
+        raise ValueError("ref is empty")
+    return text
+
+
+def check_title(text: str) -> str:
+    title = " ".join(text.split())
+    if not title or len(title) > rules.TITLE_LIMIT:
+        raise ValueError(f"title is empty or longer than {rules.TITLE_LIMIT}")
+    return title
+
+
+def check_group(text: str, groups: Sequence[WorkingGroup]) -> WorkingGroup | None:
+    """The working group a cell names; None for an empty cell."""
+    if not text:
+        return None
+    group = find_group(groups, text)
+    if group is None:
+        raise ValueError(f'group "{text}" matches no working group')
+    return group
+
+
+def check_status(text: str) -> str:
+    status = STATUS_WORDS.get(re.sub(r"[\s_]", "", text or "planned").casefold())
+    if status is None:
+        raise ValueError(f'status "{text}" is not one of ' + ", ".join(rules.STATUS_LABELS))
+    return status
+
+
 def check_row(
     number: int,
     cells: dict[str, str],
@@ -121,38 +154,25 @@ def check_row(
     people: Sequence[Person],
     default_zone: str,
 ) -> RoadmapRow | list[RowError]:
+    """A checked row, or every reason the row is wrong (one line each)."""
     errors: list[RowError] = []
 
-    def attempt(check: object) -> object:
+    def attempt(check: Callable[[], T]) -> T | None:
         try:
-            return check() if callable(check) else check
+            return check()
         except ValueError as error:
             errors.append(RowError(number, str(error)))
             return None
 
-    ref = cells.get("ref", "")
-    title = " ".join(cells.get("title", "").split())
-    if not ref:
-        errors.append(RowError(number, "ref is empty"))
-    if not title or len(title) > rules.TITLE_LIMIT:
-        errors.append(RowError(number, f"title is empty or longer than {rules.TITLE_LIMIT}"))
+    ref = attempt(lambda: check_ref(cells.get("ref", "")))
+    title = attempt(lambda: check_title(cells.get("title", "")))
     zone = attempt(lambda: check_zone(cells.get("zone", ""), default_zone))
-    due = attempt(lambda: check_due(cells.get("due", ""), str(zone or default_zone)))
-    group_text = cells.get("group", "")
-    group = find_group(groups, group_text) if group_text else None
-    if group_text and group is None:
-        errors.append(RowError(number, f'group "{group_text}" matches no working group'))
+    due = attempt(lambda: check_due(cells.get("due", ""), zone or default_zone))
+    group = attempt(lambda: check_group(cells.get("group", ""), groups))
     names = [n for n in re.split(r"[;|]", cells.get("owners", "")) if n.strip()]
-    owners = [attempt(lambda n=n: owner_of(n, people)) for n in names]
-    status = STATUS_WORDS.get(re.sub(r"[\s_]", "", cells.get("status", "") or "planned").casefold())
-    if status is None:
-        errors.append(
-            RowError(
-                number,
-                f'status "{cells.get("status")}" is not one of ' + ", ".join(rules.STATUS_LABELS),
-            )
-        )
-    if errors or not isinstance(due, rules.Due):
+    owners = [attempt(partial(owner_of, name, people)) for name in names]
+    status = attempt(lambda: check_status(cells.get("status", "")))
+    if errors or ref is None or title is None or due is None or status is None:
         return errors
     return RoadmapRow(
         number=number,
@@ -161,9 +181,9 @@ def check_row(
         group_id=group.id if group else None,
         title=title,
         description=cells.get("description") or None,
-        owners=tuple(o.id for o in owners if isinstance(o, Person)),
+        owners=tuple(o.id for o in owners if o is not None),
         due=due,
-        status=status or "planned",
+        status=status,
         blocked_reason=cells.get("blocked_reason") or None,
     )
 
