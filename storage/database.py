@@ -310,6 +310,35 @@ class Database:
                 raise
         return await self.fetch_one(sql, params)
 
+    def data_version(self) -> int | None:
+        """A number that changes whenever anything commits to the file (this process's writer
+        or another process); None inside the running task's unit of work, whose own writes it
+        cannot see. Read it before the rows it vouches for (``GroupsRepository.list``)."""
+        if self._closed:
+            raise ValueError("Connection closed")
+        if self.in_transaction():
+            return None
+        row = self._inline.execute("PRAGMA data_version").fetchone()
+        return int(row[0])
+
+    async def lookup_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        """All rows of a small indexed read, on the event loop's own thread (as ``lookup``).
+
+        For the reads an update makes about its sender (their drafts, memberships, requests)
+        and for tables as small as the working groups: bounded by one person or by a few dozen
+        rows, whatever the network's size. Never for a scan that grows with the members.
+        """
+        if self._closed:
+            raise ValueError("Connection closed")
+        if self.in_transaction():
+            return await self.fetch_all(sql, params)
+        try:
+            return self._inline.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise
+        return await self.fetch_all(sql, params)
+
     async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         """First row of a read-only query (sees committed data only)."""
         rows = await self.fetch_all(sql, params)
