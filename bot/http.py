@@ -4,11 +4,18 @@ PTB's request layer is pluggable. Under concurrency its default httpx transport 
 times more CPU per call than an aiohttp session, so the bot talks to the Bot API through this
 class. The wire format stays PTB's: every call a POST, parameters form-encoded, an empty body
 for calls without parameters, multipart only for uploads. ``bench/`` compares the two.
+
+A call made inside :func:`answer_unused` (a reply whose ``Message`` nobody reads) gets back
+``true`` for a successful answer: PTB then builds no ``Message`` from it, which is most of the
+CPU a reply costs the bot. Errors come back as Telegram sent them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from urllib.parse import urlencode
 
@@ -20,6 +27,25 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.logs import BOT_TOKEN
+
+_ANSWER_UNUSED: ContextVar[bool] = ContextVar("answer_unused", default=False)
+_DONE = b'{"ok":true,"result":true}'
+"""What a call inside :func:`answer_unused` receives for a successful answer."""
+
+
+@contextmanager
+def answer_unused() -> Iterator[None]:
+    """Bot API calls made inside (in this task) do not read what Telegram answers.
+
+    A successful answer is handed to PTB as ``true``, so a ``send_message`` or ``edit_text``
+    returns ``True`` instead of a parsed ``Message``; an error is raised exactly as outside.
+    Only for calls whose result is thrown away (``handlers/replies.py``).
+    """
+    token = _ANSWER_UNUSED.set(True)
+    try:
+        yield
+    finally:
+        _ANSWER_UNUSED.reset(token)
 
 
 class AiohttpRequest(BaseRequest):
@@ -94,7 +120,10 @@ class AiohttpRequest(BaseRequest):
             async with session.request(
                 method, url, data=body, headers=headers, timeout=timeout
             ) as response:
-                return response.status, await response.read()
+                body = await response.read()
+                if response.status == 200 and _ANSWER_UNUSED.get():
+                    return 200, _DONE
+                return response.status, body
         except TimeoutError:
             raise TimedOut from None  # aiohttp's time-out texts quote the URL, token included
         except (aiohttp.ClientError, OSError, ValueError) as error:

@@ -244,6 +244,8 @@ class InboxRequest(BaseRequest):
         if not answer.get("ok") or not answer.get("result"):
             return status, body
         fresh = await inbox.take_in(answer["result"], offset)
+        if len(fresh) == len(answer["result"]):
+            return status, body  # every update kept: Telegram's own answer, not encoded again
         return status, json.dumps({"ok": True, "result": fresh}).encode()
 
     async def _pass(

@@ -27,6 +27,7 @@ from bot.models import Draft
 from bot.rendering import Html
 from bot.routing import CallbackData, callback_data
 from handlers.guard import Route, route
+from handlers.replies import answer
 
 NOTHING_TO_CANCEL: Final = N_("There is nothing to cancel.")
 STALE: Final = N_("This button is no longer valid.")
@@ -51,9 +52,7 @@ async def not_understood(update: Update, context: BotContext) -> None:
     """Private text that no conversation is waiting for: point to /help."""
     message = update.effective_message
     if message is not None:
-        await message.reply_text(
-            context.tr("I did not understand that. /help lists what you can do.")
-        )
+        await answer(message, context.tr("I did not understand that. /help lists what you can do."))
 
 
 def text_handler() -> BaseHandler[Update, BotContext, None]:

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Final
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
 
 from bot.context import BotContext
 from bot.conversations import STOP_QUESTION, Conversation
@@ -28,6 +27,7 @@ from bot.models import Draft, Person
 from bot.profile import Refusal, clean
 from bot.rendering import Html, echo, split_message
 from bot.routing import CALLBACK_DATA_LIMIT, SEPARATOR, CallbackData, MaxLength, callback_data
+from handlers.replies import answer, edit
 
 Button = InlineKeyboardButton
 Rows = list[list[InlineKeyboardButton]]
@@ -419,7 +419,7 @@ async def reply(message: Message, view: View) -> None:
     chunks = split_message(view.text)
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
-        await message.reply_text(chunk, reply_markup=view.markup if last else None)
+        await answer(message, chunk, view.markup if last else None)
 
 
 async def show(message: Message | None, view: View) -> None:
@@ -428,14 +428,10 @@ async def show(message: Message | None, view: View) -> None:
         return
     chunks = split_message(view.text)
     first_markup = view.markup if len(chunks) == 1 else None
-    try:
-        await message.edit_text(chunks[0], reply_markup=first_markup)
-    except BadRequest as error:
-        if "not modified" not in error.message.lower():
-            raise
+    await edit(message, chunks[0], first_markup)
     for index, chunk in enumerate(chunks[1:], start=2):
         last = index == len(chunks)
-        await message.reply_text(chunk, reply_markup=view.markup if last else None)
+        await answer(message, chunk, view.markup if last else None)
 
 
 async def answer_tap_with(query: CallbackQuery, context: BotContext, view: View | None) -> None:

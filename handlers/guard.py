@@ -24,6 +24,7 @@ from bot.commands import Command, by_name
 from bot.context import BotContext
 from bot.i18n import N_
 from bot.permissions import Role
+from handlers.replies import answer
 
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 Route = tuple[BaseHandler[Update, BotContext, None], int]
@@ -57,11 +58,11 @@ def guarded(spec: Command, handler: Handler) -> Handler:
             return
         place = wrong_place(spec, private=message.chat.type == Chat.PRIVATE)
         if place is not None:
-            await message.reply_text(context.tr(place, command=spec.name))
+            await answer(message, context.tr(place, command=spec.name))
             return
         reason = await _command_refusal(context, spec.role)
         if reason is not None:
-            await message.reply_text(context.tr(reason))
+            await answer(message, context.tr(reason))
             return
         await handler(update, context)
 
@@ -95,5 +96,5 @@ async def refuse_unless(
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=True)
     elif message is not None:
-        await message.reply_text(text)
+        await answer(message, text)
     return True

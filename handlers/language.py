@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
 from bot.chats.service import ChatRight
@@ -19,6 +18,7 @@ from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_
 from bot.rendering import echo
 from bot.routing import CallbackData, MaxLength, callback_data
 from handlers.guard import Route, actor_of, route
+from handlers.replies import answer, edit_tapped
 
 CHAT_REFUSALS = {
     ChatRight.NOT_LINKED: N_(
@@ -80,9 +80,10 @@ async def ask_language(update: Update, context: BotContext) -> None:
     if message is None:
         return
     if not in_group(message):
-        await message.reply_text(
+        await answer(
+            message,
             context.tr("Which language should I speak to you?"),
-            reply_markup=language_keyboard(context.language),
+            language_keyboard(context.language),
         )
         return
     refused = await chat_refusal(context, message.chat_id)
@@ -141,11 +142,7 @@ async def _choose_chat_language(update: Update, context: BotContext, code: str) 
 async def _edit(update: Update, text: str) -> None:
     query = update.callback_query
     assert query is not None
-    try:
-        await query.edit_message_text(text)
-    except BadRequest as error:  # the same choice tapped again on an old keyboard
-        if "not modified" not in error.message.lower():
-            raise
+    await edit_tapped(query, text)  # the same choice tapped again on an old keyboard: no error
 
 
 # --- /timezone ----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from bot.start import StartPayload, parse_start_payload
 from handlers import drafts
 from handlers.groups import join_by_link
 from handlers.guard import Route, actor_of, route
+from handlers.replies import answer
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -29,7 +30,7 @@ async def start(update: Update, context: BotContext) -> None:
         parts.append(await _follow_link(context, parse_start_payload(context.args[0])))
     parts.append(_welcome(context, update.effective_chat))
     context.services.menus.changed()  # a newcomer with a role gets their menu now
-    await message.reply_text("\n\n".join(parts))
+    await answer(message, "\n\n".join(parts))
 
 
 def _welcome(context: BotContext, chat: Chat | None) -> Html:
@@ -72,7 +73,7 @@ async def help_command(update: Update, context: BotContext) -> None:
         return
     role = await _role(context)
     where = Where.PRIVATE if message.chat.type == Chat.PRIVATE else Where.GROUP
-    await message.reply_text(help_text(context.tr, role, where))
+    await answer(message, help_text(context.tr, role, where))
 
 
 def help_text(_: Translator, role: Role, where: Where) -> Html:
@@ -89,9 +90,7 @@ async def _role(context: BotContext) -> Role:
 async def unknown_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is not None:
-        await message.reply_text(
-            context.tr("I don't know that command. /help lists what you can do.")
-        )
+        await answer(message, context.tr("I don't know that command. /help lists what you can do."))
 
 
 def handlers() -> list[Route]:

@@ -69,7 +69,7 @@ class ChannelsRepository:
         self._db = db
 
     async def state(self, person_id: int) -> ChannelState | None:
-        row = await self._db.fetch_one(_STATE, (person_id,))
+        row = await self._db.lookup(_STATE, (person_id,))
         return None if row is None else ChannelState.model_validate(row_dict(row, _TIMES))
 
     async def ensure(self, person_id: int, token: str, now: datetime) -> None:

@@ -44,7 +44,7 @@ class DraftsRepository:
 
     async def active(self, person_id: int) -> list[Draft]:
         """The person's drafts, the most recently touched first."""
-        rows = await self._db.fetch_all(
+        rows = await self._db.lookup_all(
             "SELECT * FROM drafts WHERE person_id = ? ORDER BY updated_at DESC, rowid DESC",
             (person_id,),
         )

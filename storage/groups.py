@@ -133,12 +133,24 @@ class GroupsRepository:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._listed: dict[bool, tuple[int, tuple[WorkingGroup, ...]]] = {}
+        """The last ``list`` per ``active_only``, with the database's version it was read at."""
 
     async def list(self, active_only: bool = True) -> builtins.list[WorkingGroup]:
-        """Working groups in creation order, with their texts."""
+        """Working groups in creation order, with their texts.
+
+        Read on nearly every update (names, /groups, /me, a group's place), so kept until
+        anything commits to the database: no read repeated while nothing changed.
+        """
+        version = self._db.data_version()  # before the rows: a commit between re-reads them
+        known = self._listed.get(active_only)
+        if version is not None and known is not None and known[0] == version:
+            return builtins.list(known[1])
         where = "g.active = 1" if active_only else "1"
-        rows = await self._db.fetch_all(_GROUPS_WITH_TEXTS.format(where=where))
-        return _assemble(rows)
+        groups = _assemble(await self._db.lookup_all(_GROUPS_WITH_TEXTS.format(where=where)))
+        if version is not None:
+            self._listed[active_only] = (version, tuple(groups))
+        return groups
 
     async def by_slug(self, slug: str) -> WorkingGroup | None:
         rows = await self._db.fetch_all(_GROUPS_WITH_TEXTS.format(where="g.slug = ?"), (slug,))
@@ -239,7 +251,7 @@ class GroupsRepository:
 
     async def coordinated_by(self, person_id: int) -> builtins.list[int]:
         """Ids of the groups this person currently coordinates."""
-        rows = await self._db.fetch_all(
+        rows = await self._db.lookup_all(
             "SELECT group_id FROM group_members"
             " WHERE person_id = ? AND role = 'coordinator' AND left_at IS NULL ORDER BY group_id",
             (person_id,),
@@ -259,7 +271,7 @@ class GroupsRepository:
 
     async def memberships_of(self, person_id: int) -> builtins.list[Membership]:
         """The groups the person is in now, in group order."""
-        rows = await self._db.fetch_all(
+        rows = await self._db.lookup_all(
             f"SELECT {_membership.MEMBERSHIP_COLUMNS} FROM group_members"
             " WHERE person_id = ? AND left_at IS NULL ORDER BY group_id",
             (person_id,),

@@ -180,7 +180,7 @@ class JoiningRepository:
 
     async def requests_of(self, person_id: int, now: datetime) -> builtins.list[JoinRequest]:
         """The person's requests still waiting, oldest first."""
-        rows = await self._db.fetch_all(
+        rows = await self._db.lookup_all(
             "SELECT * FROM join_requests WHERE person_id = ? AND status = 'pending'"
             " AND expires_at > ? ORDER BY created_at, id",
             (person_id, to_db(now)),

@@ -207,8 +207,7 @@ class PeopleRepository:
     async def _update(self, person_id: int, column: str, value: object, now: datetime) -> None:
         # `column` is always one of this module's literals, never user input.
         sql = f"UPDATE people SET {column} = ?, updated_at = ? WHERE id = ?"
-        async with self._db.transaction() as conn:
-            await conn.execute(sql, (value, to_db(now), person_id))
+        await self._db.write_one(sql, (value, to_db(now), person_id))
 
     async def update_profile(self, person_id: int, now: datetime, **fields: object) -> Person:
         """Set profile fields (see PROFILE_FIELDS) in one transaction; returns the new row.

@@ -36,6 +36,7 @@ from handlers.groups.common import (
 )
 from handlers.guard import refuse_unless
 from handlers.presence import sender_of
+from handlers.replies import answer
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ async def list_groups(update: Update, context: BotContext) -> None:
     if message is None:
         return
     text, keyboard = await _listing(context, message.chat.type == TelegramChat.PRIVATE)
-    await message.reply_text(text, reply_markup=keyboard)
+    await answer(message, text, keyboard)
 
 
 async def tap_membership(update: Update, context: BotContext) -> None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 
 from bot import reviews as rules
 from bot.rendering import Html
+from handlers.replies import answer, edit_tapped
 
 
 async def reply(update: Update, text: str) -> None:
@@ -15,13 +15,9 @@ async def reply(update: Update, text: str) -> None:
     if message is None:
         return
     for part in rules.card_parts(Html(text)):
-        await message.reply_text(part)
+        await answer(message, part)
 
 
 async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
     """Edit the tapped message (the same text again is no error)."""
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as error:
-        if "not modified" not in error.message.lower():
-            raise
+    await edit_tapped(query, text, markup)

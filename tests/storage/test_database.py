@@ -142,6 +142,44 @@ async def test_a_nested_transaction_joins_the_outer_one(db: Database) -> None:
     assert await db.fetch_value("SELECT count(*) FROM chats") == 0
 
 
+_ONE_CHAT = "INSERT INTO chats (id, type, created_at, updated_at) VALUES (?, 'private', 'a', 'a')"
+
+
+async def test_one_statement_writes_alone_and_commits(db: Database) -> None:
+    await db.write_one(_ONE_CHAT, (1,))
+    assert await db.fetch_value("SELECT count(*) FROM chats") == 1  # a reader sees it
+
+
+async def _write_one_inside_then_fail(db: Database) -> None:
+    async with db.transaction():
+        await db.write_one(_ONE_CHAT, (1,))
+        raise ZeroDivisionError
+
+
+async def test_one_statement_inside_a_unit_rolls_back_with_it(db: Database) -> None:
+    with pytest.raises(ZeroDivisionError):
+        await _write_one_inside_then_fail(db)
+    assert await db.fetch_value("SELECT count(*) FROM chats") == 0
+
+
+async def test_one_statement_never_lands_in_another_tasks_transaction(db: Database) -> None:
+    began = asyncio.Event()
+
+    async def other_task_fails() -> None:
+        async with db.transaction() as conn:
+            await conn.execute(_ONE_CHAT, (1,))
+            began.set()
+            await asyncio.sleep(0.05)  # the single write is waiting for the writer meanwhile
+            raise ZeroDivisionError
+
+    other = asyncio.create_task(other_task_fails())
+    await began.wait()
+    await db.write_one(_ONE_CHAT, (2,))
+    with pytest.raises(ZeroDivisionError):
+        await other
+    assert [row[0] for row in await db.fetch_all("SELECT id FROM chats")] == [2]
+
+
 async def test_concurrent_writes_are_serialised(db: Database) -> None:
     async with db.transaction() as conn:
         await conn.execute("CREATE TABLE counter (n INTEGER NOT NULL)")

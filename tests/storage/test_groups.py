@@ -1,5 +1,6 @@
 """GroupsRepository: seeding from the network file, texts, coordinators."""
 
+import sqlite3
 from datetime import datetime, timedelta
 
 import pytest
@@ -128,3 +129,41 @@ async def test_coordinators_and_members(db: Database, repos: Repositories, now: 
     assert not await repos.groups.is_coordinator(former)
     assert await repos.groups.member_count(climate.id) == 2
     assert await repos.groups.member_count(biodiversity.id) == 0
+
+
+async def test_the_group_list_is_read_again_after_any_commit(
+    repos: Repositories, db: Database, now: datetime
+) -> None:
+    await repos.groups.seed([_seed("climate")], now)
+    first = await repos.groups.list()
+    assert first[0].chat_id is None
+    assert await repos.groups.list() == first  # nothing committed: the same list, kept
+
+    await _chat(repos, -100123, now)
+    await repos.groups.link_chat(first[0].id, -100123, None, now)  # this process's writer
+    assert (await repos.groups.list())[0].chat_id == -100123
+
+    other = sqlite3.connect(db.path)  # another process (an operator's command) writes
+    with other:
+        other.execute("UPDATE working_groups SET active = 0 WHERE id = ?", (first[0].id,))
+    other.close()
+    assert await repos.groups.list() == []
+    assert [g.active for g in await repos.groups.list(active_only=False)] == [False]
+
+
+async def test_inside_a_unit_of_work_the_group_list_sees_its_own_writes(
+    repos: Repositories, now: datetime
+) -> None:
+    await repos.groups.seed([_seed("climate")], now)
+    group = (await repos.groups.list())[0]
+    await _chat(repos, -100456, now)
+    async with repos.unit() as uow:
+        await uow.groups.link_chat(group.id, -100456, None, now)
+        assert (await uow.groups.list())[0].chat_id == -100456
+    assert (await repos.groups.list())[0].chat_id == -100456
+
+
+async def _chat(repos: Repositories, chat_id: int, now: datetime) -> None:
+    await repos.chats.upsert(
+        chat_id=chat_id, type="supergroup", title="WG", username=None, is_forum=False, now=now
+    )
