@@ -37,7 +37,7 @@ from bot.opportunities.service import (
 from bot.opportunities.texts import card, person_card
 from bot.profile import Refusal
 from bot.rendering import Html, bold, escape
-from handlers.forms import STALE, theme_labels
+from handlers.form_parts import STALE, theme_labels
 from handlers.guard import route
 from handlers.opportunities import form
 from handlers.opportunities import intros as introductions
@@ -409,8 +409,7 @@ def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
         route(commands.FIND, find_command),
         route(commands.PROJECTS, projects_command),
         route(commands.ALERTS, alerts_command),
-        (CallbackQueryHandler(form.on_button, pattern=form.FLOW.data.pattern()), 0),
-        (CallbackQueryHandler(form.on_button, pattern=form.EDIT.data.pattern()), 0),
+        *form.FORM.button_handlers(),
         (CallbackQueryHandler(on_opportunity_tap, pattern=OpportunityTap.pattern()), 0),
         (CallbackQueryHandler(on_interest_tap, pattern=InterestTap.pattern()), 0),
         *introductions.handlers(),

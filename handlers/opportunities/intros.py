@@ -17,7 +17,7 @@ from bot.opportunities.introductions import IntroductionsService
 from bot.opportunities.rules import IntroTap
 from bot.opportunities.texts import met_line
 from bot.rendering import Html
-from handlers.forms import STALE
+from handlers.form_parts import STALE
 from handlers.guard import route
 
 USAGE: Final = N_(

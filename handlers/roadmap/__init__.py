@@ -43,7 +43,7 @@ from bot.roadmap.service import (
     due_of,
 )
 from handlers.guard import Route, route
-from handlers.roadmap.form import EDIT, FLOW, FORM, action_command, on_button
+from handlers.roadmap.form import FORM, action_command
 
 STALE: Final = N_("This button is no longer valid.")
 ASK_ID: Final = N_("Type /progress followed by the action's number, e.g. /progress 12.")
@@ -316,8 +316,7 @@ def handlers() -> list[Route]:
         route(MYTASKS, mytasks_command),
         route(PROGRESS, progress_command),
         route(ACTION, action_command),
-        (CallbackQueryHandler(on_button, pattern=FLOW.data.pattern()), 0),
-        (CallbackQueryHandler(on_button, pattern=EDIT.data.pattern()), 0),
+        *FORM.button_handlers(),
         (CallbackQueryHandler(on_page, pattern=RoadmapPage.pattern()), 0),
         (CallbackQueryHandler(on_status, pattern=StatusChange.pattern()), 0),
     ]
