@@ -21,12 +21,12 @@ from bot.models import Draft, Person
 from bot.profile import Refusal, clean
 from bot.rendering import Html, echo, split_message
 from bot.routing import CALLBACK_DATA_LIMIT, SEPARATOR, CallbackData, MaxLength, callback_data
+from handlers.taps import refuse_stale
 
 Button = InlineKeyboardButton
 Rows = list[list[InlineKeyboardButton]]
 Answers = Mapping[str, Any]
 
-STALE: Final = N_("This button is no longer valid.")
 NOT_UNDERSTOOD: Final = N_("I did not understand that. /help lists what you can do.")
 
 STEP_BYTES: Final = 16
@@ -205,6 +205,13 @@ def typed_country(
     return Stay(answers, note, rows_of(buttons, 2))
 
 
+def reader_zone(context: BotContext) -> str:
+    """The zone (IANA key) of the person writing, else the network's default."""
+    person = context.person
+    zone = person.timezone if person is not None and person.timezone else None
+    return zone or context.settings.default_timezone
+
+
 async def theme_labels(context: BotContext) -> dict[str, str]:
     """Theme slug -> the working group's name in the reader's language (joint projects are
     no themes)."""
@@ -264,7 +271,7 @@ async def show(message: Message | None, view: View) -> None:
 async def answer_tap_with(query: CallbackQuery, context: BotContext, view: View | None) -> None:
     """Put the view in place of the tapped message; None refuses a forged or stale button."""
     if view is None:
-        await query.answer(context.tr(STALE), show_alert=True)
+        await refuse_stale(query, context)
         return
     await query.answer()
     await show(query.message if isinstance(query.message, Message) else None, view)

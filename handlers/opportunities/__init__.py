@@ -37,10 +37,11 @@ from bot.opportunities.service import (
 from bot.opportunities.texts import card, person_card
 from bot.profile import Refusal
 from bot.rendering import Html, bold, escape
-from handlers.form_parts import STALE, theme_labels
+from handlers.form_parts import theme_labels
 from handlers.guard import route
 from handlers.opportunities import form
 from handlers.opportunities import intros as introductions
+from handlers.taps import STALE, tapped
 
 NOT_NOW: Final = N_("This opportunity is closed, or not yours to answer.")
 STATEMENT_DESCRIPTION: Final = N_("writing why you are interested")
@@ -136,13 +137,10 @@ async def _opportunity_view(
 
 
 async def on_opportunity_tap(update: Update, context: BotContext) -> None:
-    query, person = update.callback_query, context.person
-    if query is None:
+    pressed = await tapped(update, context, OpportunityTap)
+    if pressed is None:
         return
-    tap = OpportunityTap.unpack_or_none(query.data)
-    if tap is None or person is None:
-        await query.answer(context.tr(STALE), show_alert=True)
-        return
+    query, tap, person = pressed.query, pressed.data, pressed.person
     tr = context.tr
     message = query.message if isinstance(query.message, Message) else None
     if tap.action == "page":
@@ -308,13 +306,10 @@ async def projects_command(update: Update, context: BotContext) -> None:
 
 
 async def on_interest_tap(update: Update, context: BotContext) -> None:
-    query, person = update.callback_query, context.person
-    if query is None:
+    pressed = await tapped(update, context, InterestTap)
+    if pressed is None:
         return
-    tap = InterestTap.unpack_or_none(query.data)
-    if tap is None or person is None:
-        await query.answer(context.tr(STALE), show_alert=True)
-        return
+    query, tap, person = pressed.query, pressed.data, pressed.person
     accept = tap.action == "accept"
     outcome = await _service(context).decide(person, tap.opportunity_id, tap.person_id, accept)
     if not isinstance(outcome, Decided):

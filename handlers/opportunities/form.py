@@ -38,6 +38,7 @@ from handlers.form_parts import (
     View,
     accept_or_refuse,
     button,
+    reader_zone,
     rows_of,
     theme_labels,
     tick,
@@ -56,12 +57,6 @@ async def opportunity_command(update: Update, context: BotContext) -> None:
 
 def _initial(context: BotContext, person: Person) -> dict[str, Any]:
     return {"themes": [], "places": [], "languages": []}
-
-
-def _zone(context: BotContext) -> str:
-    person = context.person
-    zone = person.timezone if person is not None and person.timezone else None
-    return zone or context.services.settings.default_zone.key
 
 
 # --- typed answers -----------------------------------------------------------------------
@@ -87,7 +82,7 @@ async def _read_typed(context: BotContext, mode: Mode, draft: Draft, text: str) 
 
 def _typed_deadline(context: BotContext, answers: dict[str, Any], text: str) -> Accept | Stay:
     now = context.services.clock.now()
-    moment = rules.read_deadline(text, context.tr.language, ZoneInfo(_zone(context)), now)
+    moment = rules.read_deadline(text, context.tr.language, ZoneInfo(reader_zone(context)), now)
     if isinstance(moment, Refusal):
         return Stay(answers, context.tr(moment.message, **moment.values))
     return Accept(moment.isoformat())
@@ -147,7 +142,7 @@ async def _step_lines(
     number = STEP_NAMES.index(name) + 1
     lines.append(_("<b>Your opportunity, step {n} of {total}</b>", n=number, total=len(STEPS)))
     limit = rules.LIMITS.get(name, 0)
-    zone = ZoneInfo(_zone(context))
+    zone = ZoneInfo(reader_zone(context))
     examples = Examples(context.services.clock.now(), zone)
     lines.append(_(step.prompt, limit=limit, zone=zone_name(zone, _.language), examples=examples))
     value = answers.get(name)
@@ -201,7 +196,7 @@ async def _display(context: BotContext, name: str, value: Any) -> Html:
         return escape(language_list(_, value))
     if name == "deadline":
         moment = datetime.fromisoformat(str(value))
-        return escape(format_when(moment, ZoneInfo(_zone(context)), _.language))
+        return escape(format_when(moment, ZoneInfo(reader_zone(context)), _.language))
     return escape(echo(str(value), 200))
 
 

@@ -42,21 +42,16 @@ from bot.roadmap.service import (
     RoadmapService,
     due_of,
 )
+from handlers.form_parts import reader_zone
 from handlers.guard import Route, route
 from handlers.roadmap.form import FORM, action_command
+from handlers.taps import STALE, tapped
 
-STALE: Final = N_("This button is no longer valid.")
 ASK_ID: Final = N_("Type /progress followed by the action's number, e.g. /progress 12.")
 
 
 def service(context: BotContext) -> RoadmapService:
     return context.services.roadmap
-
-
-def _reader_zone(context: BotContext) -> str:
-    person = context.person
-    zone = person.timezone if person is not None and person.timezone else None
-    return zone or context.settings.default_timezone
 
 
 # --- listings ------------------------------------------------------------------------------
@@ -117,7 +112,7 @@ async def _listing(
         empty = _("No actions yet.") if scope != "mine" else _("You own no actions.")
         return Html(f"{title}\n{empty}"), None
     now = context.services.clock.now()
-    zone = zone_or_utc(_reader_zone(context))
+    zone = zone_or_utc(reader_zone(context))
     lines: list[str] = [title, ""]
     for action in page.actions:
         lines.append(await _line(context, action, zone, now))
@@ -157,15 +152,11 @@ def _button(text: str, data: str) -> InlineKeyboardButton:
 
 
 async def on_page(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    if query is None:
+    pressed = await tapped(update, context, RoadmapPage, with_message=True)
+    if pressed is None or pressed.message is None:
         return
-    tap = RoadmapPage.unpack_or_none(query.data)
-    message = query.message if isinstance(query.message, Message) else None
-    if tap is None or context.person is None or message is None:
-        await query.answer(context.tr(STALE), show_alert=True)
-        return
-    page = await service(context).page(tap.scope, context.person.id, tap.page)
+    query, tap, message = pressed.query, pressed.data, pressed.message
+    page = await service(context).page(tap.scope, pressed.person.id, tap.page)
     text, keyboard = await _listing(context, tap.scope, page)
     await query.answer()
     await message.edit_text(split_message(text)[0], reply_markup=keyboard)
@@ -208,12 +199,12 @@ async def _show_action(context: BotContext, message: Message, action_id: int) ->
 
 async def _action_view(context: BotContext, action: Action) -> tuple[Html, InlineKeyboardMarkup]:
     _ = context.tr
-    body = await service(context).action_text(_, action, zone_or_utc(_reader_zone(context)))
+    body = await service(context).action_text(_, action, zone_or_utc(reader_zone(context)))
     lines: list[str] = [body]
     notes = await service(context).notes(action.id)
     if notes:
         lines += ["", _("<b>Progress notes</b>")]
-    zone = zone_or_utc(_reader_zone(context))
+    zone = zone_or_utc(reader_zone(context))
     for note in notes[-10:]:
         author = note.author_name or _("a former member")
         when = f"{note.created_at.astimezone(zone):%Y-%m-%d %H:%M}"
@@ -238,15 +229,11 @@ async def _action_view(context: BotContext, action: Action) -> tuple[Html, Inlin
 
 
 async def on_status(update: Update, context: BotContext) -> None:
-    query, person = update.callback_query, context.person
-    if query is None:
+    pressed = await tapped(update, context, StatusChange, with_message=True)
+    if pressed is None or pressed.message is None:
         return
     _ = context.tr
-    tap = StatusChange.unpack_or_none(query.data)
-    message = query.message if isinstance(query.message, Message) else None
-    if tap is None or person is None or message is None:
-        await query.answer(_(STALE), show_alert=True)
-        return
+    query, tap, person, message = pressed.query, pressed.data, pressed.person, pressed.message
     action = await service(context).action(tap.action_id)
     if action is None:
         await query.answer(_(STALE), show_alert=True)

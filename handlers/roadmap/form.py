@@ -37,6 +37,7 @@ from handlers.form_parts import (
     Tap,
     View,
     button,
+    reader_zone,
     rows_of,
 )
 from handlers.forms import StepForm
@@ -77,12 +78,6 @@ TOO_LONG: Final = N_(
 
 def service(context: BotContext) -> RoadmapService:
     return context.services.roadmap
-
-
-def _zone(context: BotContext) -> str:
-    person = context.person
-    zone = person.timezone if person is not None and person.timezone else None
-    return zone or context.settings.default_timezone
 
 
 async def action_command(update: Update, context: BotContext) -> None:
@@ -148,7 +143,7 @@ async def _typed_owners(context: BotContext, answers: dict[str, Any], text: str)
 
 
 def _typed_due(context: BotContext, answers: dict[str, Any], text: str) -> Accept | Stay:
-    zone = zone_or_utc(_zone(context))
+    zone = zone_or_utc(reader_zone(context))
     due = read_due(text, context.tr.language, zone, context.services.clock.now())
     if isinstance(due, rules.Refusal):
         return Stay(answers, context.tr(due.message, **due.values))
@@ -202,7 +197,7 @@ async def _step_lines(
     lines: list[str] = []
     n = STEPS.index(name) + 1
     lines.append(_("<b>New action, step {n} of {total}</b>", n=n, total=len(STEPS)))
-    zone = zone_or_utc(_zone(context))
+    zone = zone_or_utc(reader_zone(context))
     examples = Examples(context.services.clock.now(), zone)
     lines.append(_(PROMPTS[name], zone=zone_name(zone, _.language), examples=examples))
     return lines
@@ -242,7 +237,7 @@ async def _display(context: BotContext, step: str, value: Any) -> Html:
         return escape(", ".join(p.name for p in people))
     if step == "due":
         due = _due_of(value)
-        return escape(format_due(due, zone_or_utc(_zone(context)), _.language))
+        return escape(format_due(due, zone_or_utc(reader_zone(context)), _.language))
     return escape(echo(str(value)))
 
 
