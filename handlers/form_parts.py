@@ -15,7 +15,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.error import BadRequest
 
 from bot.context import BotContext
-from bot.countries import country_name, find_country
+from bot.countries import Lookup, country_name, find_country
 from bot.i18n import N_
 from bot.models import Draft, Person
 from bot.profile import Refusal, clean
@@ -187,22 +187,43 @@ def typed_country(
     context: BotContext, mode: Mode, answers: dict[str, Any], text: str
 ) -> Accept | Stay:
     """A typed country, or suggestions as buttons (``pick``) when it is not exact."""
-    _ = context.tr
-    found = find_country(text)
+    unknown = N_("No country matches “{text}”. Type its name or its two-letter code.")
+    suggest = N_("No country is called “{text}”. Did you mean one of these?")
+    pick = Pick(mode, "country", 2, lambda code: country_name(code, context.tr.language))
+    return match_or_pick(context, answers, text, find_country(text), (unknown, suggest), pick)
+
+
+@dataclass(frozen=True)
+class Pick:
+    """The suggestion buttons of a step: ``pick`` taps, ``width`` a row, labelled by ``label``."""
+
+    mode: Mode
+    step: str
+    width: int
+    label: Callable[[str], str]
+
+
+def match_or_pick(
+    context: BotContext,
+    answers: dict[str, Any],
+    text: str,
+    found: Lookup,
+    notes: tuple[str, str],
+    pick: Pick,
+) -> Accept | Stay:
+    """The exact match of a typed name; else the note for no suggestion, or the one over the
+    suggestions as buttons (both message ids take ``{text}``, what was typed)."""
     if found.match is not None:
         return Accept(found.match)
-    typed = clean(text)
+    typed = echo(clean(text))
+    unknown, suggest = notes
     if not found.suggestions:
-        note = _(
-            "No country matches “{text}”. Type its name or its two-letter code.", text=echo(typed)
-        )
-        return Stay(answers, note)
-    note = _("No country is called “{text}”. Did you mean one of these?", text=echo(typed))
+        return Stay(answers, context.tr(unknown, text=typed))
     buttons = [
-        button(country_name(code, _.language), mode, "country", "pick", code)
-        for code in found.suggestions
+        button(pick.label(value), pick.mode, pick.step, "pick", value)
+        for value in found.suggestions
     ]
-    return Stay(answers, note, rows_of(buttons, 2))
+    return Stay(answers, context.tr(suggest, text=typed), rows_of(buttons, pick.width))
 
 
 def reader_zone(context: BotContext) -> str:

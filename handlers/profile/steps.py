@@ -18,18 +18,20 @@ from bot.countries import (
     zones_of,
 )
 from bot.formats import zone_name
-from bot.i18n import LANGUAGE_NAMES, LANGUAGES
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_
 from bot.models import Draft
 from bot.profile import STEPS, Refusal
 from bot.profile.service import EDIT_KIND, FLOW_KIND
-from bot.rendering import Html, echo
+from bot.rendering import Html
 from handlers.form_parts import (
     Accept,
     Mode,
+    Pick,
     Rows,
     Stay,
     accept_or_refuse,
     button,
+    match_or_pick,
     modes,
     refusal,
     rows_of,
@@ -84,25 +86,14 @@ def _stay_with(
 def _typed_zone(
     context: BotContext, mode: Mode, answers: dict[str, Any], text: str
 ) -> Accept | Stay:
-    _ = context.tr
-    found = find_zone(text)
-    if found.match is not None:
-        return Accept(found.match)
-    typed = rules.clean(text)
-    if not found.suggestions:
-        note = _(
-            "I know no time zone or city called “{text}”. Type a bigger city nearby, "
-            "or a time zone name like America/Lima.",
-            text=echo(typed),
-        )
-        return Stay(answers, note)
-    note = _("No time zone is called “{text}”. Did you mean one of these?", text=echo(typed))
-    now = context.services.clock.now()
-    buttons = [
-        button(_zone_label(zone, now, _.language), mode, "timezone", "pick", zone)
-        for zone in found.suggestions
-    ]
-    return Stay(answers, note, rows_of(buttons, 1))
+    unknown = N_(
+        "I know no time zone or city called “{text}”. Type a bigger city nearby, "
+        "or a time zone name like America/Lima."
+    )
+    suggest = N_("No time zone is called “{text}”. Did you mean one of these?")
+    now, language = context.services.clock.now(), context.tr.language
+    pick = Pick(mode, "timezone", 1, lambda zone: _zone_label(zone, now, language))
+    return match_or_pick(context, answers, text, find_zone(text), (unknown, suggest), pick)
 
 
 def _typed_role(context: BotContext, answers: dict[str, Any], text: str) -> Accept | Stay:

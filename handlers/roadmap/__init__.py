@@ -42,7 +42,7 @@ from bot.roadmap.service import (
     RoadmapService,
     due_of,
 )
-from handlers.form_parts import reader_zone
+from handlers.form_parts import View, reader_zone, reply
 from handlers.guard import Route, route
 from handlers.roadmap.form import FORM, action_command
 from handlers.taps import STALE, tapped
@@ -69,7 +69,7 @@ async def roadmap_command(update: Update, context: BotContext) -> None:
         )
         return
     page = await service(context).page(scope, context.person.id, 0)
-    await _reply(message, await _listing(context, scope, page))
+    await reply(message, View(*await _listing(context, scope, page)))
 
 
 async def mytasks_command(update: Update, context: BotContext) -> None:
@@ -77,7 +77,7 @@ async def mytasks_command(update: Update, context: BotContext) -> None:
     if message is None or context.person is None:
         return
     page = await service(context).page("mine", context.person.id, 0)
-    await _reply(message, await _listing(context, "mine", page))
+    await reply(message, View(*await _listing(context, "mine", page)))
 
 
 async def _scope(context: BotContext, message: Message) -> str | None:
@@ -194,7 +194,7 @@ async def _show_action(context: BotContext, message: Message, action_id: int) ->
         await message.reply_text(_(NO_SUCH_ACTION, id=action_id))
         return
     text, keyboard = await _action_view(context, action)
-    await _reply(message, (text, keyboard))
+    await reply(message, View(text, keyboard))
 
 
 async def _action_view(context: BotContext, action: Action) -> tuple[Html, InlineKeyboardMarkup]:
@@ -277,13 +277,6 @@ async def on_reason(update: Update, context: BotContext, draft: Draft) -> None:
         await message.reply_text(_(result.refusal, id=action_id))
         return
     await message.reply_text(_("✓ #{id} is blocked: {reason}", id=action_id, reason=reason))
-
-
-async def _reply(message: Message, view: tuple[Html, InlineKeyboardMarkup | None]) -> None:
-    chunks = split_message(view[0])
-    for index, chunk in enumerate(chunks):
-        last = index == len(chunks) - 1
-        await message.reply_text(chunk, reply_markup=view[1] if last else None)
 
 
 def conversations() -> tuple[Conversation, ...]:
