@@ -26,7 +26,7 @@ from bot.digests import format_when
 from bot.formats import format_names
 from bot.groups import group_of_place
 from bot.i18n import N_
-from bot.meetings.buttons import STALE, AddToCalendar
+from bot.meetings.buttons import AddToCalendar
 from bot.meetings.rules import Refusal
 from bot.meetings.sharing import NO_GROUP, NOT_STARTED
 from bot.models import FeedOwner, WorkingGroup
@@ -35,7 +35,7 @@ from bot.roster import zone_of
 from bot.web.buttons import NewFeedAddress
 from bot.web.service import FeedLinks
 from handlers.guard import actor_of, command
-from handlers.taps import tapped
+from handlers.taps import refuse_stale, tapped
 
 
 def _thread_of(message: Message) -> int | None:
@@ -180,12 +180,12 @@ async def new_feed_address(update: Update, context: BotContext) -> None:
     if tap.group_id:
         group = await context.services.meetings.group(tap.group_id)
         if group is None or not web.may_manage_group_feed(await actor_of(context), group.id):
-            await query.answer(_(STALE), show_alert=True)
+            await refuse_stale(query, context)
             return
     owner = FeedOwner("group", group.id) if group else FeedOwner("person", person.id)
     links = await web.feed_links(owner, replace=True)
     if links is None:
-        await query.answer(_(STALE), show_alert=True)
+        await refuse_stale(query, context)
         return
     await query.answer(_("Done: the old address no longer works."))
     await message.edit_text(

@@ -23,7 +23,7 @@ from bot.permissions import Role
 from bot.rendering import Html, bold, echo
 from handlers.groups.common import STALE_BUTTON, plain
 from handlers.guard import Route, refuse_unless, route
-from handlers.taps import tapped
+from handlers.taps import refuse_stale, tapped
 
 logger = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ async def tap_revoke(update: Update, context: BotContext) -> None:
     if tap is not None and context.person is not None:
         revoked = await context.services.joining.revoke_invite(tap.invite_id, context.person)
     if revoked is None:
-        await query.answer(tr(STALE_BUTTON), show_alert=True)
+        await refuse_stale(query, context)
         return
     await query.answer(tr("Revoked."))
     await _close(query.message, tr("🚫 This link was revoked: it lets nobody in any more."))
@@ -201,7 +201,7 @@ async def tap_claim(update: Update, context: BotContext) -> None:
         await query.answer(tr(REFUSALS[Role.SECRETARIAT]), show_alert=True)
         return
     if claim is None or result.outcome is ClaimOutcome.GONE:
-        await query.answer(tr(STALE_BUTTON), show_alert=True)
+        await refuse_stale(query, context)
         return
     confirmed = claim.status == "confirmed"
     if result.outcome is ClaimOutcome.ALREADY:

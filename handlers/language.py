@@ -19,7 +19,7 @@ from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_
 from bot.rendering import echo
 from bot.routing import CallbackData, MaxLength, callback_data
 from handlers.guard import Route, actor_of, route
-from handlers.taps import tapped
+from handlers.taps import refuse_stale, tapped
 
 CHAT_REFUSALS = {
     ChatRight.NOT_LINKED: N_(
@@ -243,7 +243,7 @@ async def choose_zone(update: Update, context: BotContext) -> None:
     tap = ZoneButton.unpack_or_none(query.data)
     message = query.message if isinstance(query.message, Message) else None
     if tap is None or message is None or context.person is None or not is_zone(tap.zone):
-        await query.answer(context.tr("This button is no longer valid."), show_alert=True)
+        await refuse_stale(query, context)
         return
     if in_group(message):
         refused = await chat_refusal(context, message.chat_id)

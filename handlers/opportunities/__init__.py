@@ -41,7 +41,7 @@ from handlers.form_parts import theme_labels
 from handlers.guard import route
 from handlers.opportunities import form
 from handlers.opportunities import intros as introductions
-from handlers.taps import STALE, tapped
+from handlers.taps import refuse_stale, tapped
 
 NOT_NOW: Final = N_("This opportunity is closed, or not yours to answer.")
 STATEMENT_DESCRIPTION: Final = N_("writing why you are interested")
@@ -152,7 +152,7 @@ async def on_opportunity_tap(update: Update, context: BotContext) -> None:
     if tap.action == "show":
         view = await _opportunity_view(context, person, tap.opportunity_id)
         if view is None:
-            await query.answer(tr(STALE), show_alert=True)
+            await refuse_stale(query, context)
             return
         await query.answer()
         if message is not None:
@@ -180,7 +180,7 @@ async def on_opportunity_tap(update: Update, context: BotContext) -> None:
         if message is not None:
             await message.reply_text(tr("Why hide it? Type the reason; the poster will be told."))
         return
-    await query.answer(tr(STALE), show_alert=True)
+    await refuse_stale(query, context)
 
 
 async def _interest(
@@ -313,7 +313,7 @@ async def on_interest_tap(update: Update, context: BotContext) -> None:
     accept = tap.action == "accept"
     outcome = await _service(context).decide(person, tap.opportunity_id, tap.person_id, accept)
     if not isinstance(outcome, Decided):
-        await query.answer(context.tr(STALE), show_alert=True)
+        await refuse_stale(query, context)
         return
     await query.answer()
     tr = context.tr

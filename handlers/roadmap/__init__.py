@@ -45,7 +45,7 @@ from bot.roadmap.service import (
 from handlers.form_parts import View, reader_zone, reply
 from handlers.guard import Route, route
 from handlers.roadmap.form import FORM, action_command
-from handlers.taps import STALE, tapped
+from handlers.taps import STALE, refuse_stale, tapped
 
 ASK_ID: Final = N_("Type /progress followed by the action's number, e.g. /progress 12.")
 
@@ -236,7 +236,7 @@ async def on_status(update: Update, context: BotContext) -> None:
     query, tap, person, message = pressed.query, pressed.data, pressed.person, pressed.message
     action = await service(context).action(tap.action_id)
     if action is None:
-        await query.answer(_(STALE), show_alert=True)
+        await refuse_stale(query, context)
         return
     if tap.status == "blocked":
         await _ask_reason(context, query, person.id, action.id, message.chat_id)
