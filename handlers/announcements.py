@@ -46,8 +46,8 @@ from bot.i18n import N_, Translator
 from bot.models import Draft
 from bot.rendering import Html, bold
 from handlers.guard import command
+from handlers.taps import STALE, tapped
 
-STALE: Final = N_("This button is no longer valid.")
 GONE: Final = N_("That working group no longer exists; nothing was sent.")
 NOBODY: Final = N_("Nobody would receive it with this choice.")
 AUDIENCE_LABELS: Final[dict[rules.Audience, str]] = {
@@ -202,13 +202,10 @@ def _count(tr: Translator, recipients: Recipients) -> Html:
 
 
 async def on_button(update: Update, context: BotContext) -> None:
-    query, person = update.callback_query, context.person
-    if query is None:
+    pressed = await tapped(update, context, AnnouncementTap)
+    if pressed is None:
         return
-    tap = AnnouncementTap.unpack_or_none(query.data)
-    if tap is None or person is None:
-        await query.answer(context.tr(STALE), show_alert=True)
-        return
+    query, tap, person = pressed.query, pressed.data, pressed.person
     outcome = await _service(context).tap(person.id, tap.token, tap.action)
     alert = _alert(context.tr, outcome)
     if alert is not None:

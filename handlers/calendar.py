@@ -26,7 +26,7 @@ from bot.digests import format_when
 from bot.formats import format_names
 from bot.groups import group_of_place
 from bot.i18n import N_
-from bot.meetings.buttons import STALE, AddToCalendar
+from bot.meetings.buttons import AddToCalendar
 from bot.meetings.rules import Refusal
 from bot.meetings.sharing import NO_GROUP, NOT_STARTED
 from bot.models import FeedOwner, WorkingGroup
@@ -35,6 +35,7 @@ from bot.roster import zone_of
 from bot.web.buttons import NewFeedAddress
 from bot.web.service import FeedLinks
 from handlers.guard import actor_of, command
+from handlers.taps import refuse_stale, tapped
 
 
 def _thread_of(message: Message) -> int | None:
@@ -170,26 +171,21 @@ def _feed_buttons(context: BotContext, owner: FeedOwner) -> InlineKeyboardMarkup
 
 async def new_feed_address(update: Update, context: BotContext) -> None:
     """``cfa:<group id>``: replace the tapper's own feed address (0) or their group's."""
-    query, person = update.callback_query, context.person
-    if query is None:
+    pressed = await tapped(update, context, NewFeedAddress, with_message=True)
+    if pressed is None or pressed.message is None:
         return
-    _ = context.tr
-    tap = NewFeedAddress.unpack_or_none(query.data)
-    message = query.message if isinstance(query.message, Message) else None
-    web = context.services.web
-    if tap is None or person is None or message is None:
-        await query.answer(_(STALE), show_alert=True)
-        return
+    _, web = context.tr, context.services.web
+    query, tap, person, message = pressed.query, pressed.data, pressed.person, pressed.message
     group = None
     if tap.group_id:
         group = await context.services.meetings.group(tap.group_id)
         if group is None or not web.may_manage_group_feed(await actor_of(context), group.id):
-            await query.answer(_(STALE), show_alert=True)
+            await refuse_stale(query, context)
             return
     owner = FeedOwner("group", group.id) if group else FeedOwner("person", person.id)
     links = await web.feed_links(owner, replace=True)
     if links is None:
-        await query.answer(_(STALE), show_alert=True)
+        await refuse_stale(query, context)
         return
     await query.answer(_("Done: the old address no longer works."))
     await message.edit_text(
@@ -204,15 +200,11 @@ async def new_feed_address(update: Update, context: BotContext) -> None:
 
 async def add_to_calendar(update: Update, context: BotContext) -> None:
     """``cal:<occurrence id>``: that occurrence's .ics in the tapper's private chat."""
-    query, person = update.callback_query, context.person
-    if query is None:
+    pressed = await tapped(update, context, AddToCalendar)
+    if pressed is None:
         return
     _ = context.tr
-    tap = AddToCalendar.unpack_or_none(query.data)
-    message = query.message if isinstance(query.message, Message) else None
-    if tap is None or person is None:
-        await query.answer(_(STALE), show_alert=True)
-        return
+    query, tap, person, message = pressed.query, pressed.data, pressed.person, pressed.message
     here = await _group_here(context, message)
     files = context.services.meetings.calendar
     found = await files.of_occurrence(tap.occurrence_id, person, await actor_of(context), here)

@@ -19,6 +19,7 @@ from bot.models import ChannelState, Draft
 from bot.rendering import Html
 from bot.routing import CallbackData, callback_data
 from handlers.guard import Route, route
+from handlers.taps import tapped
 
 CHOICE_BUTTONS: dict[str, str] = {
     "telegram": N_("Telegram"),
@@ -80,14 +81,11 @@ async def notify_command(update: Update, context: BotContext) -> None:
 
 
 async def on_tap(update: Update, context: BotContext) -> None:
-    query, person = update.callback_query, context.person
-    if query is None:
+    pressed = await tapped(update, context, NotifyTap)
+    if pressed is None:
         return
     _ = context.tr
-    tap = NotifyTap.unpack_or_none(query.data)
-    if tap is None or person is None:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
-        return
+    query, tap, person = pressed.query, pressed.data, pressed.person
     service = context.services.channels
     chat_id = query.message.chat.id if query.message is not None else None
     if tap.action == "code":

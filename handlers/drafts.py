@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.commands import CANCEL
@@ -28,9 +28,9 @@ from bot.rendering import Html
 from bot.routing import CallbackData, callback_data
 from handlers.guard import Route, route
 from handlers.replies import answer
+from handlers.taps import tapped
 
 NOTHING_TO_CANCEL: Final = N_("There is nothing to cancel.")
-STALE: Final = N_("This button is no longer valid.")
 
 # --- typed text ----------------------------------------------------------------------------
 
@@ -125,14 +125,10 @@ def _describe(context: BotContext, draft: Draft) -> str:
 
 async def answer_stop(update: Update, context: BotContext) -> None:
     """Stop (drop every draft) or Keep going (nothing changes)."""
-    query = update.callback_query
-    if query is None:
+    pressed = await tapped(update, context, StopButton, with_message=True)
+    if pressed is None or pressed.message is None:
         return
-    tap = StopButton.unpack_or_none(query.data)
-    message = query.message if isinstance(query.message, Message) else None
-    if tap is None or context.person is None or message is None:
-        await query.answer(context.tr(STALE), show_alert=True)
-        return
+    query, tap, message = pressed.query, pressed.data, pressed.message
     await query.answer()
     if tap.stop:
         text = await _stop_all(context)

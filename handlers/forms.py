@@ -1,180 +1,121 @@
 """Step forms: a conversation that asks one thing per step, kept in a draft until it is done.
 
-A feature describes its form in a :class:`StepForm` (its two modes, its steps, how a step looks,
-what a typed answer or a tap means) and gets the machinery every form shares: the
-start-or-resume command, Back, saving the draft after each answer, the one-line confirmation,
-the summary at the end and editing one field. ``/profile`` and ``/submit`` are step forms.
+A feature describes its form in a :class:`StepForm` (its two modes, its steps, the lines and
+buttons of a step, what a typed answer or a tap means, and its :class:`Summary`) and gets the
+machinery every form shares: the start-or-resume command, the button handler, Back and Skip,
+saving the draft after each answer, the one-line confirmation, the summary at the end with its
+three buttons (send, Edit or Back, Cancel), the menu of fields, asking for what is still
+missing, dropping the draft and editing one field. ``/profile``, ``/submit``, ``/propose``,
+``/action`` and ``/opportunity`` are step forms.
 
 A mode is the whole conversation (``editing=False``) or editing one field (``editing=True``);
 its buttons are typed callback data declared with the mode (``<prefix>:<step>:<action>:<argument>``,
 checked like every other kind in ``bot.routing``). A form declares its conversations with
 :meth:`StepForm.conversations`; the handler module returns them from its ``conversations()``.
+The parts (modes, outcomes, views, buttons) live in ``handlers/form_parts.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Final
+from typing import Any, Final
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.ext import CallbackQueryHandler
 
 from bot.context import BotContext
 from bot.conversations import STOP_QUESTION, Conversation
-from bot.countries import country_name, find_country
-from bot.i18n import N_
+from bot.formats import format_names
 from bot.models import Draft, Person
-from bot.profile import Refusal, clean
-from bot.rendering import Html, echo, split_message
-from bot.routing import CALLBACK_DATA_LIMIT, SEPARATOR, CallbackData, MaxLength, callback_data
-from handlers.replies import answer, edit
+from bot.rendering import Html
+from handlers.form_parts import (
+    NOT_UNDERSTOOD,
+    Accept,
+    Answers,
+    Button,
+    Goto,
+    Mode,
+    Outcome,
+    Rows,
+    Stay,
+    Summary,
+    Tap,
+    View,
+    answer_tap_with,
+    button,
+    markup,
+    modes,
+    parse_callback,
+    reply,
+    rows_of,
+)
+from handlers.guard import Route
 
-Button = InlineKeyboardButton
-Rows = list[list[InlineKeyboardButton]]
-
-STALE: Final = N_("This button is no longer valid.")
-NOT_UNDERSTOOD: Final = N_("I did not understand that. /help lists what you can do.")
 RESUME: Final = "resume"
 """The step name of the Continue / Start over buttons."""
+DROP: Final = "drop"
+"""The action that drops the draft once the person said yes to ``Summary.drop_question``."""
+
+StepLines = Callable[[BotContext, Mode, str, Answers], Awaitable[list[str]]]
+Choices = Callable[[BotContext, Mode, str, Answers], Awaitable[Rows]]
+Navigation = Callable[[BotContext, Mode, str, Answers], list[Button]]
 
 
-STEP_BYTES: Final = 16
-ACTION_BYTES: Final = 8
+def _no_answers(context: BotContext, person: Person) -> dict[str, Any]:
+    return {}
 
 
-def _step_data(prefix: str) -> type[CallbackData]:
-    """Declare the buttons of one mode: step, action and an argument filling the 64 bytes."""
-    argument = CALLBACK_DATA_LIMIT - len(prefix) - 3 * len(SEPARATOR) - STEP_BYTES - ACTION_BYTES
-    annotations = {
-        "step": Annotated[str, MaxLength(STEP_BYTES)],
-        "action": Annotated[str, MaxLength(ACTION_BYTES)],
-        "argument": Annotated[str, MaxLength(argument)],
-    }
-    namespace = {"__annotations__": annotations, "__module__": __name__}
-    kind = type(f"StepButton_{prefix}", (CallbackData,), namespace)
-    return callback_data(prefix)(kind)
+async def _no_field_editing(
+    context: BotContext, draft: Draft, value: Any, confirmation: Html
+) -> View:
+    """A form that offers no one-field editing: drop the stray edit draft, confirm."""
+    await context.services.drafts.delete(draft.person_id, draft.kind)
+    return View(confirmation)
 
 
-@dataclass(frozen=True)
-class Mode:
-    """The whole conversation, or editing one field; ``kind`` names its draft."""
-
-    kind: str
-    prefix: str
-    editing: bool
-    data: type[CallbackData] = field(init=False, repr=False, compare=False)
-    """The typed callback data of this mode's buttons (declared, so its prefix is unique)."""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "data", _step_data(self.prefix))
-
-    def pack(self, step: str, action: str, argument: str = "") -> str:
-        return self.data(step, action, argument).pack()  # type: ignore[call-arg]
-
-    def unpack(self, data: str) -> tuple[str, str, str] | None:
-        """(step, action, argument) of a button of this mode; None for any other data."""
-        tap = self.data.unpack_or_none(data)
-        if tap is None:
-            return None
-        return tap.step, tap.action, tap.argument  # type: ignore[attr-defined]
-
-
-def modes(*of: Mode) -> dict[str, Mode]:
-    """The modes by their callback prefix."""
-    return {mode.prefix: mode for mode in of}
-
-
-# --- outcomes of an answer ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Accept:
-    """A valid answer for the step."""
-
-    value: Any
-
-
-@dataclass(frozen=True)
-class Stay:
-    """The same step again: with changed answers (toggles, files), a note, or suggestions."""
-
-    answers: dict[str, Any]
-    note: Html | None = None
-    extra: Rows = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Goto:
-    """Move to another step without answering (Back, Skip)."""
-
-    step: str
-
-
-Outcome = Accept | Stay | Goto
-
-
-@dataclass(frozen=True)
-class View:
-    """What to show: a text (split below 4096 when long) and the buttons under its end."""
-
-    text: Html
-    markup: InlineKeyboardMarkup | None = None
-
-
-@dataclass(frozen=True)
-class Tap:
-    """A parsed callback: which conversation, which step, what was tapped."""
-
-    mode: Mode
-    step: str
-    action: str
-    argument: str
-
-
-def parse_callback(data: str | None, by_prefix: Mapping[str, Mode]) -> Tap | None:
-    """The tap a button of one of these modes carries; None for forged or other data."""
-    prefix = (data or "").partition(SEPARATOR)[0]
-    mode = by_prefix.get(prefix)
-    parsed = None if mode is None or data is None else mode.unpack(data)
-    if mode is None or parsed is None:
-        return None
-    return Tap(mode, *parsed)
-
-
-# --- the form ----------------------------------------------------------------------------
-
-Answers = Mapping[str, Any]
-StepView = Callable[[BotContext, Mode, str, Answers, Html | None], Awaitable[View]]
-FinalView = Callable[[BotContext, Answers, Html | None], Awaitable[View]]
+async def _nothing_changed(context: BotContext, person: Person, draft: Draft) -> View:
+    return View(context.tr("Nothing changed."))
 
 
 @dataclass(frozen=True, kw_only=True)
 class StepForm:
-    """One feature's form: its modes, steps and views; the shared moves are methods."""
+    """One feature's form: its modes, steps, parsers and summary; the shared moves are
+    methods."""
 
     flow: Mode
     edit: Mode
     steps: Sequence[str]
     final: str
     """The step after the last one: the summary the person saves or sends from."""
-    final_hint: str
-    """The message id of the note shown when text is typed at the final step."""
-    initial_answers: Callable[[BotContext, Person], dict[str, Any]]
-    resume_text: Callable[[BotContext, Draft], Html]
-    step_view: StepView
-    final_view: FinalView
-    final_tap: Callable[[BotContext, Person, Draft, Tap], Awaitable[View | None]]
-    navigation: Callable[[BotContext, Mode, str, Answers], list[Button]]
+    summary: Summary
+    resume_text: str | Callable[[BotContext, Draft], Html]
+    """What the Continue / Start over question says of the draft (a message id, or made)."""
+    step_lines: StepLines
+    """A step's heading, question and current answer (what the note and buttons surround)."""
+    choices: Choices
+    """The buttons that answer a step (above its Back / Skip row)."""
     read_typed: Callable[[BotContext, Mode, Draft, str], Awaitable[Accept | Stay]]
     read_tap: Callable[[BotContext, Draft, Tap], Awaitable[Outcome | None]]
     field_label: Callable[[str], str]
     display: Callable[[BotContext, str, Any], Awaitable[Html]]
-    save_one_field: Callable[[BotContext, Draft, Any, Html], Awaitable[View]]
-    cancelled_edit: Callable[[BotContext, Person, Draft], Awaitable[View]]
     next_step: Callable[[str, dict[str, Any]], str]
     previous_step: Callable[[str, Answers], str | None]
+    initial_answers: Callable[[BotContext, Person], dict[str, Any]] = _no_answers
+    skippable: frozenset[str] = frozenset()
+    """Steps with a Skip button (action ``skip``, read by the form's ``read_tap``)."""
+    clearable: frozenset[str] = frozenset()
+    """Steps with a Clear button when editing one field that holds an answer."""
+    navigation: Navigation | None = None
+    """A form's own Back / Skip row, in place of the one built from the two sets above."""
+    save_one_field: Callable[[BotContext, Draft, Any, Html], Awaitable[View]] = _no_field_editing
+    cancelled_edit: Callable[[BotContext, Person, Draft], Awaitable[View]] = _nothing_changed
+    by_prefix: dict[str, Mode] = field(init=False, repr=False, compare=False)
 
-    # --- the command and resuming --------------------------------------------------------
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_prefix", modes(self.flow, self.edit))
+
+    # --- the command, the buttons and resuming -------------------------------------------
 
     async def start_or_resume(self, update: Update, context: BotContext) -> None:
         """Start the form, or offer to continue the one in progress (drops a field edit)."""
@@ -183,14 +124,24 @@ class StepForm:
         if message is None or person is None:
             return
         await context.services.drafts.delete(person.id, self.edit.kind)
-        draft = await context.services.drafts.get(person.id, self.flow.kind)
-        if draft is not None:
-            await reply(message, self.resume_view(context, draft))
+        if await self.offered_resume(message, context, person):
             return
         await reply(message, await self.start_over(context, person, message.chat_id))
 
+    async def offered_resume(self, message: Message, context: BotContext, person: Person) -> bool:
+        """Offer to continue the draft in progress; False when there is none."""
+        draft = await context.services.drafts.get(person.id, self.flow.kind)
+        if draft is not None:
+            await reply(message, self.resume_view(context, draft))
+        return draft is not None
+
     async def start_over(self, context: BotContext, person: Person, chat_id: int | None) -> View:
-        answers = self.initial_answers(context, person)
+        return await self.begin(context, person, chat_id, self.initial_answers(context, person))
+
+    async def begin(
+        self, context: BotContext, person: Person, chat_id: int | None, answers: dict[str, Any]
+    ) -> View:
+        """Save a new draft at the first step with these answers, and show that step."""
         first = self.steps[0]
         await self.save(context, self.flow, person.id, first, answers, chat_id)
         return await self.step_view(context, self.flow, first, answers, None)
@@ -202,8 +153,9 @@ class StepForm:
             button(_("Continue"), self.flow, RESUME, "continue"),
             button(_("Start over"), self.flow, RESUME, "restart"),
         ]
-        text = Html(f"{self.resume_text(context, draft)}\n{question}")
-        return View(text, InlineKeyboardMarkup([buttons]))
+        said = self.resume_text
+        text = _(said) if isinstance(said, str) else said(context, draft)
+        return View(Html(f"{text}\n{question}"), InlineKeyboardMarkup([buttons]))
 
     async def resume(self, context: BotContext, person: Person, action: str) -> View | None:
         draft = await context.services.drafts.get(person.id, self.flow.kind)
@@ -217,6 +169,24 @@ class StepForm:
         if draft.step not in self.steps:
             return None
         return await self.step_view(context, self.flow, draft.step, draft.data, None)
+
+    async def on_button(self, update: Update, context: BotContext) -> None:
+        """A tap on a button of the form (either mode); a forged or stale one is refused."""
+        query, person = update.callback_query, context.person
+        if query is None:
+            return
+        tap = parse_callback(query.data, self.by_prefix)
+        view = (
+            None if tap is None or person is None else await self.answer_tap(context, person, tap)
+        )
+        await answer_tap_with(query, context, view)
+
+    def button_handlers(self) -> list[Route]:
+        """The callback handlers of the form's two modes (a handler module's ``handlers()``)."""
+        return [
+            (CallbackQueryHandler(self.on_button, pattern=mode.data.pattern()), 0)
+            for mode in (self.flow, self.edit)
+        ]
 
     # --- typed answers and taps ----------------------------------------------------------
 
@@ -250,7 +220,7 @@ class StepForm:
         if message is None or message.text is None:
             return
         if draft.step == self.final and not mode.editing:
-            view = await self.final_view(context, draft.data, context.tr(self.final_hint))
+            view = await self.final_view(context, draft.data, context.tr(self.summary.hint))
         elif draft.step in self.steps:
             outcome = await self.read_typed(context, mode, draft, message.text)
             view = await self.apply(context, mode, draft, outcome)
@@ -267,7 +237,7 @@ class StepForm:
         if draft is None or draft.step != tap.step:
             return None
         if tap.mode is self.flow and tap.step == self.final:
-            return await self.final_tap(context, person, draft, tap)
+            return await self.summary_tap(context, person, draft, tap)
         if tap.step not in self.steps:
             return None
         if tap.mode is self.edit and tap.action == "cancel":
@@ -284,6 +254,36 @@ class StepForm:
             return None if target is None else Goto(target)
         return await self.read_tap(context, draft, tap)
 
+    # --- one step --------------------------------------------------------------------------
+
+    async def step_view(
+        self, context: BotContext, mode: Mode, step: str, answers: Answers, note: Html | None
+    ) -> View:
+        """The step as the person sees it: the note, its lines, its choices and Back / Skip."""
+        lines: list[str] = [note, ""] if note else []
+        lines += await self.step_lines(context, mode, step, answers)
+        rows = await self.choices(context, mode, step, answers)
+        rows.append(self.navigation_row(context, mode, step, answers))
+        return View(Html("\n".join(lines)), markup(rows))
+
+    def navigation_row(
+        self, context: BotContext, mode: Mode, step: str, answers: Answers
+    ) -> list[Button]:
+        """Back and Skip (Clear and Cancel when editing one field), or the form's own row."""
+        if self.navigation is not None:
+            return self.navigation(context, mode, step, answers)
+        _ = context.tr
+        row: list[Button] = []
+        if mode.editing:
+            if step in self.clearable and answers.get(step):
+                row.append(button(_("Clear"), mode, step, "clear"))
+            return [*row, button(_("Cancel"), mode, step, "cancel")]
+        if step in self.steps and self.previous_step(step, answers) is not None:
+            row.append(button(_("« Back"), mode, step, "back"))
+        if step in self.skippable:
+            row.append(button(_("Skip"), mode, step, "skip"))
+        return row
+
     # --- moving through the steps --------------------------------------------------------
 
     async def apply(self, context: BotContext, mode: Mode, draft: Draft, outcome: Outcome) -> View:
@@ -294,7 +294,7 @@ class StepForm:
                 answers, chat_id = outcome.answers, draft.chat_id
                 await self.save(context, mode, draft.person_id, step, answers, chat_id)
             if outcome.note is not None and outcome.extra:
-                rows = [*outcome.extra, self.navigation(context, mode, step, outcome.answers)]
+                rows = [*outcome.extra, self.navigation_row(context, mode, step, outcome.answers)]
                 return View(outcome.note, markup(rows))
             return await self.step_view(context, mode, step, outcome.answers, outcome.note)
         if isinstance(outcome, Goto):
@@ -334,110 +334,107 @@ class StepForm:
         mode: Mode,
         person_id: int,
         step: str,
-        answers: Mapping[str, Any],
+        answers: Answers,
         chat_id: int | None,
     ) -> None:
         await context.services.drafts.save(person_id, mode.kind, step, answers, chat_id)
+
+    # --- the summary -----------------------------------------------------------------------
+
+    async def final_view(self, context: BotContext, answers: Answers, note: Html | None) -> View:
+        """The summary: the note, the form's lines, its question and its three buttons."""
+        _, summary = context.tr, self.summary
+        lines: list[str] = [note, ""] if note else []
+        lines += await summary.lines(context, answers)
+        if summary.question:
+            lines += ["", _(summary.question)]
+        middle = (
+            self._at_summary(_("« Back"), "back")
+            if summary.back
+            else self._at_summary(_("Edit"), "edit")
+        )
+        buttons = [
+            self._at_summary(_(summary.submit), summary.submit_action),
+            middle,
+            self._at_summary(_("Cancel"), summary.cancel_action),
+        ]
+        return View(Html("\n".join(lines)), InlineKeyboardMarkup([buttons]))
+
+    def _at_summary(self, text: str, action: str, argument: str = "") -> Button:
+        return button(text, self.flow, self.final, action, argument)
+
+    async def summary_tap(
+        self, context: BotContext, person: Person, draft: Draft, tap: Tap
+    ) -> View | None:
+        """What a button under the summary does; None for one it does not have."""
+        summary, action = self.summary, tap.action
+        if action == summary.submit_action:
+            return await self.submit(context, person, draft)
+        if action == summary.cancel_action and summary.drop_question is not None:
+            return self._drop_question(context, summary.drop_question)
+        if action == summary.cancel_action or (action == DROP and summary.drop_question):
+            await context.services.drafts.delete(person.id, self.flow.kind)
+            return View(context.tr(summary.dropped))
+        if summary.back:
+            return await self._summary_back(context, draft, action)
+        return await self._summary_edit(context, draft, tap)
+
+    async def _summary_back(self, context: BotContext, draft: Draft, action: str) -> View | None:
+        target = self.previous_step(self.final, draft.data)
+        if action != "back" or target is None:
+            return None
+        return await self.go(context, self.flow, draft, dict(draft.data), target, None)
+
+    async def _summary_edit(self, context: BotContext, draft: Draft, tap: Tap) -> View | None:
+        if tap.action == "edit":
+            return self._fields_menu(context)
+        if tap.action == "show":
+            return await self.final_view(context, draft.data, None)
+        if tap.action == "field" and tap.argument in self.steps:
+            answers = {**draft.data, "return_to": self.final}
+            return await self.go(context, self.flow, draft, answers, tap.argument, None)
+        return None
+
+    def _fields_menu(self, context: BotContext) -> View:
+        _ = context.tr
+        fields = [self._at_summary(_(self.field_label(s)), "field", s) for s in self.steps]
+        back = self._at_summary(_("« Back"), "show")
+        text = _("Which part do you want to change?")
+        return View(text, InlineKeyboardMarkup([*rows_of(fields, 2), [back]]))
+
+    def _drop_question(self, context: BotContext, question: str) -> View:
+        _ = context.tr
+        buttons = [
+            self._at_summary(_("Yes, drop it"), DROP),
+            self._at_summary(_("No, keep it"), "show"),
+        ]
+        return View(_(question), InlineKeyboardMarkup([buttons]))
+
+    async def field_lines(
+        self, context: BotContext, answers: Answers, template: str, name: str = "field"
+    ) -> list[str]:
+        """A summary line for every step: ``template`` takes the field as ``{<name>}`` and
+        its answer as ``{value}``."""
+        _ = context.tr
+        lines: list[str] = []
+        for step in self.steps:
+            value = await self.display(context, step, answers.get(step))
+            lines.append(_(template, **{name: _(self.field_label(step)), "value": value}))
+        return lines
+
+    async def submit(self, context: BotContext, person: Person, draft: Draft) -> View:
+        """Hand the answers to the form's service, or ask for what is still missing."""
+        missing = self.summary.missing(draft.data)
+        if missing:
+            _ = context.tr
+            labels = format_names((_(self.field_label(step)) for step in missing), _.language)
+            # Translators: {fields} are field names joined with commas.
+            note = _("Still missing: {fields}.", fields=labels)
+            answers = {**draft.data, "return_to": self.final}
+            return await self.go(context, self.flow, draft, answers, missing[0], note)
+        return await self.summary.on_submit(context, person, draft)
 
 
 def _one_field(draft: Draft) -> int:
     """Editing one field: nothing to lose worth asking about."""
     return 0
-
-
-# --- answers several forms read alike ------------------------------------------------------
-
-
-def accept_or_refuse(
-    context: BotContext, answers: dict[str, Any], value: str | list[str] | Refusal
-) -> Accept | Stay:
-    if isinstance(value, Refusal):
-        return Stay(answers, refusal(context, value))
-    return Accept(value)
-
-
-def refusal(context: BotContext, refused: Refusal) -> Html:
-    return context.tr(refused.message, **refused.values)
-
-
-def typed_country(
-    context: BotContext, mode: Mode, answers: dict[str, Any], text: str
-) -> Accept | Stay:
-    """A typed country, or suggestions as buttons (``pick``) when it is not exact."""
-    _ = context.tr
-    found = find_country(text)
-    if found.match is not None:
-        return Accept(found.match)
-    typed = clean(text)
-    if not found.suggestions:
-        note = _(
-            "No country matches “{text}”. Type its name or its two-letter code.", text=echo(typed)
-        )
-        return Stay(answers, note)
-    note = _("No country is called “{text}”. Did you mean one of these?", text=echo(typed))
-    buttons = [
-        button(country_name(code, _.language), mode, "country", "pick", code)
-        for code in found.suggestions
-    ]
-    return Stay(answers, note, rows_of(buttons, 2))
-
-
-async def theme_labels(context: BotContext) -> dict[str, str]:
-    """Theme slug -> the working group's name in the reader's language (joint projects are
-    no themes)."""
-    language = context.tr.language
-    return {group.slug: group.name(language) for group in await context.services.groups.themes()}
-
-
-async def theme_slugs(context: BotContext) -> set[str]:
-    return {group.slug for group in await context.services.groups.themes()}
-
-
-# --- buttons and sending views -------------------------------------------------------------
-
-
-def tick(on: bool) -> str:
-    return "✓ " if on else ""
-
-
-def button(text: str, mode: Mode, step: str, action: str, argument: str = "") -> Button:
-    return Button(text, callback_data=mode.pack(step, action, argument))
-
-
-def rows_of(buttons: Sequence[Button], width: int) -> Rows:
-    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
-
-
-def markup(rows: Rows) -> InlineKeyboardMarkup | None:
-    """The keyboard of the non-empty rows; None without any (Telegram refuses an empty one)."""
-    kept = [row for row in rows if row]
-    return InlineKeyboardMarkup(kept) if kept else None
-
-
-async def reply(message: Message, view: View) -> None:
-    """Answer with the view, split below Telegram's limit; the buttons go under the last part."""
-    chunks = split_message(view.text)
-    for index, chunk in enumerate(chunks):
-        last = index == len(chunks) - 1
-        await answer(message, chunk, view.markup if last else None)
-
-
-async def show(message: Message | None, view: View) -> None:
-    """Put the view in place of the tapped message (more parts follow as new messages)."""
-    if message is None:
-        return
-    chunks = split_message(view.text)
-    first_markup = view.markup if len(chunks) == 1 else None
-    await edit(message, chunks[0], first_markup)
-    for index, chunk in enumerate(chunks[1:], start=2):
-        last = index == len(chunks)
-        await answer(message, chunk, view.markup if last else None)
-
-
-async def answer_tap_with(query: CallbackQuery, context: BotContext, view: View | None) -> None:
-    """Put the view in place of the tapped message; None refuses a forged or stale button."""
-    if view is None:
-        await query.answer(context.tr(STALE), show_alert=True)
-        return
-    await query.answer()
-    await show(query.message if isinstance(query.message, Message) else None, view)

@@ -23,6 +23,7 @@ from bot.permissions import Role
 from bot.rendering import Html, bold, echo
 from handlers.groups.common import STALE_BUTTON, plain
 from handlers.guard import Route, refuse_unless, route
+from handlers.taps import refuse_stale, tapped
 
 logger = logging.getLogger(__name__)
 
@@ -82,15 +83,11 @@ async def policy(update: Update, context: BotContext) -> None:
 
 
 async def tap_decision(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    tap = RequestDecision.unpack_or_none(None if query is None else query.data)
-    if query is None:
+    tap = await tapped(update, context, RequestDecision)
+    if tap is None:
         return
-    tr = context.tr
-    if tap is None or context.person is None:
-        await query.answer(tr(STALE_BUTTON), show_alert=True)
-        return
-    decision = await context.services.joining.decide(tap.request_id, tap.approve, context.person)
+    tr, query, data = context.tr, tap.query, tap.data
+    decision = await context.services.joining.decide(data.request_id, data.approve, tap.person)
     await query.answer(
         _toast(context, decision), show_alert=decision.outcome is not Decided.DECIDED
     )
@@ -159,7 +156,7 @@ async def tap_revoke(update: Update, context: BotContext) -> None:
     if tap is not None and context.person is not None:
         revoked = await context.services.joining.revoke_invite(tap.invite_id, context.person)
     if revoked is None:
-        await query.answer(tr(STALE_BUTTON), show_alert=True)
+        await refuse_stale(query, context)
         return
     await query.answer(tr("Revoked."))
     await _close(query.message, tr("🚫 This link was revoked: it lets nobody in any more."))
@@ -194,21 +191,17 @@ async def claims(update: Update, context: BotContext) -> None:
 
 
 async def tap_claim(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    tap = ClaimDecision.unpack_or_none(None if query is None else query.data)
-    if query is None:
+    tap = await tapped(update, context, ClaimDecision)
+    if tap is None:
         return
-    tr = context.tr
-    if tap is None or context.person is None:
-        await query.answer(tr(STALE_BUTTON), show_alert=True)
-        return
-    result = await context.services.claims.decide(tap.claim_id, tap.confirm, context.person)
+    tr, query = context.tr, tap.query
+    result = await context.services.claims.decide(tap.data.claim_id, tap.data.confirm, tap.person)
     claim = result.claim
     if result.outcome is ClaimOutcome.NOT_ALLOWED:
         await query.answer(tr(REFUSALS[Role.SECRETARIAT]), show_alert=True)
         return
     if claim is None or result.outcome is ClaimOutcome.GONE:
-        await query.answer(tr(STALE_BUTTON), show_alert=True)
+        await refuse_stale(query, context)
         return
     confirmed = claim.status == "confirmed"
     if result.outcome is ClaimOutcome.ALREADY:

@@ -19,6 +19,7 @@ from bot.rendering import echo
 from bot.routing import CallbackData, MaxLength, callback_data
 from handlers.guard import Route, actor_of, route
 from handlers.replies import answer, edit_tapped
+from handlers.taps import refuse_stale, tapped
 
 CHAT_REFUSALS = {
     ChatRight.NOT_LINKED: N_(
@@ -99,17 +100,14 @@ async def ask_language(update: Update, context: BotContext) -> None:
 
 
 async def choose_language(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    if query is None:
+    pressed = await tapped(update, context, LanguageButton)
+    if pressed is None:
         return
-    tap = LanguageButton.unpack_or_none(query.data)
-    if tap is None or context.person is None:
-        await query.answer(context.tr("This button is no longer valid."), show_alert=True)
-        return
-    if in_group(query.message if isinstance(query.message, Message) else None):
+    query, tap = pressed.query, pressed.data
+    if in_group(pressed.message):
         await _choose_chat_language(update, context, tap.code)
         return
-    await context.services.profile.set_language(context.person.id, tap.code)
+    await context.services.profile.set_language(pressed.person.id, tap.code)
     context.services.menus.changed()
     context.language = tap.code
     _ = context.tr
@@ -242,7 +240,7 @@ async def choose_zone(update: Update, context: BotContext) -> None:
     tap = ZoneButton.unpack_or_none(query.data)
     message = query.message if isinstance(query.message, Message) else None
     if tap is None or message is None or context.person is None or not is_zone(tap.zone):
-        await query.answer(context.tr("This button is no longer valid."), show_alert=True)
+        await refuse_stale(query, context)
         return
     if in_group(message):
         refused = await chat_refusal(context, message.chat_id)

@@ -37,6 +37,7 @@ from bot.permissions import Role
 from bot.rendering import Html
 from bot.roster import zone_of
 from handlers.guard import actor_of, command, refuse_unless
+from handlers.taps import refuse_stale
 
 
 @dataclass(frozen=True)
@@ -346,7 +347,7 @@ async def on_meet_button(update: Update, context: BotContext) -> None:
     service = context.services.meetings
     draft = None if person is None else await service.meet_draft(person.id)
     if tap is None or draft is None or person is None or str(draft.data.get("id")) != tap.token:
-        await query.answer(context.tr(STALE), show_alert=True)
+        await refuse_stale(query, context)
         return
     result = await _meet_tap(update, context, person, draft, tap)
     if result is None:  # already answered (a refusal alert)

@@ -44,6 +44,7 @@ from handlers.meeting_draft import (
     replace_tapped,
 )
 from handlers.meeting_draft import start_meet_draft as start_meet_draft
+from handlers.taps import refuse_stale, tapped
 
 _MEETING_ID = re.compile(r"^#?([1-9]\d{0,9})$")
 
@@ -65,7 +66,7 @@ async def on_rsvp(update: Update, context: BotContext) -> None:
     tr = context.tr
     tap = parse_rsvp(query.data)
     if tap is None or person is None:
-        await query.answer(tr(STALE), show_alert=True)
+        await refuse_stale(query, context)
         return
     answer = tap.answer
     outcome = await context.services.meetings.answer(tap.occurrence_id, person, answer)
@@ -186,14 +187,10 @@ async def cancel_command(update: Update, context: BotContext) -> None:
 
 
 async def on_cancel_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    if query is None:
+    pressed = await tapped(update, context, CancelMeeting)
+    if pressed is None:
         return
-    tr = context.tr
-    tap = CancelMeeting.unpack_or_none(query.data)
-    if tap is None:
-        await query.answer(tr(STALE), show_alert=True)
-        return
+    query, tap, tr = pressed.query, pressed.data, context.tr
     service = context.services.meetings
     actor = await actor_of(context)
     if tap.confirm == "n":
@@ -323,7 +320,7 @@ async def on_reschedule_button(update: Update, context: BotContext) -> None:
     tap = RescheduleStep.unpack_or_none(query.data)
     draft = None if person is None else await service.reschedule_draft(person.id)
     if tap is None or draft is None or person is None or str(draft.data.get("id")) != tap.token:
-        await query.answer(context.tr(STALE), show_alert=True)
+        await refuse_stale(query, context)
         return
     found = await service.meeting_for(int(draft.data["meeting"]), await actor_of(context))
     if found is None or isinstance(found, NotAllowed) or found.cancelled:
@@ -333,7 +330,7 @@ async def on_reschedule_button(update: Update, context: BotContext) -> None:
         return
     view = await _reschedule_step(context, person.id, draft, tap.action)
     if view is None:
-        await query.answer(context.tr(STALE), show_alert=True)
+        await refuse_stale(query, context)
         return
     await query.answer()
     await replace_tapped(update, view)

@@ -13,6 +13,7 @@ from bot.context import BotContext
 from bot.privacy import NOT_STORED, ForgetButton, export_filename, personal_document
 from bot.rendering import Html
 from handlers.guard import Route, route
+from handlers.taps import refuse_stale
 
 
 async def my_data(update: Update, context: BotContext) -> None:
@@ -88,7 +89,7 @@ async def answer_forget(update: Update, context: BotContext) -> None:
     answer = ForgetButton.unpack_or_none(query.data)
     person = context.person
     if answer is None or person is None or answer.person_id != person.id:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await refuse_stale(query, context)
         return
     if not answer.confirm:
         await query.answer()

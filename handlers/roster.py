@@ -20,7 +20,7 @@ from bot.commands import EXPORT, ROSTER, WHOIS
 from bot.context import BotContext
 from bot.formats import format_names, format_parts
 from bot.groups import find_group, match_groups, unknown_group
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
 from bot.models import Person, WorkingGroup
 from bot.permissions import Role
 from bot.rendering import Html, echo
@@ -39,6 +39,7 @@ from bot.roster import (
 from bot.roster.service import Whois
 from bot.routing import CallbackData, callback_data
 from handlers.guard import Route, actor_of, refuse_unless, route
+from handlers.taps import refuse_stale
 
 
 @callback_data("ro")
@@ -50,7 +51,6 @@ class RosterPage(CallbackData):
 
 
 QUERY_LIMIT: Final = 64
-STALE_BUTTON: Final = N_("This button is no longer valid.")
 
 
 def _thread_of(message: Message) -> int | None:
@@ -205,7 +205,7 @@ async def roster_page(update: Update, context: BotContext) -> None:
     groups = await context.services.groups.active()
     group = next((g for g in groups if tap and g.id == tap.group_id), None)
     if tap is None or message is None or group is None or context.person is None:
-        await query.answer(_(STALE_BUTTON), show_alert=True)
+        await refuse_stale(query, context)
         return
     shown_to_chat = linked_group(groups, message.chat.id, _thread_of(message)) == group
     if not shown_to_chat and not await _may_see(context, group):
@@ -213,7 +213,7 @@ async def roster_page(update: Update, context: BotContext) -> None:
         return
     view = await _view(context, group, tap.page)
     if view is None:
-        await query.answer(_(STALE_BUTTON), show_alert=True)
+        await refuse_stale(query, context)
         return
     await query.answer()
     try:

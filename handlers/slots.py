@@ -22,7 +22,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import BotContext
 from bot.groups import find_group, group_names, group_of_place, match_groups, unknown_group
 from bot.i18n import N_, Translator
-from bot.meetings.buttons import STALE, SlotsMeet, SlotsPoll
+from bot.meetings.buttons import SlotsMeet, SlotsPoll
 from bot.meetings.sharing import NoZones
 from bot.meetings.slots import (
     USAGE,
@@ -43,6 +43,7 @@ from bot.permissions import Role
 from bot.rendering import echo, split_message
 from bot.roster import zone_of
 from handlers.guard import actor_of, command, refuse_unless
+from handlers.taps import refuse_stale
 
 OUT_OF_DATE: Final = N_("These times have passed. Run /slots again for new ones.")
 
@@ -206,7 +207,7 @@ async def post_poll(update: Update, context: BotContext) -> None:
     tap = parse_poll_data(query.data)
     group = await _tapped_group(context, tap.group_id) if tap else None
     if tap is None or group is None:
-        await query.answer(_(STALE), show_alert=True)
+        await refuse_stale(query, context)
         return
     name = group.name(_.language)
     if await refuse_unless(update, context, Role.COORDINATOR, group.id, name):
@@ -259,7 +260,7 @@ async def schedule_slot(update: Update, context: BotContext) -> None:
     tap = parse_meet_data(query.data)
     group = await _tapped_group(context, tap.group_id) if tap else None
     if tap is None or group is None:
-        await query.answer(_(STALE), show_alert=True)
+        await refuse_stale(query, context)
         return
     if await refuse_unless(update, context, Role.COORDINATOR, group.id, group.name(_.language)):
         return

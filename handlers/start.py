@@ -18,6 +18,7 @@ from handlers import drafts
 from handlers.groups import join_by_link
 from handlers.guard import Route, actor_of, route
 from handlers.replies import answer
+from handlers.taps import refuse_stale
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -111,4 +112,4 @@ async def unknown_button(update: Update, context: BotContext) -> None:
     """A tap whose data no feature declares (forged, or from a version long gone)."""
     query = update.callback_query
     if query is not None:
-        await query.answer(context.tr("This button is no longer valid."), show_alert=True)
+        await refuse_stale(query, context)

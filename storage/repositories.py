@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from config import Settings, SettingsError
 from storage.calendar import CalendarRepository
 from storage.channels import ChannelsRepository
 from storage.chats import ChatsRepository
@@ -98,3 +99,20 @@ class Repositories:
             opportunities=OpportunitiesRepository(db),
             menus=MenusRepository(db),
         )
+
+
+@asynccontextmanager
+async def existing_repositories(settings: Settings) -> AsyncIterator[Repositories]:
+    """The repositories over the settings' existing database (for a command that reads it
+    once, such as an export), closed afterwards; a missing file is the operator's one-line
+    error."""
+    if not settings.database_path.exists():
+        raise SettingsError(
+            "WNMRC_DATABASE_PATH",
+            f"an existing database (none at {settings.database_path}; run `wnmrc-bot migrate`)",
+        )
+    db = await Database.open(settings.database_path)
+    try:
+        yield Repositories.from_db(db)
+    finally:
+        await db.close()

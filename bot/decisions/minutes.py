@@ -19,9 +19,10 @@ from bot.decisions.rules import Ballot
 from bot.digests import format_when
 from bot.i18n import N_, I18n, Translator
 from bot.roadmap.rules import Due, format_due
-from config import Settings, SettingsError
-from storage import Database, Repositories, WorkingGroup
+from config import Settings
+from storage import Repositories, WorkingGroup
 from storage.decisions import Proposal, ProposalAnswer
+from storage.repositories import existing_repositories
 from storage.roadmap import Action
 
 
@@ -153,18 +154,9 @@ async def load_minutes(repos: Repositories) -> list[Minute]:
 
 async def export_decisions(settings: Settings, path: Path, now: datetime) -> str:
     """Write the minutes; one line back for the operator."""
-    if not settings.database_path.exists():
-        raise SettingsError(
-            "WNMRC_DATABASE_PATH",
-            f"an existing database (none at {settings.database_path}; run `wnmrc-bot migrate`)",
-        )
-    db = await Database.open(settings.database_path)
-    try:
-        repos = Repositories.from_db(db)
+    async with existing_repositories(settings) as repos:
         minutes = await load_minutes(repos)
         groups = {g.id: g for g in await repos.groups.list(active_only=False)}
-    finally:
-        await db.close()
     tr = I18n(settings.default_language).translator(settings.default_language)
     text = minutes_markdown(tr, minutes, groups, settings.default_zone, now)
     await asyncio.to_thread(path.write_text, text, "utf-8")

@@ -27,6 +27,7 @@ from bot.groups import find_group
 from bot.i18n import N_, I18n, Translator, choose_language
 from bot.meetings.live_counts import LiveCounts
 from bot.outbox.addressing import person_chat
+from bot.outbox.messages import outgoing
 from bot.permissions import Role
 from bot.profile import Refusal
 from bot.roadmap.rules import Due, read_due
@@ -37,7 +38,7 @@ from bot.textfold import fold
 from config import Settings
 from storage import Person, Repositories, WorkingGroup
 from storage.decisions import NUDGE_BEFORE, NewProposal, Proposal, ProposalAnswer, ProposalPost
-from storage.outbox import OutboxKind, OutboxPayload, OutgoingMessage
+from storage.outbox import OutgoingMessage
 from storage.roadmap import Action
 
 EVERYONE: Final = "all"
@@ -169,15 +170,9 @@ class DecisionsService:
         group = None if query.lower() == EVERYONE else find_group(groups, query)
         if group is None and query.lower() != EVERYONE:
             return UnknownGroup(query, groups)
-        if actor is None:
-            return NotAllowed(N_("You are not allowed to do that."))
-        reason = (
-            refusal(actor, Role.SECRETARIAT)
-            if group is None
-            else refusal(actor, Role.COORDINATOR, group.id)
-        )
-        if reason is not None:
-            return NotAllowed(reason, group)
+        refused = _may_propose(actor, group)
+        if refused is not None:
+            return refused
         return Scope(group)
 
     async def group_of_chat(self, chat_id: int) -> WorkingGroup | None:
@@ -272,15 +267,9 @@ class DecisionsService:
         if scope_id not in (None, EVERYONE) and (group is None or not group.active):
             await self.repos.drafts.delete(person_id, PROPOSE_KIND)
             return NotAllowed(N_("That working group no longer exists; nothing was sent."))
-        if actor is None:
-            return NotAllowed(N_("You are not allowed to do that."))
-        reason = (
-            refusal(actor, Role.SECRETARIAT)
-            if group is None
-            else refusal(actor, Role.COORDINATOR, group.id)
-        )
-        if reason is not None:
-            return NotAllowed(reason, group)
+        refused = _may_propose(actor, group)
+        if refused is not None:
+            return refused
         now = self.now()
         closes_at = datetime.fromisoformat(str(data["closes"]))
         late = rules.check_closing(closes_at, now)
@@ -320,7 +309,7 @@ class DecisionsService:
             key = f"decision:{proposal.id}:post:{group.chat_id}:{group.topic_id or 0}"
             messages.append(
                 (
-                    _message("notice", group.chat_id, key, text, markup, now, topic=group.topic_id),
+                    outgoing("notice", group.chat_id, key, text, markup, now, topic=group.topic_id),
                     None,
                 )
             )
@@ -335,7 +324,7 @@ class DecisionsService:
             key = f"decision:{proposal.id}:post:{chat}:0"
             messages.append(
                 (
-                    _message("notice", chat, key, text, markup, now, person=person.id),
+                    outgoing("notice", chat, key, text, markup, now, person=person.id),
                     person.id,
                 )
             )
@@ -447,7 +436,7 @@ class DecisionsService:
             markup = texts.keyboard(reader.tr, proposal.id, ballot, None, private=True)
             key = f"decision:{proposal.id}:nudge:{chat}"
             messages.append(
-                _message(
+                outgoing(
                     "reminder",
                     chat,
                     key,
@@ -476,7 +465,7 @@ class DecisionsService:
             text = texts.result_text(reader.tr, view, reader.zone, counts, result)
             key = f"decision:{proposal.id}:result:{post.chat_id}"
             messages.append(
-                _message(
+                outgoing(
                     "notice",
                     post.chat_id,
                     key,
@@ -494,7 +483,7 @@ class DecisionsService:
             text = texts.outcome_request(reader.tr, view)
             key = f"decision:{proposal.id}:ask-outcome:{proposer.telegram_id}"
             messages.append(
-                _message("notice", proposer.telegram_id, key, text, None, now, person=proposer.id)
+                outgoing("notice", proposer.telegram_id, key, text, None, now, person=proposer.id)
             )
         async with self.repos.unit() as uow:
             if not await uow.decisions.mark(proposal.id, "closed_at", now):
@@ -685,7 +674,7 @@ class DecisionsService:
             text = texts.outcome_text(reader.tr, view, outcome)
             key = f"decision:{proposal.id}:outcome:{stamp}:{post.chat_id}"
             messages.append(
-                _message("notice", post.chat_id, key, text, None, now, topic=post.message_thread_id)
+                outgoing("notice", post.chat_id, key, text, None, now, topic=post.message_thread_id)
             )
         return messages
 
@@ -750,25 +739,14 @@ class ProposalPosts:
         return await self.service.render_post(post)
 
 
-def _message(
-    kind: OutboxKind,
-    chat_id: int,
-    key: str,
-    text: str,
-    markup: dict[str, Any] | None,
-    now: datetime,
-    *,
-    topic: int | None = None,
-    person: int | None = None,
-    expires: datetime | None = None,
-) -> OutgoingMessage:
-    return OutgoingMessage(
-        kind=kind,
-        chat_id=chat_id,
-        message_thread_id=topic,
-        person_id=person,
-        payload=OutboxPayload(text=text, reply_markup=markup),
-        dedupe_key=key,
-        due_at=now,
-        expires_at=expires,
+def _may_propose(actor: Actor | None, group: WorkingGroup | None) -> NotAllowed | None:
+    """Why the actor may not propose to ``group``, or None: the whole network (``group`` None)
+    needs the secretariat's role, a working group its coordinator's."""
+    if actor is None:
+        return NotAllowed(N_("You are not allowed to do that."))
+    reason = (
+        refusal(actor, Role.SECRETARIAT)
+        if group is None
+        else refusal(actor, Role.COORDINATOR, group.id)
     )
+    return None if reason is None else NotAllowed(reason, group)

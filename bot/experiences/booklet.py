@@ -23,10 +23,11 @@ from typing import Any, Final
 from bot.countries import country_name
 from bot.i18n import I18n, Translator
 from bot.reviews import Tally, tally
-from config import Settings, SettingsError
-from storage import Database, Repositories
+from config import Settings
+from storage import Repositories
 from storage.experiences import TEXT_FIELDS
 from storage.models import Experience, WorkingGroup
+from storage.repositories import existing_repositories
 from storage.reviews import Review
 
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -350,15 +351,6 @@ def _html_article(_: Translator, e: Experience) -> str:
 # --- the CLI ------------------------------------------------------------------------------
 
 
-async def _open(settings: Settings) -> Database:
-    if not settings.database_path.exists():
-        raise SettingsError(
-            "WNMRC_DATABASE_PATH",
-            f"an existing database (none at {settings.database_path}; run `wnmrc-bot migrate`)",
-        )
-    return await Database.open(settings.database_path)
-
-
 def paired_paths(path: Path, first: str, second: str) -> tuple[Path, Path]:
     """``out/x.csv`` -> (``out/x.csv``, ``out/x.json``): both formats side by side."""
     return path.with_suffix(f".{first}"), path.with_suffix(f".{second}")
@@ -366,11 +358,8 @@ def paired_paths(path: Path, first: str, second: str) -> tuple[Path, Path]:
 
 async def export_experiences(settings: Settings, path: Path, criteria: Sequence[str]) -> str:
     """``wnmrc-bot export experiences FILE``: the CSV and the JSON beside it; one line back."""
-    db = await _open(settings)
-    try:
-        items = await load_experiences(Repositories.from_db(db))
-    finally:
-        await db.close()
+    async with existing_repositories(settings) as repos:
+        items = await load_experiences(repos)
     csv_path, json_path = paired_paths(path, "csv", "json")
     await asyncio.to_thread(csv_path.write_bytes, experiences_csv(items, criteria))
     await asyncio.to_thread(json_path.write_bytes, experiences_json(items, criteria))
@@ -379,13 +368,9 @@ async def export_experiences(settings: Settings, path: Path, criteria: Sequence[
 
 async def export_booklet(settings: Settings, path: Path, network_name: str, today: date) -> str:
     """``wnmrc-bot export booklet FILE``: the Markdown and the HTML booklet; one line back."""
-    db = await _open(settings)
-    try:
-        repos = Repositories.from_db(db)
+    async with existing_repositories(settings) as repos:
         selected = [i.experience for i in await load_experiences(repos, statuses=["selected"])]
         groups = await repos.groups.list(active_only=False)
-    finally:
-        await db.close()
     _ = I18n(settings.default_language).translator(settings.default_language)
     parts = chapters(selected, groups, _.language)
     md_path, html_path = paired_paths(path, "md", "html")

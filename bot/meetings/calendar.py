@@ -31,8 +31,9 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, vRecur
 
 from config import Settings, SettingsError
-from storage import Database, Repositories, WorkingGroup
+from storage import WorkingGroup
 from storage.calendar import CalendarMeeting, CalendarOccurrence
+from storage.repositories import existing_repositories
 from storage.roadmap import Action
 
 PRODID: Final = "-//World Network of Mountain Biosphere Reserves//wnmrc-bot//EN"
@@ -227,19 +228,10 @@ def calendar_name(group_names: Iterable[str]) -> str:
 
 async def export_calendar(settings: Settings, path: Path, *, group_slug: str, now: datetime) -> str:
     """Write the group's meetings as an ``.ics`` file; return one line saying what was written."""
-    if not settings.database_path.exists():
-        raise SettingsError(
-            "WNMRC_DATABASE_PATH",
-            f"an existing database (none at {settings.database_path}; run `wnmrc-bot migrate`)",
-        )
-    db = await Database.open(settings.database_path)
-    try:
-        repos = Repositories.from_db(db)
+    async with existing_repositories(settings) as repos:
         group = _group_of(await repos.groups.list(), group_slug)
         meetings = await repos.calendar.meetings_of_groups([group.id])
         deadlines = await repos.roadmap.actions([group.id])
-    finally:
-        await db.close()
     content = calendar_file(meetings, now, calendar_name([group.name("en")]), deadlines)
     await asyncio.to_thread(path.write_bytes, content)
     due_dates = f", {len(deadlines)} roadmap due dates" if deadlines else ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from bot.chats.rules import chat_language, chat_zone
@@ -20,11 +20,12 @@ from bot.meetings.recurrence import recurrence_of
 from bot.meetings.rules import NUDGE_OFFSET
 from bot.meetings.texts import MeetingView, rsvp_keyboard
 from bot.outbox.addressing import person_chat
+from bot.outbox.messages import outgoing
 from bot.roster import zone_of
 from config import Settings
 from storage import Person, Repositories, WorkingGroup
 from storage.meetings import DueReminder, Meeting, MeetingPost, Occurrence
-from storage.outbox import OutboxEvent, OutboxKind, OutboxPayload, OutgoingMessage
+from storage.outbox import OutboxEvent, OutgoingMessage
 from storage.timecodec import to_db
 
 
@@ -101,31 +102,6 @@ PARTSTAT: Final = {"going": "ACCEPTED", "maybe": "TENTATIVE", "no": "DECLINED"}
 
 def stamp(moment: datetime) -> str:
     return to_db(moment)[:16]
-
-
-def outgoing(
-    kind: OutboxKind,
-    chat_id: int,
-    key: str,
-    text: str,
-    markup: dict[str, Any] | None,
-    now: datetime,
-    *,
-    topic: int | None = None,
-    person: int | None = None,
-    expires: datetime | None = None,
-    event: OutboxEvent | None = None,
-) -> OutgoingMessage:
-    return OutgoingMessage(
-        kind=kind,
-        chat_id=chat_id,
-        message_thread_id=topic,
-        person_id=person,
-        payload=OutboxPayload(text=text, reply_markup=markup, event=event),
-        dedupe_key=key,
-        due_at=now,
-        expires_at=expires,
-    )
 
 
 class Outgoing:

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
-from config import Settings, SettingsError
-from storage import Database, Repositories
+from config import Settings
+from storage.repositories import existing_repositories
 from storage.roadmap import Action, Note
 
 COLUMNS: Final = (
@@ -133,20 +133,11 @@ def _md(text: str) -> str:
 
 async def export_roadmap(settings: Settings, path: Path) -> str:
     """Write the roadmap (CSV, or Markdown for ``.md``); return one line saying what."""
-    if not settings.database_path.exists():
-        raise SettingsError(
-            "WNMRC_DATABASE_PATH",
-            f"an existing database (none at {settings.database_path}; run `wnmrc-bot migrate`)",
-        )
-    db = await Database.open(settings.database_path)
-    try:
-        repos = Repositories.from_db(db)
+    async with existing_repositories(settings) as repos:
         actions = await repos.roadmap.actions()
         groups = {g.id: g.slug for g in await repos.groups.list(active_only=False)}
         people = {p: await repos.people.get(p) for a in actions for p in a.owners}
         notes = {a.id: await repos.roadmap.notes(a.id) for a in actions}
-    finally:
-        await db.close()
     markdown = path.suffix.lower() == ".md"
     if markdown:
         names = {pid: p.name for pid, p in people.items() if p is not None}

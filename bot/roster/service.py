@@ -16,7 +16,8 @@ from bot.groups.rules import fold_name
 from bot.permissions import Role
 from bot.roster.rules import MATCHES_SHOWN, ExportRecord, may_see_roster, roster_csv
 from config import Settings, SettingsError
-from storage import Database, Person, Repositories, RosterMember, WorkingGroup
+from storage import Person, Repositories, RosterMember, WorkingGroup
+from storage.repositories import existing_repositories
 
 
 @dataclass(frozen=True)
@@ -100,18 +101,9 @@ async def export_records(repos: Repositories, group: WorkingGroup | None) -> lis
 
 async def export_roster(settings: Settings, path: Path, *, group_slug: str | None) -> str:
     """``wnmrc-bot export roster FILE [--group SLUG]``: write the CSV, return one line."""
-    if not settings.database_path.exists():
-        raise SettingsError(
-            "WNMRC_DATABASE_PATH",
-            f"an existing database (none at {settings.database_path}; run `wnmrc-bot migrate`)",
-        )
-    db = await Database.open(settings.database_path)
-    try:
-        repos = Repositories.from_db(db)
+    async with existing_repositories(settings) as repos:
         group = await _group_for_export(repos, group_slug)
         records = await export_records(repos, group)
-    finally:
-        await db.close()
     await asyncio.to_thread(path.write_bytes, roster_csv(records))
     scope = f"working group {group.slug}" if group else "all working groups"
     return f"{path}: {len(records)} people ({scope})"

@@ -36,9 +36,9 @@ from bot.models import Draft, Person
 from bot.profile import Refusal
 from bot.rendering import Html
 from bot.roadmap.rules import Due, format_due
-from handlers.decisions.form import EDIT, FLOW, FORM, on_form_button, propose_command
+from handlers.decisions.form import FORM, propose_command
 from handlers.decisions.listing import listing_lines
-from handlers.forms import View, reply
+from handlers.form_parts import View, reply
 from handlers.guard import Route, actor_of, route
 
 __all__ = ["conversations", "handlers"]
@@ -319,8 +319,7 @@ def handlers() -> list[Route]:
         route(PROPOSE, propose_command),
         route(OUTCOME, outcome_command),
         route(DECISIONS, decisions_command),
-        (CallbackQueryHandler(on_form_button, pattern=FLOW.data.pattern()), 0),
-        (CallbackQueryHandler(on_form_button, pattern=EDIT.data.pattern()), 0),
+        *FORM.button_handlers(),
         (CallbackQueryHandler(on_answer, pattern=AnswerTap.pattern()), 0),
         (CallbackQueryHandler(on_reason_tap, pattern=ReasonTap.pattern()), 0),
         (CallbackQueryHandler(on_actions_done, pattern=ActionsDone.pattern()), 0),

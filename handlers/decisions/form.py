@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 
 from bot.context import BotContext
 from bot.dates import Examples
@@ -30,29 +30,25 @@ from bot.meetings.rules import Refusal as TimeRefusal
 from bot.models import Draft, Person
 from bot.profile import Refusal
 from bot.rendering import Html, bold, escape
-from handlers.forms import (
+from handlers.form_parts import (
     Accept,
     Button,
     Mode,
     Outcome,
     Stay,
-    StepForm,
+    Summary,
     Tap,
     View,
     accept_or_refuse,
-    answer_tap_with,
     button,
-    markup,
-    modes,
-    parse_callback,
     refusal,
     reply,
 )
+from handlers.forms import StepForm
 from handlers.guard import actor_of
 
 FLOW: Final = Mode(kind=PROPOSE_KIND, prefix="pp", editing=False)
 EDIT: Final = Mode(kind="propose_edit", prefix="pq", editing=True)
-MODES: Final = modes(FLOW, EDIT)
 STEPS: Final = ("title", "body", "kind", "options", "multiple", "closes")
 SUMMARY: Final = "summary"
 CHOICE_ONLY: Final = frozenset({"options", "multiple"})
@@ -107,11 +103,7 @@ def _zone(answers: Mapping[str, Any]) -> ZoneInfo:
 async def propose_command(update: Update, context: BotContext) -> None:
     """Start a proposal to a working group (or ``all``), or offer to continue the one begun."""
     message, person = update.effective_message, context.person
-    if message is None or person is None:
-        return
-    draft = await context.services.drafts.get(person.id, FLOW.kind)
-    if draft is not None:
-        await reply(message, FORM.resume_view(context, draft))
+    if message is None or person is None or await FORM.offered_resume(message, context, person):
         return
     tr = context.tr
     scope = await context.services.decisions.scope(
@@ -136,17 +128,7 @@ async def propose_command(update: Update, context: BotContext) -> None:
     if person.timezone:
         zone = ZoneInfo(person.timezone)
     answers = {"scope": scope.group.id if scope.group else "all", "zone": zone.key}
-    await FORM.save(context, FLOW, person.id, STEPS[0], answers, message.chat_id)
-    await reply(message, await step_view(context, FLOW, STEPS[0], answers, None))
-
-
-def _initial_answers(context: BotContext, person: Person) -> dict[str, Any]:
-    """Start over keeps the draft's audience (set by the command)."""
-    return {}
-
-
-def _resume_text(context: BotContext, draft: Draft) -> Html:
-    return context.tr("You have a proposal in progress.")
+    await reply(message, await FORM.begin(context, person, message.chat_id, answers))
 
 
 async def _audience(context: BotContext, answers: Mapping[str, Any]) -> str:
@@ -161,33 +143,30 @@ async def _audience(context: BotContext, answers: Mapping[str, Any]) -> str:
 # --- one step ----------------------------------------------------------------------------
 
 
-async def step_view(
-    context: BotContext, mode: Mode, step: str, answers: Mapping[str, Any], note: Html | None
-) -> View:
+async def _step_lines(
+    context: BotContext, mode: Mode, step: str, answers: Mapping[str, Any]
+) -> list[str]:
     _ = context.tr
-    lines: list[str] = [note, ""] if note else []
+    lines: list[str] = []
     lines.append(_("<b>Proposal to {audience}</b>", audience=await _audience(context, answers)))
     zone, now = _zone(answers), context.services.clock.now()
     lines.append(_(PROMPTS[step], zone=zone_name(zone, _.language), examples=Examples(now, zone)))
-    rows: list[list[Button]] = []
+    return lines
+
+
+async def _choices(
+    context: BotContext, mode: Mode, step: str, answers: Mapping[str, Any]
+) -> list[list[Button]]:
+    _ = context.tr
     if step == "kind":
-        rows = [
+        return [
             [button(_(label), mode, step, "pick", kind)]
             for kind, label in rules.KIND_LABELS.items()
         ]
     if step == "multiple":
-        rows = [
+        return [
             [button(_(label), mode, step, "pick", key) for key, label in MULTIPLE_LABELS.items()]
         ]
-    rows.append(navigation(context, mode, step, answers))
-    return View(Html("\n".join(lines)), markup(rows))
-
-
-def navigation(
-    context: BotContext, mode: Mode, step: str, answers: Mapping[str, Any]
-) -> list[Button]:
-    if step in STEPS and previous_step(step, answers) is not None:
-        return [button(context.tr("« Back"), mode, step, "back")]
     return []
 
 
@@ -247,9 +226,9 @@ def _local_when(moment: datetime, language: str) -> str:
 # --- the summary -------------------------------------------------------------------------
 
 
-async def summary_view(context: BotContext, answers: Mapping[str, Any], note: Html | None) -> View:
+async def _summary_lines(context: BotContext, answers: Mapping[str, Any]) -> list[str]:
     _ = context.tr
-    lines: list[str] = [note, ""] if note else []
+    lines: list[str] = []
     lines.append(
         _(
             "<b>Please check the proposal to {audience}:</b>",
@@ -272,23 +251,11 @@ async def summary_view(context: BotContext, answers: Mapping[str, Any], note: Ht
             datetime.fromisoformat(str(answers["closes"])), _zone(answers), _.language
         )
         lines.append(_("Open until {when}", when=when))
-    buttons = [
-        button(_("Post it"), FLOW, SUMMARY, "post"),
-        button(_("« Back"), FLOW, SUMMARY, "back"),
-        button(_("Cancel"), FLOW, SUMMARY, "cancel"),
-    ]
-    return View(Html("\n".join(lines)), InlineKeyboardMarkup([buttons]))
+    return lines
 
 
-async def summary_tap(context: BotContext, person: Person, draft: Draft, tap: Tap) -> View | None:
+async def _post(context: BotContext, person: Person, draft: Draft) -> View:
     _ = context.tr
-    if tap.action == "cancel":
-        await context.services.drafts.delete(person.id, FLOW.kind)
-        return View(_("The proposal was not posted."))
-    if tap.action == "back":
-        return await FORM.go(context, FLOW, draft, dict(draft.data), "closes", None)
-    if tap.action != "post":
-        return None
     outcome = await context.services.decisions.propose(
         person.id, dict(draft.data), await actor_of(context)
     )
@@ -308,46 +275,28 @@ async def summary_tap(context: BotContext, person: Person, draft: Draft, tap: Ta
     )
 
 
-async def _save_one_field(
-    context: BotContext, draft: Draft, value: Any, confirmation: Html
-) -> View:
-    await context.services.drafts.delete(draft.person_id, EDIT.kind)
-    return View(confirmation)
-
-
-async def _cancelled_edit(context: BotContext, person: Person, draft: Draft) -> View:
-    return View(context.tr("Nothing changed."))
-
-
 FORM: Final = StepForm(
     flow=FLOW,
     edit=EDIT,
     steps=STEPS,
     final=SUMMARY,
-    final_hint=N_("Please use the buttons: Post it, Back or Cancel."),
-    initial_answers=_initial_answers,
-    resume_text=_resume_text,
-    step_view=step_view,
-    final_view=summary_view,
-    final_tap=summary_tap,
-    navigation=navigation,
+    summary=Summary(
+        lines=_summary_lines,
+        submit=N_("Post it"),
+        submit_action="post",
+        on_submit=_post,
+        back=True,
+        dropped=N_("The proposal was not posted."),
+        hint=N_("Please use the buttons: Post it, Back or Cancel."),
+    ),
+    resume_text=N_("You have a proposal in progress."),
+    step_lines=_step_lines,
+    choices=_choices,
     read_typed=read_typed,
     read_tap=read_tap,
     field_label=lambda step: LABELS[step],
     display=display,
-    save_one_field=_save_one_field,
-    cancelled_edit=_cancelled_edit,
     next_step=next_step,
     previous_step=previous_step,
 )
-"""The /propose form (its Back, resume and saving are the step forms' own)."""
-
-
-async def on_form_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    person = context.person
-    if query is None:
-        return
-    tap = parse_callback(query.data, MODES)
-    view = None if tap is None or person is None else await FORM.answer_tap(context, person, tap)
-    await answer_tap_with(query, context, view)
+"""The /propose form (its Back, resume, summary and saving are the step forms' own)."""

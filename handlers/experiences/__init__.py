@@ -24,7 +24,7 @@ from bot.commands import MYEXPERIENCES, SUBMIT
 from bot.conversations import Conversation
 from bot.experiences.callbacks import EditField, MyExperience, MyExperiences
 from bot.i18n import N_
-from handlers.experiences.form import EDIT, FLOW, FORM, on_button, on_media, submit_command
+from handlers.experiences.form import FORM, on_media, submit_command
 from handlers.experiences.mine import myexperiences_command, on_mine_button
 from handlers.guard import Route, route
 
@@ -46,8 +46,7 @@ def handlers() -> list[Route]:
     return [
         route(SUBMIT, submit_command),
         route(MYEXPERIENCES, myexperiences_command),
-        (CallbackQueryHandler(on_button, pattern=FLOW.data.pattern()), 0),
-        (CallbackQueryHandler(on_button, pattern=EDIT.data.pattern()), 0),
+        *FORM.button_handlers(),
         (CallbackQueryHandler(on_mine_button, pattern=MyExperience.pattern()), 0),
         (CallbackQueryHandler(on_mine_button, pattern=MyExperiences.pattern()), 0),
         (CallbackQueryHandler(on_mine_button, pattern=EditField.pattern()), 0),

@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 
 from bot import experiences as rules
 from bot.context import BotContext
 from bot.countries import country_name, is_country, normalise
-from bot.experiences import PREVIEW, STEP_NAMES, STEPS, IncomingFile, Step
+from bot.experiences import PREVIEW, STEP_NAMES, STEPS, IncomingFile
 from bot.experiences.service import DRAFT_KIND, EDIT_DRAFT_KIND
-from bot.formats import format_names
 from bot.i18n import N_
 from bot.models import Draft, Person
 from bot.profile import Refusal, split_list, theme_names
@@ -29,7 +28,7 @@ from handlers.experiences.views import (
     service,
     theme_labels,
 )
-from handlers.forms import (
+from handlers.form_parts import (
     NOT_UNDERSTOOD,
     Accept,
     Button,
@@ -37,21 +36,19 @@ from handlers.forms import (
     Outcome,
     Rows,
     Stay,
-    StepForm,
+    Summary,
     Tap,
     View,
     accept_or_refuse,
-    answer_tap_with,
     button,
-    markup,
     modes,
-    parse_callback,
     refusal,
     reply,
     rows_of,
     tick,
     typed_country,
 )
+from handlers.forms import StepForm
 
 FLOW: Final = Mode(kind=DRAFT_KIND, prefix="xs", editing=False)
 """The whole ``/submit`` conversation."""
@@ -147,16 +144,16 @@ async def _media_view(context: BotContext, mode: Mode, draft: Draft, message: Me
     _ = context.tr
     if draft.step == PREVIEW and not mode.editing:
         note = _("Please use the buttons: Send, Edit or Cancel.")
-        return await _preview_view(context, draft.data, note)
+        return await FORM.final_view(context, draft.data, note)
     if draft.step != "files":
         if draft.step not in STEP_NAMES:
             return View(_(NOT_UNDERSTOOD))
         note = _("Please type your answer as text here; photos and documents come at the end.")
-        return await step_view(context, mode, draft.step, draft.data, note)
+        return await FORM.step_view(context, mode, draft.step, draft.data, note)
     incoming = _incoming(message)
     if incoming is None:
         note = _("Please send a photo or a document here, or use the buttons.")
-        return await step_view(context, mode, draft.step, draft.data, note)
+        return await FORM.step_view(context, mode, draft.step, draft.data, note)
     files = rules.add_file(draft.data.get("files") or [], incoming)
     if isinstance(files, Refusal):
         refused = Stay(dict(draft.data), refusal(context, files))
@@ -183,19 +180,6 @@ def _incoming(message: Message) -> IncomingFile | None:
 
 
 # --- buttons -----------------------------------------------------------------------------
-
-
-async def on_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    person = context.person
-    if query is None:
-        return
-    data = query.data or ""
-    view: View | None = None
-    if person is not None:
-        tap = parse_callback(data, MODES)
-        view = None if tap is None else await FORM.answer_tap(context, person, tap)
-    await answer_tap_with(query, context, view)
 
 
 async def _cancelled_edit(context: BotContext, person: Person, draft: Draft) -> View:
@@ -248,43 +232,9 @@ def _files_tap(context: BotContext, answers: dict[str, Any], tap: Tap) -> Outcom
 # --- the preview and sending ---------------------------------------------------------------
 
 
-async def _preview_tap(context: BotContext, person: Person, draft: Draft, tap: Tap) -> View | None:
-    _ = context.tr
-    answers = dict(draft.data)
-    if tap.action == "send":
-        return await _send(context, person, draft)
-    if tap.action == "cancel":
-        buttons = [
-            button(_("Yes, drop it"), FLOW, PREVIEW, "drop"),
-            button(_("No, keep it"), FLOW, PREVIEW, "show"),
-        ]
-        text = _("Drop this experience? Everything you wrote in it will be lost.")
-        return View(text, InlineKeyboardMarkup([buttons]))
-    if tap.action == "drop":
-        await service(context).drop_draft(person.id)
-        return View(_("Dropped. /submit starts a new experience."))
-    if tap.action == "edit":
-        return _fields_menu(
-            context, FLOW, PREVIEW, "field", button(_("« Back"), FLOW, PREVIEW, "show")
-        )
-    if tap.action == "show":
-        return await _preview_view(context, answers)
-    if tap.action == "field" and tap.argument in STEP_NAMES:
-        answers["return_to"] = PREVIEW
-        return await FORM.go(context, FLOW, draft, answers, tap.argument, None)
-    return None
-
-
 async def _send(context: BotContext, person: Person, draft: Draft) -> View:
     """Store the experience, drop the draft, tell the reviewers."""
     _ = context.tr
-    missing = rules.missing_required(draft.data)
-    if missing:
-        labels = format_names((_(rules.step_of(name).label) for name in missing), _.language)
-        # Translators: {fields} are field names joined with commas.
-        note = _("Still missing: {fields}.", fields=labels)
-        answers = {**draft.data, "return_to": PREVIEW}
-        return await FORM.go(context, FLOW, draft, answers, missing[0], note)
     experience = await service(context).submit(person, context.tr.language, draft.data)
     text = _(
         "Thank you! “{title}” was sent for review. /myexperiences shows where it stands.",
@@ -293,27 +243,10 @@ async def _send(context: BotContext, person: Person, draft: Draft) -> View:
     return View(text)
 
 
-async def _preview_view(
-    context: BotContext, answers: Mapping[str, Any], note: Html | None = None
-) -> View:
+async def _preview_lines(context: BotContext, answers: Mapping[str, Any]) -> list[str]:
     _ = context.tr
-    lines: list[str] = [note, ""] if note else []
-    lines.append(_("<b>Preview: this is how your experience will be published.</b>"))
-    lines += ["", rules.card(_, answers, await theme_labels(context)), ""]
-    lines.append(_("Send it for review?"))
-    buttons = [
-        button(_("Send"), FLOW, PREVIEW, "send"),
-        button(_("Edit"), FLOW, PREVIEW, "edit"),
-        button(_("Cancel"), FLOW, PREVIEW, "cancel"),
-    ]
-    return View(Html("\n".join(lines)), InlineKeyboardMarkup([buttons]))
-
-
-def _fields_menu(context: BotContext, mode: Mode, step: str, action: str, back: Button) -> View:
-    _ = context.tr
-    buttons = [button(_(s.label), mode, step, action, s.name) for s in STEPS]
-    text = _("Which part do you want to change?")
-    return View(text, InlineKeyboardMarkup([*rows_of(buttons, 2), [back]]))
+    lines = [_("<b>Preview: this is how your experience will be published.</b>")]
+    return [*lines, "", rules.card(_, answers, await theme_labels(context))]
 
 
 async def _save_one_field(
@@ -335,16 +268,12 @@ async def _save_one_field(
 # --- one step as the person sees it --------------------------------------------------------
 
 
-async def step_view(
-    context: BotContext,
-    mode: Mode,
-    name: str,
-    answers: Mapping[str, Any],
-    note: Html | None = None,
-) -> View:
+async def _step_lines(
+    context: BotContext, mode: Mode, name: str, answers: Mapping[str, Any]
+) -> list[str]:
     _ = context.tr
     step = rules.step_of(name)
-    lines: list[str] = [note, ""] if note else []
+    lines: list[str] = []
     if mode.editing:
         lines.append(_("<b>Editing your experience: {field}</b>", field=_(step.label)))
     else:
@@ -358,14 +287,13 @@ async def step_view(
         lines.append(_("Now: {value}", value=echo(shown, NOW_LIMIT)))
     if value and step.kind == "files":
         lines.append(_("Now: {value}", value=rules.files_summary(_, value)))
-    rows = await _choices(context, mode, step, answers)
-    rows.append(_navigation(context, mode, name, answers))
-    return View(Html("\n".join(lines)), markup(rows))
+    return lines
 
 
-async def _choices(context: BotContext, mode: Mode, step: Step, answers: Mapping[str, Any]) -> Rows:
+async def _choices(context: BotContext, mode: Mode, name: str, answers: Mapping[str, Any]) -> Rows:
     """The buttons that answer the step."""
     _ = context.tr
+    step = rules.step_of(name)
     value = answers.get(step.name)
     if step.kind == "country" and value and not mode.editing:
         # Translators: a button: keep the country already in the profile ({country}).
@@ -422,12 +350,21 @@ FORM: Final = StepForm(
     edit=EDIT,
     steps=STEP_NAMES,
     final=PREVIEW,
-    final_hint=N_("Please use the buttons: Send, Edit or Cancel."),
-    initial_answers=_initial_answers,
+    summary=Summary(
+        lines=_preview_lines,
+        question=N_("Send it for review?"),
+        submit=N_("Send"),
+        submit_action="send",
+        on_submit=_send,
+        missing=rules.missing_required,
+        drop_question=N_("Drop this experience? Everything you wrote in it will be lost."),
+        dropped=N_("Dropped. /submit starts a new experience."),
+        hint=N_("Please use the buttons: Send, Edit or Cancel."),
+    ),
     resume_text=_resume_text,
-    step_view=step_view,
-    final_view=_preview_view,
-    final_tap=_preview_tap,
+    initial_answers=_initial_answers,
+    step_lines=_step_lines,
+    choices=_choices,
     navigation=_navigation,
     read_typed=_read_typed,
     read_tap=_read_tap,

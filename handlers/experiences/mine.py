@@ -16,7 +16,7 @@ from bot.experiences import STEP_NAMES, STEPS
 from bot.experiences.callbacks import EditField, MyExperience, MyExperiences
 from bot.i18n import N_
 from bot.models import Experience, Person
-from handlers.experiences.form import EDIT, FORM, step_view
+from handlers.experiences.form import EDIT, FORM
 from handlers.experiences.views import (
     experience_view,
     list_view,
@@ -24,7 +24,7 @@ from handlers.experiences.views import (
     service,
     theme_labels,
 )
-from handlers.forms import (
+from handlers.form_parts import (
     Button,
     View,
     answer_tap_with,
@@ -140,4 +140,4 @@ async def _start_edit(context: BotContext, person: Person, tap: EditField) -> Vi
         return refused
     answers = {"experience_id": experience.id, **rules.answers_of(experience)}
     await FORM.save(context, EDIT, person.id, tap.field, answers, person.telegram_id)
-    return await step_view(context, EDIT, tap.field, answers)
+    return await FORM.step_view(context, EDIT, tap.field, answers, None)

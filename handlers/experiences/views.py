@@ -14,7 +14,7 @@ from bot.experiences.callbacks import MyExperience, MyExperiences
 from bot.experiences.service import ExperiencesService
 from bot.models import Experience
 from bot.rendering import Html, echo
-from handlers.forms import (
+from handlers.form_parts import (
     Button,
     Rows,
     View,

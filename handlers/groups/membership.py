@@ -27,7 +27,6 @@ from bot.permissions import Role
 from bot.rendering import SAFE_MESSAGE_LIMIT, Html, bold, italic, visible_length
 from bot.start import StartPayload, deep_link
 from handlers.groups.common import (
-    STALE_BUTTON,
     join_group,
     plain,
     topic_of,
@@ -37,6 +36,7 @@ from handlers.groups.common import (
 from handlers.guard import refuse_unless
 from handlers.presence import sender_of
 from handlers.replies import answer
+from handlers.taps import refuse_stale
 
 logger = logging.getLogger(__name__)
 
@@ -139,11 +139,10 @@ async def tap_membership(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    tr = context.tr
     tap = membership_button(query.data)
     group = None if tap is None else await context.services.groups.get(tap.group_id)
     if tap is None or group is None or context.person is None:
-        await query.answer(tr(STALE_BUTTON), show_alert=True)
+        await refuse_stale(query, context)
         return
     joining = isinstance(tap, JoinButton)
     answer, member = await _toggle(context, group, joining)

@@ -37,10 +37,11 @@ from bot.opportunities.service import (
 from bot.opportunities.texts import card, person_card
 from bot.profile import Refusal
 from bot.rendering import Html, bold, escape
-from handlers.forms import STALE, theme_labels
+from handlers.form_parts import theme_labels
 from handlers.guard import route
 from handlers.opportunities import form
 from handlers.opportunities import intros as introductions
+from handlers.taps import refuse_stale, tapped
 
 NOT_NOW: Final = N_("This opportunity is closed, or not yours to answer.")
 STATEMENT_DESCRIPTION: Final = N_("writing why you are interested")
@@ -136,13 +137,10 @@ async def _opportunity_view(
 
 
 async def on_opportunity_tap(update: Update, context: BotContext) -> None:
-    query, person = update.callback_query, context.person
-    if query is None:
+    pressed = await tapped(update, context, OpportunityTap)
+    if pressed is None:
         return
-    tap = OpportunityTap.unpack_or_none(query.data)
-    if tap is None or person is None:
-        await query.answer(context.tr(STALE), show_alert=True)
-        return
+    query, tap, person = pressed.query, pressed.data, pressed.person
     tr = context.tr
     message = query.message if isinstance(query.message, Message) else None
     if tap.action == "page":
@@ -154,7 +152,7 @@ async def on_opportunity_tap(update: Update, context: BotContext) -> None:
     if tap.action == "show":
         view = await _opportunity_view(context, person, tap.opportunity_id)
         if view is None:
-            await query.answer(tr(STALE), show_alert=True)
+            await refuse_stale(query, context)
             return
         await query.answer()
         if message is not None:
@@ -182,7 +180,7 @@ async def on_opportunity_tap(update: Update, context: BotContext) -> None:
         if message is not None:
             await message.reply_text(tr("Why hide it? Type the reason; the poster will be told."))
         return
-    await query.answer(tr(STALE), show_alert=True)
+    await refuse_stale(query, context)
 
 
 async def _interest(
@@ -308,17 +306,14 @@ async def projects_command(update: Update, context: BotContext) -> None:
 
 
 async def on_interest_tap(update: Update, context: BotContext) -> None:
-    query, person = update.callback_query, context.person
-    if query is None:
+    pressed = await tapped(update, context, InterestTap)
+    if pressed is None:
         return
-    tap = InterestTap.unpack_or_none(query.data)
-    if tap is None or person is None:
-        await query.answer(context.tr(STALE), show_alert=True)
-        return
+    query, tap, person = pressed.query, pressed.data, pressed.person
     accept = tap.action == "accept"
     outcome = await _service(context).decide(person, tap.opportunity_id, tap.person_id, accept)
     if not isinstance(outcome, Decided):
-        await query.answer(context.tr(STALE), show_alert=True)
+        await refuse_stale(query, context)
         return
     await query.answer()
     tr = context.tr
@@ -409,8 +404,7 @@ def handlers() -> list[tuple[BaseHandler[Update, BotContext, None], int]]:
         route(commands.FIND, find_command),
         route(commands.PROJECTS, projects_command),
         route(commands.ALERTS, alerts_command),
-        (CallbackQueryHandler(form.on_button, pattern=form.FLOW.data.pattern()), 0),
-        (CallbackQueryHandler(form.on_button, pattern=form.EDIT.data.pattern()), 0),
+        *form.FORM.button_handlers(),
         (CallbackQueryHandler(on_opportunity_tap, pattern=OpportunityTap.pattern()), 0),
         (CallbackQueryHandler(on_interest_tap, pattern=InterestTap.pattern()), 0),
         *introductions.handlers(),

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 
 from bot.context import BotContext
 from bot.dates import Examples
@@ -26,31 +26,27 @@ from bot.opportunities.service import DRAFT_KIND
 from bot.opportunities.texts import language_list, place_list, theme_list
 from bot.profile import Refusal, language_name
 from bot.rendering import Html, echo, escape
-from handlers.forms import (
-    NOT_UNDERSTOOD,
+from handlers.form_parts import (
     Accept,
     Button,
     Mode,
     Outcome,
     Rows,
     Stay,
-    StepForm,
+    Summary,
     Tap,
     View,
     accept_or_refuse,
-    answer_tap_with,
     button,
-    markup,
-    modes,
-    parse_callback,
+    reader_zone,
     rows_of,
     theme_labels,
     tick,
 )
+from handlers.forms import StepForm
 
 FLOW: Final = Mode(kind=DRAFT_KIND, prefix="os", editing=False)
 EDIT: Final = Mode(kind="opportunity_edit", prefix="oe", editing=True)
-MODES: Final = modes(FLOW, EDIT)
 LIST_STEPS: Final = ("themes", "languages")
 
 
@@ -61,16 +57,6 @@ async def opportunity_command(update: Update, context: BotContext) -> None:
 
 def _initial(context: BotContext, person: Person) -> dict[str, Any]:
     return {"themes": [], "places": [], "languages": []}
-
-
-def _resume_text(context: BotContext, draft: Draft) -> Html:
-    return context.tr("You have an opportunity in progress.")
-
-
-def _zone(context: BotContext) -> str:
-    person = context.person
-    zone = person.timezone if person is not None and person.timezone else None
-    return zone or context.services.settings.default_zone.key
 
 
 # --- typed answers -----------------------------------------------------------------------
@@ -96,24 +82,13 @@ async def _read_typed(context: BotContext, mode: Mode, draft: Draft, text: str) 
 
 def _typed_deadline(context: BotContext, answers: dict[str, Any], text: str) -> Accept | Stay:
     now = context.services.clock.now()
-    moment = rules.read_deadline(text, context.tr.language, ZoneInfo(_zone(context)), now)
+    moment = rules.read_deadline(text, context.tr.language, ZoneInfo(reader_zone(context)), now)
     if isinstance(moment, Refusal):
         return Stay(answers, context.tr(moment.message, **moment.values))
     return Accept(moment.isoformat())
 
 
 # --- taps --------------------------------------------------------------------------------
-
-
-async def on_button(update: Update, context: BotContext) -> None:
-    query, person = update.callback_query, context.person
-    if query is None:
-        return
-    view: View | None = None
-    if person is not None:
-        tap = parse_callback(query.data, MODES)
-        view = None if tap is None else await FORM.answer_tap(context, person, tap)
-    await answer_tap_with(query, context, view)
 
 
 async def _read_tap(context: BotContext, draft: Draft, tap: Tap) -> Outcome | None:
@@ -139,74 +114,41 @@ async def _read_tap(context: BotContext, draft: Draft, tap: Tap) -> Outcome | No
 # --- the preview -------------------------------------------------------------------------
 
 
-async def _preview(context: BotContext, answers: Mapping[str, Any], note: Html | None) -> View:
-    _ = context.tr
-    lines: list[str] = [note, ""] if note else []
-    lines += [_("<b>Preview of your opportunity</b>"), ""]
-    for step in STEPS:
-        value = await _display(context, step.name, answers.get(step.name))
-        lines.append(_("<b>{label}:</b> {value}", label=_(step.label), value=value))
-    lines += ["", _("Post it? It will be offered to the members it fits best.")]
-    row = [
-        button(_("Post"), FLOW, PREVIEW, "post"),
-        button(_("Edit"), FLOW, PREVIEW, "edit"),
-        button(_("Cancel"), FLOW, PREVIEW, "drop"),
-    ]
-    return View(Html("\n".join(lines)), InlineKeyboardMarkup([row]))
+async def _preview_lines(context: BotContext, answers: Mapping[str, Any]) -> list[str]:
+    lines = [context.tr("<b>Preview of your opportunity</b>"), ""]
+    return lines + await FORM.field_lines(context, answers, N_("<b>{label}:</b> {value}"), "label")
 
 
-async def _preview_tap(context: BotContext, person: Person, draft: Draft, tap: Tap) -> View | None:
-    _ = context.tr
-    if tap.action == "post":
-        missing = rules.missing_required(draft.data)
-        if missing:
-            answers = {**draft.data, "return_to": PREVIEW}
-            note = _("Still missing: {fields}.", fields=_(rules.BY_NAME[missing[0]].label))
-            return await FORM.go(context, FLOW, draft, answers, missing[0], note)
-        posted = await context.services.opportunities.post(person, draft.data)
-        return View(
-            _.plural(
-                "Posted. It was offered to {n} member it fits; /opportunities lists it.",
-                "Posted. It was offered to {n} members it fits; /opportunities lists it.",
-                posted.offered,
-            )
+async def _post(context: BotContext, person: Person, draft: Draft) -> View:
+    posted = await context.services.opportunities.post(person, draft.data)
+    return View(
+        context.tr.plural(
+            "Posted. It was offered to {n} member it fits; /opportunities lists it.",
+            "Posted. It was offered to {n} members it fits; /opportunities lists it.",
+            posted.offered,
         )
-    if tap.action == "drop":
-        await context.services.drafts.delete(person.id, DRAFT_KIND)
-        return View(_("Dropped. /opportunity starts a new one."))
-    if tap.action == "edit":
-        buttons = [button(_(s.label), FLOW, PREVIEW, "field", s.name) for s in STEPS]
-        back = button(_("« Back"), FLOW, PREVIEW, "show")
-        return View(_("Which part do you want to change?"), markup([*rows_of(buttons, 2), [back]]))
-    if tap.action == "show":
-        return await _preview(context, draft.data, None)
-    if tap.action == "field" and tap.argument in STEP_NAMES:
-        answers = {**draft.data, "return_to": PREVIEW}
-        return await FORM.go(context, FLOW, draft, answers, tap.argument, None)
-    return None
+    )
 
 
 # --- one step ----------------------------------------------------------------------------
 
 
-async def _step_view(
-    context: BotContext, mode: Mode, name: str, answers: Mapping[str, Any], note: Html | None
-) -> View:
+async def _step_lines(
+    context: BotContext, mode: Mode, name: str, answers: Mapping[str, Any]
+) -> list[str]:
     _ = context.tr
     step = rules.BY_NAME[name]
-    lines: list[str] = [note, ""] if note else []
+    lines: list[str] = []
     number = STEP_NAMES.index(name) + 1
     lines.append(_("<b>Your opportunity, step {n} of {total}</b>", n=number, total=len(STEPS)))
     limit = rules.LIMITS.get(name, 0)
-    zone = ZoneInfo(_zone(context))
+    zone = ZoneInfo(reader_zone(context))
     examples = Examples(context.services.clock.now(), zone)
     lines.append(_(step.prompt, limit=limit, zone=zone_name(zone, _.language), examples=examples))
     value = answers.get(name)
     if value and name not in ("kind", *LIST_STEPS):
         lines.append(_("Now: {value}", value=await _display(context, name, value)))
-    rows = await _choices(context, mode, name, answers)
-    rows.append(_navigation(context, mode, name, answers))
-    return View(Html("\n".join(lines)), markup(rows))
+    return lines
 
 
 async def _choices(context: BotContext, mode: Mode, name: str, answers: Mapping[str, Any]) -> Rows:
@@ -240,18 +182,6 @@ async def _choices(context: BotContext, mode: Mode, name: str, answers: Mapping[
     return []
 
 
-def _navigation(
-    context: BotContext, mode: Mode, name: str, answers: Mapping[str, Any]
-) -> list[Button]:
-    _ = context.tr
-    row: list[Button] = []
-    if rules.previous_step(name, answers) is not None:
-        row.append(button(_("« Back"), mode, name, "back"))
-    if rules.BY_NAME[name].optional and name not in LIST_STEPS:
-        row.append(button(_("Skip"), mode, name, "skip"))
-    return row
-
-
 async def _display(context: BotContext, name: str, value: Any) -> Html:
     _ = context.tr
     if not value:
@@ -266,16 +196,8 @@ async def _display(context: BotContext, name: str, value: Any) -> Html:
         return escape(language_list(_, value))
     if name == "deadline":
         moment = datetime.fromisoformat(str(value))
-        return escape(format_when(moment, ZoneInfo(_zone(context)), _.language))
+        return escape(format_when(moment, ZoneInfo(reader_zone(context)), _.language))
     return escape(echo(str(value), 200))
-
-
-async def _unused_edit(context: BotContext, draft: Draft, value: Any, note: Html) -> View:
-    return View(context.tr(NOT_UNDERSTOOD))
-
-
-async def _cancelled_edit(context: BotContext, person: Person, draft: Draft) -> View:
-    return View(context.tr("Nothing changed."))
 
 
 FORM: Final = StepForm(
@@ -283,19 +205,26 @@ FORM: Final = StepForm(
     edit=EDIT,
     steps=STEP_NAMES,
     final=PREVIEW,
-    final_hint=N_("Please use the buttons: Post, Edit or Cancel."),
+    summary=Summary(
+        lines=_preview_lines,
+        question=N_("Post it? It will be offered to the members it fits best."),
+        submit=N_("Post"),
+        submit_action="post",
+        on_submit=_post,
+        missing=rules.missing_required,
+        cancel_action="drop",
+        dropped=N_("Dropped. /opportunity starts a new one."),
+        hint=N_("Please use the buttons: Post, Edit or Cancel."),
+    ),
+    resume_text=N_("You have an opportunity in progress."),
     initial_answers=_initial,
-    resume_text=_resume_text,
-    step_view=_step_view,
-    final_view=_preview,
-    final_tap=_preview_tap,
-    navigation=_navigation,
+    step_lines=_step_lines,
+    choices=_choices,
     read_typed=_read_typed,
     read_tap=_read_tap,
     field_label=lambda step: rules.BY_NAME[step].label,
     display=_display,
-    save_one_field=_unused_edit,
-    cancelled_edit=_cancelled_edit,
     next_step=rules.next_step,
     previous_step=rules.previous_step,
+    skippable=frozenset(s.name for s in STEPS if s.optional and s.name not in LIST_STEPS),
 )

@@ -17,8 +17,8 @@ from bot.opportunities.introductions import IntroductionsService
 from bot.opportunities.rules import IntroTap
 from bot.opportunities.texts import met_line
 from bot.rendering import Html
-from handlers.forms import STALE
 from handlers.guard import route
+from handlers.taps import STALE, tapped
 
 USAGE: Final = N_(
     "Write /intros monthly to meet someone from another country each month (working hours "
@@ -93,13 +93,10 @@ def _taking_part(tr: Translator, hours: tuple[int, int]) -> Html:
 
 
 async def on_intro_tap(update: Update, context: BotContext) -> None:
-    query, person = update.callback_query, context.person
-    if query is None:
+    pressed = await tapped(update, context, IntroTap)
+    if pressed is None:
         return
-    tap = IntroTap.unpack_or_none(query.data)
-    if tap is None or person is None:
-        await query.answer(context.tr(STALE), show_alert=True)
-        return
+    query, tap, person = pressed.query, pressed.data, pressed.person
     tr = context.tr
     if tap.action == "met":
         counted = await _service(context).met(person, tap.pair_id)

@@ -25,17 +25,17 @@ from bot.commands import ME, PROFILE
 from bot.context import BotContext
 from bot.conversations import Conversation
 from bot.countries import is_country, is_zone
-from bot.formats import format_names, format_parts
+from bot.formats import format_parts
 from bot.i18n import N_
 from bot.models import PROFILE_ROLES, Draft, Person
 from bot.profile import OPTIONAL, STEPS, SUMMARY, Refusal
 from bot.rendering import Html, escape
-from handlers.forms import (
+from handlers.form_parts import (
     Accept,
     Goto,
     Outcome,
     Stay,
-    StepForm,
+    Summary,
     Tap,
     View,
     answer_tap_with,
@@ -47,8 +47,9 @@ from handlers.forms import (
     theme_labels,
     theme_slugs,
 )
+from handlers.forms import StepForm
 from handlers.guard import Route, route
-from handlers.profile.steps import EDIT, FLOW, MODES, navigation, read_typed, step_view
+from handlers.profile.steps import EDIT, FLOW, MODES, choices, read_typed, step_lines
 
 # --- commands ----------------------------------------------------------------------------
 
@@ -181,56 +182,16 @@ async def _save_one_field(
 # --- the summary -------------------------------------------------------------------------
 
 
-async def _summary_tap(context: BotContext, person: Person, draft: Draft, tap: Tap) -> View | None:
-    _ = context.tr
-    answers = dict(draft.data)
-    if tap.action == "save":
-        return await _save_profile(context, person, draft)
-    if tap.action == "cancel":
-        await context.services.drafts.delete(person.id, FLOW.kind)
-        return View(_("Nothing was saved: your profile is as it was. /me shows it."))
-    if tap.action == "edit":
-        buttons = [
-            button(_(rules.FIELD_LABELS[step]), FLOW, SUMMARY, "field", step) for step in STEPS
-        ]
-        back = [button(_("« Back"), FLOW, SUMMARY, "show")]
-        text = _("Which part do you want to change?")
-        return View(text, InlineKeyboardMarkup([*rows_of(buttons, 2), back]))
-    if tap.action == "show":
-        return await _summary_view(context, answers)
-    if tap.action == "field" and tap.argument in STEPS:
-        answers["return_to"] = SUMMARY
-        return await FORM.go(context, FLOW, draft, answers, tap.argument, None)
-    return None
-
-
 async def _save_profile(context: BotContext, person: Person, draft: Draft) -> View:
     """Write every answer in one transaction, then drop the draft."""
     _ = context.tr
-    missing = rules.missing_required(draft.data)
-    if missing:
-        labels = format_names((_(rules.FIELD_LABELS[step]) for step in missing), _.language)
-        note = _("Still missing: {fields}.", fields=labels)
-        answers = {**draft.data, "return_to": SUMMARY}
-        return await FORM.go(context, FLOW, draft, answers, missing[0], note)
     saved = await context.services.profile.save(person.id, draft.data)
     return await _card_view(context, saved, _("Your profile is saved."))
 
 
-async def _summary_view(
-    context: BotContext, answers: Mapping[str, Any], note: Html | None = None
-) -> View:
-    _ = context.tr
-    lines: list[str] = [note, ""] if note else []
-    lines.append(_("<b>Your profile: please check it</b>"))
-    lines += await _card_lines(context, answers)
-    lines += ["", _("Save it?")]
-    buttons = [
-        button(_("Save"), FLOW, SUMMARY, "save"),
-        button(_("Edit"), FLOW, SUMMARY, "edit"),
-        button(_("Cancel"), FLOW, SUMMARY, "cancel"),
-    ]
-    return View(Html("\n".join(lines)), InlineKeyboardMarkup([buttons]))
+async def _summary_lines(context: BotContext, answers: Mapping[str, Any]) -> list[str]:
+    heading = context.tr("<b>Your profile: please check it</b>")
+    return [heading, *await _card_lines(context, answers)]
 
 
 # --- the card and editing one field --------------------------------------------------------
@@ -272,7 +233,7 @@ async def _open_edit(context: BotContext, person: Person, step: str) -> View | N
     answers = rules.saved_answers(person)
     chat_id = person.telegram_id
     await FORM.save(context, EDIT, person.id, step, answers, chat_id)
-    return await step_view(context, EDIT, step, answers)
+    return await FORM.step_view(context, EDIT, step, answers, None)
 
 
 async def _display(context: BotContext, step: str, value: Any) -> Html:
@@ -290,21 +251,30 @@ FORM: Final = StepForm(
     edit=EDIT,
     steps=STEPS,
     final=SUMMARY,
-    final_hint=N_("Please use the buttons: Save, Edit or Cancel."),
-    initial_answers=_initial_answers,
+    summary=Summary(
+        lines=_summary_lines,
+        question=N_("Save it?"),
+        submit=N_("Save"),
+        submit_action="save",
+        on_submit=_save_profile,
+        missing=rules.missing_required,
+        dropped=N_("Nothing was saved: your profile is as it was. /me shows it."),
+        hint=N_("Please use the buttons: Save, Edit or Cancel."),
+    ),
     resume_text=_resume_text,
-    step_view=step_view,
-    final_view=_summary_view,
-    final_tap=_summary_tap,
-    navigation=navigation,
+    initial_answers=_initial_answers,
+    step_lines=step_lines,
+    choices=choices,
     read_typed=read_typed,
     read_tap=_read_tap,
     field_label=lambda step: rules.FIELD_LABELS[step],
     display=_display,
-    save_one_field=_save_one_field,
-    cancelled_edit=_cancelled_edit,
     next_step=rules.next_step,
     previous_step=rules.previous_step,
+    skippable=rules.OPTIONAL_TEXT,
+    clearable=OPTIONAL,
+    save_one_field=_save_one_field,
+    cancelled_edit=_cancelled_edit,
 )
 
 

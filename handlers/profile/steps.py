@@ -7,8 +7,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
-from telegram import InlineKeyboardMarkup
-
 from bot import profile as rules
 from bot.context import BotContext
 from bot.countries import (
@@ -20,20 +18,20 @@ from bot.countries import (
     zones_of,
 )
 from bot.formats import zone_name
-from bot.i18n import LANGUAGE_NAMES, LANGUAGES
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_
 from bot.models import Draft
-from bot.profile import OPTIONAL, STEPS, Refusal
+from bot.profile import STEPS, Refusal
 from bot.profile.service import EDIT_KIND, FLOW_KIND
-from bot.rendering import Html, echo
-from handlers.forms import (
+from bot.rendering import Html
+from handlers.form_parts import (
     Accept,
-    Button,
     Mode,
+    Pick,
     Rows,
     Stay,
-    View,
     accept_or_refuse,
     button,
+    match_or_pick,
     modes,
     refusal,
     rows_of,
@@ -88,25 +86,14 @@ def _stay_with(
 def _typed_zone(
     context: BotContext, mode: Mode, answers: dict[str, Any], text: str
 ) -> Accept | Stay:
-    _ = context.tr
-    found = find_zone(text)
-    if found.match is not None:
-        return Accept(found.match)
-    typed = rules.clean(text)
-    if not found.suggestions:
-        note = _(
-            "I know no time zone or city called “{text}”. Type a bigger city nearby, "
-            "or a time zone name like America/Lima.",
-            text=echo(typed),
-        )
-        return Stay(answers, note)
-    note = _("No time zone is called “{text}”. Did you mean one of these?", text=echo(typed))
-    now = context.services.clock.now()
-    buttons = [
-        button(_zone_label(zone, now, _.language), mode, "timezone", "pick", zone)
-        for zone in found.suggestions
-    ]
-    return Stay(answers, note, rows_of(buttons, 1))
+    unknown = N_(
+        "I know no time zone or city called “{text}”. Type a bigger city nearby, "
+        "or a time zone name like America/Lima."
+    )
+    suggest = N_("No time zone is called “{text}”. Did you mean one of these?")
+    now, language = context.services.clock.now(), context.tr.language
+    pick = Pick(mode, "timezone", 1, lambda zone: _zone_label(zone, now, language))
+    return match_or_pick(context, answers, text, find_zone(text), (unknown, suggest), pick)
 
 
 def _typed_role(context: BotContext, answers: dict[str, Any], text: str) -> Accept | Stay:
@@ -122,15 +109,12 @@ def _typed_role(context: BotContext, answers: dict[str, Any], text: str) -> Acce
 # --- one step as the person sees it --------------------------------------------------------
 
 
-async def step_view(
-    context: BotContext,
-    mode: Mode,
-    step: str,
-    answers: Mapping[str, Any],
-    note: Html | None = None,
-) -> View:
+async def step_lines(
+    context: BotContext, mode: Mode, step: str, answers: Mapping[str, Any]
+) -> list[str]:
+    """The step's heading, question and current answer."""
     _ = context.tr
-    lines = [note, ""] if note else []
+    lines: list[str] = []
     if mode.editing:
         lines.append(_("<b>Your profile: {field}</b>", field=_(rules.FIELD_LABELS[step])))
     else:
@@ -139,13 +123,10 @@ async def step_view(
     lines.append(_(rules.PROMPTS[step], **rules.PROMPT_VALUES.get(step, {})))
     if step in rules.OPTIONAL_TEXT and answers.get(step):
         lines.append(_("Now: {value}", value=answers[step]))
-    rows = await _choices(context, mode, step, answers)
-    rows.append(navigation(context, mode, step, answers))
-    markup = InlineKeyboardMarkup([row for row in rows if row])
-    return View(Html("\n".join(lines)), markup)
+    return lines
 
 
-async def _choices(context: BotContext, mode: Mode, step: str, answers: Mapping[str, Any]) -> Rows:
+async def choices(context: BotContext, mode: Mode, step: str, answers: Mapping[str, Any]) -> Rows:
     """The buttons that answer the step."""
     _ = context.tr
     value = answers.get(step)
@@ -235,20 +216,3 @@ async def _interest_choices(context: BotContext, mode: Mode, answers: Mapping[st
     ]
     done = [button(context.tr("Done"), mode, "interests", "done")]
     return [*rows_of(themes, 2), *rows_of(tags, 2), done]
-
-
-def navigation(
-    context: BotContext, mode: Mode, step: str, answers: Mapping[str, Any]
-) -> list[Button]:
-    _ = context.tr
-    row: list[Button] = []
-    if mode.editing:
-        if step in OPTIONAL and answers.get(step):
-            row.append(button(_("Clear"), mode, step, "clear"))
-        row.append(button(_("Cancel"), mode, step, "cancel"))
-        return row
-    if rules.previous_step(step, answers) is not None:
-        row.append(button(_("« Back"), mode, step, "back"))
-    if step in rules.OPTIONAL_TEXT:
-        row.append(button(_("Skip"), mode, step, "skip"))
-    return row

@@ -22,6 +22,7 @@ from bot.reviews.rules import ButtonRows, explain
 from bot.reviews.selection import EmptyBallot, Published, SelectionService, UnknownTheme
 from handlers.guard import actor_of, command
 from handlers.reviews.common import edit, reply
+from handlers.taps import refuse_stale
 
 
 def _service(context: BotContext) -> SelectionService:
@@ -111,7 +112,7 @@ async def on_vote_button(update: Update, context: BotContext) -> None:
     _ = context.tr
     tap = CastVote.unpack_or_none(query.data)
     if tap is None or not _in_private(query):
-        await query.answer(_(rules.STALE), show_alert=True)
+        await refuse_stale(query, context)
         return
     voted = await _service(context).vote(person.id, tap.round_id, tap.experience_id)
     if isinstance(voted, Refusal):

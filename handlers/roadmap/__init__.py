@@ -42,21 +42,16 @@ from bot.roadmap.service import (
     RoadmapService,
     due_of,
 )
+from handlers.form_parts import View, reader_zone, reply
 from handlers.guard import Route, route
-from handlers.roadmap.form import EDIT, FLOW, FORM, action_command, on_button
+from handlers.roadmap.form import FORM, action_command
+from handlers.taps import STALE, refuse_stale, tapped
 
-STALE: Final = N_("This button is no longer valid.")
 ASK_ID: Final = N_("Type /progress followed by the action's number, e.g. /progress 12.")
 
 
 def service(context: BotContext) -> RoadmapService:
     return context.services.roadmap
-
-
-def _reader_zone(context: BotContext) -> str:
-    person = context.person
-    zone = person.timezone if person is not None and person.timezone else None
-    return zone or context.settings.default_timezone
 
 
 # --- listings ------------------------------------------------------------------------------
@@ -74,7 +69,7 @@ async def roadmap_command(update: Update, context: BotContext) -> None:
         )
         return
     page = await service(context).page(scope, context.person.id, 0)
-    await _reply(message, await _listing(context, scope, page))
+    await reply(message, View(*await _listing(context, scope, page)))
 
 
 async def mytasks_command(update: Update, context: BotContext) -> None:
@@ -82,7 +77,7 @@ async def mytasks_command(update: Update, context: BotContext) -> None:
     if message is None or context.person is None:
         return
     page = await service(context).page("mine", context.person.id, 0)
-    await _reply(message, await _listing(context, "mine", page))
+    await reply(message, View(*await _listing(context, "mine", page)))
 
 
 async def _scope(context: BotContext, message: Message) -> str | None:
@@ -117,7 +112,7 @@ async def _listing(
         empty = _("No actions yet.") if scope != "mine" else _("You own no actions.")
         return Html(f"{title}\n{empty}"), None
     now = context.services.clock.now()
-    zone = zone_or_utc(_reader_zone(context))
+    zone = zone_or_utc(reader_zone(context))
     lines: list[str] = [title, ""]
     for action in page.actions:
         lines.append(await _line(context, action, zone, now))
@@ -157,15 +152,11 @@ def _button(text: str, data: str) -> InlineKeyboardButton:
 
 
 async def on_page(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    if query is None:
+    pressed = await tapped(update, context, RoadmapPage, with_message=True)
+    if pressed is None or pressed.message is None:
         return
-    tap = RoadmapPage.unpack_or_none(query.data)
-    message = query.message if isinstance(query.message, Message) else None
-    if tap is None or context.person is None or message is None:
-        await query.answer(context.tr(STALE), show_alert=True)
-        return
-    page = await service(context).page(tap.scope, context.person.id, tap.page)
+    query, tap, message = pressed.query, pressed.data, pressed.message
+    page = await service(context).page(tap.scope, pressed.person.id, tap.page)
     text, keyboard = await _listing(context, tap.scope, page)
     await query.answer()
     await message.edit_text(split_message(text)[0], reply_markup=keyboard)
@@ -203,17 +194,17 @@ async def _show_action(context: BotContext, message: Message, action_id: int) ->
         await message.reply_text(_(NO_SUCH_ACTION, id=action_id))
         return
     text, keyboard = await _action_view(context, action)
-    await _reply(message, (text, keyboard))
+    await reply(message, View(text, keyboard))
 
 
 async def _action_view(context: BotContext, action: Action) -> tuple[Html, InlineKeyboardMarkup]:
     _ = context.tr
-    body = await service(context).action_text(_, action, zone_or_utc(_reader_zone(context)))
+    body = await service(context).action_text(_, action, zone_or_utc(reader_zone(context)))
     lines: list[str] = [body]
     notes = await service(context).notes(action.id)
     if notes:
         lines += ["", _("<b>Progress notes</b>")]
-    zone = zone_or_utc(_reader_zone(context))
+    zone = zone_or_utc(reader_zone(context))
     for note in notes[-10:]:
         author = note.author_name or _("a former member")
         when = f"{note.created_at.astimezone(zone):%Y-%m-%d %H:%M}"
@@ -238,18 +229,14 @@ async def _action_view(context: BotContext, action: Action) -> tuple[Html, Inlin
 
 
 async def on_status(update: Update, context: BotContext) -> None:
-    query, person = update.callback_query, context.person
-    if query is None:
+    pressed = await tapped(update, context, StatusChange, with_message=True)
+    if pressed is None or pressed.message is None:
         return
     _ = context.tr
-    tap = StatusChange.unpack_or_none(query.data)
-    message = query.message if isinstance(query.message, Message) else None
-    if tap is None or person is None or message is None:
-        await query.answer(_(STALE), show_alert=True)
-        return
+    query, tap, person, message = pressed.query, pressed.data, pressed.person, pressed.message
     action = await service(context).action(tap.action_id)
     if action is None:
-        await query.answer(_(STALE), show_alert=True)
+        await refuse_stale(query, context)
         return
     if tap.status == "blocked":
         await _ask_reason(context, query, person.id, action.id, message.chat_id)
@@ -292,13 +279,6 @@ async def on_reason(update: Update, context: BotContext, draft: Draft) -> None:
     await message.reply_text(_("✓ #{id} is blocked: {reason}", id=action_id, reason=reason))
 
 
-async def _reply(message: Message, view: tuple[Html, InlineKeyboardMarkup | None]) -> None:
-    chunks = split_message(view[0])
-    for index, chunk in enumerate(chunks):
-        last = index == len(chunks) - 1
-        await message.reply_text(chunk, reply_markup=view[1] if last else None)
-
-
 def conversations() -> tuple[Conversation, ...]:
     return (
         *FORM.conversations(
@@ -316,8 +296,7 @@ def handlers() -> list[Route]:
         route(MYTASKS, mytasks_command),
         route(PROGRESS, progress_command),
         route(ACTION, action_command),
-        (CallbackQueryHandler(on_button, pattern=FLOW.data.pattern()), 0),
-        (CallbackQueryHandler(on_button, pattern=EDIT.data.pattern()), 0),
+        *FORM.button_handlers(),
         (CallbackQueryHandler(on_page, pattern=RoadmapPage.pattern()), 0),
         (CallbackQueryHandler(on_status, pattern=StatusChange.pattern()), 0),
     ]

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import date, time
 from typing import Any, Final
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 
 from bot.context import BotContext
 from bot.dates import Examples
@@ -27,26 +27,23 @@ from bot.rendering import Html, echo, escape
 from bot.roadmap import rules
 from bot.roadmap.rules import Due, format_due, read_due, zone_or_utc
 from bot.roadmap.service import BLOCK_KIND, FORM_KIND, RoadmapService
-from handlers.forms import (
+from handlers.form_parts import (
     Accept,
     Button,
     Mode,
     Outcome,
     Stay,
-    StepForm,
+    Summary,
     Tap,
     View,
-    answer_tap_with,
     button,
-    markup,
-    modes,
-    parse_callback,
+    reader_zone,
     rows_of,
 )
+from handlers.forms import StepForm
 
 FLOW: Final = Mode(kind=FORM_KIND, prefix="ra", editing=False)
 EDIT: Final = Mode(kind=f"{FORM_KIND}_edit", prefix="rae", editing=True)
-MODES: Final = modes(FLOW, EDIT)
 STEPS: Final = ("group", "objective", "title", "description", "owners", "due")
 SUMMARY: Final = "summary"
 NETWORK: Final = 0
@@ -83,23 +80,9 @@ def service(context: BotContext) -> RoadmapService:
     return context.services.roadmap
 
 
-def _zone(context: BotContext) -> str:
-    person = context.person
-    zone = person.timezone if person is not None and person.timezone else None
-    return zone or context.settings.default_timezone
-
-
 async def action_command(update: Update, context: BotContext) -> None:
     """Start an action, or offer to continue the one in progress."""
     await FORM.start_or_resume(update, context)
-
-
-def _initial(context: BotContext, person: Person) -> dict[str, Any]:
-    return {}
-
-
-def _resume_text(context: BotContext, draft: Draft) -> Html:
-    return context.tr("You have an action of the roadmap in progress.")
 
 
 def next_step(step: str, answers: dict[str, Any]) -> str:
@@ -160,7 +143,7 @@ async def _typed_owners(context: BotContext, answers: dict[str, Any], text: str)
 
 
 def _typed_due(context: BotContext, answers: dict[str, Any], text: str) -> Accept | Stay:
-    zone = zone_or_utc(_zone(context))
+    zone = zone_or_utc(reader_zone(context))
     due = read_due(text, context.tr.language, zone, context.services.clock.now())
     if isinstance(due, rules.Refusal):
         return Stay(answers, context.tr(due.message, **due.values))
@@ -207,19 +190,17 @@ def _group_id(answers: Mapping[str, Any]) -> int | None:
 # --- views -----------------------------------------------------------------------------------
 
 
-async def step_view(
-    context: BotContext, mode: Mode, name: str, answers: Mapping[str, Any], note: Html | None
-) -> View:
+async def _step_lines(
+    context: BotContext, mode: Mode, name: str, answers: Mapping[str, Any]
+) -> list[str]:
     _ = context.tr
-    lines: list[str] = [note, ""] if note else []
+    lines: list[str] = []
     n = STEPS.index(name) + 1
     lines.append(_("<b>New action, step {n} of {total}</b>", n=n, total=len(STEPS)))
-    zone = zone_or_utc(_zone(context))
+    zone = zone_or_utc(reader_zone(context))
     examples = Examples(context.services.clock.now(), zone)
     lines.append(_(PROMPTS[name], zone=zone_name(zone, _.language), examples=examples))
-    rows = await _choices(context, mode, name, answers)
-    rows.append(_navigation(context, mode, name, answers))
-    return View(Html("\n".join(lines)), markup(rows))
+    return lines
 
 
 async def _choices(
@@ -245,18 +226,6 @@ async def _choices(
     return []
 
 
-def _navigation(
-    context: BotContext, mode: Mode, name: str, answers: Mapping[str, Any]
-) -> list[Button]:
-    _ = context.tr
-    row: list[Button] = []
-    if previous_step(name, answers) is not None:
-        row.append(button(_("« Back"), mode, name, "back"))
-    if name in OPTIONAL:
-        row.append(button(_("Skip"), mode, name, "skip"))
-    return row
-
-
 async def _display(context: BotContext, step: str, value: Any) -> Html:
     _ = context.tr
     if value in (None, "", []):
@@ -268,7 +237,7 @@ async def _display(context: BotContext, step: str, value: Any) -> Html:
         return escape(", ".join(p.name for p in people))
     if step == "due":
         due = _due_of(value)
-        return escape(format_due(due, zone_or_utc(_zone(context)), _.language))
+        return escape(format_due(due, zone_or_utc(reader_zone(context)), _.language))
     return escape(echo(str(value)))
 
 
@@ -285,58 +254,17 @@ async def _group_name(context: BotContext, group_id: int) -> Html:
     return escape(found.name(context.tr.language) if found else "?")
 
 
-async def _summary(context: BotContext, answers: Mapping[str, Any], note: Html | None) -> View:
+async def _summary_lines(context: BotContext, answers: Mapping[str, Any]) -> list[str]:
+    lines = [context.tr("<b>The new action</b>")]
+    return lines + await FORM.field_lines(context, answers, N_("{field}: {value}"))
+
+
+async def _create(context: BotContext, person: Person, draft: Draft) -> View:
     _ = context.tr
-    lines: list[str] = [note, ""] if note else []
-    lines.append(_("<b>The new action</b>"))
-    for step in STEPS:
-        value = await _display(context, step, answers.get(step))
-        lines.append(_("{field}: {value}", field=_(LABELS[step]), value=value))
-    lines += ["", _("Add it to the roadmap?")]
-    buttons = [
-        button(_("Create"), FLOW, SUMMARY, "create"),
-        button(_("Edit"), FLOW, SUMMARY, "edit"),
-        button(_("Cancel"), FLOW, SUMMARY, "cancel"),
-    ]
-    return View(Html("\n".join(lines)), InlineKeyboardMarkup([buttons]))
-
-
-async def _summary_tap(context: BotContext, person: Person, draft: Draft, tap: Tap) -> View | None:
-    _ = context.tr
-    if tap.action == "create":
-        result = await service(context).create_from_form(person.id, dict(draft.data))
-        if result.refusal is not None:
-            return await _summary(context, draft.data, _(result.refusal))
-        return View(_("✅ Action #{id} is on the roadmap. /roadmap shows it.", id=result.action_id))
-    if tap.action == "cancel":
-        await context.services.drafts.delete(person.id, FORM_KIND)
-        return View(_("Dropped. /action starts a new one."))
-    if tap.action == "edit":
-        buttons = [button(_(LABELS[s]), FLOW, SUMMARY, "field", s) for s in STEPS]
-        return View(_("Which part do you want to change?"), markup(rows_of(buttons, 2)))
-    if tap.action == "field" and tap.argument in STEPS:
-        answers = {**draft.data, "return_to": SUMMARY}
-        return await FORM.go(context, FLOW, draft, answers, tap.argument, None)
-    return None
-
-
-async def _save_one_field(context: BotContext, draft: Draft, value: Any, note: Html) -> View:
-    return await _summary(context, {**draft.data, draft.step: value}, note)
-
-
-async def _cancelled_edit(context: BotContext, person: Person, draft: Draft) -> View:
-    return View(context.tr("Nothing changed."))
-
-
-async def on_button(update: Update, context: BotContext) -> None:
-    query, person = update.callback_query, context.person
-    if query is None:
-        return
-    view: View | None = None
-    if person is not None:
-        tap = parse_callback(query.data, MODES)
-        view = None if tap is None else await FORM.answer_tap(context, person, tap)
-    await answer_tap_with(query, context, view)
+    result = await service(context).create_from_form(person.id, dict(draft.data))
+    if result.refusal is not None:
+        return await FORM.final_view(context, draft.data, _(result.refusal))
+    return View(_("✅ Action #{id} is on the roadmap. /roadmap shows it.", id=result.action_id))
 
 
 FORM: Final = StepForm(
@@ -344,21 +272,24 @@ FORM: Final = StepForm(
     edit=EDIT,
     steps=STEPS,
     final=SUMMARY,
-    final_hint=N_("Please use the buttons: Create, Edit or Cancel."),
-    initial_answers=_initial,
-    resume_text=_resume_text,
-    step_view=step_view,
-    final_view=_summary,
-    final_tap=_summary_tap,
-    navigation=_navigation,
+    summary=Summary(
+        lines=_summary_lines,
+        question=N_("Add it to the roadmap?"),
+        submit=N_("Create"),
+        submit_action="create",
+        on_submit=_create,
+        dropped=N_("Dropped. /action starts a new one."),
+        hint=N_("Please use the buttons: Create, Edit or Cancel."),
+    ),
+    resume_text=N_("You have an action of the roadmap in progress."),
+    step_lines=_step_lines,
+    choices=_choices,
     read_typed=_read_typed,
     read_tap=_read_tap,
     field_label=lambda step: LABELS[step],
     display=_display,
-    save_one_field=_save_one_field,
-    cancelled_edit=_cancelled_edit,
     next_step=next_step,
     previous_step=previous_step,
+    skippable=OPTIONAL,
 )
-
-__all__ = ["BLOCK_KIND", "FORM", "action_command", "on_button"]
+__all__ = ["BLOCK_KIND", "FORM", "action_command"]

@@ -249,6 +249,8 @@ async def test_a_linked_chats_join_request_from_a_non_member_is_approved_by_a_co
     )
     assert chat.join_requests == {eve.id}
     await _tap(emulator, lucia, notice, "Aprobar")
+    # The chat's approval follows the answer to the tap: wait for it, not for a quiet moment.
+    await emulator.wait_until(lambda: chat.members.get(eve.id) == "member")
 
     assert chat.members.get(eve.id) == "member"
     assert chat.join_requests == set()

@@ -21,6 +21,7 @@ from bot.app import build_application, running
 from bot.clock import ManualClock
 from bot.context import WnmrcApplication
 from bot.roadmap.export import export_roadmap
+from bot.roadmap.service import FORM_KIND
 from config import Settings
 from sandbox.emulator import Emulator, SimUser
 from sandbox.emulator.journal import LedgerEntry
@@ -377,3 +378,52 @@ async def person_of(repos: Repositories, user: SimUser) -> int:
     person = await repos.people.by_telegram_id(user.id)
     assert person is not None
     return person.id
+
+
+async def test_the_action_summary_changes_one_field_and_cancel_drops_the_draft(
+    settings: Settings, emulator: Emulator
+) -> None:
+    app = build_application(
+        settings, clock=ManualClock(NOW), delivery=FAST_DELIVERY, publish_command_menus=False
+    )
+    async with running(app, poll_timeout=1):
+        repos = app.services.repos
+        jorge = await member(emulator, repos, "Jorge", "Europe/Madrid", role="coordinator")
+        first = await emulator.says(jorge, "/action")
+        await tap(emulator, jorge, first, "Climate change")
+        await emulator.says(jorge, "Roadmap 2023–2025")
+        description = await emulator.says(jorge, "Old title")
+        assert "Who owns it?" in await tap(emulator, jorge, description, "Skip")
+        assert "✓ Owners: Jorge" in await tap(emulator, jorge, description, "Me")
+        summary = await emulator.says(jorge, "2026-04-15 17:00")
+        assert "Title: Old title" in (summary.text or "")
+
+        menu = await tap(emulator, jorge, summary, "Edit")
+        assert menu == "Which part do you want to change?"
+        shown = emulator.message(summary.chat_id, summary.message_id)
+        assert shown is not None
+        assert [b.text for row in shown.buttons for b in row] == [
+            "Working group",
+            "Objective",
+            "Title",
+            "Description or link",
+            "Owners",
+            "Due",
+            "« Back",
+        ]
+        assert "Title: Old title" in await tap(emulator, jorge, summary, "« Back")
+        await tap(emulator, jorge, summary, "Edit")
+        assert "What is the action? Type its title." in await tap(emulator, jorge, summary, "Title")
+        changed = await emulator.says(jorge, "New title")
+        text = changed.text or ""
+        assert text.startswith("✓ Title: New title")
+        assert "Title: New title" in text.split("The new action", 1)[1]
+        assert "Wednesday, April 15, 2026 17:00 (Madrid)" in text
+
+        dropped = await tap(emulator, jorge, changed, "Cancel")
+        assert dropped == "Dropped. /action starts a new one."
+        person = await repos.people.by_telegram_id(jorge.id)
+        assert person is not None
+        assert await repos.drafts.get(person.id, FORM_KIND) is None
+        assert await repos.roadmap.actions() == []
+        await app.services.runtime.stop()

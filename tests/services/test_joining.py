@@ -17,6 +17,7 @@ from bot.presence import Sender
 from bot.runtime import DueWorkRuntime
 from config import load_network
 from storage import Person, Repositories, WorkingGroup
+from storage.joining import JoinRequest
 from storage.models import JoinPolicy
 from storage.outbox import OutboxMessage
 
@@ -41,17 +42,65 @@ def claims(repos: Repositories, clock: ManualClock, outbox: OutboxService) -> Cl
 
 
 async def person(
-    repos: Repositories, clock: ManualClock, telegram_id: int, name: str, language: str = "en"
+    repos: Repositories,
+    clock: ManualClock,
+    telegram_id: int,
+    name: str,
+    language: str = "en",
+    *,
+    username: str | None = None,
+    last_name: str | None = None,
 ) -> Person:
+    """A person who started the bot (their username is their name in lower case unless given)."""
     return await repos.people.upsert_from_telegram(
         telegram_id=telegram_id,
         first_name=name,
-        last_name=None,
-        username=name.lower(),
+        last_name=last_name,
+        username=username or name.lower(),
         language_code=language,
         private=True,
         now=clock.now(),
     )
+
+
+async def coordinator(
+    repos: Repositories,
+    clock: ManualClock,
+    group: WorkingGroup,
+    telegram_id: int,
+    name: str,
+    language: str = "en",
+) -> Person:
+    """A person who coordinates ``group``."""
+    found = await person(repos, clock, telegram_id, name, language)
+    await repos.groups.add_member(group.id, found.id, "coordinator", clock.now())
+    return found
+
+
+async def request_of(
+    joining: JoiningService,
+    repos: Repositories,
+    clock: ManualClock,
+    group: WorkingGroup,
+    who: Person,
+) -> JoinRequest:
+    """``who`` asks to join ``group``: their one request."""
+    await joining.ask(group, who)
+    [request] = await repos.joining.requests_of(who.id, clock.now())
+    return request
+
+
+async def linked_chat(repos: Repositories, clock: ManualClock, group: WorkingGroup) -> None:
+    """The supergroup ``CHAT``, linked to ``group``."""
+    await repos.chats.upsert(
+        chat_id=CHAT,
+        type="supergroup",
+        title="Climate",
+        username=None,
+        is_forum=False,
+        now=clock.now(),
+    )
+    await repos.groups.link_chat_alone(group.id, CHAT, None, clock.now())
 
 
 async def with_policy(
@@ -104,8 +153,7 @@ async def test_a_request_goes_to_the_coordinators_in_their_language_and_is_not_d
     joining: JoiningService, repos: Repositories, clock: ManualClock
 ) -> None:
     climate = await with_policy(repos, clock, "climate", "approval")
-    lucia = await person(repos, clock, 2, "Lucia", "es")
-    await repos.groups.add_member(climate.id, lucia.id, "coordinator", clock.now())
+    await coordinator(repos, clock, climate, 2, "Lucia", "es")
     ana = await person(repos, clock, 1, "Ana")
 
     assert await joining.ask(climate, ana) is Asked.REQUESTED
@@ -143,13 +191,10 @@ async def test_approve_then_a_late_tap_names_who_decided(
     joining: JoiningService, repos: Repositories, clock: ManualClock
 ) -> None:
     climate = await with_policy(repos, clock, "climate", "approval")
-    lucia = await person(repos, clock, 2, "Lucia", "es")
-    omar = await person(repos, clock, 3, "Omar", "fr")
-    for coordinator in (lucia, omar):
-        await repos.groups.add_member(climate.id, coordinator.id, "coordinator", clock.now())
+    lucia = await coordinator(repos, clock, climate, 2, "Lucia", "es")
+    omar = await coordinator(repos, clock, climate, 3, "Omar", "fr")
     ana = await person(repos, clock, 1, "Ana", "zh")
-    await joining.ask(climate, ana)
-    [request] = await repos.joining.requests_of(ana.id, clock.now())
+    request = await request_of(joining, repos, clock, climate, ana)
 
     first = await joining.decide(request.id, True, lucia)
     late = await joining.decide(request.id, False, omar)
@@ -170,11 +215,9 @@ async def test_a_decline_keeps_them_out_and_they_may_ask_again(
     joining: JoiningService, repos: Repositories, clock: ManualClock
 ) -> None:
     climate = await with_policy(repos, clock, "climate", "approval")
-    lucia = await person(repos, clock, 2, "Lucia")
-    await repos.groups.add_member(climate.id, lucia.id, "coordinator", clock.now())
+    lucia = await coordinator(repos, clock, climate, 2, "Lucia")
     ana = await person(repos, clock, 1, "Ana")
-    await joining.ask(climate, ana)
-    [request] = await repos.joining.requests_of(ana.id, clock.now())
+    request = await request_of(joining, repos, clock, climate, ana)
 
     assert (await joining.decide(request.id, False, lucia)).outcome is Decided.DECIDED
 
@@ -190,12 +233,10 @@ async def test_only_the_groups_coordinators_and_the_secretariat_decide(
     climate = await with_policy(repos, clock, "climate", "approval")
     water = await repos.groups.by_slug("biodiversity")
     assert water is not None
-    bo = await person(repos, clock, 4, "Bo")
-    await repos.groups.add_member(water.id, bo.id, "coordinator", clock.now())
+    bo = await coordinator(repos, clock, water, 4, "Bo")
     jorge = await person(repos, clock, SECRETARIAT, "Jorge")
     ana = await person(repos, clock, 1, "Ana")
-    await joining.ask(climate, ana)
-    [request] = await repos.joining.requests_of(ana.id, clock.now())
+    request = await request_of(joining, repos, clock, climate, ana)
 
     assert (await joining.decide(request.id, True, ana)).outcome is Decided.NOT_ALLOWED
     assert (await joining.decide(request.id, True, bo)).outcome is Decided.NOT_ALLOWED
@@ -211,8 +252,7 @@ async def test_a_request_expires_and_can_be_made_again(
     climate = await with_policy(repos, clock, "climate", "approval")
     jorge = await person(repos, clock, SECRETARIAT, "Jorge")
     ana = await person(repos, clock, 1, "Ana")
-    await joining.ask(climate, ana)
-    [request] = await repos.joining.requests_of(ana.id, clock.now())
+    request = await request_of(joining, repos, clock, climate, ana)
 
     clock.advance(REQUEST_LIFETIME + timedelta(minutes=1))
 
@@ -238,8 +278,7 @@ async def test_invite_only_refuses_asking_and_an_invitation_joins_until_revoked(
     joining: JoiningService, repos: Repositories, clock: ManualClock
 ) -> None:
     climate = await with_policy(repos, clock, "climate", "invite")
-    lucia = await person(repos, clock, 2, "Lucia")
-    await repos.groups.add_member(climate.id, lucia.id, "coordinator", clock.now())
+    lucia = await coordinator(repos, clock, climate, 2, "Lucia")
     ana = await person(repos, clock, 1, "Ana")
     bo = await person(repos, clock, 3, "Bo")
     eve = await person(repos, clock, 5, "Eve")
@@ -287,17 +326,8 @@ async def test_a_chat_request_from_a_non_member_is_passed_on_and_approval_makes_
     joining: JoiningService, repos: Repositories, clock: ManualClock
 ) -> None:
     climate = await with_policy(repos, clock, "climate", "approval")
-    await repos.chats.upsert(
-        chat_id=CHAT,
-        type="supergroup",
-        title="Climate",
-        username=None,
-        is_forum=False,
-        now=clock.now(),
-    )
-    await repos.groups.link_chat_alone(climate.id, CHAT, None, clock.now())
-    lucia = await person(repos, clock, 2, "Lucia")
-    await repos.groups.add_member(climate.id, lucia.id, "coordinator", clock.now())
+    await linked_chat(repos, clock, climate)
+    lucia = await coordinator(repos, clock, climate, 2, "Lucia")
     eve = Sender(7, "Eve", None, "eve", "en")
 
     assert await joining.chat_request(CHAT, eve) is ChatAsk.REQUESTED
@@ -321,17 +351,8 @@ async def test_entering_the_chat_follows_the_policy_unless_a_coordinator_added_t
     joining: JoiningService, repos: Repositories, clock: ManualClock
 ) -> None:
     climate = await with_policy(repos, clock, "climate", "invite")
-    await repos.chats.upsert(
-        chat_id=CHAT,
-        type="supergroup",
-        title="Climate",
-        username=None,
-        is_forum=False,
-        now=clock.now(),
-    )
-    await repos.groups.link_chat_alone(climate.id, CHAT, None, clock.now())
-    lucia = await person(repos, clock, 2, "Lucia")
-    await repos.groups.add_member(climate.id, lucia.id, "coordinator", clock.now())
+    await linked_chat(repos, clock, climate)
+    await coordinator(repos, clock, climate, 2, "Lucia")
     admin = await person(repos, clock, 8, "Admin")
 
     eve = Sender(7, "Eve", None, "eve", "en")
@@ -377,15 +398,7 @@ async def test_a_new_account_sees_nothing_of_an_imported_row_until_confirmed(
 ) -> None:
     listed = await imported(repos, clock, "ana_p")
     jorge = await person(repos, clock, SECRETARIAT, "Jorge", "es")
-    account = await repos.people.upsert_from_telegram(
-        telegram_id=1,
-        first_name="Ana",
-        last_name=None,
-        username="ANA_P",
-        language_code="fr",
-        private=True,
-        now=clock.now(),
-    )
+    account = await person(repos, clock, 1, "Ana", "fr", username="ANA_P")
 
     assert account.id != listed.id
     assert account.email is None
@@ -425,15 +438,7 @@ async def test_a_rejected_claim_keeps_them_apart_and_is_not_proposed_again(
 ) -> None:
     listed = await imported(repos, clock, "ana_p")
     jorge = await person(repos, clock, SECRETARIAT, "Jorge")
-    account = await repos.people.upsert_from_telegram(
-        telegram_id=1,
-        first_name="Ana",
-        last_name=None,
-        username="ana_p",
-        language_code="en",
-        private=True,
-        now=clock.now(),
-    )
+    account = await person(repos, clock, 1, "Ana", "en", username="ana_p")
     [claim] = await repos.claims.pending_of(account.id)
 
     assert (await claims.decide(claim.id, False, jorge)).outcome is ClaimOutcome.DECIDED
@@ -442,26 +447,10 @@ async def test_a_rejected_claim_keeps_them_apart_and_is_not_proposed_again(
     assert kept is not None
     assert kept.telegram_id is None
     assert kept.email == "ana@example.org"
-    again = await repos.people.upsert_from_telegram(
-        telegram_id=1,
-        first_name="Ana",
-        last_name="P",
-        username="ana_p",
-        language_code="en",
-        private=True,
-        now=clock.now(),
-    )
+    again = await person(repos, clock, 1, "Ana", "en", username="ana_p", last_name="P")
     assert again.email is None
     assert await repos.claims.pending_of(account.id) == []
-    other = await repos.people.upsert_from_telegram(
-        telegram_id=2,
-        first_name="Ana",
-        last_name=None,
-        username="ana_p",
-        language_code="en",
-        private=True,
-        now=clock.now(),
-    )
+    other = await person(repos, clock, 2, "Ana", "en", username="ana_p")
     assert len(await repos.claims.pending_of(other.id)) == 1
 
 
@@ -469,15 +458,7 @@ async def test_a_claim_waits_while_no_secretariat_member_started_the_bot(
     joining: JoiningService, claims: ClaimsService, repos: Repositories, clock: ManualClock
 ) -> None:
     await imported(repos, clock, "ana_p")
-    await repos.people.upsert_from_telegram(
-        telegram_id=1,
-        first_name="Ana",
-        last_name=None,
-        username="ana_p",
-        language_code="en",
-        private=True,
-        now=clock.now(),
-    )
+    await person(repos, clock, 1, "Ana", "en", username="ana_p")
 
     assert await claims.queue_notices(clock.now()) == 0
     assert await claims.next_notice_at() == clock.now() + timedelta(days=1)
