@@ -41,7 +41,7 @@ from .processes import (
 
 pytestmark = pytest.mark.slow
 
-KILLS = int(os.environ.get("WNMRC_KILL_LOOP", "3"))
+KILLS = int(os.environ.get("WNMRC_KILL_LOOP", "2"))
 SEED = int(os.environ.get("WNMRC_KILL_SEED", "20261124"))
 ROWS_PER_CYCLE = 24
 """About a second of the outbox's 28 messages/s: the bot is always mid-broadcast when killed."""

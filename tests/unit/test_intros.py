@@ -45,7 +45,7 @@ def build(drawn: list[tuple[int, set[str], int, tuple[int, int]]]) -> list[Parti
     ]
 
 
-@settings(max_examples=25, deadline=None)
+@settings(deadline=None)  # examples: the profile's (tests/conftest.py)
 @given(people_strategy)
 def test_three_months_for_40_people_never_repeat_and_fit_both_days(
     drawn: list[tuple[int, set[str], int, tuple[int, int]]],
