@@ -283,6 +283,17 @@ def pytest_report_header() -> str:
     return "soak settings: " + (", ".join(chosen) if chosen else "defaults (see tests/conftest.py)")
 
 
+def _runs_long(item: pytest.Item) -> bool:
+    """Tests that spawn processes or wait on real time (``slow``, or in ``tests/reliability``)."""
+    return item.get_closest_marker("slow") is not None or "reliability" in item.path.parts
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long tests first: xdist's load scheduling hands them out round-robin, so the
+    workers end together on short ones rather than one worker finishing a kill loop alone."""
+    items.sort(key=lambda item: not _runs_long(item))
+
+
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     """``-p no:xdist`` keeps working although the default options (pyproject) set workers."""
     if not pluginmanager.has_plugin("xdist"):
