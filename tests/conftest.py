@@ -289,8 +289,9 @@ def _runs_long(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The long tests first: xdist's load scheduling hands them out round-robin, so the
-    workers end together on short ones rather than one worker finishing a kill loop alone."""
+    """The long tests first. With ``--maxschedchunk=1`` (pyproject) xdist hands out one test at
+    a time to whichever worker is free, so the long ones spread over the workers and the run
+    ends on short ones, rather than one worker finishing a row of kill loops alone."""
     items.sort(key=lambda item: not _runs_long(item))
 
 
@@ -298,3 +299,4 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
     """``-p no:xdist`` keeps working although the default options (pyproject) set workers."""
     if not pluginmanager.has_plugin("xdist"):
         parser.addoption("--numprocesses", help="ignored: pytest-xdist is switched off")
+        parser.addoption("--maxschedchunk", help="ignored: pytest-xdist is switched off")
