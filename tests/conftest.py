@@ -15,7 +15,7 @@ environment (no ``WNMRC_*`` variable of the caller reaches it).
 The long tests read these variables when they are collected (the defaults keep the run short):
 
 ``WNMRC_FUZZ_EXAMPLES``   runs of the hypothesis fuzz of the whole bot (default 10; 200 soaks)
-``WNMRC_KILL_LOOP``       kills in each ``kill -9`` loop (default 2; 100 makes a soak)
+``WNMRC_KILL_LOOP``       kills in each ``kill -9`` loop (default 2, 3 in test_kill_loop; 100 soaks)
 ``WNMRC_KILL_SEED``       the seed of the kills' random moments
 ``WNMRC_OUTAGE_SECONDS``  how long the Bot API is down in the fault test (default 5)
 ``WNMRC_HYPOTHESIS_PROFILE`` ``thorough``: 500 examples per property test (default 20)
