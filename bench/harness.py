@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import statistics
 import sys
@@ -48,7 +49,8 @@ async def stop(process: asyncio.subprocess.Process, grace: float = 15.0) -> int:
         try:
             await asyncio.wait_for(process.wait(), grace)
         except TimeoutError:
-            process.kill()
+            with contextlib.suppress(ProcessLookupError):  # it ended in the meantime
+                process.kill()
             await process.wait()
     assert process.returncode is not None
     return process.returncode

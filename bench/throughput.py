@@ -75,6 +75,8 @@ def contenders() -> tuple[list[Contender], str | None]:
     ]
     if importlib.util.find_spec("aiogram") is None:
         return found, 'aiogram is not installed (pip install -e ".[bench]"): its echo bot skipped'
+    if SMALLEST:
+        return found, "smallest size: the aiogram echo skipped (importing aiogram alone takes ~8 s)"
     found.append(Contender("aiogram_echo", (PYTHON, "-m", "bench.baselines.aiogram_echo"), False))
     return found, None
 

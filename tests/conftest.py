@@ -14,10 +14,19 @@ environment (no ``WNMRC_*`` variable of the caller reaches it).
 
 The long tests read these variables when they are collected (the defaults keep the run short):
 
-``WNMRC_FUZZ_EXAMPLES``   runs of the hypothesis fuzz of the whole bot (default 20; 200 soaks)
-``WNMRC_KILL_LOOP``       kills in each ``kill -9`` loop (default 3; 100 makes a soak)
+``WNMRC_FUZZ_EXAMPLES``   runs of the hypothesis fuzz of the whole bot (default 10; 200 soaks)
+``WNMRC_KILL_LOOP``       kills in each ``kill -9`` loop (default 2, 3 in test_kill_loop; 100 soaks)
 ``WNMRC_KILL_SEED``       the seed of the kills' random moments
 ``WNMRC_OUTAGE_SECONDS``  how long the Bot API is down in the fault test (default 5)
+``WNMRC_HYPOTHESIS_PROFILE`` ``thorough``: 500 examples per property test (default 20)
+``WNMRC_TELEGRAM_SPEED``  how many times faster than Telegram's the emulator's flood limits and
+                          the bot's own pacing run, together (default 10; 1 is real time)
+
+Sped-up limits: most end-to-end tests would otherwise wait a second between two messages to one
+person. The ``telegram_speed`` fixture scales the emulator's limits (``TelegramLimits.sped_up``)
+and the bot's pacing (``RateLimits.sped_up``) by the same factor, so the bot still has to keep
+under them and a test still fails when it breaks one. The tests of the limits themselves (the
+broadcasts, the announcements, ``tests/reliability``, ``tests/emulator``) run at real speed.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ import os
 import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -41,12 +51,16 @@ from bot.i18n import catalog_path
 from bot.i18n import load_catalog as _load_catalog
 from bot.outbox import DeliveryConfig
 from config import Settings, load_settings
-from sandbox.emulator import Emulator
+from sandbox.emulator import Emulator, TelegramLimits
 from storage import Repositories
 
-hypothesis_settings.register_profile("wnmrc", deadline=None, print_blob=True)
-hypothesis_settings.load_profile("wnmrc")
-"""No per-example deadline: this 2-core machine is shared and noisy; speed lives in bench/."""
+hypothesis_settings.register_profile("wnmrc", deadline=None, print_blob=True, max_examples=20)
+hypothesis_settings.register_profile(
+    "thorough", parent=hypothesis_settings.get_profile("wnmrc"), max_examples=500
+)
+hypothesis_settings.load_profile(os.environ.get("WNMRC_HYPOTHESIS_PROFILE", "wnmrc"))
+"""No per-example deadline: this 2-core machine is shared and noisy; speed lives in bench/.
+20 examples per property by default; ``WNMRC_HYPOTHESIS_PROFILE=thorough`` runs 500."""
 
 CatalogKey = tuple[Path, str, int, int]
 _compiled: dict[CatalogKey, gettext.NullTranslations] = {}
@@ -76,9 +90,21 @@ SECRETARIAT_ID = 990001
 """A Telegram user id the tests' settings name as secretariat."""
 
 
+TELEGRAM_SPEED = float(os.environ.get("WNMRC_TELEGRAM_SPEED", "10"))
+"""The default of the ``telegram_speed`` fixture (read once, when the tests are collected)."""
+
+
 @pytest.fixture
-async def emulator() -> AsyncIterator[Emulator]:
-    async with Emulator(token=TOKEN, bot_username="wnmrc_test_bot") as emu:
+def telegram_speed() -> float:
+    """How many times faster than Telegram's the emulator's flood limits and the bot's pacing
+    run, together; a module that tests the limits themselves overrides it with 1."""
+    return TELEGRAM_SPEED
+
+
+@pytest.fixture
+async def emulator(telegram_speed: float) -> AsyncIterator[Emulator]:
+    limits = TelegramLimits().sped_up(telegram_speed)
+    async with Emulator(token=TOKEN, bot_username="wnmrc_test_bot", limits=limits) as emu:
         yield emu
 
 
@@ -121,17 +147,36 @@ def delivery() -> DeliveryConfig | None:
 
 @pytest.fixture
 def publish_menus() -> bool:
-    """Whether the bot publishes its command menus at start (a module may turn it off)."""
-    return True
+    """Whether the bot publishes its command menus at start: off here, since the forty-odd
+    ``setMyCommands`` calls were a quarter of an end-to-end test's CPU; the modules that check
+    the menus (``tests/e2e/test_menus.py``, ``tests/e2e/test_errors_and_menus.py``) turn it on,
+    and every ``wnmrc-bot run`` of ``tests/reliability`` and the sandbox tests publishes them."""
+    return False
+
+
+def sped_up_delivery(
+    delivery: DeliveryConfig | None, settings: Settings, speed: float
+) -> DeliveryConfig:
+    """The sender's settings (production's when None) with its pacing sped up ``speed`` times."""
+    chosen = delivery or DeliveryConfig(max_in_flight=settings.outbox_in_flight)
+    return replace(chosen, limits=chosen.limits.sped_up(speed))
 
 
 @pytest.fixture
 async def app(
-    settings: Settings, clock: Clock, delivery: DeliveryConfig | None, publish_menus: bool
+    settings: Settings,
+    clock: Clock,
+    delivery: DeliveryConfig | None,
+    publish_menus: bool,
+    telegram_speed: float,
 ) -> AsyncIterator[WnmrcApplication]:
-    """The production application, running (polling the emulator) for the test's duration."""
+    """The production application, running (polling the emulator) for the test's duration,
+    its pacing sped up as much as the emulator's limits (``telegram_speed``)."""
     application = build_application(
-        settings, clock=clock, delivery=delivery, publish_command_menus=publish_menus
+        settings,
+        clock=clock,
+        delivery=sped_up_delivery(delivery, settings, telegram_speed),
+        publish_command_menus=publish_menus,
     )
     async with running(application, poll_timeout=1):
         yield application
@@ -227,6 +272,8 @@ SOAK_VARIABLES = (
     "WNMRC_KILL_LOOP",
     "WNMRC_KILL_SEED",
     "WNMRC_OUTAGE_SECONDS",
+    "WNMRC_TELEGRAM_SPEED",
+    "WNMRC_HYPOTHESIS_PROFILE",
 )
 
 
@@ -236,7 +283,20 @@ def pytest_report_header() -> str:
     return "soak settings: " + (", ".join(chosen) if chosen else "defaults (see tests/conftest.py)")
 
 
+def _runs_long(item: pytest.Item) -> bool:
+    """Tests that spawn processes or wait on real time (``slow``, or in ``tests/reliability``)."""
+    return item.get_closest_marker("slow") is not None or "reliability" in item.path.parts
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long tests first. With ``--maxschedchunk=1`` (pyproject) xdist hands out one test at
+    a time to whichever worker is free, so the long ones spread over the workers and the run
+    ends on short ones, rather than one worker finishing a row of kill loops alone."""
+    items.sort(key=lambda item: not _runs_long(item))
+
+
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     """``-p no:xdist`` keeps working although the default options (pyproject) set workers."""
     if not pluginmanager.has_plugin("xdist"):
         parser.addoption("--numprocesses", help="ignored: pytest-xdist is switched off")
+        parser.addoption("--maxschedchunk", help="ignored: pytest-xdist is switched off")

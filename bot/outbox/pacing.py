@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -27,13 +27,30 @@ class RateLimits:
     private_per_second: float = 0.9
     """Messages a second to one private chat (Telegram: 1; the margin absorbs network jitter)."""
     group_per_minute: int = 19
-    """Messages in any 60 seconds to one group, supergroup or channel (Telegram: 20)."""
+    """Messages in any ``group_window_seconds`` to one group, supergroup or channel (Telegram:
+    20 a minute)."""
+    group_window_seconds: float = 60.0
+    """The window of ``group_per_minute``: a minute, except in a sped-up test world."""
 
     def __post_init__(self) -> None:
         if self.overall_per_second <= 0 or self.private_per_second <= 0:
             raise ValueError("rates must be positive")
         if self.group_per_minute < 1:
             raise ValueError("group_per_minute must be at least 1")
+        if self.group_window_seconds <= 0:
+            raise ValueError("group_window_seconds must be positive")
+
+    def sped_up(self, speed: float) -> RateLimits:
+        """The same limits in a world whose time runs ``speed`` times faster (the tests' emulator
+        scales Telegram's limits by the same factor, so the bot must still keep under them)."""
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        return replace(
+            self,
+            overall_per_second=self.overall_per_second * speed,
+            private_per_second=self.private_per_second * speed,
+            group_window_seconds=self.group_window_seconds / speed,
+        )
 
 
 def is_private_chat(chat_id: int) -> bool:
@@ -108,7 +125,7 @@ class Pacer:
             if is_private_chat(chat_id):
                 window = Window(1, 1.0 / self.limits.private_per_second)
             else:
-                window = Window(self.limits.group_per_minute, 60.0)
+                window = Window(self.limits.group_per_minute, self.limits.group_window_seconds)
             self._chats[chat_id] = window
         return window
 

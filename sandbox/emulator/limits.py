@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MEGABYTE = 1024 * 1024
 _ROUNDING = 1e-9
@@ -28,6 +28,18 @@ class TelegramLimits:
     def unlimited(cls) -> TelegramLimits:
         """No flood limits (file size limits stay)."""
         return cls(rate_limited=False)
+
+    def sped_up(self, speed: float) -> TelegramLimits:
+        """Every flood rate ``speed`` times Telegram's (bursts and file sizes unchanged): the
+        tests' world, where the bot's own pacing is sped up by the same factor."""
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        return replace(
+            self,
+            overall_per_second=self.overall_per_second * speed,
+            group_per_minute=self.group_per_minute * speed,
+            private_per_second=self.private_per_second * speed,
+        )
 
 
 class TokenBucket:

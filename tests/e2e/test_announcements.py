@@ -29,6 +29,13 @@ def publish_menus() -> bool:
     return False
 
 
+@pytest.fixture
+def telegram_speed() -> float:
+    """Telegram's real limits in the emulator and the bot's production pacing: this module
+    checks that the bot keeps under them."""
+    return 1.0
+
+
 async def person_in(
     emulator: Emulator,
     repos: Repositories,

@@ -47,6 +47,13 @@ def publish_menus() -> bool:
 
 
 @pytest.fixture
+def telegram_speed() -> float:
+    """Telegram's real limits in the emulator and the bot's production pacing: this module
+    checks that the bot keeps under them."""
+    return 1.0
+
+
+@pytest.fixture
 def outbox(repos: Repositories) -> OutboxRepository:
     return OutboxRepository(repos.db)
 

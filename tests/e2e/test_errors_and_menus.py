@@ -13,6 +13,12 @@ from sandbox.emulator import Emulator
 from ..conftest import TOKEN
 
 
+@pytest.fixture
+def publish_menus() -> bool:
+    """This module checks the menus the bot publishes at start."""
+    return True
+
+
 @pytest.mark.usefixtures("app")
 async def test_a_failed_reply_is_logged_and_the_person_told(
     emulator: Emulator, caplog: pytest.LogCaptureFixture

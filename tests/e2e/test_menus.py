@@ -17,6 +17,13 @@ from storage import Repositories
 
 from ..conftest import SECRETARIAT_ID
 
+
+@pytest.fixture
+def publish_menus() -> bool:
+    """This module checks the menus the bot publishes at start."""
+    return True
+
+
 NOW = datetime(2026, 3, 25, 12, 0, tzinfo=UTC)
 
 

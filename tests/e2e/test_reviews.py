@@ -316,7 +316,9 @@ async def test_shortlist_vote_select_and_publish_to_the_channel_and_the_group_ch
     reply = await emulator.says(carlos, f"/shortlist {terraces.id}")
     assert reply.text == f"#{terraces.id} Terrazas <andinas> is on the shortlist."
     assert "preselección" in await next_notice(emulator, ana, mark)
+    mark = len(emulator.ledger)
     await emulator.says(carlos, f"/shortlist {honey.id}")
+    assert "Miel de altura" in await next_notice(emulator, ana, mark)
     refused = await emulator.says(carlos, f"/shortlist {forest.id}")
     assert (refused.text or "").startswith("Only the coordinators of its working groups")
     again = await emulator.says(carlos, f"/shortlist {honey.id}")

@@ -234,7 +234,13 @@ async def test_the_digest_exports_and_calendar_hold_the_roadmap(
         "⚠️ Overdue: #2 Five-Year Action contribution (due Thursday, March 26, 2026 17:00 (Madrid))"
     ) in (later.text or "").split("\n")
 
-    # /calendar: an all-day event for a date, a timed one for a date and time.
+    # /calendar: an all-day event for a date, a timed one for a date and time (after the four
+    # "you own a new action" notices, so that the reply is the next message Kofi gets).
+    def told_of_every_action() -> bool:
+        owned = [e for e in emulator.sent_to(kofi) if "You own a new action" in (e.text or "")]
+        return len(owned) == 4
+
+    await emulator.wait_until(told_of_every_action, timeout=15)
     calendar = await emulator.says(kofi, "/calendar")
     assert calendar.document is not None
     events = {

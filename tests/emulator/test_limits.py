@@ -144,3 +144,17 @@ async def test_settle_can_wait_out_the_retry_after_of_a_429() -> None:
 
     assert quick < 0.5
     assert 0.8 < waited < 3
+
+
+def test_sped_up_limits_refuse_the_same_burst_in_a_tenth_of_the_time() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(TelegramLimits().sped_up(10), clock)
+
+    assert [limiter.acquire(1, True) for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert limiter.acquire(1, True) == pytest.approx(0.1)
+    assert all(limiter.acquire(-5, False) == 0.0 for _ in range(20))
+    assert limiter.acquire(-5, False) == pytest.approx(0.3)
+    clock.now += 0.1
+    assert limiter.acquire(1, True) == 0.0
+    with pytest.raises(ValueError, match="speed"):
+        TelegramLimits().sped_up(0)

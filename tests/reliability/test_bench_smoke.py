@@ -8,7 +8,9 @@ own invariants are (every reply in chat order, every broadcast row in a final st
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -62,9 +64,21 @@ async def _run_all() -> dict[str, tuple[int, str, str]]:
 
 
 @pytest.fixture(scope="module")
-def runs() -> dict[str, tuple[int, str, str]]:
-    """All benchmarks at once, each in its own process (the machine's two cores shared)."""
-    return asyncio.run(_run_all())
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, str, str]]:
+    """All benchmarks at once, each in its own process (the machine's two cores shared), once a
+    run: under xdist this module's tests may land on several workers, and the first to get here
+    runs the benchmarks while the others wait on a lock and read its results."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return asyncio.run(_run_all())
+    shared = tmp_path_factory.getbasetemp().parent / "bench-smoke.json"
+    with (shared.parent / "bench-smoke.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if shared.exists():
+            kept = json.loads(shared.read_text())
+            return {name: (code, out, err) for name, (code, out, err) in kept.items()}
+        results = asyncio.run(_run_all())
+        shared.write_text(json.dumps(results))
+        return results
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ more of these messages, lets it work for a seeded random while and kills it.
 From the ledger and the database: every nudge and every result reached every member, every
 proposer was asked for the outcome, at most one message doubled per kill, each proposal marked
 nudged or closed exactly as due, every outbox row ``sent``, ``PRAGMA integrity_check`` ok, the
-token in no log line. ``WNMRC_KILL_LOOP`` sets the number of kills (3 by default),
+token in no log line. ``WNMRC_KILL_LOOP`` sets the number of kills (2 by default),
 ``WNMRC_KILL_SEED`` the random moments.
 """
 
@@ -40,7 +40,7 @@ from .processes import KillLoop, bot_environment, outbox_statuses
 
 pytestmark = pytest.mark.slow
 
-KILLS = int(os.environ.get("WNMRC_KILL_LOOP", "3"))
+KILLS = int(os.environ.get("WNMRC_KILL_LOOP", "2"))
 SEED = int(os.environ.get("WNMRC_KILL_SEED", "20261203"))
 GROUPS = 8
 MEMBERS = 2

@@ -15,7 +15,7 @@ bot made was refused with a 400. After every run: ``/cancel`` leaves no draft.
 
 The bot and the emulator run in an event loop of their own (a background thread) so that
 hypothesis drives them from a plain, synchronous state machine. ``WNMRC_FUZZ_EXAMPLES`` sets the
-number of runs (default 20) and ``WNMRC_FUZZ_STEPS`` the steps of each (default 4; with Telegram's
+number of runs (default 10) and ``WNMRC_FUZZ_STEPS`` the steps of each (default 4; with Telegram's
 limits on a step costs about a second); 200 x 20 makes a soak.
 """
 
@@ -66,7 +66,7 @@ from storage.models import EXPERIENCE_STATUSES, Person
 
 from ..conftest import SECRETARIAT_ID, TOKEN
 
-EXAMPLES = int(os.environ.get("WNMRC_FUZZ_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("WNMRC_FUZZ_EXAMPLES", "10"))
 STEPS = int(os.environ.get("WNMRC_FUZZ_STEPS", "4"))
 """Steps per run: with Telegram's limits on, a step costs about a second of paced replies."""
 ANSWER_BOUND = 5.0

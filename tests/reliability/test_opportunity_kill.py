@@ -12,7 +12,7 @@ From the ledger and the database: every reminder reached the poster and the inte
 at most one message doubled per kill (the sender keeps one send in flight, however many rows
 are due at once), every opportunity marked reminded, every outbox row
 ``sent``, ``PRAGMA integrity_check`` ok, the token in no log line. ``WNMRC_KILL_LOOP`` sets the
-number of kills (3 by default), ``WNMRC_KILL_SEED`` the random moments.
+number of kills (2 by default), ``WNMRC_KILL_SEED`` the random moments.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from .processes import KillLoop, bot_environment, outbox_statuses
 
 pytestmark = pytest.mark.slow
 
-KILLS = int(os.environ.get("WNMRC_KILL_LOOP", "3"))
+KILLS = int(os.environ.get("WNMRC_KILL_LOOP", "2"))
 SEED = int(os.environ.get("WNMRC_KILL_SEED", "20261203"))
 PEOPLE = 8
 SPACING = 0.5

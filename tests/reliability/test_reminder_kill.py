@@ -12,7 +12,7 @@ From the ledger and the database: every reminder reached every member of its mee
 (none was missed: the downtimes are seconds, far from the meetings' starts, so
 ``bot.meetings.reminder_fates`` sends each — ``late`` past its grace), at most one message
 doubled per kill, every outbox row ``sent``, ``PRAGMA integrity_check`` ok, the token in no log
-line. ``WNMRC_KILL_LOOP`` sets the number of kills (3 by default), ``WNMRC_KILL_SEED`` the
+line. ``WNMRC_KILL_LOOP`` sets the number of kills (2 by default), ``WNMRC_KILL_SEED`` the
 random moments.
 """
 
@@ -41,7 +41,7 @@ from .processes import KillLoop, bot_environment, outbox_statuses
 
 pytestmark = pytest.mark.slow
 
-KILLS = int(os.environ.get("WNMRC_KILL_LOOP", "3"))
+KILLS = int(os.environ.get("WNMRC_KILL_LOOP", "2"))
 SEED = int(os.environ.get("WNMRC_KILL_SEED", "20261124"))
 GROUPS = 8
 MEMBERS = 2

@@ -11,7 +11,7 @@ random while and kills it.
 From the ledger and the database: every nudge reached its owner, at most one extra copy per
 kill (the message in flight at it), every nudge row ``sent``, every outbox row ``sent``,
 ``PRAGMA integrity_check`` ok, the token in no log line. ``WNMRC_KILL_LOOP`` sets the number
-of kills (3 by default), ``WNMRC_KILL_SEED`` the random moments.
+of kills (2 by default), ``WNMRC_KILL_SEED`` the random moments.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from .processes import KillLoop, bot_environment, outbox_statuses
 
 pytestmark = pytest.mark.slow
 
-KILLS = int(os.environ.get("WNMRC_KILL_LOOP", "3"))
+KILLS = int(os.environ.get("WNMRC_KILL_LOOP", "2"))
 SEED = int(os.environ.get("WNMRC_KILL_SEED", "20261203"))
 OWNERS = 8
 SPACING = 0.4

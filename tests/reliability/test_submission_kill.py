@@ -8,7 +8,7 @@ it offers to continue, and Continue shows the very step where the conversation s
 the draft in the database holds every earlier answer. A submission whose scripted answers are
 all given is sent (the optional steps left skipped) and the next one starts, so a long loop
 keeps killing at every step; each experience is stored with all its answers.
-``WNMRC_KILL_LOOP`` sets the number of kills (3 by default), ``WNMRC_KILL_SEED`` the random
+``WNMRC_KILL_LOOP`` sets the number of kills (2 by default), ``WNMRC_KILL_SEED`` the random
 moments.
 """
 
@@ -35,7 +35,7 @@ from .processes import bot_environment, integrity, start_bot
 
 pytestmark = pytest.mark.slow
 
-KILLS = int(os.environ.get("WNMRC_KILL_LOOP", "3"))
+KILLS = int(os.environ.get("WNMRC_KILL_LOOP", "2"))
 SEED = int(os.environ.get("WNMRC_KILL_SEED", "20261124"))
 
 

@@ -45,7 +45,12 @@ def build(drawn: list[tuple[int, set[str], int, tuple[int, int]]]) -> list[Parti
     ]
 
 
-@settings(max_examples=25, deadline=None)
+WORLDS = max(5, settings.default.max_examples // 4)
+"""A quarter of the profile's examples (tests/conftest.py): each world of 40 people over three
+months takes about a second; the thorough profile draws 125."""
+
+
+@settings(deadline=None, max_examples=WORLDS)
 @given(people_strategy)
 def test_three_months_for_40_people_never_repeat_and_fit_both_days(
     drawn: list[tuple[int, set[str], int, tuple[int, int]]],

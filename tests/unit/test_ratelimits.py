@@ -175,3 +175,18 @@ def test_whatever_is_asked_the_times_keep_every_limit(requests: list[tuple[int, 
             assert most_within(times, 1 / 0.9) <= 1
         else:
             assert most_within(times, 60.0) <= 19
+
+
+def test_sped_up_pacing_keeps_the_same_counts_in_shorter_windows() -> None:
+    limits = RateLimits().sped_up(10)
+    pacer = Pacer(limits)
+
+    private = [pacer.reserve(PERSON, 0.0) for _ in range(3)]
+    group = [pacer.reserve(GROUP, 0.0) for _ in range(20)]
+
+    assert limits.group_per_minute == 19
+    assert private[1] - private[0] == pytest.approx(1 / 9)
+    assert most_within(group, 6.0) == 19
+    assert group[19] >= group[0] + 6.0
+    with pytest.raises(ValueError, match="speed"):
+        RateLimits().sped_up(-1)
