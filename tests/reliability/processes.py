@@ -127,15 +127,22 @@ class KillLoop:
 
     async def drain(self, done: Callable[[], object], timeout: float) -> int:  # noqa: ASYNC109
         """A last process finishes what is left: ``done()``, a quiet second, SIGTERM; its exit
-        code."""
+        code. It is polling before it is stopped (a SIGTERM during its start-up is another
+        test's matter), even when nothing was left to do."""
+        mark = len(self.emulator.calls)
         process = await start_bot(self.environment, self.log)
         try:
+            await self.emulator.wait_until(lambda: self._polled_since(mark), timeout=60)
             await self.emulator.wait_until(done, timeout=timeout)
             await self.emulator.settle(quiet=1.0, timeout=30)
         finally:
             process.send_signal(signal.SIGTERM)
             code = await asyncio.wait_for(process.wait(), 30)
         return code
+
+    def _polled_since(self, mark: int) -> bool:
+        calls = self.emulator.calls[mark:]
+        return any(call.method == "getUpdates" and call.status == 200 for call in calls)
 
     def doubles_per_kill(self, copies: Iterable[Sequence[LedgerEntry]]) -> Counter[int]:
         """Each extra copy of a message counted against the last kill before it was sent
