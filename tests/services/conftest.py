@@ -9,6 +9,8 @@ import pytest
 from bot.clock import ManualClock
 from storage import Database, Repositories
 
+from ..conftest import migrated_copy
+
 START = datetime(2026, 3, 25, 12, 0, tzinfo=UTC)
 """A Wednesday; the clock of every services test starts here."""
 
@@ -19,8 +21,9 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "data" / "services.sqlite3")
+async def db(tmp_path: Path, migrated_template: Path) -> AsyncIterator[Database]:
+    path = migrated_copy(migrated_template, tmp_path / "data" / "services.sqlite3")
+    database = await Database.open(path)
     await database.migrate()
     yield database
     await database.close()

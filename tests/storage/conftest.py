@@ -8,6 +8,8 @@ import pytest
 
 from storage import Database, Repositories
 
+from ..conftest import migrated_copy
+
 
 @pytest.fixture
 def now() -> datetime:
@@ -15,8 +17,9 @@ def now() -> datetime:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "data" / "test.sqlite3")
+async def db(tmp_path: Path, migrated_template: Path) -> AsyncIterator[Database]:
+    path = migrated_copy(migrated_template, tmp_path / "data" / "test.sqlite3")
+    database = await Database.open(path)
     await database.migrate()
     yield database
     await database.close()
