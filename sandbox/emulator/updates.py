@@ -130,6 +130,11 @@ class UpdateQueue:
             self._pending.remove(update)
         self.on_change()
 
+    @property
+    def poll_waiting(self) -> bool:
+        """Whether a long poll is waiting for updates now."""
+        return self._poll is not None and not self._poll.done()
+
     async def poll(self, offset: int | None, limit: int, wait: float) -> list[QueuedUpdate]:
         """getUpdates: answer at once if updates are pending, else wait up to ``wait`` s."""
         self.end_poll(conflict(SUPERSEDED))

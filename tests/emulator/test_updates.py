@@ -190,10 +190,14 @@ async def test_get_updates_conflicts_with_an_active_webhook(
 
 
 async def test_setting_a_webhook_ends_a_waiting_poll(
-    bot: telegram.Bot, api: RawApi, target: WebhookTarget
+    bot: telegram.Bot, emu: Emulator, api: RawApi, target: WebhookTarget
 ) -> None:
     waiting = asyncio.create_task(api.form("getUpdates", timeout=5))
-    await asyncio.sleep(0.1)
+    for _ in range(100):  # until the poll waits in the emulator (a loaded machine is slow)
+        if emu.backend.updates.poll_waiting:
+            break
+        await asyncio.sleep(0.02)
+    assert emu.backend.updates.poll_waiting
 
     await bot.set_webhook(target.url)
 
