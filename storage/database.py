@@ -385,6 +385,8 @@ class Database:
         """
         migrations = discover_migrations(directory)
         await self._refuse_newer_schema(migrations)
+        if migrations and await self.schema_version() == migrations[-1].number:
+            return []  # current: one read, not a transaction per migration
         applied: list[int] = []
         for migration in migrations:
             if await self._apply(migration):
