@@ -55,6 +55,7 @@ from bot.i18n import load_catalog as _load_catalog
 from bot.outbox import DeliveryConfig
 from config import Settings, load_settings
 from sandbox.emulator import Emulator, TelegramLimits
+from sandbox.mail import free_port
 from storage import Database, Repositories
 
 hypothesis_settings.register_profile("wnmrc", deadline=None, print_blob=True, max_examples=20)
@@ -150,6 +151,19 @@ def settings(emulator: Emulator, database_path: Path) -> Settings:
         bot_api_url=emulator.api_root,
         database_path=database_path,
         secretariat_ids=str(SECRETARIAT_ID),
+    )
+
+
+def web_settings(emulator: Emulator, database_path: Path) -> Settings:
+    """The bot's settings with its web pages served on a free local port."""
+    port = free_port()
+    return load_settings(
+        bot_token=TOKEN,
+        bot_api_url=emulator.api_root,
+        database_path=database_path,
+        secretariat_ids=str(SECRETARIAT_ID),
+        public_url=f"http://127.0.0.1:{port}",
+        web_port=port,
     )
 
 

@@ -7,7 +7,6 @@ the folder CI keeps as the run's artifacts.
 
 from __future__ import annotations
 
-import socket
 import struct
 import zlib
 from collections.abc import AsyncIterator
@@ -17,10 +16,10 @@ from typing import Final
 import pytest
 from playwright.async_api import BrowserContext, Page, async_playwright
 
-from config import Settings, load_settings
+from config import Settings
 from sandbox.emulator import Emulator
 
-from ..conftest import SECRETARIAT_ID, TOKEN
+from ..conftest import web_settings
 
 CHROMIUM: Final = Path("/usr/bin/chromium")
 SCREENSHOTS: Final = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -42,23 +41,9 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def settings(emulator: Emulator, database_path: Path) -> Settings:
-    port = free_port()
-    return load_settings(
-        bot_token=TOKEN,
-        bot_api_url=emulator.api_root,
-        database_path=database_path,
-        secretariat_ids=str(SECRETARIAT_ID),
-        public_url=f"http://127.0.0.1:{port}",
-        web_port=port,
-    )
+    return web_settings(emulator, database_path)
 
 
 @pytest.fixture

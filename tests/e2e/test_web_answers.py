@@ -9,8 +9,8 @@ Madrid); the web pages listen on a free loopback port of their own.
 from __future__ import annotations
 
 import re
-import socket
 from datetime import timedelta
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -23,7 +23,7 @@ from config import Settings, load_settings
 from sandbox.emulator import Emulator
 from storage import Repositories
 
-from ..conftest import FAST_DELIVERY, SECRETARIAT_ID, TOKEN
+from ..conftest import FAST_DELIVERY, TOKEN, web_settings
 from .test_meetings import NOW, START, announcement_of, current, network, schedule
 
 
@@ -42,23 +42,9 @@ def publish_menus() -> bool:
     return False
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
-def settings(emulator: Emulator, database_path: object) -> Settings:
-    port = free_port()
-    return load_settings(
-        bot_token=TOKEN,
-        bot_api_url=emulator.api_root,
-        database_path=database_path,
-        secretariat_ids=str(SECRETARIAT_ID),
-        public_url=f"http://127.0.0.1:{port}",
-        web_port=port,
-    )
+def settings(emulator: Emulator, database_path: Path) -> Settings:
+    return web_settings(emulator, database_path)
 
 
 async def fetch(method: str, url: str) -> tuple[int, str]:

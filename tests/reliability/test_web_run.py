@@ -11,15 +11,10 @@ from pathlib import Path
 import aiohttp
 
 from sandbox.emulator import Emulator
+from sandbox.mail import free_port
 
 from ..conftest import TOKEN
 from .processes import bot_environment, start_bot
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def web_environment(emulator: Emulator, tmp_path: Path, port: int) -> dict[str, str]:
