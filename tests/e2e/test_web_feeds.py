@@ -14,12 +14,12 @@ from multidict import CIMultiDict
 
 from config import Settings, load_settings
 from sandbox.emulator import Emulator, LedgerEntry
+from sandbox.mail import free_port
 from storage import Repositories
 
 from ..conftest import SECRETARIAT_ID, TOKEN
 from . import test_calendar
 from .test_calendar import NOW, Network, answer_to, instants_of, linked_chat
-from .test_web_answers import free_port
 
 clock = test_calendar.clock
 network = test_calendar.network
