@@ -8,6 +8,7 @@ published and one only submitted; the pages show the first two only.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -72,9 +73,12 @@ async def network(emulator: Emulator, repos: Repositories) -> tuple[Experience, 
 
 async def images_loaded(page: Page) -> list[int]:
     """The naturalWidth of every image of the page, once each has loaded (0: broken)."""
-    await page.wait_for_function(
-        "Array.from(document.images).every(img => img.complete)", timeout=10_000
-    )
+    # Polled from here: wait_for_function evaluates its predicate inside the page, where the
+    # page's own Content-Security-Policy (no eval) refuses it whenever the first check fails.
+    for _ in range(200):
+        if await page.evaluate("Array.from(document.images).every(img => img.complete)"):
+            break
+        await asyncio.sleep(0.05)
     widths: list[int] = await page.eval_on_selector_all(
         "img", "images => images.map(img => img.naturalWidth)"
     )
