@@ -15,6 +15,7 @@ from pathlib import Path
 
 from telegram.error import TelegramError
 
+from bot.heap import freeze_startup_heap, resume_collections
 from bot.lease import LeaseHeldError
 from bot.logs import BOT_TOKEN, configure_logging, redact
 from bot.outputs import OutputRefusedError, make_private, prepare_outputs, private_files
@@ -119,6 +120,8 @@ def _force_option(command: argparse.ArgumentParser) -> None:
     )
 
 
+LONG_RUNNING = frozenset({"run", "sandbox"})
+"""Commands that turn the garbage collector back on themselves, once started (bot/heap.py)."""
 PRIVATE_COMMANDS = frozenset(
     {"run", "migrate", "backup", "restore", "import-people", "import-roadmap", "export"}
 )
@@ -133,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings.require_token()
         level = "WARNING" if args.command == "sandbox" and _is_default_level(settings) else None
         configure_logging(level or settings.log_level, _secrets(settings))
+        if args.command not in LONG_RUNNING:
+            resume_collections()
         if args.command in PRIVATE_COMMANDS:
             with private_files():
                 return COMMANDS[args.command](args, settings)
@@ -198,7 +203,6 @@ def _secrets(settings: Settings) -> list[str]:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import ALLOWED_UPDATES, build_application
-    from bot.heap import freeze_startup_heap
     from bot.webhook import run_webhook
 
     if settings.webhook_url is not None:
@@ -222,6 +226,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 def _sandbox(args: argparse.Namespace, settings: Settings) -> int:
     from sandbox.runner import run_sandbox
 
+    freeze_startup_heap()
     return asyncio.run(run_sandbox(settings, demo=args.demo, database=args.database))
 
 

@@ -433,16 +433,16 @@ _CN_NEXT_WEEKDAY: Final = re.compile(
 )
 
 
+@cache
 def _named_date() -> re.Pattern[str]:
+    """Built when first needed: the month names come from Babel's locale data (tens of
+    milliseconds to load at every start otherwise)."""
     months = "|".join(sorted(map(re.escape, _month_names()), key=len, reverse=True))
     return re.compile(
         rf"(?:\b(?P<d1>\d{{1,2}})(?:st|nd|rd|th|er)?\s*(?:de\s+|of\s+)?(?P<m1>{months})\.?(?![a-z])"
         rf"|\b(?P<m2>{months})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:]))"
         rf"(?:\s*(?:de\s+|,\s*)?(?P<y>\d{{4}}))?"
     )
-
-
-_NAMED_DATE: Final = _named_date()
 
 
 @dataclass(frozen=True)
@@ -514,12 +514,13 @@ def _take_day(text: str, today: date) -> tuple[str, _Day | None] | Unreadable:
 
 
 def _absolute_day(text: str, today: date) -> tuple[str, _Day] | Unreadable | None:
-    for pattern in (_ISO, _CHINESE_DATE, _NUMERIC, _NAMED_DATE):
+    named = _named_date()
+    for pattern in (_ISO, _CHINESE_DATE, _NUMERIC, named):
         found = pattern.search(text)
         if found is None:
             continue
         groups = found.groupdict()
-        if pattern is _NAMED_DATE:
+        if pattern is named:
             month = _month_names()[groups["m1"] or groups["m2"]]
             day = int(groups["d1"] or groups["d2"])
         else:

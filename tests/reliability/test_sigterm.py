@@ -41,8 +41,8 @@ async def test_sigterm_answers_the_updates_in_hand_and_closes_the_database(
     try:
         for person in people:  # everyone known: their next update only moves "last seen"
             await emulator.says(person, "/start", timeout=30)
-        emulator.rtt = 2.0  # each answer takes a while: SIGTERM finds them in flight, even on a
-        # loaded machine where this test's own loop notices the fetch late
+        emulator.rtt = 6.0  # each answer takes a while (3 s on its way in): SIGTERM finds them
+        # in flight, even on a loaded machine where this test's own loop notices the fetch late
         second_round = to_db(datetime.now(UTC))
         mark = len(emulator.ledger)
         for person in people:

@@ -2,9 +2,10 @@
 source with ``ast`` (nothing is imported, so a violation is found even in code no test runs).
 
 config <- storage <- bot (rules, services, runtime) <- handlers <- bot/app.py (the composition
-root) <- bot/cli.py (the entry point). ``storage/`` and ``config/`` never import ``telegram``;
-``handlers/`` never imports ``storage`` nor reaches the repositories (it calls services); SQL
-is written only in ``storage/``; rule modules never import ``telegram`` or ``aiosqlite``.
+root) <- bot/cli.py (the commands) <- bot/launcher.py (the entry point). ``storage/`` and
+``config/`` never import ``telegram``; ``handlers/`` never imports ``storage`` nor reaches the
+repositories (it calls services); SQL is written only in ``storage/``; rule modules never import
+``telegram`` or ``aiosqlite``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ PACKAGES: Final = ("config", "storage", "bot", "handlers")
 
 LAYERS: Final = {"config": 0, "storage": 1, "bot": 2, "handlers": 3}
 """Each package's place in the one-way rule: a module imports only from its layer and below."""
-COMPOSITION: Final = {"bot.app": 4, "bot.cli": 5}
+COMPOSITION: Final = {"bot.app": 4, "bot.cli": 5, "bot.launcher": 6}
 """The composition root (the only importer of handlers) and the command line that runs it."""
 
 PENDING: Final[frozenset[str]] = frozenset()
