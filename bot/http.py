@@ -2,8 +2,10 @@
 
 PTB's request layer is pluggable. Under concurrency its default httpx transport spends several
 times more CPU per call than an aiohttp session, so the bot talks to the Bot API through this
-class. The wire format stays PTB's: every call a POST, parameters form-encoded, an empty body
-for calls without parameters, multipart only for uploads. ``bench/`` compares the two.
+class. Every call is a POST; its parameters go as one JSON object (the Bot API takes
+``application/json`` for every method; encoding it is one call into the C encoder, where form
+encoding quoted each value in Python), an empty body for calls without parameters, multipart
+only for uploads. ``bench/`` compares the transports.
 
 A call made inside :func:`answer_unused` (a reply whose ``Message`` nobody reads) gets back
 ``true`` for a successful answer: PTB then builds no ``Message`` from it, which is most of the
@@ -12,12 +14,12 @@ CPU a reply costs the bot. Errors come back as Telegram sent them.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
-from urllib.parse import urlencode
 
 import aiohttp
 from multidict import CIMultiDict
@@ -115,7 +117,7 @@ class AiohttpRequest(BaseRequest):
             _seconds(read_timeout, self._read_timeout),
         )
         body = _body(request_data)
-        headers = _FORM_HEADERS if isinstance(body, bytes) else None
+        headers = _JSON_HEADERS if isinstance(body, bytes) else None
         try:
             async with session.request(
                 method, url, data=body, headers=headers, timeout=timeout
@@ -170,7 +172,10 @@ def _seconds(value: ODVInput[float], default: float | None) -> float | None:
     return default if isinstance(value, DefaultValue) else value
 
 
-_FORM_HEADERS = CIMultiDict({"Content-Type": "application/x-www-form-urlencoded"})
+_JSON_HEADERS = CIMultiDict({"Content-Type": "application/json"})
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 @lru_cache(maxsize=64)
@@ -182,18 +187,16 @@ def _timeout(
 
 
 def _body(request_data: RequestData | None) -> aiohttp.FormData | bytes | None:
-    """Form-encoded parameters, or multipart when the call uploads files; None when empty.
-
-    Parameters are encoded here, as aiohttp's ``FormData`` would, without building one per call.
-    """
+    """The parameters as one JSON object, or multipart when the call uploads files; None when
+    there are none."""
     if request_data is None:
         return None
-    fields = request_data.json_parameters
     files = request_data.multipart_data
     if not files:
-        return urlencode(fields).encode() if fields else None
+        parameters = request_data.parameters
+        return _JSON.encode(parameters).encode() if parameters else None
     form = aiohttp.FormData()
-    for name, value in fields.items():
+    for name, value in request_data.json_parameters.items():
         form.add_field(name, value)
     for part_name, (filename, content, mime_type) in files.items():
         form.add_field(part_name, content, filename=filename, content_type=mime_type)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gettext
 import io
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
@@ -97,7 +98,7 @@ class Translator:
     def plural(self, singular: str, plural: str, n: int, /, **values: object) -> Html:
         """Translate a message whose form depends on ``n`` (``{n}`` is filled in too, written
         as the reader's locale writes numbers: 1,234 / 1.234 / 1 234)."""
-        count = format_decimal(n, locale=self.language)
+        count = _decimal(n, self.language)
         return self._fill(self._catalog.ngettext(singular, plural, n), {"n": count, **values})
 
     def _fill(self, template: str, values: Mapping[str, object]) -> Html:
@@ -109,6 +110,13 @@ class Translator:
     def _localise(self, value: object) -> object:
         """A value that depends on the reader's language (a time, a zone) written in theirs."""
         return value.localise(self.language) if isinstance(value, Localised) else value
+
+
+@lru_cache(maxsize=4096)
+def _decimal(n: int, language: str) -> str:
+    """A count as the locale writes it, kept: Babel parses the locale's pattern at every call,
+    and the same few counts (members of a group, votes) are written again and again."""
+    return format_decimal(n, locale=language)
 
 
 class I18n:

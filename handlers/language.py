@@ -5,6 +5,7 @@ they choose the chat's own, which announcements, digests and meeting posts there
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Annotated, Literal
 
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -51,8 +52,10 @@ class ZoneButton(CallbackData):
     """An IANA zone name (the longest is 32 bytes)."""
 
 
+@cache
 def language_keyboard(current: str | None) -> InlineKeyboardMarkup:
-    """One button per catalog, each named in its own language; the current one ticked."""
+    """One button per catalog, each named in its own language; the current one ticked (five
+    keyboards in all, built once: Telegram objects are immutable)."""
     buttons = [
         InlineKeyboardButton(
             ("✓ " if code == current else "") + LANGUAGE_NAMES[code],
