@@ -6,7 +6,7 @@ SQLite file per test. A test reads like a conversation::
         reply = await emulator.says(ana, "/start")
         assert "Ana" in reply.text
 
-How the suite runs: ``pytest`` uses 4 workers (pyproject's ``--numprocesses``; the tests mostly
+How the suite runs: ``pytest`` uses 6 workers (pyproject's ``--numprocesses``; the tests mostly
 wait on sockets, processes and real time, so more workers than the 2 cores pays); ``-n 0`` or
 ``-p no:xdist`` runs in one process; ``--durations=20`` lists the slowest. Every test has its
 own port (the emulator binds port 0), folder (``tmp_path``, also its working directory) and
