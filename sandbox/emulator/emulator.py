@@ -153,6 +153,12 @@ class Emulator(People):
         """Updates queued for the bot and not yet confirmed by it."""
         return self.backend.updates.pending_count
 
+    @property
+    def calls_in_flight(self) -> int:
+        """Bot API calls received and not yet answered (getUpdates aside): with a round trip
+        set, a call is in flight from the moment it arrives until its answer leaves."""
+        return self.backend.journal.in_flight
+
     # what the bot did
 
     @property
