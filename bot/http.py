@@ -175,7 +175,8 @@ def _seconds(value: ODVInput[float], default: float | None) -> float | None:
 _JSON_HEADERS = CIMultiDict({"Content-Type": "application/json"})
 
 
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_JSON = json.JSONEncoder(separators=(",", ":"))
+"""Compact and ASCII-only, as PTB's own ``json.dumps`` of each parameter is."""
 
 
 @lru_cache(maxsize=64)

@@ -4,7 +4,7 @@ parsed into a Message, errors raised as always; outside it every call returns it
 from __future__ import annotations
 
 import pytest
-from telegram import Bot, Message
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
 
 from bot.http import AiohttpRequest, answer_unused
@@ -40,3 +40,23 @@ async def test_an_error_is_raised_all_the_same(emulator: Emulator) -> None:
             await bot.send_message(ana.private_chat.id, "")
         with answer_unused(), pytest.raises(BadRequest):
             await bot.edit_message_text("nothing here", ana.private_chat.id, 999_999)
+
+
+async def test_parameters_arrive_as_sent_whatever_the_text_and_the_keyboard(
+    emulator: Emulator,
+) -> None:
+    """The request class sends parameters as one JSON object: Chinese, an emoji, HTML and a
+    keyboard arrive as they were sent."""
+    ana = emulator.add_user("Ana", started=True)
+    text = "冰川 🏔️ <b>Sí</b> &amp; más"
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Sí", callback_data="gj:1")]])
+    redact_bot_loggers()
+    async with Bot(TOKEN, base_url=emulator.base_url, request=AiohttpRequest()) as bot:
+        sent = await bot.send_message(
+            ana.private_chat.id, text, parse_mode="HTML", reply_markup=keyboard
+        )
+
+    assert sent.text == "冰川 🏔️ Sí & más"
+    entry = emulator.ledger[-1]
+    assert entry.text == "冰川 🏔️ Sí & más"
+    assert [[(b.text, b.data) for b in row] for row in entry.buttons] == [[("Sí", "gj:1")]]
