@@ -7,17 +7,18 @@ The network and its meetings are those of ``test_calendar.py`` (clock stopped on
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import aiohttp
 import pytest
 from icalendar import Calendar
 from multidict import CIMultiDict
 
-from config import Settings, load_settings
+from config import Settings
 from sandbox.emulator import Emulator, LedgerEntry
-from sandbox.mail import free_port
 from storage import Repositories
 
-from ..conftest import SECRETARIAT_ID, TOKEN
+from ..conftest import web_settings
 from . import test_calendar
 from .test_calendar import NOW, Network, answer_to, instants_of, linked_chat
 
@@ -27,16 +28,8 @@ network = test_calendar.network
 
 
 @pytest.fixture
-def settings(emulator: Emulator, database_path: object) -> Settings:
-    port = free_port()
-    return load_settings(
-        bot_token=TOKEN,
-        bot_api_url=emulator.api_root,
-        database_path=database_path,
-        secretariat_ids=str(SECRETARIAT_ID),
-        public_url=f"http://127.0.0.1:{port}",
-        web_port=port,
-    )
+def settings(emulator: Emulator, database_path: Path) -> Settings:
+    return web_settings(emulator, database_path)
 
 
 async def get(url: str, **headers: str) -> tuple[int, bytes, CIMultiDict[str]]:
