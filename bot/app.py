@@ -58,6 +58,7 @@ from handlers import (
     slots,
     start,
 )
+from handlers.dispatch import Dispatcher
 from storage import Database, Repositories
 
 logger = logging.getLogger(__name__)
@@ -150,12 +151,16 @@ def build_application(
 
 
 def register_handlers(application: WnmrcApplication) -> None:
-    for feature in FEATURES:
-        for handler, group in feature.handlers():
-            application.add_handler(handler, group)
+    """Every feature's handlers in registration order, group 0's behind one dispatcher
+    (``handlers/dispatch.py``: it tries only those that can match), then the error handler."""
+    routes = [route for feature in FEATURES for route in feature.handlers()]
     declare_conversations(application)
-    for handler, group in start.fallbacks():
-        application.add_handler(handler, group)
+    routes += start.fallbacks()
+    features = [handler for handler, group in routes if group == 0]
+    for handler, group in routes:
+        if group != 0:
+            application.add_handler(handler, group)
+    application.add_handler(Dispatcher(features), 0)
     application.add_error_handler(errors.on_error)
 
 

@@ -19,6 +19,7 @@ from bot.commands import COMMANDS, Command, Where, by_name
 from bot.context import WnmrcApplication
 from bot.permissions import Role
 from bot.routing import callback_prefixes
+from handlers.dispatch import every_handler
 from handlers.start import unknown_button
 from sandbox.emulator import Emulator, SimChat, SimUser
 from storage import Repositories
@@ -177,8 +178,7 @@ def test_every_command_has_a_row_in_the_table() -> None:
 def test_every_declared_command_has_exactly_one_handler(app: WnmrcApplication) -> None:
     routed = Counter(
         name
-        for handlers in app.handlers.values()
-        for handler in handlers
+        for handler in every_handler(app)
         if isinstance(handler, CommandHandler)
         for name in handler.commands
     )
@@ -203,8 +203,7 @@ def test_every_button_is_routed_by_a_declared_kind(app: WnmrcApplication) -> Non
     declared = {kind.pattern().pattern for kind in callback_prefixes().values()}
     routed = [
         (handler.callback.__module__, handler.pattern)
-        for handlers in app.handlers.values()
-        for handler in handlers
+        for handler in every_handler(app)
         if isinstance(handler, CallbackQueryHandler) and handler.callback is not unknown_button
     ]  # the one catch-all answers what no declared kind matches
     wrong = [
