@@ -188,18 +188,43 @@ class Inbox:
         return len(self._pending)
 
 
+@dataclass
+class _ReadAhead:
+    """A getUpdates call sent before PTB asks for it, and the parameters it went with."""
+
+    parameters: JSONDict
+    """Everything but the offset (which the inbox sets)."""
+    call: asyncio.Task[_Fetched]
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    status: int
+    body: bytes
+    updates: int
+    """How many updates Telegram's answer held (0 for an error or an empty long poll)."""
+
+
 class InboxRequest(BaseRequest):
     """The getUpdates request through the inbox: what PTB receives is already stored.
 
     Wraps the real request; every other method is passed through unchanged. Until the inbox
     is attached (the database opens in post_init) updates pass as they are.
+
+    It reads ahead: once a long poll brings updates and they are stored, the next getUpdates
+    call goes out at once, while PTB parses the batch and queues it, and PTB's next call takes
+    its answer. Under a flood the round trip to Telegram then overlaps the bot's own work
+    instead of adding to it. Only one call is ever in flight (Telegram ends a second one with
+    409), it confirms only stored updates, and its own batch is stored as soon as it arrives,
+    so a kill loses nothing (docs/developers.md, "Reading ahead").
     """
 
-    __slots__ = ("_inbox", "_inner")
+    __slots__ = ("_ahead", "_inbox", "_inner")
 
     def __init__(self, inner: BaseRequest) -> None:
         self._inner = inner
         self._inbox: Inbox | None = None
+        self._ahead: _ReadAhead | None = None
 
     def attach(self, inbox: Inbox | None) -> None:
         self._inbox = inbox
@@ -212,6 +237,7 @@ class InboxRequest(BaseRequest):
         await self._inner.initialize()
 
     async def shutdown(self) -> None:
+        await self._drop_read_ahead()
         await self._inner.shutdown()
 
     async def do_request(
@@ -233,25 +259,101 @@ class InboxRequest(BaseRequest):
         inbox = self._inbox
         if inbox is None or not url.endswith("/getUpdates"):
             return await self._pass(url, method, request_data, timeouts)
+        fetched = await self._read_ahead_for(request_data)
+        if fetched is None:
+            fetched = await self._fetch(inbox, url, method, request_data, timeouts)
+        if fetched.updates and _long_poll(request_data):
+            self._read_ahead(inbox, url, method, request_data, timeouts)
+        return fetched.status, fetched.body
+
+    async def _fetch(
+        self,
+        inbox: Inbox,
+        url: str,
+        method: str,
+        request_data: RequestData | None,
+        timeouts: dict[str, Any],
+    ) -> _Fetched:
+        """One getUpdates call confirming what the inbox stored; its updates stored in turn."""
         offset = _offset(request_data)
         if inbox.confirm_from > (offset or 0):
             offset = inbox.confirm_from
             request_data = _with_offset(request_data, offset)
         status, body = await self._pass(url, method, request_data, timeouts)
         if status != 200:
-            return status, body
+            return _Fetched(status, body, 0)
         answer = json.loads(body)
         if not answer.get("ok") or not answer.get("result"):
-            return status, body
-        fresh = await inbox.take_in(answer["result"], offset)
-        if len(fresh) == len(answer["result"]):
-            return status, body  # every update kept: Telegram's own answer, not encoded again
-        return status, json.dumps({"ok": True, "result": fresh}).encode()
+            return _Fetched(status, body, 0)
+        updates = answer["result"]
+        fresh = await inbox.take_in(updates, offset)
+        if len(fresh) != len(updates):  # not every update kept: the answer is written again
+            body = json.dumps({"ok": True, "result": fresh}).encode()
+        return _Fetched(status, body, len(updates))
+
+    def _read_ahead(
+        self,
+        inbox: Inbox,
+        url: str,
+        method: str,
+        request_data: RequestData | None,
+        timeouts: dict[str, Any],
+    ) -> None:
+        call = asyncio.get_running_loop().create_task(
+            self._fetch(inbox, url, method, request_data, timeouts), name="getUpdates read-ahead"
+        )
+        self._ahead = _ReadAhead(_parameters(request_data), call)
+
+    async def _read_ahead_for(self, request_data: RequestData | None) -> _Fetched | None:
+        """The answer of the call read ahead, when there is one for this call.
+
+        A call with other parameters (PTB's last one at stop does not wait) cancels a read-ahead
+        still waiting; one that has come back is the answer whatever was asked, since its
+        updates are stored already (an update PTB then leaves aside is handled after the next
+        start).
+        """
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
+            return None
+        if ahead.call.done() or ahead.parameters == _parameters(request_data):
+            return await ahead.call
+        await _cancel(ahead.call)
+        return None
+
+    async def _drop_read_ahead(self) -> None:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            await _cancel(ahead.call)
 
     async def _pass(
         self, url: str, method: str, request_data: RequestData | None, timeouts: dict[str, Any]
     ) -> tuple[int, bytes]:
         return await self._inner.do_request(url, method, request_data, **timeouts)
+
+
+async def _cancel(call: asyncio.Task[_Fetched]) -> None:
+    """Stop a read-ahead call and wait until it has stopped; whatever it met is dropped (the
+    updates of a call that never came back are delivered again)."""
+    call.cancel()
+    try:
+        await call
+    except asyncio.CancelledError:
+        if not call.cancelled():  # the caller itself is being cancelled
+            raise
+    except Exception:  # a network error of a call nobody waits for any more
+        logger.debug("a getUpdates call read ahead failed as it was dropped", exc_info=True)
+
+
+def _parameters(request_data: RequestData | None) -> JSONDict:
+    parameters = dict(request_data.parameters) if request_data is not None else {}
+    parameters.pop("offset", None)
+    return parameters
+
+
+def _long_poll(request_data: RequestData | None) -> bool:
+    """Whether the call may wait for updates (PTB's last call at stop does not)."""
+    timeout = request_data.parameters.get("timeout") if request_data is not None else None
+    return isinstance(timeout, int | float) and timeout > 0
 
 
 def _offset(request_data: RequestData | None) -> int | None:

@@ -20,13 +20,18 @@ class InboxUpdate:
 
 
 _INSERT: Final = (
-    "INSERT INTO update_inbox (update_id, sender_id, payload, received_at, handled_at)"
-    " VALUES (?, ?, ?, ?, ?)"
+    "INSERT INTO update_inbox (update_id, sender_id, payload, received_at, handled_at) VALUES "
 )
+_ROW: Final = "(?, ?, ?, ?, ?)"
 _HANDLED: Final = (
     "UPDATE update_inbox SET handled_at = ?, payload = NULL, sender_id = NULL"
-    " WHERE update_id = ? AND handled_at IS NULL"
+    " WHERE handled_at IS NULL AND update_id IN "
 )
+_FORGET_CONFIRMED: Final = "DELETE FROM update_inbox WHERE update_id < ? AND handled_at IS NOT NULL"
+BATCH: Final = 100
+"""Rows one statement stores (a getUpdates answer holds at most 100 updates)."""
+MARKS: Final = 500
+"""Updates one statement marks handled."""
 
 
 class InboxRepository:
@@ -48,31 +53,36 @@ class InboxRepository:
     async def store(
         self, updates: Sequence[InboxUpdate], now: datetime, *, confirmed_below: int | None
     ) -> None:
-        """Store new updates, in one transaction.
+        """Store new updates, all or none: one statement for a batch of Telegram's size.
 
         ``confirmed_below``: Telegram has confirmed every update below this id (the offset of
         the getUpdates call that fetched these), so handled rows below it are deleted.
+        Each write is one statement, so one trip to the writer's thread: the next getUpdates
+        call waits for this one.
         """
         received = to_db(now)
         rows = [
             (u.update_id, u.sender_id, u.payload, received, None if u.payload else received)
             for u in updates
         ]
+        if confirmed_below is not None:
+            await self._db.write_one(_FORGET_CONFIRMED, (confirmed_below,))
+        if not rows:
+            return
+        if len(rows) <= BATCH:
+            await self._db.write_one(_INSERT + ", ".join([_ROW] * len(rows)), _flat(rows))
+            return
         async with self._db.transaction() as conn:
-            if confirmed_below is not None:
-                await conn.execute(
-                    "DELETE FROM update_inbox WHERE update_id < ? AND handled_at IS NOT NULL",
-                    (confirmed_below,),
-                )
-            await conn.executemany(_INSERT, rows)
+            await conn.executemany(_INSERT + _ROW, rows)
 
     async def mark_handled(self, update_ids: Iterable[int], now: datetime) -> None:
         """The updates are handled: their rows lose the payload and sender, keep id and times."""
         handled = to_db(now)
-        rows = [(handled, update_id) for update_id in update_ids]
-        if rows:
-            async with self._db.transaction() as conn:
-                await conn.executemany(_HANDLED, rows)
+        ids = list(update_ids)
+        for start in range(0, len(ids), MARKS):
+            chunk = ids[start : start + MARKS]
+            marks = ", ".join("?" * len(chunk))
+            await self._db.write_one(f"{_HANDLED}({marks})", (handled, *chunk))
 
     async def next_update_id(self) -> int:
         """One past the newest update the inbox holds (0 when empty): Telegram numbers updates
@@ -95,3 +105,7 @@ class InboxRepository:
             " count(*) FILTER (WHERE handled_at IS NOT NULL) FROM update_inbox"
         )
         return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+def _flat(rows: Sequence[tuple[object, ...]]) -> tuple[object, ...]:
+    return tuple(value for row in rows for value in row)
