@@ -130,6 +130,8 @@ class I18n:
             language: Translator(language, load_catalog(locales_dir, language))
             for language in LANGUAGES
         }
+        for language in LANGUAGES:  # Babel reads a locale's data at its first use: now, not
+            _decimal(0, language)  # while the first person to write waits for an answer
 
     def translator(self, language: str | None) -> Translator:
         return self._translators.get(language or "", self._translators[self.default_language])
