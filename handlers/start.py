@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from telegram import Chat, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
@@ -77,7 +79,10 @@ async def help_command(update: Update, context: BotContext) -> None:
     await answer(message, help_text(context.tr, role, where))
 
 
+@lru_cache(maxsize=64)
 def help_text(_: Translator, role: Role, where: Where) -> Html:
+    """The commands a role may use in a kind of chat (one text per language, role and place:
+    the catalogs and the command table never change while the bot runs)."""
     lines: list[str] = [_("<b>What you can do here</b>")]
     lines += [f"/{command.name} — {_(command.description)}" for command in available(role, where)]
     return Html("\n".join(lines))

@@ -226,8 +226,9 @@ class OpportunitiesRepository:
             )
 
     async def project_ids(self) -> frozenset[int]:
-        """The working groups that are joint projects."""
-        rows = await self._db.fetch_all("SELECT id FROM working_groups WHERE kind = 'project'")
+        """The working groups that are joint projects (read on the loop's thread: the working
+        groups are a few dozen rows, as ``GroupsRepository.list`` reads them)."""
+        rows = await self._db.lookup_all("SELECT id FROM working_groups WHERE kind = 'project'")
         return frozenset(int(row[0]) for row in rows)
 
     # interest
