@@ -16,7 +16,7 @@ that prefix. Every other handler is tried for every update.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, cast
 
 from telegram import MessageEntity, Update
@@ -46,14 +46,8 @@ class Dispatcher(BaseHandler[Update, BotContext, Any]):
             raise ValueError("a Dispatcher awaits every handler: none may be non-blocking")
         self.handlers: Candidates = tuple(handlers)
         """Every handler, in the order PTB would try them."""
-        commands: dict[str, list[Handler]] = {}
-        buttons: dict[str, list[Handler]] = {}
-        for handler in self.handlers:
-            for name in _command_names(handler):
-                commands.setdefault(name, []).append(handler)
-            prefix = _button_prefix(handler)
-            if prefix is not None:
-                buttons.setdefault(prefix, []).append(handler)
+        commands = _keyed(self.handlers, _command_names)
+        buttons = _keyed(self.handlers, _button_prefixes)
         indexed = {id(h) for group in (*commands.values(), *buttons.values()) for h in group}
         self._others = tuple(h for h in self.handlers if id(h) not in indexed)
         self._by_command = {name: self._in_order(found) for name, found in commands.items()}
@@ -114,14 +108,25 @@ def _command_names(handler: Handler) -> frozenset[str]:
     return frozenset()
 
 
-def _button_prefix(handler: Handler) -> str | None:
+def _button_prefixes(handler: Handler) -> frozenset[str]:
+    """The prefix of a button handler whose pattern is a declared kind's (none otherwise)."""
     if not isinstance(handler, CallbackQueryHandler) or handler.pattern is None:
-        return None
+        return frozenset()
     pattern = getattr(handler.pattern, "pattern", None)
-    for prefix, kind in callback_prefixes().items():
-        if kind.pattern().pattern == pattern:
-            return prefix
-    return None
+    return frozenset(
+        prefix for prefix, kind in callback_prefixes().items() if kind.pattern().pattern == pattern
+    )
+
+
+def _keyed(
+    handlers: Iterable[Handler], keys_of: Callable[[Handler], frozenset[str]]
+) -> dict[str, list[Handler]]:
+    """The handlers under each key they can be found by, in their order."""
+    found: dict[str, list[Handler]] = {}
+    for handler in handlers:
+        for key in keys_of(handler):
+            found.setdefault(key, []).append(handler)
+    return found
 
 
 def every_handler(application: Application[Any, Any, Any, Any, Any, Any]) -> Iterator[Handler]:

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram import Update
+from telegram.ext import CommandHandler
 
 from bot.commands import COMMANDS
 from bot.context import WnmrcApplication
@@ -139,3 +140,11 @@ def test_each_command_is_tried_against_its_own_handler_and_the_catch_alls_only(
     chosen = dispatcher.check_update(update)
     assert chosen is not None
     assert name in getattr(chosen[0], "commands", ())
+
+
+def test_a_handler_that_would_run_in_the_background_is_refused() -> None:
+    async def callback(update: Update, context: object) -> None:
+        """Never called."""
+
+    with pytest.raises(ValueError, match="non-blocking"):
+        Dispatcher([CommandHandler("groups", callback, block=False)])
