@@ -198,6 +198,16 @@ class _ReadAhead:
 
 
 @dataclass(frozen=True)
+class _Call:
+    """A getUpdates call as PTB makes it."""
+
+    url: str
+    method: str
+    request_data: RequestData | None
+    timeouts: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class _Fetched:
     status: int
     body: bytes
@@ -259,27 +269,22 @@ class InboxRequest(BaseRequest):
         inbox = self._inbox
         if inbox is None or not url.endswith("/getUpdates"):
             return await self._pass(url, method, request_data, timeouts)
+        call = _Call(url, method, request_data, timeouts)
         fetched = await self._read_ahead_for(request_data)
         if fetched is None:
-            fetched = await self._fetch(inbox, url, method, request_data, timeouts)
+            fetched = await self._fetch(inbox, call)
         if fetched.updates and _long_poll(request_data):
-            self._read_ahead(inbox, url, method, request_data, timeouts)
+            self._read_ahead(inbox, call)
         return fetched.status, fetched.body
 
-    async def _fetch(
-        self,
-        inbox: Inbox,
-        url: str,
-        method: str,
-        request_data: RequestData | None,
-        timeouts: dict[str, Any],
-    ) -> _Fetched:
+    async def _fetch(self, inbox: Inbox, call: _Call) -> _Fetched:
         """One getUpdates call confirming what the inbox stored; its updates stored in turn."""
+        request_data = call.request_data
         offset = _offset(request_data)
         if inbox.confirm_from > (offset or 0):
             offset = inbox.confirm_from
             request_data = _with_offset(request_data, offset)
-        status, body = await self._pass(url, method, request_data, timeouts)
+        status, body = await self._pass(call.url, call.method, request_data, call.timeouts)
         if status != 200:
             return _Fetched(status, body, 0)
         answer = json.loads(body)
@@ -291,18 +296,12 @@ class InboxRequest(BaseRequest):
             body = json.dumps({"ok": True, "result": fresh}).encode()
         return _Fetched(status, body, len(updates))
 
-    def _read_ahead(
-        self,
-        inbox: Inbox,
-        url: str,
-        method: str,
-        request_data: RequestData | None,
-        timeouts: dict[str, Any],
-    ) -> None:
-        call = asyncio.get_running_loop().create_task(
-            self._fetch(inbox, url, method, request_data, timeouts), name="getUpdates read-ahead"
+    def _read_ahead(self, inbox: Inbox, call: _Call) -> None:
+        """Send the next call now; PTB's next getUpdates takes its answer."""
+        sent = asyncio.get_running_loop().create_task(
+            self._fetch(inbox, call), name="getUpdates read-ahead"
         )
-        self._ahead = _ReadAhead(_parameters(request_data), call)
+        self._ahead = _ReadAhead(_parameters(call.request_data), sent)
 
     async def _read_ahead_for(self, request_data: RequestData | None) -> _Fetched | None:
         """The answer of the call read ahead, when there is one for this call.
