@@ -144,26 +144,27 @@ def database_path(tmp_path: Path, migrated_template: Path) -> Path:
     return migrated_copy(migrated_template, tmp_path / "data" / "wnmrc.sqlite3")
 
 
-@pytest.fixture
-def settings(emulator: Emulator, database_path: Path) -> Settings:
+def bot_settings(emulator: Emulator, database_path: Path, **more: object) -> Settings:
+    """The tests' settings (the emulator, the database, one secretariat member) and ``more``."""
     return load_settings(
         bot_token=TOKEN,
         bot_api_url=emulator.api_root,
         database_path=database_path,
         secretariat_ids=str(SECRETARIAT_ID),
+        **more,
     )
 
 
-def web_settings(emulator: Emulator, database_path: Path) -> Settings:
+@pytest.fixture
+def settings(emulator: Emulator, database_path: Path) -> Settings:
+    return bot_settings(emulator, database_path)
+
+
+def web_settings(emulator: Emulator, database_path: Path, **more: object) -> Settings:
     """The bot's settings with its web pages served on a free local port."""
     port = free_port()
-    return load_settings(
-        bot_token=TOKEN,
-        bot_api_url=emulator.api_root,
-        database_path=database_path,
-        secretariat_ids=str(SECRETARIAT_ID),
-        public_url=f"http://127.0.0.1:{port}",
-        web_port=port,
+    return bot_settings(
+        emulator, database_path, public_url=f"http://127.0.0.1:{port}", web_port=port, **more
     )
 
 

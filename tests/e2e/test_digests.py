@@ -17,13 +17,13 @@ import pytest
 from bot.app import build_application, running
 from bot.clock import ManualClock
 from bot.context import WnmrcApplication
-from config import Settings, load_settings
+from config import Settings
 from sandbox.emulator import Emulator, SimChat, SimUser
 from storage import Repositories, WorkingGroup
 from storage.digests import DigestsRepository
 from storage.outbox import OutboxMessage
 
-from ..conftest import SECRETARIAT_ID, TOKEN
+from ..conftest import bot_settings
 
 NOW = datetime(2026, 3, 25, 12, 0, tzinfo=UTC)
 MONDAY_MADRID = datetime(2026, 3, 30, 7, 0, tzinfo=UTC)
@@ -39,13 +39,7 @@ def clock() -> ManualClock:
 def settings(emulator: Emulator, database_path: Path) -> Settings:
     """The tests' settings plus the network channel (a public channel the bot administers)."""
     emulator.add_group("WNMRC news", kind="channel", username=CHANNEL)
-    return load_settings(
-        bot_token=TOKEN,
-        bot_api_url=emulator.api_root,
-        database_path=database_path,
-        secretariat_ids=str(SECRETARIAT_ID),
-        network_channel=f"@{CHANNEL}",
-    )
+    return bot_settings(emulator, database_path, network_channel=f"@{CHANNEL}")
 
 
 async def member(

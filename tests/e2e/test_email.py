@@ -19,14 +19,14 @@ import vobject
 from bot.clock import ManualClock
 from bot.context import WnmrcApplication
 from bot.outbox import DeliveryConfig
-from config import Settings, load_settings
+from config import Settings
 from sandbox.emulator import Emulator
 from sandbox.mail import CaughtMail, MailCatcher
 from storage import Repositories
 from storage.imports import ImportedPerson, ImportsRepository
 from storage.outbox import mail_only_chat
 
-from ..conftest import FAST_DELIVERY, SECRETARIAT_ID, TOKEN
+from ..conftest import FAST_DELIVERY, bot_settings
 from .test_meetings import NOW, current, network, schedule, tap
 
 MEI = "mei.zhang@example.cn"
@@ -55,11 +55,9 @@ def catcher(tmp_path: Path) -> Iterator[MailCatcher]:
 
 @pytest.fixture
 def settings(emulator: Emulator, database_path: Path, catcher: MailCatcher) -> Settings:
-    return load_settings(
-        bot_token=TOKEN,
-        bot_api_url=emulator.api_root,
-        database_path=database_path,
-        secretariat_ids=str(SECRETARIAT_ID),
+    return bot_settings(
+        emulator,
+        database_path,
         smtp_url=catcher.url,
         mail_from="WNMRC <bot@wnmrc.example.org>",
         mail_rate_per_minute=600,

@@ -14,12 +14,12 @@ import pytest
 from bot.clock import ManualClock
 from bot.context import WnmrcApplication
 from bot.outbox import DeliveryConfig
-from config import Settings, load_settings
+from config import Settings
 from sandbox.emulator import Emulator
-from sandbox.mail import MailCatcher, free_port
+from sandbox.mail import MailCatcher
 from storage import Repositories
 
-from ..conftest import FAST_DELIVERY, SECRETARIAT_ID, TOKEN
+from ..conftest import FAST_DELIVERY, web_settings
 from .test_email import MEI, mail_only_member, text_of, wait_for_mail
 from .test_meetings import NOW, announcement_of, current, network, schedule
 
@@ -47,17 +47,12 @@ def catcher(tmp_path: Path) -> Iterator[MailCatcher]:
 
 @pytest.fixture
 def settings(emulator: Emulator, database_path: Path, catcher: MailCatcher) -> Settings:
-    port = free_port()
-    return load_settings(
-        bot_token=TOKEN,
-        bot_api_url=emulator.api_root,
-        database_path=database_path,
-        secretariat_ids=str(SECRETARIAT_ID),
+    return web_settings(
+        emulator,
+        database_path,
         smtp_url=catcher.url,
         mail_from="WNMRC <bot@wnmrc.example.org>",
         mail_rate_per_minute=600,
-        public_url=f"http://127.0.0.1:{port}",
-        web_port=port,
     )
 
 

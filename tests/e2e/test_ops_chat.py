@@ -14,12 +14,12 @@ from bot.delivery import enqueue, sender_of
 from bot.http import AiohttpRequest
 from bot.logs import redact_bot_loggers
 from bot.ops import OpsReporter, one_line
-from config import Settings, load_settings
+from config import Settings
 from sandbox.emulator import Emulator
 from sandbox.emulator.world import SimChat
 from storage.outbox import OutboxPayload, OutgoingMessage
 
-from ..conftest import SECRETARIAT_ID, TOKEN
+from ..conftest import TOKEN, bot_settings
 
 
 @pytest.fixture
@@ -30,13 +30,7 @@ def ops_chat(emulator: Emulator) -> SimChat:
 
 @pytest.fixture
 def settings(emulator: Emulator, database_path: Path, ops_chat: SimChat) -> Settings:
-    return load_settings(
-        bot_token=TOKEN,
-        bot_api_url=emulator.api_root,
-        database_path=database_path,
-        secretariat_ids=str(SECRETARIAT_ID),
-        ops_chat_id=ops_chat.id,
-    )
+    return bot_settings(emulator, database_path, ops_chat_id=ops_chat.id)
 
 
 def _reports(emulator: Emulator, chat: SimChat) -> list[str]:

@@ -14,12 +14,12 @@ import pytest
 
 from bot.context import WnmrcApplication
 from bot.outbox import DeliveryConfig
-from config import Settings, load_settings
+from config import Settings
 from sandbox.emulator import CallbackAnswer, Emulator, LedgerEntry, SimChat, SimUser
 from storage import Repositories
 from storage.models import Experience
 
-from ..conftest import FAST_DELIVERY, SECRETARIAT_ID, TOKEN
+from ..conftest import FAST_DELIVERY, SECRETARIAT_ID, bot_settings
 from ..emulator.test_files import tiny_png
 from ..factories import experience
 
@@ -41,13 +41,7 @@ def publish_menus() -> bool:
 def settings(emulator: Emulator, database_path: Path) -> Settings:
     """The tests' settings plus the network channel (a public channel the bot administers)."""
     emulator.add_group("WNMBR news", kind="channel", username=CHANNEL)
-    return load_settings(
-        bot_token=TOKEN,
-        bot_api_url=emulator.api_root,
-        database_path=database_path,
-        secretariat_ids=str(SECRETARIAT_ID),
-        network_channel=f"@{CHANNEL}",
-    )
+    return bot_settings(emulator, database_path, network_channel=f"@{CHANNEL}")
 
 
 async def person(
