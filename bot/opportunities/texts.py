@@ -6,10 +6,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.numbers import format_decimal
-
 from bot.countries import country_name
 from bot.digests import format_when
+from bot.formats import format_number
 from bot.i18n import Translator
 from bot.opportunities import intros
 from bot.opportunities.rules import KIND_LABELS, ONLINE, Reason
@@ -93,7 +92,7 @@ def met_line(tr: Translator, month: str, pairs: int, met: int) -> Html:
     """A month's round, its pairs and how many of them said they met, in one line: "12 of 20
     pairs" in March 2026."""
     named = intros.month_name(month, tr.language)
-    count = format_decimal(met, locale=tr.language)
+    count = format_number(met, tr.language, places=0)
     return tr.plural(
         "Introductions in {month}: {met} of {n} pair said they met.",
         "Introductions in {month}: {met} of {n} pairs said they met.",
